@@ -1,0 +1,30 @@
+/**
+ * Every code a GovernorError can carry, with what it means. A fixed table (as tRPC keeps
+ * its codes) so callers can switch on a code and the CLI can print the same words.
+ */
+export const ERROR_CODES = {
+  WORKFLOW_INVALID: "the workflow definition does not have the required shape",
+  WORKFLOW_UNKNOWN_NODE: "an edge or guard names a node the workflow does not declare",
+  WORKFLOW_UNKNOWN_TOOL: "a node names a tool the workflow does not declare",
+  WORKFLOW_CYCLE: "the workflow graph has a cycle",
+  WORKFLOW_UNREACHABLE: "a node cannot be reached from START",
+  WORKFLOW_DEAD_END: "a node or branch leads nowhere",
+  WORKFLOW_UNGUARDED_ACTION: "an action can be reached without passing its precondition or policy gate",
+  WORKFLOW_LOAD_FAILED: "a workflow module could not be loaded",
+  INPUT_INVALID: "the run's input does not match the workflow's state schema",
+  STATE_UPDATE_INVALID: "a node returned an update that does not match the state schema",
+  ROUTE_INVALID: "a route chose a branch it did not declare",
+  CONTRACT_VIOLATION: "a tool call's arguments do not satisfy its contract",
+  IDENTITY_SCOPE: "the principal lacks a scope the tool requires",
+  POLICY_DENIED: "policy denies the tool call",
+  APPROVAL_REQUIRED: "the call needs a human approval that has not been given",
+  APPROVAL_INVALID: "an approval decision does not match the request it answers",
+  TOOL_FAILED: "a tool's handler failed",
+  RUN_NOT_FOUND: "no run with that thread id exists",
+  RUN_NOT_INTERRUPTED: "the run is not waiting for a decision",
+  RESUME_INVALID: "a resume payload does not have the required shape",
+  SAMPLE_UNKNOWN: "no sample workflow has that name",
+  CONFIG_INVALID: "a configuration value is invalid",
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,0 +1,2 @@
+export { ERROR_CODES, type ErrorCode } from "./error-codes.js";
+export { GovernorError, type WorkflowIssue, WorkflowValidationError } from "./governor-error.js";

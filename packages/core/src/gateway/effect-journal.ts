@@ -1,0 +1,68 @@
+import Database from "better-sqlite3";
+
+/** What the journal knows of one side effect. */
+export type EffectRecord =
+  | { readonly status: "started"; readonly key: string; readonly tool: string }
+  | { readonly status: "committed"; readonly key: string; readonly tool: string; readonly result: unknown }
+  | { readonly status: "failed"; readonly key: string; readonly tool: string; readonly error: string };
+
+/**
+ * The idempotency journal: a call's key is written before its handler runs and its result
+ * after, so a resume or retry of a committed call reads the result back instead of acting again.
+ */
+export interface EffectJournal {
+  get(key: string): EffectRecord | undefined;
+  start(key: string, tool: string, threadId: string): void;
+  commit(key: string, result: unknown): void;
+  fail(key: string, error: string): void;
+}
+
+type Row = { key: string; tool: string; status: EffectRecord["status"]; result: string | null; error: string | null };
+
+export class SqliteEffectJournal implements EffectJournal {
+  readonly #get: Database.Statement<[string], Row>;
+  readonly #start: Database.Statement;
+  readonly #commit: Database.Statement;
+  readonly #fail: Database.Statement;
+
+  constructor(database: string | Database.Database) {
+    const db = typeof database === "string" ? new Database(database) : database;
+    db.pragma("journal_mode = WAL");
+    db.exec(`CREATE TABLE IF NOT EXISTS effects (
+      key TEXT PRIMARY KEY,
+      thread_id TEXT NOT NULL,
+      tool TEXT NOT NULL,
+      status TEXT NOT NULL,
+      result TEXT,
+      error TEXT,
+      started_at TEXT NOT NULL,
+      finished_at TEXT
+    )`);
+    this.#get = db.prepare("SELECT key, tool, status, result, error FROM effects WHERE key = ?");
+    this.#start = db.prepare(`INSERT INTO effects (key, thread_id, tool, status, started_at)
+      VALUES (?, ?, ?, 'started', ?)
+      ON CONFLICT (key) DO UPDATE SET status = 'started', error = NULL, started_at = excluded.started_at`);
+    this.#commit = db.prepare("UPDATE effects SET status = 'committed', result = ?, finished_at = ? WHERE key = ?");
+    this.#fail = db.prepare("UPDATE effects SET status = 'failed', error = ?, finished_at = ? WHERE key = ?");
+  }
+
+  get(key: string): EffectRecord | undefined {
+    const row = this.#get.get(key);
+    if (!row) return undefined;
+    if (row.status === "committed") return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result ?? "null") };
+    if (row.status === "failed") return { status: "failed", key, tool: row.tool, error: row.error ?? "" };
+    return { status: "started", key, tool: row.tool };
+  }
+
+  start(key: string, tool: string, threadId: string): void {
+    this.#start.run(key, threadId, tool, new Date().toISOString());
+  }
+
+  commit(key: string, result: unknown): void {
+    this.#commit.run(JSON.stringify(result ?? null), new Date().toISOString(), key);
+  }
+
+  fail(key: string, error: string): void {
+    this.#fail.run(error, new Date().toISOString(), key);
+  }
+}

@@ -1,0 +1,114 @@
+import { agentPrincipal, type Principal } from "@governor/identity";
+import type { AuditJournal } from "@governor/observability";
+import type { PolicyEngine } from "@governor/policy";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
+import { StateGraph } from "@langchain/langgraph";
+import type { EffectJournal } from "../gateway/effect-journal.js";
+import { ToolGateway } from "../gateway/tool-gateway.js";
+import { actionNode } from "../nodes/action-node.js";
+import { approvalNode } from "../nodes/approval-node.js";
+import { gateNode } from "../nodes/gate-node.js";
+import { modelNode } from "../nodes/model-node.js";
+import { preconditionNode } from "../nodes/precondition-node.js";
+import { routeNode } from "../nodes/route-node.js";
+import { taskNode } from "../nodes/task-node.js";
+import { END, type Edge, normalizeEdge, START, type Workflow } from "../workflow/define-workflow.js";
+import type { WorkflowNode } from "../workflow/node-definitions.js";
+import { validate } from "../workflow/validate.js";
+import type { NodeServices } from "./node-scope.js";
+import { type GraphState, stateAnnotation } from "./state-annotation.js";
+
+export interface CompileOptions {
+  /** Required when the workflow has model steps. */
+  readonly model?: BaseChatModel;
+  /** Omit for LangGraph's API server, which brings its own. */
+  readonly checkpointer?: BaseCheckpointSaver;
+  readonly audit: AuditJournal;
+  readonly effects: EffectJournal;
+  /** Overrides the workflow's own policy engine (tests, a stricter environment). */
+  readonly policy?: PolicyEngine;
+  /** Who runs when the caller names no principal. Default: the workflow's agent. */
+  readonly defaultPrincipal?: Principal;
+  /** The clock approvals and decisions read. */
+  readonly now?: () => number;
+}
+
+/**
+ * Turns a valid workflow into a LangGraph graph in which every governance step is its own
+ * node: Studio and `drawMermaid()` show the checks, gates and approvals, not just the
+ * business steps. Branching nodes record their outcome and a conditional edge follows it.
+ *
+ * @throws {WorkflowValidationError} when `validate()` finds anything wrong.
+ * @example
+ * const graph = compile(refundWorkflow, { model, audit, effects, checkpointer });
+ * await graph.invoke({ request: "refund order A-1001" }, { configurable: { thread_id: "t1" } });
+ */
+export function compile(workflow: Workflow, options: CompileOptions) {
+  validate(workflow);
+  const gateway = new ToolGateway({
+    tools: workflow.tools,
+    policy: options.policy ?? workflow.policy,
+    audit: options.audit,
+    effects: options.effects,
+    now: options.now,
+  });
+  const services: NodeServices = {
+    workflow,
+    gateway,
+    model: options.model,
+    defaultPrincipal: options.defaultPrincipal ?? agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles),
+  };
+  const edges = workflow.edges.map(normalizeEdge);
+  // LangGraph's builder types track node names statically; a workflow's names are data.
+  // biome-ignore lint/suspicious/noExplicitAny: see above.
+  const graph = new StateGraph(stateAnnotation(workflow.state)) as any;
+
+  for (const [id, node] of Object.entries(workflow.nodes) as [string, WorkflowNode<GraphState>][]) {
+    const hasFailedEdge = edges.some((edge) => edge.from === id && edge.on === "failed");
+    graph.addNode(id, buildNode(id, node, services, hasFailedEdge), { metadata: { governor: node.kind, description: node.description } });
+  }
+  for (const [from, outgoing] of groupBySource(edges)) {
+    const plain = outgoing.find((edge) => edge.on === undefined);
+    const labeled = outgoing.filter((edge) => edge.on !== undefined);
+    if (!labeled.length && plain) {
+      graph.addEdge(from, plain.to);
+      continue;
+    }
+    // Each outcome label maps to its target; an action's unlabeled success edge is its "done" outcome.
+    const targets: Record<string, string> = Object.fromEntries(labeled.map((edge) => [edge.on as string, edge.to]));
+    if (plain) targets.done = plain.to;
+    graph.addConditionalEdges(from, (state: GraphState) => state.governor.routes[from] ?? "done", targets);
+  }
+  return graph.compile({ checkpointer: options.checkpointer, name: workflow.name }) as CompiledWorkflow;
+}
+
+/** The compiled graph. Typed loosely: its node names and state come from data, not from types. */
+export type CompiledWorkflow = ReturnType<StateGraph<Record<string, unknown>>["compile"]>;
+
+function buildNode(id: string, node: WorkflowNode<GraphState>, services: NodeServices, hasFailedEdge: boolean) {
+  switch (node.kind) {
+    case "model":
+      return modelNode(id, node, services);
+    case "task":
+      return taskNode(id, node, services);
+    case "precondition":
+      return preconditionNode(id, node, services);
+    case "gate":
+      return gateNode(id, node, services);
+    case "approval":
+      return approvalNode(id, node, services);
+    case "action":
+      return actionNode(id, node, services, hasFailedEdge);
+    case "route":
+      return routeNode(id, node);
+  }
+}
+
+function groupBySource(edges: readonly Edge[]): Map<string, Edge[]> {
+  const groups = new Map<string, Edge[]>();
+  for (const edge of edges) groups.set(edge.from, [...(groups.get(edge.from) ?? []), edge]);
+  return groups;
+}
+
+export { END, START };

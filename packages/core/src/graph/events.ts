@@ -1,0 +1,29 @@
+import type { PolicyEffect } from "@governor/policy";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+
+/**
+ * What a run reports as it goes, on LangGraph's `custom` stream: the CLI prints these,
+ * and Studio and SDK clients receive them with `streamMode: "custom"`.
+ */
+export type GovernorEvent =
+  | { type: "model"; node: string; text: string; toolCalls: { tool: string; args: unknown }[] }
+  | { type: "task"; node: string; fields: string[] }
+  | { type: "refused-tool"; node: string; tool: string; reason: string }
+  | { type: "precondition"; node: string; tool: string; ok: boolean; reason?: string }
+  | {
+      type: "policy";
+      node: string;
+      tool: string;
+      effect: PolicyEffect;
+      stage: string;
+      reasons: readonly string[];
+      policyIds: readonly string[];
+    }
+  | { type: "approval"; node: string; tool: string; approved: boolean; approver: string; reason?: string }
+  | { type: "approval-refused"; node: string; tool: string; reason: string }
+  | { type: "action"; node: string; tool: string; ok: boolean; result?: unknown; error?: string; replayed?: boolean }
+  | { type: "route"; node: string; branch: string };
+
+export function emit(config: LangGraphRunnableConfig, event: GovernorEvent): void {
+  config.writer?.(event);
+}

@@ -1,0 +1,60 @@
+import type { GatewayDecision } from "../gateway/tool-gateway.js";
+import type { ProposedCall } from "../gateway/proposed-call.js";
+
+/** The gate's decision on the current proposal, as the approval and action nodes read it. */
+export interface GateRecord extends GatewayDecision {
+  readonly node: string;
+  /** The action node it decided for. */
+  readonly guards: string;
+  readonly tool: string;
+  readonly callId: string;
+}
+
+export interface ApprovalRecord {
+  readonly node: string;
+  readonly approved: boolean;
+  readonly approver: string;
+  readonly reason?: string;
+  readonly callHash: string;
+}
+
+export interface CallOutcome {
+  readonly callId: string;
+  readonly tool: string;
+  readonly ok: boolean;
+  readonly result?: unknown;
+  readonly error?: string;
+  readonly replayed?: boolean;
+}
+
+/**
+ * Governor's own slot in the graph state: the call under decision and what each control
+ * said about it. It lives in the checkpoint, so a resumed run sees exactly what was decided.
+ */
+export interface GovernorChannel {
+  readonly proposal: ProposedCall | null;
+  readonly callCount: number;
+  readonly checks: Readonly<Record<string, { ok: boolean; reason?: string }>>;
+  readonly gate: GateRecord | null;
+  readonly approval: ApprovalRecord | null;
+  /** The outcome each branching node took last: conditional edges read it. */
+  readonly routes: Readonly<Record<string, string>>;
+  readonly outcomes: readonly CallOutcome[];
+}
+
+export type GovernorUpdate = Partial<GovernorChannel>;
+
+export function emptyChannel(): GovernorChannel {
+  return { proposal: null, callCount: 0, checks: {}, gate: null, approval: null, routes: {}, outcomes: [] };
+}
+
+/** Fields replace, except `routes` (merged by node) and `outcomes` (appended). */
+export function mergeChannel(current: GovernorChannel, update: GovernorUpdate | undefined): GovernorChannel {
+  if (!update) return current;
+  return {
+    ...current,
+    ...update,
+    routes: update.routes ? { ...current.routes, ...update.routes } : current.routes,
+    outcomes: update.outcomes ? [...current.outcomes, ...update.outcomes] : current.outcomes,
+  };
+}

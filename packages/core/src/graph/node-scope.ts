@@ -1,0 +1,75 @@
+import type { Principal } from "@governor/identity";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { ToolMessage } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { z } from "zod";
+import { GovernorError } from "../errors/index.js";
+import type { ProposedCall } from "../gateway/proposed-call.js";
+import type { CallScope, ToolGateway } from "../gateway/tool-gateway.js";
+import type { Workflow } from "../workflow/define-workflow.js";
+import type { GraphState } from "./state-annotation.js";
+
+/** What compiled nodes share: the workflow, its gateway and model, and who runs when no one is named. */
+export interface NodeServices {
+  readonly workflow: Workflow;
+  readonly gateway: ToolGateway;
+  readonly model?: BaseChatModel;
+  readonly defaultPrincipal: Principal;
+}
+
+const principalSchema = z.object({
+  id: z.string().min(1),
+  kind: z.enum(["agent", "delegated"]),
+  agentId: z.string().min(1),
+  userId: z.string().optional(),
+  scopes: z.array(z.string()),
+  roles: z.array(z.string()).optional(),
+});
+
+/** Runs without a thread (stateless server runs) still get audit records, under this id. */
+const STATELESS_THREAD = "stateless";
+
+/**
+ * The principal of this run: `configurable.principal` when the caller set one, the
+ * workflow's own agent otherwise.
+ *
+ * @throws {GovernorError} CONFIG_INVALID when `configurable.principal` is malformed.
+ */
+export function principalOf(config: LangGraphRunnableConfig, services: NodeServices): Principal {
+  const given = config.configurable?.principal;
+  if (given === undefined) return services.defaultPrincipal;
+  const parsed = principalSchema.safeParse(given);
+  if (!parsed.success) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `configurable.principal is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return parsed.data;
+}
+
+export function scopeOf(config: LangGraphRunnableConfig, node: string, services: NodeServices): CallScope {
+  return {
+    threadId: (config.configurable?.thread_id as string | undefined) ?? STATELESS_THREAD,
+    node,
+    principal: principalOf(config, services),
+  };
+}
+
+/** The proposal under decision, if it is a call to `tool`; guards of another tool see none. */
+export function currentCall(state: GraphState, tool: string): ProposedCall | null {
+  const proposal = state.governor.proposal;
+  return proposal && proposal.tool === tool ? proposal : null;
+}
+
+/** Answers a proposed call in the conversation, so the model sees what happened to it. */
+export function toolReply(call: Pick<ProposedCall, "id" | "tool">, content: string, status: "success" | "error"): ToolMessage {
+  return new ToolMessage({ tool_call_id: call.id, name: call.tool, content, status });
+}
+
+/** The action node a guard protects, and its tool. */
+export function guardedTool(services: NodeServices, actionNode: string): string {
+  const node = services.workflow.nodes[actionNode];
+  if (node?.kind !== "action") throw new GovernorError("WORKFLOW_INVALID", `${actionNode} is not an action node`);
+  return node.tool;
+}

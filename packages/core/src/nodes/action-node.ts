@@ -1,0 +1,91 @@
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { GovernorError } from "../errors/index.js";
+import { callHash } from "../gateway/call-hash.js";
+import { emit } from "../graph/events.js";
+import type { ProposedCall } from "../gateway/proposed-call.js";
+import type { CallScope } from "../gateway/tool-gateway.js";
+import { currentCall, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
+import type { GraphState } from "../graph/state-annotation.js";
+import type { ActionNode } from "../workflow/node-definitions.js";
+
+/**
+ * Executes the proposed call, and only the call that was decided.
+ *
+ * The graph already guarantees the action sits behind its gate; this node checks again at
+ * run time that the gate allowed (or a human approved) this exact call under the same
+ * hash, because state can be edited between nodes (Studio lets a user fork a thread).
+ */
+export function actionNode(id: string, node: ActionNode<GraphState>, services: NodeServices, hasFailedEdge: boolean) {
+  return async (state: GraphState, config: LangGraphRunnableConfig) => {
+    const scope = scopeOf(config, id, services);
+    const checked = checkAuthorized(state, id, node.tool, scope, services);
+    if (!checked.ok) {
+      services.gateway.audit.append({
+        threadId: scope.threadId,
+        kind: "execution",
+        outcome: "refused",
+        node: id,
+        tool: node.tool,
+        principal: scope.principal.id,
+        data: { callId: state.governor.proposal?.id, reason: checked.problem },
+        dedupeKey: `${scope.threadId}:${state.governor.proposal?.id}:${id}:execution-refused`,
+      });
+      throw new GovernorError("APPROVAL_REQUIRED", `Action ${id} refused to run ${node.tool}: ${checked.problem}`, {
+        node: id,
+        tool: node.tool,
+      });
+    }
+    const { call, args } = checked;
+
+    const outcome = await services.gateway.execute(call, args, scope);
+    emit(config, {
+      type: "action",
+      node: id,
+      tool: node.tool,
+      ok: outcome.ok,
+      result: outcome.ok ? outcome.result : undefined,
+      error: outcome.ok ? undefined : outcome.error,
+      replayed: outcome.ok ? outcome.replayed : undefined,
+    });
+    if (!outcome.ok) {
+      if (!hasFailedEdge) {
+        throw new GovernorError("TOOL_FAILED", `Tool ${node.tool} failed in ${id}: ${outcome.error}`, { node: id, tool: node.tool });
+      }
+      return {
+        messages: [toolReply(call, `The call failed: ${outcome.error}`, "error")],
+        governor: {
+          routes: { [id]: "failed" },
+          outcomes: [{ callId: call.id, tool: node.tool, ok: false, error: outcome.error }],
+        },
+      };
+    }
+    return {
+      ...(node.onResult?.(state, outcome.result) ?? {}),
+      messages: [toolReply(call, JSON.stringify(outcome.result ?? null), "success")],
+      governor: {
+        routes: { [id]: "done" },
+        outcomes: [{ callId: call.id, tool: node.tool, ok: true, result: outcome.result, replayed: outcome.replayed }],
+      },
+    };
+  };
+}
+
+type Authorized = { ok: true; call: ProposedCall; args: Record<string, unknown> } | { ok: false; problem: string };
+
+/** The call, re-parsed, when the gate allowed it (or a human approved it) under the same hash. */
+function checkAuthorized(state: GraphState, action: string, tool: string, scope: CallScope, services: NodeServices): Authorized {
+  const call = currentCall(state, tool);
+  if (!call) return { ok: false, problem: `no proposed call to ${tool}` };
+  const { gate, approval } = state.governor;
+  if (!gate || gate.guards !== action || gate.callId !== call.id) return { ok: false, problem: "no gate decided this call" };
+  if (gate.effect === "deny") return { ok: false, problem: "the gate denied this call" };
+  if (gate.effect === "require-approval" && (!approval?.approved || approval.callHash !== gate.callHash)) {
+    return { ok: false, problem: "the call needs an approval it does not have" };
+  }
+  const contract = services.gateway.checkContract(call, scope);
+  if (!contract.ok) return { ok: false, problem: "the arguments no longer pass the contract" };
+  if (callHash(scope.principal, tool, contract.args, gate.policyVersion) !== gate.callHash) {
+    return { ok: false, problem: "the call differs from the one that was decided" };
+  }
+  return { ok: true, call, args: contract.args };
+}

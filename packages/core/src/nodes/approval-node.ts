@@ -1,0 +1,85 @@
+import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { type ApprovalRequest, verifyAnswer } from "../approvals/approval-request.js";
+import { emit } from "../graph/events.js";
+import type { ApprovalRecord } from "../graph/governor-channel.js";
+import { currentCall, guardedTool, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
+import type { GraphState } from "../graph/state-annotation.js";
+import type { ApprovalNode } from "../workflow/node-definitions.js";
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/**
+ * Human-in-the-loop: interrupts with a request bound to the gate's call hash and waits.
+ *
+ * An answer that does not hold (malformed, for another call, approving after expiry) is
+ * audited and refused, and the node interrupts again: the run stays waiting. LangGraph
+ * replays earlier answers to earlier `interrupt()` calls on each resume, so the loop
+ * re-verifies them deterministically and the refusal records are deduplicated by attempt.
+ */
+export function approvalNode(id: string, node: ApprovalNode<GraphState>, services: NodeServices) {
+  const tool = guardedTool(services, node.guards);
+  const ttl = node.expiresInMs ?? DAY_MS;
+  return async (state: GraphState, config: LangGraphRunnableConfig) => {
+    const scope = scopeOf(config, id, services);
+    const call = currentCall(state, tool);
+    const gate = state.governor.gate;
+    const audit = (outcome: string, data: Record<string, unknown>, suffix: string) =>
+      services.gateway.audit.append({
+        threadId: scope.threadId,
+        kind: "approval",
+        outcome,
+        node: id,
+        tool,
+        principal: scope.principal.id,
+        data: { callId: call?.id, callHash: gate?.callHash, ...data },
+        dedupeKey: `${scope.threadId}:${call?.id}:${id}:approval:${suffix}`,
+      });
+
+    // Fail closed: only a require-approval decision for this very call can be approved.
+    if (!call || !gate || gate.effect !== "require-approval" || gate.guards !== node.guards || gate.callId !== call.id) {
+      const reason = "no pending require-approval decision for this call";
+      audit("rejected", { reason }, "precondition");
+      emit(config, { type: "approval", node: id, tool, approved: false, approver: "governor", reason });
+      return { governor: { approval: null, routes: { [id]: "rejected" } } };
+    }
+
+    const request: ApprovalRequest = {
+      type: "approval",
+      threadId: scope.threadId,
+      node: id,
+      tool,
+      args: gate.args,
+      principal: scope.principal.id,
+      callHash: gate.callHash,
+      policyVersion: gate.policyVersion,
+      reasons: gate.reasons,
+      policyIds: gate.policyIds,
+      summary: node.summary?.(state, { ...call, args: gate.args }),
+      // Derived from the gate's decision time, not the clock, so the request is identical on every re-run.
+      requestedAt: new Date(gate.decidedAt).toISOString(),
+      expiresAt: new Date(gate.decidedAt + ttl).toISOString(),
+    };
+    audit("requested", { args: gate.args, expiresAt: request.expiresAt, reasons: gate.reasons }, "requested");
+
+    let refusedAnswer: string | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const answer: unknown = interrupt(refusedAnswer ? { ...request, refusedAnswer } : request);
+      const verdict = verifyAnswer(answer, request, services.gateway.now());
+      if (!verdict.ok) {
+        refusedAnswer = verdict.reason;
+        audit("refused", { reason: verdict.reason, answer }, `refused:${attempt}`);
+        emit(config, { type: "approval-refused", node: id, tool, reason: verdict.reason });
+        continue;
+      }
+      const { decision, approver, reason } = verdict.answer;
+      const approved = decision === "approve";
+      const record: ApprovalRecord = { node: id, approved, approver, reason, callHash: request.callHash };
+      audit(approved ? "approved" : "rejected", { approver, reason }, "decided");
+      emit(config, { type: "approval", node: id, tool, approved, approver, reason });
+      return {
+        messages: approved ? [] : [toolReply(call, `Rejected by ${approver}${reason ? `: ${reason}` : ""}. The call did not run.`, "error")],
+        governor: { approval: record, routes: { [id]: approved ? "approved" : "rejected" } },
+      };
+    }
+  };
+}

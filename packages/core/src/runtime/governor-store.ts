@@ -1,0 +1,46 @@
+import { mkdirSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { SqliteAuditJournal } from "@governor/observability";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import Database from "better-sqlite3";
+import { SqliteEffectJournal } from "../gateway/effect-journal.js";
+import { RunRegistry } from "./run-registry.js";
+
+/** Where Governor keeps state when no directory is given: `GOVERNOR_DIR`, else `.governor/` in the working directory. */
+export function defaultGovernorDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
+  return resolve(env.GOVERNOR_DIR ?? ".governor");
+}
+
+/**
+ * The embedded store: LangGraph's SQLite checkpointer in `checkpoints.db`, and Governor's
+ * audit journal, idempotency journal and run registry in `governor.db`. One connection to
+ * `governor.db` is shared so the journals see each other's writes at once.
+ */
+export class GovernorStore {
+  readonly dir: string;
+  readonly db: Database.Database;
+  readonly checkpointer: SqliteSaver;
+  readonly audit: SqliteAuditJournal;
+  readonly effects: SqliteEffectJournal;
+  readonly runs: RunRegistry;
+
+  constructor(dir: string = defaultGovernorDir()) {
+    this.dir = resolve(dir);
+    mkdirSync(this.dir, { recursive: true });
+    this.db = new Database(join(this.dir, "governor.db"));
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("synchronous = NORMAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.audit = new SqliteAuditJournal(this.db);
+    this.effects = new SqliteEffectJournal(this.db);
+    this.runs = new RunRegistry(this.db);
+    this.checkpointer = SqliteSaver.fromConnString(join(this.dir, "checkpoints.db"));
+  }
+
+  close(): void {
+    this.db.close();
+    // SqliteSaver keeps its connection private; closing ours is enough for the journals, and
+    // the process exit releases the checkpointer's.
+    (this.checkpointer as unknown as { db?: { close(): void } }).db?.close();
+  }
+}

@@ -1,0 +1,77 @@
+import type { PolicyEngine } from "@governor/policy";
+import type { z } from "zod";
+import type { AnyTool } from "../tools/define-tool.js";
+import type { WorkflowNode } from "./node-definitions.js";
+
+export const START = "__start__";
+export const END = "__end__";
+
+/** An edge: from one node to another, labeled with the outcome it carries when `from` branches. */
+export type WorkflowEdge =
+  | { readonly from: string; readonly to: string; readonly on?: string }
+  | readonly [from: string, to: string]
+  | readonly [from: string, to: string, on: string];
+
+/** The agent a workflow runs as when no other principal is given. */
+export interface AgentIdentity {
+  readonly id: string;
+  readonly scopes: readonly string[];
+  readonly roles?: readonly string[];
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the object schema's own shape is irrelevant here.
+export type StateSchema = z.ZodObject<any>;
+
+export interface WorkflowDefinition<TSchema extends StateSchema = StateSchema> {
+  readonly name: string;
+  readonly description?: string;
+  /** The business state: input is parsed by it, task updates are checked against it. */
+  readonly state: TSchema;
+  readonly agent: AgentIdentity;
+  readonly tools: readonly AnyTool[];
+  readonly policy: PolicyEngine;
+  readonly nodes: Readonly<Record<string, WorkflowNode<z.output<TSchema>>>>;
+  readonly edges: readonly WorkflowEdge[];
+}
+
+/** Marks a value as a workflow so loaders can tell it from other exports. */
+export const WORKFLOW_BRAND = Symbol.for("governor.workflow");
+
+/** A workflow as `defineWorkflow` returns it. */
+export type Workflow<TSchema extends StateSchema = StateSchema> = WorkflowDefinition<TSchema> & {
+  readonly [WORKFLOW_BRAND]: true;
+};
+
+/**
+ * Declares a workflow as data: typed state, nodes by kind, edges. Nothing is checked here;
+ * `validate()` says everything that is wrong at once, and `compile()` refuses an invalid workflow.
+ *
+ * @example
+ * const wf = defineWorkflow({
+ *   name: "refund", state: z.object({ request: z.string() }), agent, tools: [issueRefund], policy,
+ *   nodes: { propose: { kind: "model", instructions: "…", tools: ["issue_refund"] }, … },
+ *   edges: [[START, "propose"], ["propose", "check"], ["check", "gate", "pass"], …],
+ * });
+ */
+export function defineWorkflow<TSchema extends StateSchema>(definition: WorkflowDefinition<TSchema>): Workflow<TSchema> {
+  return Object.freeze({ ...definition, [WORKFLOW_BRAND]: true as const });
+}
+
+export function isWorkflow(value: unknown): value is Workflow {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true;
+}
+
+/** Normalized edge form. */
+export interface Edge {
+  readonly from: string;
+  readonly to: string;
+  readonly on?: string;
+}
+
+export function normalizeEdge(edge: WorkflowEdge): Edge {
+  if (Array.isArray(edge)) {
+    const [from, to, on] = edge as readonly string[];
+    return { from: from as string, to: to as string, on };
+  }
+  return edge as Edge;
+}

@@ -1,0 +1,110 @@
+import type { ProposedCall } from "../gateway/proposed-call.js";
+
+/** A precondition's verdict. */
+export type CheckResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
+
+/** A model step: the model reads the conversation and may propose one tool call. */
+export interface ModelNode<TState> {
+  readonly kind: "model";
+  readonly description?: string;
+  /** The system prompt for this step. */
+  readonly instructions: string | ((state: TState) => string);
+  /** A human message this step adds to the conversation (e.g. the customer's request). */
+  readonly input?: (state: TState) => string | undefined;
+  /** Names of the workflow's tools the model may propose here. */
+  readonly tools?: readonly string[];
+}
+
+/** A deterministic step of the author's own code: loads data, computes, never calls a tool. */
+export interface TaskNode<TState> {
+  readonly kind: "task";
+  readonly description?: string;
+  readonly run: (state: TState) => Partial<TState> | Promise<Partial<TState>>;
+}
+
+/** A check of business facts the proposed call must satisfy before policy is even asked. */
+export interface PreconditionNode<TState> {
+  readonly kind: "precondition";
+  readonly description?: string;
+  /** The action node this check guards. */
+  readonly guards: string;
+  /** Sees the call with arguments already parsed by the tool's contract. */
+  readonly check: (input: { state: TState; call: ProposedCall }) => CheckResult | Promise<CheckResult>;
+}
+
+/** Asks the policy engine whether the proposed call may run: allow, deny or require approval. */
+export interface GateNode<TState> {
+  readonly kind: "gate";
+  readonly description?: string;
+  readonly guards: string;
+  /** Run facts the policy needs beyond the arguments (account flags, totals). */
+  readonly context?: (state: TState) => Record<string, unknown>;
+  readonly resource?: (state: TState, call: ProposedCall) => { type: string; id: string } | undefined;
+}
+
+/** Stops the run until a human approves or rejects the exact call the gate sent here. */
+export interface ApprovalNode<TState> {
+  readonly kind: "approval";
+  readonly description?: string;
+  readonly guards: string;
+  /** How long the request stays answerable. Default: 24 hours. */
+  readonly expiresInMs?: number;
+  /** One line for the approver. */
+  readonly summary?: (state: TState, call: ProposedCall) => string;
+}
+
+/** Runs the proposed call through the gateway: the only node kind with side effects. */
+export interface ActionNode<TState> {
+  readonly kind: "action";
+  readonly description?: string;
+  readonly tool: string;
+  /** Folds the tool's result into the workflow's state. */
+  readonly onResult?: (state: TState, result: unknown) => Partial<TState>;
+}
+
+/** A conditional branch: `decide` names one of `branches`, each an edge label. */
+export interface RouteNode<TState> {
+  readonly kind: "route";
+  readonly description?: string;
+  readonly branches: readonly string[];
+  readonly decide: (state: TState, proposal: ProposedCall | undefined) => string;
+}
+
+export type WorkflowNode<TState> =
+  | ModelNode<TState>
+  | TaskNode<TState>
+  | PreconditionNode<TState>
+  | GateNode<TState>
+  | ApprovalNode<TState>
+  | ActionNode<TState>
+  | RouteNode<TState>;
+
+export type NodeKind = WorkflowNode<unknown>["kind"];
+
+/**
+ * Which outgoing edges a node must have: `next` is one unlabeled edge; `required` and
+ * `optional` are edge labels (`on`) naming the node's outcomes.
+ */
+export interface NodeOutcomes {
+  readonly next: boolean;
+  readonly required: readonly string[];
+  readonly optional: readonly string[];
+}
+
+export function outcomesOf(node: { readonly kind: NodeKind; readonly branches?: readonly string[] }): NodeOutcomes {
+  switch (node.kind) {
+    case "precondition":
+      return { next: false, required: ["pass", "fail"], optional: [] };
+    case "gate":
+      return { next: false, required: ["allow", "deny", "approval"], optional: [] };
+    case "approval":
+      return { next: false, required: ["approved", "rejected"], optional: [] };
+    case "route":
+      return { next: false, required: node.branches ?? [], optional: [] };
+    case "action":
+      // Success follows the unlabeled edge; a declared "failed" edge catches a handler failure.
+      return { next: true, required: [], optional: ["failed"] };
+    default:
+      return { next: true, required: [], optional: [] };
+  }
+}

@@ -1,0 +1,32 @@
+import { WorkflowValidationError, type WorkflowIssue } from "../errors/index.js";
+import { checkEdges } from "./check-edges.js";
+import { checkGraph, toGraph } from "./check-graph.js";
+import { checkShape } from "./check-shape.js";
+import { normalizeEdge, type Workflow } from "./define-workflow.js";
+
+/**
+ * Lists everything wrong with a workflow: shape, edges, cycles, reachability and guards.
+ * An empty list means it can be compiled.
+ */
+export function findWorkflowIssues(workflow: Workflow): WorkflowIssue[] {
+  const shapeIssues = checkShape(workflow);
+  if (!Array.isArray(workflow.edges)) {
+    return [...shapeIssues, { code: "WORKFLOW_INVALID", path: "edges", message: "must be an array of edges" }];
+  }
+  if (!workflow.nodes || typeof workflow.nodes !== "object") return shapeIssues;
+  const edges = workflow.edges.map(normalizeEdge);
+  const edgeIssues = checkEdges(workflow, edges);
+  return [...shapeIssues, ...edgeIssues, ...checkGraph(workflow, toGraph(workflow, edges))];
+}
+
+/**
+ * Refuses a workflow that must not run.
+ *
+ * @throws {WorkflowValidationError} carrying every issue; its code is the first issue's
+ *   (WORKFLOW_CYCLE, WORKFLOW_UNREACHABLE, WORKFLOW_UNKNOWN_NODE, WORKFLOW_UNKNOWN_TOOL,
+ *   WORKFLOW_DEAD_END, WORKFLOW_UNGUARDED_ACTION or WORKFLOW_INVALID).
+ */
+export function validate(workflow: Workflow): void {
+  const issues = findWorkflowIssues(workflow);
+  if (issues.length) throw new WorkflowValidationError(workflow?.name ?? "(unnamed)", issues);
+}

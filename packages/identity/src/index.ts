@@ -1,0 +1,2 @@
+export type { Principal } from "./principal.js";
+export { agentPrincipal, delegatedPrincipal, missingScopes } from "./principal.js";

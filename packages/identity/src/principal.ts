@@ -1,0 +1,44 @@
+/**
+ * Whose authority a run exercises.
+ *
+ * An agent acts with its own role's scopes; acting for a user it holds only the scopes both
+ * have (least privilege). Delegation tokens arrive with the governance controls; until then a
+ * principal is built in code or from configuration.
+ */
+export interface Principal {
+  /** Stable id written into audit records and approval hashes, e.g. `agent:support` or `agent:support/user:42`. */
+  readonly id: string;
+  readonly kind: "agent" | "delegated";
+  readonly agentId: string;
+  readonly userId?: string;
+  /** Effective scopes: what this principal may do, already intersected for delegation. */
+  readonly scopes: readonly string[];
+  readonly roles?: readonly string[];
+}
+
+/** An agent acting on its own authority. */
+export function agentPrincipal(agentId: string, scopes: readonly string[], roles?: readonly string[]): Principal {
+  return { id: `agent:${agentId}`, kind: "agent", agentId, scopes: [...new Set(scopes)], roles };
+}
+
+/**
+ * An agent acting for a user: the effective scopes are the intersection of both, so a user
+ * can never lend an agent more than the agent's role allows, nor the agent use more than the user holds.
+ */
+export function delegatedPrincipal(agent: Principal, userId: string, userScopes: readonly string[]): Principal {
+  const user = new Set(userScopes);
+  return {
+    id: `${agent.id}/user:${userId}`,
+    kind: "delegated",
+    agentId: agent.agentId,
+    userId,
+    scopes: agent.scopes.filter((scope) => user.has(scope)),
+    roles: agent.roles,
+  };
+}
+
+/** The scopes in `required` that `principal` does not hold; empty when the call is in scope. */
+export function missingScopes(principal: Principal, required: readonly string[]): string[] {
+  const held = new Set(principal.scopes);
+  return required.filter((scope) => !held.has(scope));
+}

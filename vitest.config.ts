@@ -1,0 +1,39 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (dir: string) => fileURLToPath(new URL(`${dir}/src/index.ts`, import.meta.url));
+
+// Tests import every workspace package from its TypeScript source, so a test never runs
+// against a stale dist/. Only the Studio server test needs the built output (npm test builds it).
+export const governorAliases = {
+  "@governor/core": src("./packages/core"),
+  "@governor/policy": src("./packages/policy"),
+  "@governor/identity": src("./packages/identity"),
+  "@governor/observability": src("./packages/observability"),
+  "@governor/models/testing": fileURLToPath(new URL("./packages/models/src/testing.ts", import.meta.url)),
+  "@governor/models": src("./packages/models"),
+  "@governor/sample-refund": src("./graphs/refund"),
+};
+
+const workspaces = [
+  "packages/identity",
+  "packages/policy",
+  "packages/observability",
+  "packages/models",
+  "packages/core",
+  "graphs/refund",
+  "apps/cli",
+];
+
+export default defineConfig({
+  resolve: { alias: governorAliases },
+  test: {
+    // One project per workspace package, all sharing the aliases above.
+    projects: workspaces.map((dir) => ({
+      extends: true,
+      test: { name: dir.split("/").pop(), include: [`${dir}/**/*.test.ts`], exclude: ["**/node_modules/**", "**/dist/**"] },
+    })),
+    testTimeout: 30_000,
+    hookTimeout: 120_000,
+  },
+});
