@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { formatIssues } from "../errors/index.js";
 
 /** What an approval interrupt carries: everything an approver needs, and the hash their answer must name. */
 export interface ApprovalRequest {
@@ -38,7 +39,7 @@ export type AnswerVerdict = { readonly ok: true; readonly answer: ApprovalAnswer
 export function verifyAnswer(value: unknown, request: ApprovalRequest, now: number): AnswerVerdict {
   const parsed = approvalAnswerSchema.safeParse(value);
   if (!parsed.success) {
-    return { ok: false, reason: `malformed answer: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(answer)"}: ${i.message}`).join("; ")}` };
+    return { ok: false, reason: `malformed answer: ${formatIssues(parsed.error.issues, "(answer)")}` };
   }
   const answer = parsed.data;
   if (answer.callHash !== request.callHash) {

@@ -3,7 +3,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { z } from "zod";
-import { GovernorError } from "../errors/index.js";
+import { formatIssues, GovernorError } from "../errors/index.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope, ToolGateway } from "../gateway/tool-gateway.js";
 import type { Workflow } from "../workflow/define-workflow.js";
@@ -42,7 +42,7 @@ export function principalOf(config: LangGraphRunnableConfig, services: NodeServi
   if (!parsed.success) {
     throw new GovernorError(
       "CONFIG_INVALID",
-      `configurable.principal is malformed: ${parsed.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+      `configurable.principal is malformed: ${formatIssues(parsed.error.issues)}`,
     );
   }
   return parsed.data;

@@ -86,7 +86,7 @@ export function modelNode(id: string, node: ModelNode<GraphState>, services: Nod
       toolCalls: (reply.tool_calls ?? []).map((call) => ({ tool: call.name, args: call.args })),
     });
     const update: GovernorUpdate = { proposal, callCount, checks: {}, gate: null, approval: null };
-    return { messages: added, governor: update };
+    return { ...(node.onReply?.(state, text) ?? {}), messages: added, governor: update };
   };
 }
 

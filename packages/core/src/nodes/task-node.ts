@@ -1,5 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { GovernorError } from "../errors/index.js";
+import { formatIssues, GovernorError } from "../errors/index.js";
 import { emit } from "../graph/events.js";
 import type { NodeServices } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
@@ -18,7 +18,7 @@ export function taskNode(id: string, node: TaskNode<GraphState>, services: NodeS
     if (!parsed.success) {
       throw new GovernorError(
         "STATE_UPDATE_INVALID",
-        `Task ${id} returned an invalid update: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(update)"}: ${i.message}`).join("; ")}`,
+        `Task ${id} returned an invalid update: ${formatIssues(parsed.error.issues, "(update)")}`,
         { node: id, issues: parsed.error.issues },
       );
     }

@@ -3,7 +3,7 @@ import { agentPrincipal, type Principal } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
 import { type ApprovalRequest, approvalAnswerSchema } from "../approvals/approval-request.js";
-import { GovernorError } from "../errors/index.js";
+import { formatIssues, GovernorError } from "../errors/index.js";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import type { Workflow } from "../workflow/define-workflow.js";
@@ -81,7 +81,7 @@ export class GovernorRuntime {
     if (!parsed.success) {
       throw new GovernorError(
         "INPUT_INVALID",
-        `Input for workflow "${workflow.name}" is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(input)"}: ${i.message}`).join("; ")}`,
+        `Input for workflow "${workflow.name}" is invalid: ${formatIssues(parsed.error.issues, "(input)")}`,
         { workflow: workflow.name, issues: parsed.error.issues },
       );
     }
@@ -89,6 +89,8 @@ export class GovernorRuntime {
     if (this.store.runs.get(threadId)) {
       throw new GovernorError("CONFIG_INVALID", `A run with thread id ${threadId} already exists; resume it or pick another id`, { threadId });
     }
+    // Compiling first means an invalid workflow fails before any run is recorded.
+    this.#graph(workflow, options.model);
     const principal = options.principal ?? agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles);
     this.store.runs.create({ threadId, workflow: workflow.name, source: options.source ?? workflow.name, principal });
     this.store.audit.append({ threadId, kind: "run", outcome: "started", principal: principal.id, data: { workflow: workflow.name, input: parsed.data } });
@@ -113,7 +115,7 @@ export class GovernorRuntime {
     if (!parsed.success) {
       throw new GovernorError(
         "RESUME_INVALID",
-        `Resume payload for ${threadId} is invalid: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(payload)"}: ${i.message}`).join("; ")}`,
+        `Resume payload for ${threadId} is invalid: ${formatIssues(parsed.error.issues, "(payload)")}`,
         { threadId, issues: parsed.error.issues },
       );
     }

@@ -52,6 +52,9 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
     if (id === START || id === END || !NODE_ID.test(id)) {
       invalid(path, "a node id must start with a letter and use letters, digits, _ or -");
     }
+    if ((shape && id in shape) || RESERVED_STATE_KEYS.includes(id)) {
+      invalid(path, `"${id}" is also a state field; LangGraph needs node ids and state fields to differ`);
+    }
     const fields = REQUIRED_FIELDS[node?.kind as string];
     if (!fields) {
       invalid(`${path}.kind`, `unknown node kind "${String(node?.kind)}"; use one of ${Object.keys(REQUIRED_FIELDS).join(", ")}`);

@@ -22,7 +22,11 @@ export interface AgentIdentity {
 // biome-ignore lint/suspicious/noExplicitAny: the object schema's own shape is irrelevant here.
 export type StateSchema = z.ZodObject<any>;
 
-export interface WorkflowDefinition<TSchema extends StateSchema = StateSchema> {
+// A workflow of unknown state (the runtime's view) defaults to `any`: node callbacks take the
+// state as a parameter, so a workflow of a specific state is not assignable to one of
+// Record<string, unknown> under strictFunctionTypes.
+// biome-ignore lint/suspicious/noExplicitAny: see above.
+export interface WorkflowDefinition<TSchema extends StateSchema = any> {
   readonly name: string;
   readonly description?: string;
   /** The business state: input is parsed by it, task updates are checked against it. */
@@ -38,7 +42,8 @@ export interface WorkflowDefinition<TSchema extends StateSchema = StateSchema> {
 export const WORKFLOW_BRAND = Symbol.for("governor.workflow");
 
 /** A workflow as `defineWorkflow` returns it. */
-export type Workflow<TSchema extends StateSchema = StateSchema> = WorkflowDefinition<TSchema> & {
+// biome-ignore lint/suspicious/noExplicitAny: see WorkflowDefinition.
+export type Workflow<TSchema extends StateSchema = any> = WorkflowDefinition<TSchema> & {
   readonly [WORKFLOW_BRAND]: true;
 };
 

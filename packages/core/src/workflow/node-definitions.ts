@@ -13,6 +13,8 @@ export interface ModelNode<TState> {
   readonly input?: (state: TState) => string | undefined;
   /** Names of the workflow's tools the model may propose here. */
   readonly tools?: readonly string[];
+  /** Folds the model's text answer into the workflow's state (e.g. the reply to send). */
+  readonly onReply?: (state: TState, text: string) => Partial<TState>;
 }
 
 /** A deterministic step of the author's own code: loads data, computes, never calls a tool. */

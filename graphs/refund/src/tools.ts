@@ -1,0 +1,26 @@
+import { defineTool } from "@governor/core";
+import { z } from "zod";
+import type { PaymentsLedger } from "./payments.js";
+
+/** The hard cap no policy or approval can lift: larger refunds are not this agent's job at all. */
+export const REFUND_HARD_CAP = 5000;
+
+export function issueRefundTool(ledger: PaymentsLedger) {
+  return defineTool({
+    name: "issue_refund",
+    description: "Refund part or all of a customer's order to their original payment method.",
+    input: z
+      .object({
+        orderId: z.string().regex(/^A-\d{4}$/, "an order id looks like A-1234"),
+        amount: z.number().positive().max(REFUND_HARD_CAP, `refunds above ${REFUND_HARD_CAP} are never issued by an agent`),
+        reason: z.string().min(3).max(500),
+      })
+      .strict(),
+    scopes: ["refunds:write"],
+    risk: "write",
+    handler: ({ orderId, amount }, { idempotencyKey }) => {
+      const refund = ledger.refund(orderId, amount, idempotencyKey);
+      return { refundId: refund.refundId, orderId, amount };
+    },
+  });
+}
