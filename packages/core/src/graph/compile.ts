@@ -66,7 +66,10 @@ export function compile(workflow: Workflow, options: CompileOptions) {
 
   for (const [id, node] of Object.entries(workflow.nodes) as [string, WorkflowNode<GraphState>][]) {
     const hasFailedEdge = edges.some((edge) => edge.from === id && edge.on === "failed");
-    graph.addNode(id, buildNode(id, node, services, hasFailedEdge), { metadata: { governor: node.kind, description: node.description } });
+    graph.addNode(id, buildNode(id, node, services, hasFailedEdge), {
+      // Shown under the node in drawMermaid() and Studio, so the governance role of each node is visible.
+      metadata: node.description ? { governor: node.kind, description: node.description } : { governor: node.kind },
+    });
   }
   for (const [from, outgoing] of groupBySource(edges)) {
     const plain = outgoing.find((edge) => edge.on === undefined);

@@ -1,0 +1,71 @@
+import { GovernorError, type RunOutcome, type SampleCase } from "@governor/core";
+import { type LoadedRun, runWithApprovals } from "../drive-run.js";
+import { loadTarget } from "../load-target.js";
+import { modelFor } from "../model-for.js";
+import { openRuntime } from "../open-runtime.js";
+import { paint, type Terminal } from "../terminal.js";
+
+export interface RunCommandOptions {
+  readonly case?: string;
+  readonly input?: string;
+  readonly thread?: string;
+  readonly dir?: string;
+  /** false with --no-interactive: never prompt, leave approvals pending. */
+  readonly interactive?: boolean;
+}
+
+/**
+ * `governor run TARGET`: plays a sample's cases (or one, or the given input) end to end,
+ * printing each governance step. A run that needs approval asks at the terminal when a
+ * person is there, and otherwise stays waiting for `governor approve`.
+ *
+ * @returns the outcomes, so the caller can set the exit code.
+ */
+export async function runCommand(terminal: Terminal, target: string, options: RunCommandOptions): Promise<RunOutcome[]> {
+  const loaded = await loadTarget(target);
+  const cases = selectCases(loaded.sample?.cases ?? [], options, loaded.workflow.name);
+  const model = await modelFor(loaded);
+  const runtime = openRuntime(options.dir);
+  try {
+    terminal.out(paint(terminal, "bold", `Governor · ${loaded.workflow.name}`) + (loaded.workflow.description ? ` — ${loaded.workflow.description}` : ""));
+    terminal.out(`model: ${model?.name ?? "none"}${model?.kind === "scenario" ? " (offline scripted model; set OPENAI_API_KEY for a real one)" : ""} · store: ${runtime.store.dir}`);
+    const outcomes: RunOutcome[] = [];
+    for (const sampleCase of cases) {
+      terminal.out();
+      terminal.out(paint(terminal, "bold", `━━ ${sampleCase.name}`) + (sampleCase.description ? ` — ${sampleCase.description}` : ""));
+      const run: LoadedRun = { runtime, workflow: loaded.workflow, model: model?.model, source: loaded.source };
+      outcomes.push(
+        await runWithApprovals(terminal, run, {
+          input: sampleCase.input,
+          principal: sampleCase.principal,
+          threadId: cases.length === 1 ? options.thread : undefined,
+          interactive: options.interactive !== false && terminal.interactive,
+        }),
+      );
+    }
+    return outcomes;
+  } finally {
+    runtime.close();
+  }
+}
+
+function selectCases(cases: readonly SampleCase[], options: RunCommandOptions, workflow: string): SampleCase[] {
+  if (options.input !== undefined) {
+    let input: unknown;
+    try {
+      input = JSON.parse(options.input);
+    } catch (error) {
+      throw new GovernorError("INPUT_INVALID", `--input is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    return [{ name: "input", description: "", input: input as Record<string, unknown> }];
+  }
+  if (options.case) {
+    const found = cases.find((c) => c.name === options.case);
+    if (!found) {
+      throw new GovernorError("SAMPLE_UNKNOWN", `Workflow "${workflow}" has no case "${options.case}". Cases: ${cases.map((c) => c.name).join(", ") || "none (use --input)"}`);
+    }
+    return [found];
+  }
+  if (!cases.length) throw new GovernorError("INPUT_INVALID", `Workflow "${workflow}" has no sample cases: pass --input '{...}'`);
+  return [...cases];
+}

@@ -1,0 +1,82 @@
+import { randomUUID } from "node:crypto";
+import { userInfo } from "node:os";
+import * as prompts from "@clack/prompts";
+import type { ApprovalAnswer, ApprovalRequest, GovernorRuntime, RunOutcome, Workflow } from "@governor/core";
+import type { Principal } from "@governor/identity";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { formatApprovalRequest, formatEvent, formatOutcome } from "./format-events.js";
+import type { Terminal } from "./terminal.js";
+
+/** A workflow ready to run in an open runtime. */
+export interface LoadedRun {
+  readonly runtime: GovernorRuntime;
+  readonly workflow: Workflow;
+  readonly model?: BaseChatModel;
+  readonly source: string;
+}
+
+/** Who answers an approval from this terminal: GOVERNOR_APPROVER, else the OS user. */
+export function defaultApprover(): string {
+  return process.env.GOVERNOR_APPROVER ?? `user:${userInfo().username}`;
+}
+
+/** Starts a run, printing each step; answers its approvals at the terminal when `interactive`. */
+export async function runWithApprovals(
+  terminal: Terminal,
+  run: LoadedRun,
+  options: { input: unknown; principal?: Principal; threadId?: string; interactive: boolean },
+): Promise<RunOutcome> {
+  const onEvent = (event: Parameters<typeof formatEvent>[1]) => terminal.out(formatEvent(terminal, event));
+  const threadId = options.threadId ?? randomUUID();
+  terminal.out(`   thread ${threadId}`);
+  let outcome = await run.runtime.start(run.workflow, options.input, {
+    model: run.model,
+    principal: options.principal,
+    threadId,
+    source: run.source,
+    onEvent,
+  });
+  while (outcome.status === "waiting" && outcome.approval) {
+    for (const line of formatApprovalRequest(terminal, outcome.approval)) terminal.out(line);
+    if (!options.interactive) break;
+    const answer = await askApprover(outcome.approval);
+    if (!answer) break;
+    outcome = await run.runtime.resume(run.workflow, outcome.threadId, answer, { model: run.model, onEvent });
+  }
+  for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
+  return outcome;
+}
+
+/** Resumes a waiting run with an answer, printing what follows. */
+export async function resumeAndPrint(terminal: Terminal, run: LoadedRun, threadId: string, answer: ApprovalAnswer): Promise<RunOutcome> {
+  const outcome = await run.runtime.resume(run.workflow, threadId, answer, {
+    model: run.model,
+    onEvent: (event) => terminal.out(formatEvent(terminal, event)),
+  });
+  if (outcome.status === "waiting" && outcome.approval) {
+    for (const line of formatApprovalRequest(terminal, outcome.approval)) terminal.out(line);
+  }
+  for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
+  return outcome;
+}
+
+/** Asks the person at the terminal; undefined when they leave it for later. */
+async function askApprover(request: ApprovalRequest): Promise<ApprovalAnswer | undefined> {
+  const decision = await prompts.select({
+    message: `Approve ${request.summary ?? request.tool}?`,
+    options: [
+      { value: "approve", label: "Approve", hint: "the call runs once, exactly as shown" },
+      { value: "reject", label: "Reject", hint: "the call never runs; the model is told" },
+      { value: "later", label: "Decide later", hint: "leave the run waiting for governor approve/reject" },
+    ],
+  });
+  if (prompts.isCancel(decision) || decision === "later") return undefined;
+  const reason = await prompts.text({ message: "Reason (optional)", placeholder: "why", defaultValue: "" });
+  if (prompts.isCancel(reason)) return undefined;
+  return {
+    decision: decision as "approve" | "reject",
+    approver: defaultApprover(),
+    callHash: request.callHash,
+    reason: reason || undefined,
+  };
+}

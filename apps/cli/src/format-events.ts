@@ -1,0 +1,88 @@
+import type { ApprovalRequest, GovernorEvent, RunOutcome } from "@governor/core";
+import { paint, type Terminal } from "./terminal.js";
+
+const NODE_WIDTH = 16;
+
+function line(terminal: Terminal, mark: string, node: string, text: string): string {
+  return `   ${mark} ${paint(terminal, "bold", node.padEnd(NODE_WIDTH))} ${text}`;
+}
+
+function args(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** One step of a run, as a person reads it: who decided what, and why. */
+export function formatEvent(terminal: Terminal, event: GovernorEvent): string {
+  const ok = (text: string) => paint(terminal, "green", text);
+  const bad = (text: string) => paint(terminal, "red", text);
+  const warn = (text: string) => paint(terminal, "yellow", text);
+  switch (event.type) {
+    case "task":
+      return line(terminal, "▸", event.node, `task: loaded ${event.fields.join(", ") || "nothing"}`);
+    case "model": {
+      const calls = event.toolCalls.map((call) => `${call.tool} ${args(call.args)}`).join(", ");
+      return line(terminal, "▸", event.node, calls ? `model proposes ${paint(terminal, "cyan", calls)}` : `model says: "${event.text}"`);
+    }
+    case "refused-tool":
+      return line(terminal, bad("✗"), event.node, bad(`refused ${event.tool}: ${event.reason}`));
+    case "route":
+      return line(terminal, "▸", event.node, `route → ${event.branch}`);
+    case "precondition":
+      return event.ok
+        ? line(terminal, ok("✓"), event.node, ok(`precondition passed for ${event.tool}`))
+        : line(terminal, bad("✗"), event.node, bad(`precondition failed: ${event.reason}`));
+    case "policy": {
+      const ids = event.policyIds.length ? ` [${event.policyIds.join(", ")}]` : "";
+      const text = `${event.stage}: ${event.effect.toUpperCase()} — ${event.reasons.join("; ")}${ids}`;
+      const mark = event.effect === "allow" ? ok("✓") : event.effect === "deny" ? bad("✗") : warn("?");
+      const colored = event.effect === "allow" ? ok(text) : event.effect === "deny" ? bad(text) : warn(text);
+      return line(terminal, mark, event.node, colored);
+    }
+    case "approval":
+      return event.approved
+        ? line(terminal, ok("✓"), event.node, ok(`approved by ${event.approver}${event.reason ? `: ${event.reason}` : ""}`))
+        : line(terminal, bad("✗"), event.node, bad(`rejected by ${event.approver}${event.reason ? `: ${event.reason}` : ""}`));
+    case "approval-refused":
+      return line(terminal, bad("✗"), event.node, bad(`answer refused: ${event.reason}`));
+    case "action":
+      if (!event.ok) return line(terminal, bad("✗"), event.node, bad(`${event.tool} failed: ${event.error}`));
+      return line(terminal, ok("●"), event.node, ok(`${event.tool} executed${event.replayed ? " (replayed from the journal)" : ""} → ${args(event.result)}`));
+  }
+}
+
+/** The approval a run waits for, with what an approver needs to decide. */
+export function formatApprovalRequest(terminal: Terminal, request: ApprovalRequest): string[] {
+  const pad = " ".repeat(NODE_WIDTH + 5);
+  return [
+    line(terminal, paint(terminal, "yellow", "⏸"), request.node, paint(terminal, "yellow", `approval requested: ${request.summary ?? `${request.tool} ${args(request.args)}`}`)),
+    `${pad}  why: ${request.reasons.join("; ")}${request.policyIds.length ? ` [${request.policyIds.join(", ")}]` : ""}`,
+    `${pad}  call ${request.tool} ${args(request.args)} · hash ${request.callHash.slice(0, 12)}… · expires ${request.expiresAt}`,
+    ...(request.refusedAnswer ? [`${pad}  ${paint(terminal, "red", `previous answer refused: ${request.refusedAnswer}`)}`] : []),
+  ];
+}
+
+/** How a run ended (or where it stopped). */
+export function formatOutcome(terminal: Terminal, outcome: RunOutcome): string[] {
+  if (outcome.status === "failed") {
+    return [`   ${paint(terminal, "red", `✗ failed [${outcome.error?.code}]: ${outcome.error?.message}`)}`];
+  }
+  if (outcome.status === "waiting") {
+    return [
+      `   ${paint(terminal, "yellow", "⏸ waiting for approval")} · thread ${outcome.threadId}`,
+      `     approve: npx governor approve ${outcome.threadId} --reason "…"`,
+      `     reject:  npx governor reject ${outcome.threadId} --reason "…"`,
+    ];
+  }
+  const said = lastModelText(outcome.state.messages);
+  return [`   ${paint(terminal, "green", "✓ completed")}${said ? ` · final answer: "${said}"` : ""}`];
+}
+
+/** The last thing the model said in the conversation, if anything. */
+function lastModelText(messages: unknown): string | undefined {
+  if (!Array.isArray(messages)) return undefined;
+  for (const message of [...messages].reverse()) {
+    const typed = message as { getType?: () => string; content?: unknown };
+    if (typed.getType?.() === "ai" && typeof typed.content === "string" && typed.content) return typed.content;
+  }
+  return undefined;
+}

@@ -1,0 +1,117 @@
+import { Command, CommanderError, Option } from "commander";
+import { GovernorError } from "@governor/core";
+import { decideCommand, pendingCommand } from "./commands/approvals.js";
+import { auditShowCommand, auditVerifyCommand } from "./commands/audit.js";
+import { graphCommand } from "./commands/graph.js";
+import { runCommand } from "./commands/run.js";
+import { validateCommand } from "./commands/validate.js";
+import { SAMPLES } from "./samples.js";
+import { paint, processTerminal, type Terminal } from "./terminal.js";
+
+/** Exit codes: 0 done, 1 a governed failure or invalid input, 2 a usage error. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/** The `governor` command line. Actions set `state.exitCode`; nothing here calls process.exit. */
+export function createProgram(terminal: Terminal, state: { exitCode: number }): Command {
+  const program = new Command("governor")
+    .description("Governed AI-agent workflows on LangGraph: run samples, answer approvals, inspect runs")
+    .exitOverride()
+    .configureOutput({ writeOut: (text) => terminal.out(text.trimEnd()), writeErr: (text) => terminal.err(text.trimEnd()) });
+  const dir = new Option("--dir <path>", "where runs are stored (default: $GOVERNOR_DIR or .governor)");
+
+  program
+    .command("run")
+    .description("run a sample (e.g. refund) or a workflow module end to end")
+    .argument("<target>", "a sample name or a path to a workflow module")
+    .option("--case <name>", "run one case of the sample")
+    .option("--input <json>", "run with this input instead of the sample's cases")
+    .option("--thread <id>", "thread id for a single run")
+    .option("--no-interactive", "never prompt: leave approvals waiting")
+    .addOption(dir)
+    .action(async (target: string, options) => {
+      const outcomes = await runCommand(terminal, target, options);
+      if (outcomes.some((outcome) => outcome.status === "failed")) state.exitCode = EXIT.failed;
+    });
+
+  for (const decision of ["approve", "reject"] as const) {
+    program
+      .command(decision)
+      .description(`${decision} the call a waiting run asks for, and run it on`)
+      .argument("<thread>", "the run's thread id (see governor pending)")
+      .option("--reason <text>", "why, for the audit journal")
+      .option("--approver <id>", "who decides (default: $GOVERNOR_APPROVER or the OS user)")
+      .addOption(dir)
+      .action(async (thread: string, options) => {
+        const outcome = await decideCommand(terminal, decision, thread, options);
+        if (outcome.status === "failed") state.exitCode = EXIT.failed;
+      });
+  }
+
+  program
+    .command("pending")
+    .description("list runs waiting for approval")
+    .option("--json", "print JSON")
+    .addOption(dir)
+    .action((options) => pendingCommand(terminal, options));
+
+  program
+    .command("graph")
+    .description("print a workflow's compiled graph as Mermaid")
+    .argument("<target>", "a sample name or a path to a workflow module")
+    .action((target: string) => graphCommand(terminal, target));
+
+  program
+    .command("validate")
+    .description("check a workflow module and list every problem")
+    .argument("<target>", "a path to a workflow module (or a sample name)")
+    .action(async (target: string) => {
+      if (!(await validateCommand(terminal, target))) state.exitCode = EXIT.failed;
+    });
+
+  program
+    .command("samples")
+    .description("list the sample workflows and their cases")
+    .action(() => {
+      for (const sample of SAMPLES.values()) {
+        terminal.out(`${paint(terminal, "bold", sample.name)} — ${sample.description}`);
+        for (const c of sample.cases) terminal.out(`  --case ${c.name.padEnd(18)} ${c.description}`);
+      }
+    });
+
+  const audit = program.command("audit").description("the tamper-evident audit journal");
+  audit
+    .command("verify")
+    .description("check the hash chain and name the first broken record")
+    .addOption(dir)
+    .action((options) => {
+      if (!auditVerifyCommand(terminal, options)) state.exitCode = EXIT.failed;
+    });
+  audit
+    .command("show")
+    .description("print a run's decisions in order")
+    .argument("<thread>", "the run's thread id")
+    .option("--json", "print JSON")
+    .addOption(dir)
+    .action((thread: string, options) => auditShowCommand(terminal, thread, options));
+
+  return program;
+}
+
+/** Runs the CLI and returns the exit code; errors become one clear line with their code. */
+export async function runCli(argv: readonly string[], terminal: Terminal = processTerminal()): Promise<number> {
+  const state = { exitCode: EXIT.ok as number };
+  try {
+    await createProgram(terminal, state).parseAsync([...argv], { from: "user" });
+    return state.exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version "errors" are how commander ends a successful --help.
+      return error.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    if (error instanceof GovernorError) {
+      terminal.err(paint(terminal, "red", `error [${error.code}]: ${error.message}`));
+      return EXIT.failed;
+    }
+    throw error;
+  }
+}

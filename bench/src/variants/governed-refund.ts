@@ -1,0 +1,63 @@
+import { type CompileOptions, compile, GovernorStore } from "@governor/core";
+import { ScenarioChatModel } from "@governor/models/testing";
+import { createRefundSample, PaymentsLedger } from "@governor/sample-refund";
+import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import { join } from "node:path";
+import { type RefundVariant, SMALL_REFUND_INPUT } from "./refund-variant.js";
+
+/** Governor's journals for one variant, and how to release them. */
+export interface GovernedJournals {
+  readonly audit: CompileOptions["audit"];
+  readonly effects: CompileOptions["effects"];
+  close(): void;
+}
+
+export interface GovernedRefundOptions {
+  readonly name?: string;
+  /** The SQLite file of the variant's own checkpointer. */
+  readonly checkpoints: string;
+  readonly journals: GovernedJournals;
+}
+
+/**
+ * The refund workflow as Governor compiles it: seven nodes for the small refund
+ * (load_customer → propose → has_proposal → check_refund → refund_gate → issue_refund → respond),
+ * with the audit chain and idempotency journal written on the way.
+ */
+export function governedRefund(options: GovernedRefundOptions): RefundVariant {
+  const ledger = new PaymentsLedger();
+  const sample = createRefundSample({ ledger });
+  const checkpointer = SqliteSaver.fromConnString(options.checkpoints);
+  const graph = compile(sample.workflow, {
+    model: new ScenarioChatModel(sample.scenario),
+    audit: options.journals.audit,
+    effects: options.journals.effects,
+    checkpointer,
+  });
+  return {
+    name: options.name ?? "governed",
+    ledger,
+    run: (threadId) => graph.invoke(SMALL_REFUND_INPUT, { configurable: { thread_id: threadId } }),
+    verify: (state) => {
+      const governor = state.governor as { routes?: Record<string, string>; outcomes?: { ok: boolean }[] } | undefined;
+      const problems: string[] = [];
+      if (governor?.routes?.refund_gate !== "allow") problems.push(`the gate routed ${JSON.stringify(governor?.routes?.refund_gate)}, not "allow"`);
+      if (governor?.outcomes?.length !== 1 || !governor.outcomes[0]?.ok) problems.push("the gateway did not record one successful call");
+      return problems;
+    },
+    close: () => {
+      checkpointer.db.close();
+      options.journals.close();
+    },
+  };
+}
+
+/**
+ * Governor's journals as a real deployment keeps them: `GovernorStore`'s `governor.db` in
+ * `dir` (WAL, synchronous=NORMAL). The store's own checkpointer goes unused, so both
+ * variants share one checkpointer setup.
+ */
+export function fileJournals(dir: string): GovernedJournals {
+  const store = new GovernorStore(join(dir, "governor"));
+  return { audit: store.audit, effects: store.effects, close: () => store.close() };
+}

@@ -1,0 +1,262 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { type GovernorError, GovernorRuntime, type RunOutcome } from "@governor/core";
+import { ScenarioChatModel } from "@governor/models/testing";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { createRefundSample, PaymentsLedger, refundSample } from "../src/index.js";
+
+const small = { customerId: "C-100", orderId: "A-1001", request: "My lamp arrived cracked. Please refund $120." };
+const large = { customerId: "C-100", orderId: "A-1002", request: "The laptop never arrived. I want $1,200 back now." };
+const flagged = { customerId: "C-300", orderId: "A-3001", request: "Refund my headphones, $80 please." };
+const malformed = { customerId: "C-100", orderId: "A-1001", request: "Just refund everything, whatever I paid." };
+
+let dir: string;
+let ledger: PaymentsLedger;
+let sample: ReturnType<typeof createRefundSample>;
+let model: ScenarioChatModel;
+let runtime: GovernorRuntime;
+const opened: GovernorRuntime[] = [];
+
+function openRuntime(): GovernorRuntime {
+  const instance = new GovernorRuntime({ dir });
+  opened.push(instance);
+  return instance;
+}
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), "governor-refund-"));
+  ledger = new PaymentsLedger();
+  sample = createRefundSample({ ledger });
+  model = new ScenarioChatModel(refundSample.scenario);
+  runtime = openRuntime();
+});
+
+afterEach(() => {
+  for (const instance of opened.splice(0)) {
+    try {
+      instance.close();
+    } catch {
+      // already closed by the test
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+const start = (input: unknown) => runtime.start(sample.workflow, input, { model });
+
+/** Starts the $1,200 refund and checks it stopped for a supervisor. */
+async function startLarge(): Promise<RunOutcome & { approval: NonNullable<RunOutcome["approval"]> }> {
+  const outcome = await start(large);
+  expect(outcome.status).toBe("waiting");
+  if (!outcome.approval) throw new Error("the large refund should wait for an approval");
+  return outcome as RunOutcome & { approval: NonNullable<RunOutcome["approval"]> };
+}
+
+/** The GovernorError a promise rejects with. */
+async function rejection(promise: Promise<unknown>): Promise<GovernorError> {
+  const error = await promise.then(
+    () => {
+      throw new Error("expected the call to throw");
+    },
+    (caught: unknown) => caught,
+  );
+  return error as GovernorError;
+}
+
+function auditOf(threadId: string) {
+  return runtime.store.audit.list(threadId);
+}
+
+describe("refund sample", () => {
+  it("refunds $120 on its own, exactly once", async () => {
+    const outcome = await start(small);
+
+    expect(outcome.status).toBe("completed");
+    expect(ledger.refunds).toHaveLength(1);
+    expect(ledger.refunds[0]).toMatchObject({ orderId: "A-1001", amount: 120 });
+    expect(outcome.state.refund).toMatchObject({ amount: 120, refundId: "R-1" });
+    expect(String(outcome.state.reply)).toContain("refund R-1 of $120");
+  });
+
+  it("stops a $1,200 refund for a supervisor without refunding anything", async () => {
+    const outcome = await startLarge();
+
+    expect(outcome.approval.tool).toBe("issue_refund");
+    expect(outcome.approval.args.amount).toBe(1200);
+    expect(outcome.approval.callHash).toMatch(/^[0-9a-f]{64}$/);
+    expect(outcome.approval.policyIds).toContain("refund-over-limit-needs-approval");
+    expect(ledger.refunds).toHaveLength(0);
+    expect(runtime.getRun(outcome.threadId).status).toBe("waiting");
+    expect(runtime.pending().map((entry) => entry.run.threadId)).toEqual([outcome.threadId]);
+  });
+
+  it("refunds $1,200 exactly once when the supervisor approves that call", async () => {
+    const waiting = await startLarge();
+
+    const outcome = await runtime.resume(
+      sample.workflow,
+      waiting.threadId,
+      { decision: "approve", approver: "sam", callHash: waiting.approval.callHash },
+      { model },
+    );
+
+    expect(outcome.status).toBe("completed");
+    expect(ledger.refunds).toHaveLength(1);
+    expect(ledger.refunds[0]).toMatchObject({ orderId: "A-1002", amount: 1200 });
+    const approved = auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "approved");
+    expect(approved).toHaveLength(1);
+    expect(approved[0]?.data.approver).toBe("sam");
+  });
+
+  it("refunds nothing when the supervisor rejects, and tells the customer", async () => {
+    const waiting = await startLarge();
+
+    const outcome = await runtime.resume(
+      sample.workflow,
+      waiting.threadId,
+      { decision: "reject", approver: "sam", callHash: waiting.approval.callHash, reason: "item was delivered" },
+      { model },
+    );
+
+    expect(outcome.status).toBe("completed");
+    expect(ledger.refunds).toHaveLength(0);
+    expect(String(outcome.state.reply)).toMatch(/could not approve this refund/);
+  });
+
+  it("keeps waiting when an answer names another call, then accepts the right one", async () => {
+    const waiting = await startLarge();
+    const wrongHash = "f".repeat(64);
+
+    const refused = await runtime.resume(
+      sample.workflow,
+      waiting.threadId,
+      { decision: "approve", approver: "mallory", callHash: wrongHash },
+      { model },
+    );
+
+    expect(refused.status).toBe("waiting");
+    expect(refused.approval?.refusedAnswer).toMatch(/different call/);
+    expect(refused.approval?.callHash).toBe(waiting.approval.callHash);
+    expect(ledger.refunds).toHaveLength(0);
+    const refusals = auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "refused");
+    expect(refusals).toHaveLength(1);
+    expect(refusals[0]?.data.reason).toMatch(/callHash does not match/);
+
+    const approved = await runtime.resume(
+      sample.workflow,
+      waiting.threadId,
+      { decision: "approve", approver: "sam", callHash: waiting.approval.callHash },
+      { model },
+    );
+
+    expect(approved.status).toBe("completed");
+    expect(ledger.refunds).toHaveLength(1);
+    expect(ledger.refunds[0]?.amount).toBe(1200);
+    // Replaying the earlier wrong answer on the second resume must not write a second refusal.
+    expect(auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "refused")).toHaveLength(1);
+  });
+
+  it("refuses to resume a completed run", async () => {
+    const done = await start(small);
+
+    const error = await rejection(
+      runtime.resume(sample.workflow, done.threadId, { decision: "approve", approver: "sam", callHash: "a".repeat(64) }, { model }),
+    );
+
+    expect(error.code).toBe("RUN_NOT_INTERRUPTED");
+    expect(ledger.refunds).toHaveLength(1);
+  });
+
+  it("refuses to resume a thread it never ran", async () => {
+    const error = await rejection(
+      runtime.resume(sample.workflow, "no-such-thread", { decision: "approve", approver: "sam", callHash: "a".repeat(64) }, { model }),
+    );
+
+    expect(error.code).toBe("RUN_NOT_FOUND");
+  });
+
+  it("refuses a resume payload of the wrong shape and keeps the run waiting", async () => {
+    const waiting = await startLarge();
+
+    const error = await rejection(runtime.resume(sample.workflow, waiting.threadId, { decision: "yes please" }, { model }));
+
+    expect(error.code).toBe("RESUME_INVALID");
+    expect(error.message).toContain("decision");
+    expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
+    expect(ledger.refunds).toHaveLength(0);
+  });
+
+  it("refuses input without a request before anything runs", async () => {
+    const error = await rejection(start({ customerId: "C-100", orderId: "A-1001" }));
+
+    expect(error.code).toBe("INPUT_INVALID");
+    expect(error.message).toContain("request");
+    expect(runtime.store.runs.list()).toHaveLength(0);
+  });
+
+  it("denies a refund to a flagged account by policy", async () => {
+    const outcome = await start(flagged);
+
+    expect(outcome.status).toBe("completed");
+    expect(ledger.refunds).toHaveLength(0);
+    const policy = auditOf(outcome.threadId).filter((record) => record.kind === "policy");
+    expect(policy).toHaveLength(1);
+    expect(policy[0]?.outcome).toBe("deny");
+    expect(policy[0]?.data.policyIds).toEqual(["no-refund-to-flagged-account"]);
+    expect(String(outcome.state.reply)).toMatch(/can't issue a refund on this account/);
+  });
+
+  it("fails the precondition on a malformed amount, refused by the contract", async () => {
+    const outcome = await start(malformed);
+
+    expect(outcome.status).toBe("completed");
+    expect(ledger.refunds).toHaveLength(0);
+    const records = auditOf(outcome.threadId);
+    const contract = records.filter((record) => record.kind === "contract");
+    expect(contract).toHaveLength(1);
+    expect(contract[0]?.outcome).toBe("refused");
+    expect(JSON.stringify(contract[0]?.data.violations)).toContain("amount");
+    expect(records.filter((record) => record.kind === "precondition").map((record) => record.outcome)).toEqual(["fail"]);
+    // The call never reached policy or the payments system.
+    expect(records.some((record) => record.kind === "policy" || record.kind === "execution")).toBe(false);
+  });
+
+  it("leaves an audit chain that verifies after every kind of run", async () => {
+    await start(small);
+    await start(flagged);
+    await start(malformed);
+    const waiting = await startLarge();
+    await runtime.resume(sample.workflow, waiting.threadId, { decision: "approve", approver: "sam", callHash: "0".repeat(64) }, { model });
+    await runtime.resume(sample.workflow, waiting.threadId, { decision: "approve", approver: "sam", callHash: waiting.approval.callHash }, { model });
+
+    const verification = runtime.store.audit.verify();
+    expect(verification.ok).toBe(true);
+    expect(verification.records).toBe(runtime.store.audit.list().length);
+    expect(ledger.refunds.map((refund) => refund.amount)).toEqual([120, 1200]);
+  });
+
+  it("resumes from a second process a run the first one left waiting", async () => {
+    const waiting = await startLarge();
+    runtime.close();
+
+    // A later process: its own runtime, workflow, model and payments client, the same directory.
+    const laterLedger = new PaymentsLedger();
+    const laterSample = createRefundSample({ ledger: laterLedger });
+    const later = openRuntime();
+    expect(later.getRun(waiting.threadId).status).toBe("waiting");
+    expect(later.pending().map((entry) => entry.request.callHash)).toEqual([waiting.approval.callHash]);
+
+    const outcome = await later.resume(
+      laterSample.workflow,
+      waiting.threadId,
+      { decision: "approve", approver: "sam", callHash: waiting.approval.callHash },
+      { model: new ScenarioChatModel(refundSample.scenario) },
+    );
+
+    expect(outcome.status).toBe("completed");
+    expect(laterLedger.refunds.map((refund) => refund.amount)).toEqual([1200]);
+    expect(ledger.refunds).toHaveLength(0);
+    expect(later.store.audit.verify().ok).toBe(true);
+  });
+});

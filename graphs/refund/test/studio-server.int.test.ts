@@ -1,0 +1,226 @@
+/**
+ * The refund graph served the way Studio sees it: `langgraphjs dev` loads `langgraph.json`
+ * from the repository root, and the SDK's Client drives it over HTTP on 127.0.0.1.
+ *
+ * The server loads `graphs/refund/src/studio.ts`, which imports the workspace packages from
+ * their built `dist/`: run `npx tsc -b` first (`npm test` does).
+ */
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Client } from "@langchain/langgraph-sdk";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+const ROOT = fileURLToPath(new URL("../../../", import.meta.url));
+const CLI = join(ROOT, "node_modules", ".bin", "langgraphjs");
+const READY_WITHIN_MS = 90_000;
+const TIMEOUT = 60_000;
+
+const request = {
+  customerId: "C-100",
+  orderId: "A-1002",
+  request: "The laptop never arrived. I want $1,200 back now.",
+};
+
+interface ApprovalInterrupt {
+  type: string;
+  tool: string;
+  args: Record<string, unknown>;
+  callHash: string;
+  refusedAnswer?: string;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      if (address === null || typeof address === "string") return reject(new Error("no port"));
+      server.close(() => resolve(address.port));
+    });
+  });
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+let server: ChildProcess | undefined;
+let output = "";
+let governorDir: string | undefined;
+let client: Client;
+const threads: string[] = [];
+
+function serverEnv(dir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  // Offline: the scenario model, no tracing, no CLI analytics (it otherwise posts to a remote endpoint).
+  for (const key of [
+    "OPENAI_API_KEY",
+    "OPENAI_BASE_URL",
+    "LANGSMITH_TRACING_V2",
+    "LANGCHAIN_TRACING_V2",
+    "LANGCHAIN_TRACING",
+    "LANGSMITH_API_KEY",
+    "LANGCHAIN_API_KEY",
+    "LANGSMITH_ENDPOINT",
+    "LANGCHAIN_ENDPOINT",
+  ]) {
+    delete env[key];
+  }
+  return {
+    ...env,
+    GOVERNOR_DIR: dir,
+    MEM0_TELEMETRY: "false",
+    LANGSMITH_TRACING: "false",
+    LANGGRAPH_CLI_NO_ANALYTICS: "1",
+    BROWSER: "none",
+  };
+}
+
+async function waitUntilReady(apiUrl: string): Promise<void> {
+  const deadline = Date.now() + READY_WITHIN_MS;
+  while (Date.now() < deadline) {
+    if (server?.exitCode !== null || server?.signalCode !== null) {
+      throw new Error(`langgraphjs dev exited (${server?.exitCode ?? server?.signalCode}):\n${output}`);
+    }
+    try {
+      const res = await fetch(`${apiUrl}/ok`, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await sleep(500);
+  }
+  throw new Error(`langgraphjs dev was not ready within ${READY_WITHIN_MS} ms:\n${output}`);
+}
+
+async function stopServer(): Promise<void> {
+  const child = server;
+  const pid = child?.pid;
+  if (!child || pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  const killGroup = (signal: NodeJS.Signals) => {
+    try {
+      process.kill(-pid, signal);
+    } catch {
+      // the group is gone
+    }
+  };
+  killGroup("SIGTERM");
+  const stopped = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
+  // Whether or not the CLI itself exited, make sure nothing of its group (the tsx watcher, the server) is left.
+  killGroup("SIGKILL");
+  if (!stopped) await Promise.race([exited, sleep(2_000)]);
+}
+
+async function approvalInterrupt(threadId: string): Promise<ApprovalInterrupt> {
+  const state = await client.threads.getState(threadId);
+  const values = state.tasks.flatMap((task) => task.interrupts.map((i) => i.value as ApprovalInterrupt));
+  const [value, ...more] = values;
+  expect(value).toBeDefined();
+  expect(more).toEqual([]);
+  return value as ApprovalInterrupt;
+}
+
+async function newInterruptedThread(): Promise<{ threadId: string; pending: ApprovalInterrupt }> {
+  const thread = await client.threads.create();
+  threads.push(thread.thread_id);
+  await client.runs.wait(thread.thread_id, "refund", { input: request });
+  return { threadId: thread.thread_id, pending: await approvalInterrupt(thread.thread_id) };
+}
+
+beforeAll(async () => {
+  const port = await freePort();
+  const apiUrl = `http://127.0.0.1:${port}`;
+  governorDir = mkdtempSync(join(tmpdir(), "governor-studio-"));
+  server = spawn(CLI, ["dev", "--no-browser", "--host", "127.0.0.1", "--port", String(port)], {
+    cwd: ROOT,
+    env: serverEnv(governorDir),
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  server.stdout?.on("data", (chunk) => {
+    output += chunk;
+  });
+  server.stderr?.on("data", (chunk) => {
+    output += chunk;
+  });
+  await waitUntilReady(apiUrl);
+  // apiKey: null, so no LANGSMITH_API_KEY from the environment is sent along, even to localhost.
+  client = new Client({ apiUrl, apiKey: null, timeoutMs: TIMEOUT });
+}, 120_000);
+
+afterAll(async () => {
+  // The dev server persists threads under .langgraph_api/ in the repository: leave none behind.
+  if (client) await Promise.allSettled(threads.map((id) => client.threads.delete(id)));
+  await stopServer();
+  if (governorDir) rmSync(governorDir, { recursive: true, force: true });
+}, 120_000);
+
+describe("the refund graph on the LangGraph API server", () => {
+  it(
+    "registers the refund assistant with the governance nodes in its graph",
+    async () => {
+      const assistants = await client.assistants.search({ graphId: "refund" });
+      const assistant = assistants.find((a) => a.graph_id === "refund");
+      if (!assistant) expect.fail(`no refund assistant among ${JSON.stringify(assistants)}`);
+
+      const graph = await client.assistants.getGraph(assistant.assistant_id);
+      const nodes = graph.nodes.map((node) => String(node.id));
+      expect(nodes).toEqual(
+        expect.arrayContaining(["check_refund", "refund_gate", "refund_approval", "issue_refund"]),
+      );
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "interrupts a $1,200 refund for approval and issues it once approved",
+    async () => {
+      const { threadId, pending } = await newInterruptedThread();
+      expect(pending).toMatchObject({ type: "approval", tool: "issue_refund", args: { amount: 1200 } });
+      expect(pending.callHash).toMatch(/^[0-9a-f]{64}$/);
+      expect(pending.refusedAnswer).toBeUndefined();
+      expect((await client.threads.get(threadId)).status).toBe("interrupted");
+
+      await client.runs.wait(threadId, "refund", {
+        command: { resume: { decision: "approve", approver: "studio-test", callHash: pending.callHash } },
+      });
+
+      const state = await client.threads.getState<{ refund?: { amount: number }; reply?: unknown }>(threadId);
+      expect(state.values.refund?.amount).toBe(1200);
+      expect(typeof state.values.reply).toBe("string");
+      expect(state.tasks.flatMap((task) => task.interrupts)).toEqual([]);
+      expect(state.next).toEqual([]);
+      expect((await client.threads.get(threadId)).status).toBe("idle");
+    },
+    TIMEOUT,
+  );
+
+  it(
+    "refuses an answer for another call and keeps waiting",
+    async () => {
+      const { threadId, pending } = await newInterruptedThread();
+
+      await client.runs.wait(threadId, "refund", {
+        command: { resume: { decision: "approve", approver: "studio-test", callHash: "0".repeat(64) } },
+      });
+
+      const again = await approvalInterrupt(threadId);
+      expect(again).toMatchObject({ type: "approval", tool: "issue_refund", callHash: pending.callHash });
+      expect(again.refusedAnswer).toEqual(expect.any(String));
+      expect(again.refusedAnswer).toMatch(/callHash/);
+
+      const state = await client.threads.getState<{ refund?: unknown }>(threadId);
+      expect(state.values.refund).toBeUndefined();
+      // Not `state.next`: LangGraph leaves a task that has a pending resume write out of `next`,
+      // so after a refused answer `next` is [] although refund_approval is still interrupted.
+      expect(state.tasks.map((task) => task.name)).toEqual(["refund_approval"]);
+      expect((await client.threads.get(threadId)).status).toBe("interrupted");
+    },
+    TIMEOUT,
+  );
+});
