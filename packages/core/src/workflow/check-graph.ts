@@ -33,7 +33,7 @@ export function checkGraph(workflow: Workflow, graph: MultiDirectedGraph): Workf
         issues.push({
           code: "WORKFLOW_CYCLE",
           path: `nodes.${component[0]}`,
-          message: `nodes ${component.join(" → ")} form a cycle; a workflow is a DAG (loop inside a model step instead)`,
+          message: `nodes ${component.join(" → ")} form a cycle; a workflow is a DAG: remove the edge that closes the loop`,
         });
       }
     }
@@ -57,7 +57,14 @@ export function checkGraph(workflow: Workflow, graph: MultiDirectedGraph): Workf
 
 const GUARD_NAMES = { precondition: "precondition", gate: "policy gate" } as const;
 
-/** An action is guarded when removing its guards of one kind leaves it unreachable from START. */
+/** The outcomes through which a guard lets a call on towards its action. */
+const PASSING_OUTCOMES: Record<"precondition" | "gate", readonly string[]> = { precondition: ["pass"], gate: ["allow", "approval"] };
+
+/**
+ * An action is guarded when removing its guards' passing edges leaves it unreachable from
+ * START. Removing the guard nodes instead would miss a refusal that leads on to the action
+ * (a precondition's "fail" edge to the gate, e.g. swapped labels): it would run after a refusal.
+ */
 function checkGuarded(
   workflow: Workflow,
   graph: MultiDirectedGraph,
@@ -72,14 +79,17 @@ function checkGuarded(
     return [{ code: "WORKFLOW_UNGUARDED_ACTION", path: `nodes.${action}`, message: `action ${action} has no ${name}; declare a ${kind} node with guards: "${action}"` }];
   }
   const withoutGuards = graph.copy();
-  for (const guard of guards) withoutGuards.dropNode(guard);
+  for (const guard of guards) {
+    const passing = withoutGuards.filterOutEdges(guard, (_edge, attributes) => PASSING_OUTCOMES[kind].includes(attributes.on));
+    for (const edge of passing) withoutGuards.dropEdge(edge);
+  }
   const path = bidirectional(withoutGuards, START, action);
   if (!path) return [];
   return [
     {
       code: "WORKFLOW_UNGUARDED_ACTION",
       path: `nodes.${action}`,
-      message: `action ${action} can be reached without its ${name} (${guards.join(", ")}): ${path.join(" → ")}`,
+      message: `action ${action} can be reached without passing its ${name} (${guards.join(", ")}): ${path.join(" → ")}`,
     },
   ];
 }
