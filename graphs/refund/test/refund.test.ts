@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type GovernorError, GovernorRuntime, type RunOutcome } from "@governor/core";
+import { defineWorkflow, type GovernorError, GovernorRuntime, type RunOutcome, type WorkflowEdge } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRefundSample, PaymentsLedger, refundSample } from "../src/index.js";
@@ -220,6 +220,25 @@ describe("refund sample", () => {
     expect(records.filter((record) => record.kind === "precondition").map((record) => record.outcome)).toEqual(["fail"]);
     // The call never reached policy or the payments system.
     expect(records.some((record) => record.kind === "policy" || record.kind === "execution")).toBe(false);
+  });
+
+  it("refuses before running a variant whose precondition lets failed checks through", async () => {
+    // The check's labels swapped: "fail" would lead on to the gate, so a $400 refund of a $150 order would run.
+    const swapped = defineWorkflow({
+      ...sample.workflow,
+      edges: sample.workflow.edges.map((edge: WorkflowEdge): WorkflowEdge => {
+        const [from, to, on] = edge as readonly string[];
+        if (from !== "check_refund" || to === undefined || from === undefined) return edge;
+        return [from, to, on === "pass" ? "fail" : "pass"];
+      }),
+    });
+
+    const error = await rejection(runtime.start(swapped, { ...small, request: "Please refund $400 for the lamp." }, { model }));
+
+    expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
+    expect(error.message).toContain("check_refund → refund_gate → issue_refund");
+    expect(ledger.refunds).toHaveLength(0);
+    expect(runtime.store.runs.list()).toHaveLength(0);
   });
 
   it("leaves an audit chain that verifies after every kind of run", async () => {

@@ -4,7 +4,7 @@ import { z } from "zod";
 import { WorkflowValidationError } from "../errors/index.js";
 import { pass } from "../nodes/precondition-node.js";
 import { defineTool } from "../tools/define-tool.js";
-import { defineWorkflow, END, START, type WorkflowDefinition, type WorkflowEdge } from "./define-workflow.js";
+import { defineWorkflow, END, normalizeEdge, START, type StateSchema, type WorkflowDefinition, type WorkflowEdge } from "./define-workflow.js";
 import { findWorkflowIssues, validate } from "./validate.js";
 
 const state = z.object({ request: z.string(), draft: z.string().optional() });
@@ -21,7 +21,8 @@ const sendEmail = defineTool({
 
 const policy = new RulePolicyEngine([{ id: "support-may-email", actions: ["send_email"], effect: "permit", reason: "support may email" }]);
 
-type Nodes = WorkflowDefinition<typeof state>["nodes"];
+// Mutations swap nodes freely, and some tests change the state schema, so nodes are typed for any state.
+type Nodes = WorkflowDefinition["nodes"];
 
 /** A small workflow that validates: every governance node kind, one action behind its guards. */
 function base() {
@@ -59,26 +60,25 @@ function base() {
 /** The base workflow after `change` edits a copy of its nodes and edges. */
 function workflowWith(
   change: (parts: { nodes: Record<string, Nodes[string]>; edges: WorkflowEdge[] }) => void = () => {},
-  overrides: Partial<WorkflowDefinition<z.ZodObject>> = {},
+  overrides: { state?: StateSchema } = {},
 ) {
   const parts = base();
   change(parts);
   return defineWorkflow({
     name: "email-desk",
-    state,
+    state: overrides.state ?? state,
     agent: { id: "support", scopes: ["mail:send"] },
     tools: [sendEmail],
     policy,
     nodes: parts.nodes,
     edges: parts.edges,
-    ...overrides,
   });
 }
 
 function indexOfEdge(edges: WorkflowEdge[], from: string, to: string, on?: string): number {
   const index = edges.findIndex((edge) => {
-    const [f, t, o] = edge as readonly string[];
-    return f === from && t === to && o === on;
+    const normalized = normalizeEdge(edge);
+    return normalized.from === from && normalized.to === to && normalized.on === on;
   });
   if (index < 0) throw new Error(`test setup: no edge ${from} → ${to}`);
   return index;
@@ -210,7 +210,7 @@ describe("validate", () => {
     expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]?.path).toBe("nodes.send");
-    expect(error.message).toContain("action send can be reached without its precondition (check_send)");
+    expect(error.message).toContain("action send can be reached without passing its precondition (check_send)");
     expect(error.message).toContain(`${START} → load → compose → has_call → send_gate → send`);
   });
 
@@ -225,7 +225,7 @@ describe("validate", () => {
     );
     expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
     expect(error.issues).toHaveLength(1);
-    expect(error.message).toContain("action send can be reached without its policy gate (send_gate)");
+    expect(error.message).toContain("action send can be reached without passing its policy gate (send_gate)");
     expect(error.message).toContain("check_send → after_check → send");
   });
 
@@ -238,7 +238,7 @@ describe("validate", () => {
       }),
     );
     expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
-    expect(error.message).toContain("action send can be reached without its precondition (check_send)");
+    expect(error.message).toContain("action send can be reached without passing its precondition (check_send)");
     expect(error.message).toContain("check_send → send_gate → send");
   });
 
@@ -249,7 +249,7 @@ describe("validate", () => {
       }),
     );
     expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
-    expect(error.message).toContain("action send can be reached without its policy gate (send_gate)");
+    expect(error.message).toContain("action send can be reached without passing its policy gate (send_gate)");
   });
 
   it("refuses an action with no policy gate at all", () => {
@@ -257,7 +257,7 @@ describe("validate", () => {
       workflowWith(({ nodes, edges }) => {
         delete nodes.send_gate;
         delete nodes.send_approval;
-        const kept = edges.filter((edge) => edge[0] !== "send_gate" && edge[0] !== "send_approval" && edge[1] !== "send_gate");
+        const kept = edges.map(normalizeEdge).filter((edge) => ![edge.from, edge.to].some((id) => id === "send_gate" || id === "send_approval"));
         edges.splice(0, edges.length, ...kept, ["check_send", "send", "pass"]);
       }),
     );
@@ -293,7 +293,7 @@ describe("validate", () => {
       workflowWith(({ nodes, edges }) => {
         delete nodes.send_approval;
         nodes.notify_team = { kind: "task", run: () => ({}) };
-        const kept = edges.filter((edge) => edge[0] !== "send_approval" && edge[1] !== "send_approval");
+        const kept = edges.map(normalizeEdge).filter((edge) => edge.from !== "send_approval" && edge.to !== "send_approval");
         edges.splice(0, edges.length, ...kept, ["send_gate", "notify_team", "approval"], ["notify_team", END]);
       }),
     );
