@@ -1,4 +1,5 @@
 import { defineWorkflow, END, fail, pass, START } from "@governor/core";
+import type { PolicyEngine } from "@governor/policy";
 import { z } from "zod";
 import { type Crm, sampleCrm } from "./crm.js";
 import { PaymentsLedger } from "./payments.js";
@@ -20,6 +21,8 @@ export interface RefundWorkflowOptions {
   readonly crm?: Crm;
   /** The payments system the refund tool acts on; tests pass their own to count refunds. */
   readonly ledger?: PaymentsLedger;
+  /** Another policy engine in place of the refund desk's rules. */
+  readonly policy?: PolicyEngine;
 }
 
 /**
@@ -36,7 +39,7 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
     state: refundState,
     agent: { id: "support", scopes: ["refunds:write", "orders:read"], roles: ["support-agent"] },
     tools: [issueRefundTool(ledger)],
-    policy: refundPolicy,
+    policy: options.policy ?? refundPolicy,
     nodes: {
       load_customer: {
         kind: "task",

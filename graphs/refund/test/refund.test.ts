@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { defineWorkflow, type GovernorError, GovernorRuntime, type RunOutcome, type WorkflowEdge } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
+import { RulePolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRefundSample, PaymentsLedger, refundSample } from "../src/index.js";
 
@@ -253,6 +254,30 @@ describe("refund sample", () => {
     expect(verification.ok).toBe(true);
     expect(verification.records).toBe(runtime.store.audit.list().length);
     expect(ledger.refunds.map((refund) => refund.amount)).toEqual([120, 1200]);
+  });
+
+  it("lets an approval lapse when the policy changed before it was given", async () => {
+    const waiting = await startLarge();
+    const stricter = new RulePolicyEngine([
+      { id: "support-may-refund", actions: ["issue_refund"], effect: "permit", reason: "support may refund" },
+      { id: "refund-over-100-needs-approval", actions: ["issue_refund"], effect: "require-approval", when: ({ args }) => Number(args.amount) > 100, reason: "above $100" },
+    ]);
+    const redeployed = createRefundSample({ ledger, policy: stricter });
+
+    const outcome = await runtime.resume(redeployed.workflow, waiting.threadId, { decision: "approve", approver: "sam", callHash: waiting.approval.callHash }, { model });
+
+    expect(outcome.status).toBe("completed");
+    expect(ledger.refunds).toHaveLength(0);
+    const decided = auditOf(waiting.threadId).find((record) => record.kind === "approval" && record.outcome === "rejected");
+    expect(String(decided?.data.reason)).toContain("the policy changed since approval was requested");
+  });
+
+  it("resumes a waiting run whose registry entry a crashed process left at running", async () => {
+    const waiting = await startLarge();
+    runtime.store.runs.setStatus(waiting.threadId, "running");
+    const outcome = await runtime.resume(sample.workflow, waiting.threadId, { decision: "approve", approver: "sam", callHash: waiting.approval.callHash }, { model });
+    expect(outcome.status).toBe("completed");
+    expect(ledger.refunds.map((refund) => refund.amount)).toEqual([1200]);
   });
 
   it("resumes from a second process a run the first one left waiting", async () => {

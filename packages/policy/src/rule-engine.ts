@@ -31,11 +31,12 @@ export class RulePolicyEngine implements PolicyEngine {
       ids.add(rule.id);
     }
     this.#rules = rules;
-    // Without an explicit version, the rule ids and effects name the version: changing the set changes it.
+    // Without an explicit version, the rules' whole text names it, conditions included:
+    // raising a limit inside `when` changes the version, so approvals given under the old rules lapse.
     this.version =
       options.version ??
       `rules-${createHash("sha256")
-        .update(rules.map((rule) => `${rule.id}:${rule.effect}:${rule.actions?.join(",") ?? "*"}`).join("\n"))
+        .update(rules.map((rule) => [rule.id, rule.effect, rule.actions?.join(",") ?? "*", rule.reason, rule.when?.toString() ?? ""].join("\u0000")).join("\n"))
         .digest("hex")
         .slice(0, 12)}`;
   }

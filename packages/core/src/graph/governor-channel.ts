@@ -34,7 +34,8 @@ export interface CallOutcome {
 export interface GovernorChannel {
   readonly proposal: ProposedCall | null;
   readonly callCount: number;
-  readonly checks: Readonly<Record<string, { ok: boolean; reason?: string }>>;
+  /** Each precondition's verdict, for the call it checked. */
+  readonly checks: Readonly<Record<string, { ok: boolean; reason?: string; callId?: string }>>;
   readonly gate: GateRecord | null;
   readonly approval: ApprovalRecord | null;
   /** The outcome each branching node took last: conditional edges read it. */

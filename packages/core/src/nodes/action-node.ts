@@ -76,8 +76,16 @@ type Authorized = { ok: true; call: ProposedCall; args: Record<string, unknown> 
 function checkAuthorized(state: GraphState, action: string, tool: string, scope: CallScope, services: NodeServices): Authorized {
   const call = currentCall(state, tool);
   if (!call) return { ok: false, problem: `no proposed call to ${tool}` };
-  const { gate, approval } = state.governor;
+  const { gate, approval, checks } = state.governor;
+  const preconditions = Object.entries(services.workflow.nodes)
+    .filter(([, node]) => node.kind === "precondition" && node.guards === action)
+    .map(([id]) => checks[id])
+    .filter((check) => check?.callId === call.id);
+  if (!preconditions.length || preconditions.some((check) => !check?.ok)) return { ok: false, problem: "the call did not pass its precondition" };
   if (!gate || gate.guards !== action || gate.callId !== call.id) return { ok: false, problem: "no gate decided this call" };
+  if (gate.policyVersion !== services.gateway.policy.version) {
+    return { ok: false, problem: `the policy changed since the call was decided (${gate.policyVersion} → ${services.gateway.policy.version})` };
+  }
   if (gate.effect === "deny") return { ok: false, problem: "the gate denied this call" };
   if (gate.effect === "require-approval" && (!approval?.approved || approval.callHash !== gate.callHash)) {
     return { ok: false, problem: "the call needs an approval it does not have" };

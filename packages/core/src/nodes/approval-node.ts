@@ -71,8 +71,13 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
         emit(config, { type: "approval-refused", node: id, tool, reason: verdict.reason });
         continue;
       }
-      const { decision, approver, reason } = verdict.answer;
-      const approved = decision === "approve";
+      const { decision, approver } = verdict.answer;
+      // An approval given under an older policy lapses: the call is not run on a decision made under other rules.
+      const policyChanged = services.gateway.policy.version !== request.policyVersion;
+      const approved = decision === "approve" && !policyChanged;
+      const reason = policyChanged
+        ? `the policy changed since approval was requested (${request.policyVersion} → ${services.gateway.policy.version}); propose the call again`
+        : verdict.answer.reason;
       const record: ApprovalRecord = { node: id, approved, approver, reason, callHash: request.callHash };
       audit(approved ? "approved" : "rejected", { approver, reason }, "decided");
       emit(config, { type: "approval", node: id, tool, approved, approver, reason });

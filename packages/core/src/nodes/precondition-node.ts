@@ -38,7 +38,7 @@ export function preconditionNode(id: string, node: PreconditionNode<GraphState>,
     return {
       messages: !result.ok && call ? [toolReply(call, `Precondition ${id} failed: ${result.reason}`, "error")] : [],
       governor: {
-        checks: { ...state.governor.checks, [id]: result.ok ? { ok: true } : { ok: false, reason: result.reason } },
+        checks: { ...state.governor.checks, [id]: { ok: result.ok, reason: result.ok ? undefined : result.reason, callId: call?.id } },
         routes: { [id]: branch },
       },
     };

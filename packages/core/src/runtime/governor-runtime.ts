@@ -105,11 +105,13 @@ export class GovernorRuntime {
    */
   async resume(workflow: Workflow, threadId: string, answer: unknown, options: ResumeOptions = {}): Promise<RunOutcome> {
     const run = this.getRun(threadId);
-    if (run.status !== "waiting") {
-      throw new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} is ${run.status}, not waiting for a decision`, { threadId, status: run.status });
-    }
     if (run.workflow !== workflow.name) {
       throw new GovernorError("CONFIG_INVALID", `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`, { threadId });
+    }
+    // The checkpoint, not the registry, says whether the run waits: a process that died
+    // after resuming leaves the registry at "running" while the interrupt still stands.
+    if (run.status === "completed" || !(await this.pendingApproval(workflow, threadId, options))) {
+      throw new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} is ${run.status}, not waiting for a decision`, { threadId, status: run.status });
     }
     const parsed = approvalAnswerSchema.safeParse(answer);
     if (!parsed.success) {
@@ -193,7 +195,10 @@ export class GovernorRuntime {
 
   #graph(workflow: Workflow, model: BaseChatModel | undefined): CompiledWorkflow {
     let byModel = this.#compiled.get(workflow);
-    if (!byModel) this.#compiled.set(workflow, (byModel = new Map()));
+    if (!byModel) {
+      byModel = new Map();
+      this.#compiled.set(workflow, byModel);
+    }
     let graph = byModel.get(model);
     if (!graph) {
       graph = compile(workflow, {

@@ -14,10 +14,6 @@ export function checkEdges(workflow: Workflow, edges: readonly Edge[]): Workflow
   edges.forEach((edge, index) => {
     const path = `edges[${index}]`;
     const where = `(${edge.from} → ${edge.to}${edge.on ? ` on "${edge.on}"` : ""})`;
-    if (typeof edge?.from !== "string" || typeof edge?.to !== "string") {
-      issues.push({ code: "WORKFLOW_INVALID", path, message: "an edge needs from and to node ids" });
-      return;
-    }
     if (edge.from === END) issues.push({ code: "WORKFLOW_INVALID", path, message: `${where} leaves END` });
     else if (edge.from !== START && !nodes[edge.from]) {
       issues.push({ code: "WORKFLOW_UNKNOWN_NODE", path: `${path}.from`, message: `${where}: no node named "${edge.from}"` });

@@ -47,41 +47,47 @@ export function checkGraph(workflow: Workflow, graph: MultiDirectedGraph): Workf
 
   for (const [id, node] of Object.entries(workflow.nodes)) {
     if (node?.kind !== "action") continue;
-    for (const kind of ["precondition", "gate"] as const) {
-      issues.push(...checkGuarded(workflow, graph, id, kind));
-    }
+    issues.push(...checkGuarded(workflow, graph, id, "precondition"));
+    const gateIssues = checkGuarded(workflow, graph, id, "gate");
+    // A path that skips the gate also skips its decision: report it once.
+    issues.push(...(gateIssues.length ? gateIssues : checkGuarded(workflow, graph, id, "decision")));
   }
   issues.push(...checkApprovalBranches(workflow, graph));
   return issues;
 }
 
-const GUARD_NAMES = { precondition: "precondition", gate: "policy gate" } as const;
-
-/** The outcomes through which a guard lets a call on towards its action. */
-const PASSING_OUTCOMES: Record<"precondition" | "gate", readonly string[]> = { precondition: ["pass"], gate: ["allow", "approval"] };
+/**
+ * What must stand on every path to an action: nodes of these kinds guarding it, passed
+ * through one of these outcomes. `gate` checks the gate was passed at all; `decision` that
+ * the call went on only after an allow or an approval (not after an approval's rejection).
+ */
+const GUARD_RULES = {
+  precondition: { name: "precondition", passing: { precondition: ["pass"] } },
+  gate: { name: "policy gate", passing: { gate: ["allow", "approval"] } },
+  decision: { name: "policy allow or human approval", passing: { gate: ["allow"], approval: ["approved"] } },
+} as const satisfies Record<string, { name: string; passing: Partial<Record<string, readonly string[]>> }>;
 
 /**
  * An action is guarded when removing its guards' passing edges leaves it unreachable from
  * START. Removing the guard nodes instead would miss a refusal that leads on to the action
  * (a precondition's "fail" edge to the gate, e.g. swapped labels): it would run after a refusal.
  */
-function checkGuarded(
-  workflow: Workflow,
-  graph: MultiDirectedGraph,
-  action: string,
-  kind: "precondition" | "gate",
-): WorkflowIssue[] {
-  const guards = Object.entries(workflow.nodes)
-    .filter(([, node]) => node?.kind === kind && (node as { guards?: string }).guards === action)
-    .map(([id]) => id);
-  const name = GUARD_NAMES[kind];
+function checkGuarded(workflow: Workflow, graph: MultiDirectedGraph, action: string, rule: keyof typeof GUARD_RULES): WorkflowIssue[] {
+  const { name, passing } = GUARD_RULES[rule];
+  const passingOf = (node: WorkflowNode<unknown> | undefined): readonly string[] | undefined =>
+    node && "guards" in node && node.guards === action ? (passing as Partial<Record<string, readonly string[]>>)[node.kind] : undefined;
+  const guards = Object.keys(workflow.nodes).filter((id) => passingOf(workflow.nodes[id]));
   if (guards.length === 0) {
+    if (rule === "decision") return []; // reported by the gate rule
+    const kind = rule === "gate" ? "gate" : "precondition";
     return [{ code: "WORKFLOW_UNGUARDED_ACTION", path: `nodes.${action}`, message: `action ${action} has no ${name}; declare a ${kind} node with guards: "${action}"` }];
   }
   const withoutGuards = graph.copy();
   for (const guard of guards) {
-    const passing = withoutGuards.filterOutEdges(guard, (_edge, attributes) => PASSING_OUTCOMES[kind].includes(attributes.on));
-    for (const edge of passing) withoutGuards.dropEdge(edge);
+    const outcomes = passingOf(workflow.nodes[guard]) ?? [];
+    for (const edge of withoutGuards.filterOutEdges(guard, (_edge, attributes) => outcomes.includes(attributes.on))) {
+      withoutGuards.dropEdge(edge);
+    }
   }
   const path = bidirectional(withoutGuards, START, action);
   if (!path) return [];

@@ -252,6 +252,28 @@ describe("validate", () => {
     expect(error.message).toContain("action send can be reached without passing its policy gate (send_gate)");
   });
 
+  it("refuses an action that an approval's rejection leads on to", () => {
+    const error = validationError(
+      workflowWith(({ edges }) => {
+        edges[indexOfEdge(edges, "send_approval", END, "rejected")] = ["send_approval", "send", "rejected"];
+      }),
+    );
+    expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
+    expect(error.issues).toHaveLength(1);
+    expect(error.message).toContain("action send can be reached without passing its policy allow or human approval");
+    expect(error.message).toContain("send_gate → send_approval → send");
+  });
+
+  it("refuses a malformed edge with a typed error instead of crashing", () => {
+    const error = validationError(
+      workflowWith(({ edges }) => {
+        edges.push(null as unknown as WorkflowEdge);
+      }),
+    );
+    expect(error.code).toBe("WORKFLOW_INVALID");
+    expect(error.issues[0]?.path).toBe(`edges[${base().edges.length}]`);
+  });
+
   it("refuses an action with no policy gate at all", () => {
     const error = validationError(
       workflowWith(({ nodes, edges }) => {

@@ -14,7 +14,14 @@ export function findWorkflowIssues(workflow: Workflow): WorkflowIssue[] {
     return [...shapeIssues, { code: "WORKFLOW_INVALID", path: "edges", message: "must be an array of edges" }];
   }
   if (!workflow.nodes || typeof workflow.nodes !== "object") return shapeIssues;
-  const edges = workflow.edges.map(normalizeEdge);
+  const malformed: WorkflowIssue[] = [];
+  const edges = workflow.edges.flatMap((edge, index) => {
+    const normalized = edge && typeof edge === "object" ? normalizeEdge(edge) : undefined;
+    if (typeof normalized?.from === "string" && typeof normalized.to === "string") return [normalized];
+    malformed.push({ code: "WORKFLOW_INVALID", path: `edges[${index}]`, message: "an edge is [from, to], [from, to, on] or { from, to, on? } with node ids" });
+    return [];
+  });
+  if (malformed.length) return [...shapeIssues, ...malformed];
   const edgeIssues = checkEdges(workflow, edges);
   return [...shapeIssues, ...edgeIssues, ...checkGraph(workflow, toGraph(workflow, edges))];
 }
