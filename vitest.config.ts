@@ -31,7 +31,11 @@ export default defineConfig({
     // One project per workspace package, all sharing the aliases above.
     projects: workspaces.map((dir) => ({
       extends: true,
-      test: { name: dir.split("/").pop(), include: [`${dir}/**/*.test.ts`], exclude: ["**/node_modules/**", "**/dist/**"] },
+      test: {
+        name: dir.split("/").pop(),
+        include: [`${dir}/**/*.test.ts`],
+        exclude: ["**/node_modules/**", "**/dist/**"],
+      },
     })),
     testTimeout: 30_000,
     hookTimeout: 120_000,

@@ -48,7 +48,12 @@ export async function runWithApprovals(
 }
 
 /** Resumes a waiting run with an answer, printing what follows. */
-export async function resumeAndPrint(terminal: Terminal, run: LoadedRun, threadId: string, answer: ApprovalAnswer): Promise<RunOutcome> {
+export async function resumeAndPrint(
+  terminal: Terminal,
+  run: LoadedRun,
+  threadId: string,
+  answer: ApprovalAnswer,
+): Promise<RunOutcome> {
   const outcome = await run.runtime.resume(run.workflow, threadId, answer, {
     model: run.model,
     onEvent: (event) => terminal.out(formatEvent(terminal, event)),

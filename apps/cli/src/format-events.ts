@@ -21,7 +21,12 @@ export function formatEvent(terminal: Terminal, event: GovernorEvent): string {
       return line(terminal, "▸", event.node, `task: loaded ${event.fields.join(", ") || "nothing"}`);
     case "model": {
       const calls = event.toolCalls.map((call) => `${call.tool} ${args(call.args)}`).join(", ");
-      return line(terminal, "▸", event.node, calls ? `model proposes ${paint(terminal, "cyan", calls)}` : `model says: "${event.text}"`);
+      return line(
+        terminal,
+        "▸",
+        event.node,
+        calls ? `model proposes ${paint(terminal, "cyan", calls)}` : `model says: "${event.text}"`,
+      );
     }
     case "refused-tool":
       return line(terminal, bad("✗"), event.node, bad(`refused ${event.tool}: ${event.reason}`));
@@ -40,13 +45,30 @@ export function formatEvent(terminal: Terminal, event: GovernorEvent): string {
     }
     case "approval":
       return event.approved
-        ? line(terminal, ok("✓"), event.node, ok(`approved by ${event.approver}${event.reason ? `: ${event.reason}` : ""}`))
-        : line(terminal, bad("✗"), event.node, bad(`rejected by ${event.approver}${event.reason ? `: ${event.reason}` : ""}`));
+        ? line(
+            terminal,
+            ok("✓"),
+            event.node,
+            ok(`approved by ${event.approver}${event.reason ? `: ${event.reason}` : ""}`),
+          )
+        : line(
+            terminal,
+            bad("✗"),
+            event.node,
+            bad(`rejected by ${event.approver}${event.reason ? `: ${event.reason}` : ""}`),
+          );
     case "approval-refused":
       return line(terminal, bad("✗"), event.node, bad(`answer refused: ${event.reason}`));
     case "action":
       if (!event.ok) return line(terminal, bad("✗"), event.node, bad(`${event.tool} failed: ${event.error}`));
-      return line(terminal, ok("●"), event.node, ok(`${event.tool} executed${event.replayed ? " (replayed from the journal)" : ""} → ${args(event.result)}`));
+      return line(
+        terminal,
+        ok("●"),
+        event.node,
+        ok(
+          `${event.tool} executed${event.replayed ? " (replayed from the journal)" : ""} → ${args(event.result)}`,
+        ),
+      );
   }
 }
 
@@ -54,10 +76,21 @@ export function formatEvent(terminal: Terminal, event: GovernorEvent): string {
 export function formatApprovalRequest(terminal: Terminal, request: ApprovalRequest): string[] {
   const pad = " ".repeat(NODE_WIDTH + 5);
   return [
-    line(terminal, paint(terminal, "yellow", "⏸"), request.node, paint(terminal, "yellow", `approval requested: ${request.summary ?? `${request.tool} ${args(request.args)}`}`)),
+    line(
+      terminal,
+      paint(terminal, "yellow", "⏸"),
+      request.node,
+      paint(
+        terminal,
+        "yellow",
+        `approval requested: ${request.summary ?? `${request.tool} ${args(request.args)}`}`,
+      ),
+    ),
     `${pad}  why: ${request.reasons.join("; ")}${request.policyIds.length ? ` [${request.policyIds.join(", ")}]` : ""}`,
     `${pad}  call ${request.tool} ${args(request.args)} · hash ${request.callHash.slice(0, 12)}… · expires ${request.expiresAt}`,
-    ...(request.refusedAnswer ? [`${pad}  ${paint(terminal, "red", `previous answer refused: ${request.refusedAnswer}`)}`] : []),
+    ...(request.refusedAnswer
+      ? [`${pad}  ${paint(terminal, "red", `previous answer refused: ${request.refusedAnswer}`)}`]
+      : []),
   ];
 }
 
@@ -82,7 +115,8 @@ function lastModelText(messages: unknown): string | undefined {
   if (!Array.isArray(messages)) return undefined;
   for (const message of [...messages].reverse()) {
     const typed = message as { getType?: () => string; content?: unknown };
-    if (typed.getType?.() === "ai" && typeof typed.content === "string" && typed.content) return typed.content;
+    if (typed.getType?.() === "ai" && typeof typed.content === "string" && typed.content)
+      return typed.content;
   }
   return undefined;
 }

@@ -60,7 +60,8 @@ export async function loadTarget(target: string): Promise<Target> {
 function fromModule(module: Record<string, unknown>, path: string): Target {
   const candidates = [module.default, module.sample, module.workflow];
   for (const candidate of candidates) {
-    if (isSample(candidate)) return { workflow: candidate.workflow, scenario: candidate.scenario, sample: candidate, source: path };
+    if (isSample(candidate))
+      return { workflow: candidate.workflow, scenario: candidate.scenario, sample: candidate, source: path };
   }
   const workflow = candidates.find(isWorkflow) ?? Object.values(module).find(isWorkflow);
   if (!workflow) {
@@ -74,7 +75,12 @@ function fromModule(module: Record<string, unknown>, path: string): Target {
 }
 
 function isSample(value: unknown): value is SampleDefinition {
-  return typeof value === "object" && value !== null && isWorkflow((value as SampleDefinition).workflow) && Array.isArray((value as SampleDefinition).cases);
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    isWorkflow((value as SampleDefinition).workflow) &&
+    Array.isArray((value as SampleDefinition).cases)
+  );
 }
 
 /** Finds the workflow of a stored run from its recorded source. */

@@ -1,5 +1,5 @@
-import { Command, CommanderError, Option } from "commander";
 import { GovernorError } from "@governor/core";
+import { Command, CommanderError, Option } from "commander";
 import { decideCommand, pendingCommand } from "./commands/approvals.js";
 import { auditShowCommand, auditVerifyCommand } from "./commands/audit.js";
 import { graphCommand } from "./commands/graph.js";
@@ -16,7 +16,10 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
   const program = new Command("governor")
     .description("Governed AI-agent workflows on LangGraph: run samples, answer approvals, inspect runs")
     .exitOverride()
-    .configureOutput({ writeOut: (text) => terminal.out(text.trimEnd()), writeErr: (text) => terminal.err(text.trimEnd()) });
+    .configureOutput({
+      writeOut: (text) => terminal.out(text.trimEnd()),
+      writeErr: (text) => terminal.err(text.trimEnd()),
+    });
   const dir = new Option("--dir <path>", "where runs are stored (default: $GOVERNOR_DIR or .governor)");
 
   program
@@ -98,7 +101,10 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
 }
 
 /** Runs the CLI and returns the exit code; errors become one clear line with their code. */
-export async function runCli(argv: readonly string[], terminal: Terminal = processTerminal()): Promise<number> {
+export async function runCli(
+  argv: readonly string[],
+  terminal: Terminal = processTerminal(),
+): Promise<number> {
   const state = { exitCode: EXIT.ok as number };
   try {
     await createProgram(terminal, state).parseAsync([...argv], { from: "user" });

@@ -16,7 +16,12 @@ let dir: string;
 function governor(...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, GOVERNOR_DIR: dir, NO_COLOR: "1", CI: "true" };
   delete env.OPENAI_API_KEY;
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
@@ -40,12 +45,16 @@ describe("governor run refund", () => {
     expect(output.code).toBe(0);
     expect(output.out).toContain('model proposes issue_refund {"orderId":"A-1001","amount":120');
     expect(output.out).toContain("precondition passed for issue_refund");
-    expect(output.out).toContain("policy: ALLOW — support agents may refund customers' orders [support-may-refund]");
+    expect(output.out).toContain(
+      "policy: ALLOW — support agents may refund customers' orders [support-may-refund]",
+    );
     expect(output.out).toContain("issue_refund executed");
   });
 
   it("stops the $1,200 refund at an approval request and leaves it waiting when no one is at the terminal", () => {
-    expect(output.out).toContain("policy: REQUIRE-APPROVAL — refunds above $500 need a supervisor's approval");
+    expect(output.out).toContain(
+      "policy: REQUIRE-APPROVAL — refunds above $500 need a supervisor's approval",
+    );
     expect(output.out).toContain("approval requested: Refund $1200 on A-1002 for Dana Whitfield");
     expect(output.out).toContain("waiting for approval");
     const pending = pendingThreads();
@@ -54,18 +63,31 @@ describe("governor run refund", () => {
   });
 
   it("denies the flagged account with the policy's reason and refuses the malformed payload by contract", () => {
-    expect(output.out).toContain("policy: DENY — refunds to a flagged account are forbidden [no-refund-to-flagged-account]");
-    expect(output.out).toMatch(/precondition failed: Arguments for issue_refund were refused by its contract: amount:/);
+    expect(output.out).toContain(
+      "policy: DENY — refunds to a flagged account are forbidden [no-refund-to-flagged-account]",
+    );
+    expect(output.out).toMatch(
+      /precondition failed: Arguments for issue_refund were refused by its contract: amount:/,
+    );
     // Exactly one refund ran in this process: the $120 one.
     expect(output.out.match(/issue_refund executed/g)).toHaveLength(1);
   });
 
   it("approves the waiting refund from another process, exactly once", () => {
     const [waiting] = pendingThreads();
-    const approved = governor("approve", waiting?.threadId ?? "", "--reason", "courier lost it", "--approver", "sam");
+    const approved = governor(
+      "approve",
+      waiting?.threadId ?? "",
+      "--reason",
+      "courier lost it",
+      "--approver",
+      "sam",
+    );
     expect(approved.code).toBe(0);
     expect(approved.out).toContain("approved by sam: courier lost it");
-    expect(approved.out).toContain('issue_refund executed → {"refundId":"R-1","orderId":"A-1002","amount":1200}');
+    expect(approved.out).toContain(
+      'issue_refund executed → {"refundId":"R-1","orderId":"A-1002","amount":1200}',
+    );
     expect(pendingThreads()).toHaveLength(0);
 
     const again = governor("approve", waiting?.threadId ?? "");
@@ -135,7 +157,11 @@ describe("governor graph and validate", () => {
     const result = governor("graph", "refund");
     expect(result.code).toBe(0);
     expect(result.out).toContain("graph TD;");
-    for (const edge of ["check_refund -. &nbsp;pass&nbsp; .-> refund_gate", "refund_gate -. &nbsp;approval&nbsp; .-> refund_approval", "refund_approval -. &nbsp;approved&nbsp; .-> issue_refund"]) {
+    for (const edge of [
+      "check_refund -. &nbsp;pass&nbsp; .-> refund_gate",
+      "refund_gate -. &nbsp;approval&nbsp; .-> refund_approval",
+      "refund_approval -. &nbsp;approved&nbsp; .-> issue_refund",
+    ]) {
       expect(result.out).toContain(edge);
     }
   });
@@ -149,9 +175,15 @@ describe("governor graph and validate", () => {
   it("lists every defect of a broken workflow with its code and where it is", () => {
     const result = governor("validate", join(fixtures, "broken-workflow.ts"));
     expect(result.code).toBe(1);
-    expect(result.err).toContain('[WORKFLOW_UNKNOWN_NODE] edges[10].to: (approve → nowhere on "rejected"): no node named "nowhere"');
-    expect(result.err).toMatch(/\[WORKFLOW_CYCLE\] nodes\.\w+: nodes (again → retry|retry → again) form a cycle/);
-    expect(result.err).toContain("[WORKFLOW_UNGUARDED_ACTION] nodes.wipe: action wipe can be reached without passing its policy gate (gate): __start__ → plan → check → wipe");
+    expect(result.err).toContain(
+      '[WORKFLOW_UNKNOWN_NODE] edges[10].to: (approve → nowhere on "rejected"): no node named "nowhere"',
+    );
+    expect(result.err).toMatch(
+      /\[WORKFLOW_CYCLE\] nodes\.\w+: nodes (again → retry|retry → again) form a cycle/,
+    );
+    expect(result.err).toContain(
+      "[WORKFLOW_UNGUARDED_ACTION] nodes.wipe: action wipe can be reached without passing its policy gate (gate): __start__ → plan → check → wipe",
+    );
   });
 
   it("reports a module that cannot be loaded", () => {
@@ -169,6 +201,8 @@ describe("governor audit verify", () => {
     db.close();
     const broken = governor("audit", "verify");
     expect(broken.code).toBe(1);
-    expect(broken.err).toContain("✗ audit chain broken at record 5: record 5 was changed after it was written");
+    expect(broken.err).toContain(
+      "✗ audit chain broken at record 5: record 5 was changed after it was written",
+    );
   });
 });

@@ -6,19 +6,28 @@ import { createRefundWorkflow, type RefundWorkflowOptions } from "./workflow.js"
 export function createRefundSample(options: RefundWorkflowOptions = {}) {
   return defineSample({
     name: "refund",
-    description: "A support agent refunds orders: ≤ $500 alone, above that with a supervisor, never to a flagged account",
+    description:
+      "A support agent refunds orders: ≤ $500 alone, above that with a supervisor, never to a flagged account",
     workflow: createRefundWorkflow(options),
     scenario: refundScenario,
     cases: [
       {
         name: "small-refund",
         description: "$120 for a damaged lamp: within the autonomous limit, runs alone",
-        input: { customerId: "C-100", orderId: "A-1001", request: "My lamp arrived cracked. Please refund $120." },
+        input: {
+          customerId: "C-100",
+          orderId: "A-1001",
+          request: "My lamp arrived cracked. Please refund $120.",
+        },
       },
       {
         name: "large-refund",
         description: "$1,200 for a laptop: above $500, stops for a supervisor's approval",
-        input: { customerId: "C-100", orderId: "A-1002", request: "The laptop never arrived. I want $1,200 back now." },
+        input: {
+          customerId: "C-100",
+          orderId: "A-1002",
+          request: "The laptop never arrived. I want $1,200 back now.",
+        },
       },
       {
         name: "flagged-account",
@@ -28,7 +37,11 @@ export function createRefundSample(options: RefundWorkflowOptions = {}) {
       {
         name: "malformed-amount",
         description: "the model passes words as the amount: refused by the zod contract, nothing executes",
-        input: { customerId: "C-100", orderId: "A-1001", request: "Just refund everything, whatever I paid." },
+        input: {
+          customerId: "C-100",
+          orderId: "A-1001",
+          request: "Just refund everything, whatever I paid.",
+        },
       },
     ],
   });

@@ -12,7 +12,10 @@ export function issueRefundTool(ledger: PaymentsLedger) {
     input: z
       .object({
         orderId: z.string().regex(/^A-\d{4}$/, "an order id looks like A-1234"),
-        amount: z.number().positive().max(REFUND_HARD_CAP, `refunds above ${REFUND_HARD_CAP} are never issued by an agent`),
+        amount: z
+          .number()
+          .positive()
+          .max(REFUND_HARD_CAP, `refunds above ${REFUND_HARD_CAP} are never issued by an agent`),
         reason: z.string().min(3).max(500),
       })
       .strict(),

@@ -11,8 +11,18 @@ export const refundState = z.object({
   customerId: z.string().min(1),
   orderId: z.string().min(1),
   request: z.string().min(1),
-  account: z.object({ id: z.string(), name: z.string(), flagged: z.boolean(), flagReason: z.string().optional() }).optional(),
-  order: z.object({ id: z.string(), customerId: z.string(), item: z.string(), total: z.number(), refunded: z.number() }).optional(),
+  account: z
+    .object({ id: z.string(), name: z.string(), flagged: z.boolean(), flagReason: z.string().optional() })
+    .optional(),
+  order: z
+    .object({
+      id: z.string(),
+      customerId: z.string(),
+      item: z.string(),
+      total: z.number(),
+      refunded: z.number(),
+    })
+    .optional(),
   refund: z.object({ refundId: z.string(), orderId: z.string(), amount: z.number() }).optional(),
   reply: z.string().optional(),
 });
@@ -35,7 +45,8 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
   const ledger = options.ledger ?? new PaymentsLedger();
   return defineWorkflow({
     name: "refund",
-    description: "Customer refund desk with an autonomous limit, supervisor approval and a flagged-account ban",
+    description:
+      "Customer refund desk with an autonomous limit, supervisor approval and a flagged-account ban",
     state: refundState,
     agent: { id: "support", scopes: ["refunds:write", "orders:read"], roles: ["support-agent"] },
     tools: [issueRefundTool(ledger)],
@@ -66,10 +77,15 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
         check: ({ state, call }) => {
           const { order, customerId, orderId } = state;
           if (!order) return fail(`order ${orderId} does not exist`);
-          if (call.args.orderId !== orderId) return fail(`the proposal refunds ${String(call.args.orderId)}, not this conversation's order ${orderId}`);
-          if (order.customerId !== customerId) return fail(`order ${orderId} does not belong to customer ${customerId}`);
+          if (call.args.orderId !== orderId)
+            return fail(
+              `the proposal refunds ${String(call.args.orderId)}, not this conversation's order ${orderId}`,
+            );
+          if (order.customerId !== customerId)
+            return fail(`order ${orderId} does not belong to customer ${customerId}`);
           const refundable = order.total - order.refunded;
-          if (Number(call.args.amount) > refundable) return fail(`$${call.args.amount} exceeds the $${refundable} still refundable on ${orderId}`);
+          if (Number(call.args.amount) > refundable)
+            return fail(`$${call.args.amount} exceeds the $${refundable} still refundable on ${orderId}`);
           return pass();
         },
       },
@@ -88,13 +104,16 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
         kind: "approval",
         description: "A supervisor approves or rejects this exact refund",
         guards: "issue_refund",
-        summary: ({ account }, call) => `Refund $${call.args.amount} on ${call.args.orderId} for ${account?.name ?? "unknown customer"}`,
+        summary: ({ account }, call) =>
+          `Refund $${call.args.amount} on ${call.args.orderId} for ${account?.name ?? "unknown customer"}`,
       },
       issue_refund: {
         kind: "action",
         description: "Issue the refund through the payments system",
         tool: "issue_refund",
-        onResult: (_state, result) => ({ refund: result as { refundId: string; orderId: string; amount: number } }),
+        onResult: (_state, result) => ({
+          refund: result as { refundId: string; orderId: string; amount: number },
+        }),
       },
       respond: {
         kind: "model",

@@ -1,4 +1,51 @@
 // Workflow authoring
+
+export {
+  type ApprovalAnswer,
+  type ApprovalRequest,
+  approvalAnswerSchema,
+} from "./approvals/approval-request.js";
+// Errors
+export {
+  ERROR_CODES,
+  type ErrorCode,
+  GovernorError,
+  type WorkflowIssue,
+  WorkflowValidationError,
+} from "./errors/index.js";
+export { callHash, idempotencyKey } from "./gateway/call-hash.js";
+export { type EffectJournal, type EffectRecord, SqliteEffectJournal } from "./gateway/effect-journal.js";
+export type { ProposedCall } from "./gateway/proposed-call.js";
+export {
+  type CallScope,
+  type ExecutionResult,
+  type GatewayDecision,
+  ToolGateway,
+} from "./gateway/tool-gateway.js";
+// Compiling and running
+export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/compile.js";
+export type { GovernorEvent } from "./graph/events.js";
+export type { GovernorChannel } from "./graph/governor-channel.js";
+export { fail, pass } from "./nodes/precondition-node.js";
+export {
+  GovernorRuntime,
+  type GovernorRuntimeOptions,
+  type PendingApproval,
+  type ResumeOptions,
+  type RunOptions,
+  type RunOutcome,
+} from "./runtime/governor-runtime.js";
+export { defaultGovernorDir, GovernorStore } from "./runtime/governor-store.js";
+export type { RunRecord, RunStatus } from "./runtime/run-registry.js";
+export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
+// Tools and the gateway
+export {
+  type AnyTool,
+  defineTool,
+  type ToolCallContext,
+  type ToolDefinition,
+  type ToolRisk,
+} from "./tools/define-tool.js";
 export {
   type AgentIdentity,
   defineWorkflow,
@@ -23,31 +70,3 @@ export type {
   WorkflowNode,
 } from "./workflow/node-definitions.js";
 export { findWorkflowIssues, validate } from "./workflow/validate.js";
-export { fail, pass } from "./nodes/precondition-node.js";
-
-// Tools and the gateway
-export { type AnyTool, defineTool, type ToolCallContext, type ToolDefinition, type ToolRisk } from "./tools/define-tool.js";
-export type { ProposedCall } from "./gateway/proposed-call.js";
-export { callHash, idempotencyKey } from "./gateway/call-hash.js";
-export { type EffectJournal, type EffectRecord, SqliteEffectJournal } from "./gateway/effect-journal.js";
-export { type CallScope, type ExecutionResult, type GatewayDecision, ToolGateway } from "./gateway/tool-gateway.js";
-
-// Compiling and running
-export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/compile.js";
-export type { GovernorEvent } from "./graph/events.js";
-export type { GovernorChannel } from "./graph/governor-channel.js";
-export { type ApprovalAnswer, approvalAnswerSchema, type ApprovalRequest } from "./approvals/approval-request.js";
-export { defaultGovernorDir, GovernorStore } from "./runtime/governor-store.js";
-export {
-  GovernorRuntime,
-  type GovernorRuntimeOptions,
-  type PendingApproval,
-  type ResumeOptions,
-  type RunOptions,
-  type RunOutcome,
-} from "./runtime/governor-runtime.js";
-export type { RunRecord, RunStatus } from "./runtime/run-registry.js";
-export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
-
-// Errors
-export { ERROR_CODES, type ErrorCode, GovernorError, type WorkflowIssue, WorkflowValidationError } from "./errors/index.js";

@@ -17,7 +17,11 @@ export interface Principal {
 }
 
 /** An agent acting on its own authority. */
-export function agentPrincipal(agentId: string, scopes: readonly string[], roles?: readonly string[]): Principal {
+export function agentPrincipal(
+  agentId: string,
+  scopes: readonly string[],
+  roles?: readonly string[],
+): Principal {
   return { id: `agent:${agentId}`, kind: "agent", agentId, scopes: [...new Set(scopes)], roles };
 }
 
@@ -25,7 +29,11 @@ export function agentPrincipal(agentId: string, scopes: readonly string[], roles
  * An agent acting for a user: the effective scopes are the intersection of both, so a user
  * can never lend an agent more than the agent's role allows, nor the agent use more than the user holds.
  */
-export function delegatedPrincipal(agent: Principal, userId: string, userScopes: readonly string[]): Principal {
+export function delegatedPrincipal(
+  agent: Principal,
+  userId: string,
+  userScopes: readonly string[],
+): Principal {
   const user = new Set(userScopes);
   return {
     id: `${agent.id}/user:${userId}`,

@@ -35,5 +35,9 @@ export async function resolveChatModel(options: ResolveChatModelOptions): Promis
     });
     return { model, kind: "openai", name };
   }
-  return { model: new ScenarioChatModel(options.scenario), kind: "scenario", name: `scenario:${options.scenario.name}` };
+  return {
+    model: new ScenarioChatModel(options.scenario),
+    kind: "scenario",
+    name: `scenario:${options.scenario.name}`,
+  };
 }

@@ -24,19 +24,31 @@ const script = defineScenario({
     },
     { when: { system: /refund desk/, lastHuman: /refund/ }, reply: { text: "second turn: which order?" } },
     { when: { system: /refund desk/ }, reply: { text: "third turn: how can I help?" } },
-    { when: { system: /reply desk/, lastToolResult: /"refundId"/ }, reply: { text: "Your refund is on its way." } },
-    { when: { system: /reply desk/, lastToolResult: /Refused/ }, reply: { text: "Sorry, I could not refund that." } },
+    {
+      when: { system: /reply desk/, lastToolResult: /"refundId"/ },
+      reply: { text: "Your refund is on its way." },
+    },
+    {
+      when: { system: /reply desk/, lastToolResult: /Refused/ },
+      reply: { text: "Sorry, I could not refund that." },
+    },
   ],
 });
 
-const ask = (human: string, system = "You work the refund desk") => [new SystemMessage(system), new HumanMessage(human)];
+const ask = (human: string, system = "You work the refund desk") => [
+  new SystemMessage(system),
+  new HumanMessage(human),
+];
 
 /** A conversation after a refund call, answered by `toolResult`. */
 function afterToolCall(toolResult: string) {
   return [
     new SystemMessage("You are the reply desk"),
     new HumanMessage("please refund $40 on A-1"),
-    new AIMessage({ content: "", tool_calls: [{ id: "call_1", name: "issue_refund", args: { amount: 40 }, type: "tool_call" }] }),
+    new AIMessage({
+      content: "",
+      tool_calls: [{ id: "call_1", name: "issue_refund", args: { amount: 40 }, type: "tool_call" }],
+    }),
     new ToolMessage({ tool_call_id: "call_1", content: toolResult }),
   ];
 }
@@ -54,14 +66,21 @@ describe("ScenarioChatModel", () => {
 
     expect(reply.content).toBe("Refunding 40 on A-1001");
     expect(reply.tool_calls).toHaveLength(1);
-    expect(reply.tool_calls?.[0]).toMatchObject({ name: "issue_refund", args: { orderId: "A-1001", amount: 40 } });
+    expect(reply.tool_calls?.[0]).toMatchObject({
+      name: "issue_refund",
+      args: { orderId: "A-1001", amount: 40 },
+    });
   });
 
   it("matches on the newest tool result", async () => {
     const model = new ScenarioChatModel(script);
 
-    expect((await model.invoke(afterToolCall('{"refundId":"R-1"}'))).content).toBe("Your refund is on its way.");
-    expect((await model.invoke(afterToolCall("Refused by policy: flagged"))).content).toBe("Sorry, I could not refund that.");
+    expect((await model.invoke(afterToolCall('{"refundId":"R-1"}'))).content).toBe(
+      "Your refund is on its way.",
+    );
+    expect((await model.invoke(afterToolCall("Refused by policy: flagged"))).content).toBe(
+      "Sorry, I could not refund that.",
+    );
   });
 
   it("does not match lastToolResult when the newest message is not a tool result", async () => {
@@ -80,7 +99,10 @@ describe("ScenarioChatModel", () => {
     const model = new ScenarioChatModel(
       defineScenario({
         name: "tools",
-        turns: [{ when: { toolsBound: ["issue_refund"] }, reply: noting("tools bound") }, { reply: noting("no tools") }],
+        turns: [
+          { when: { toolsBound: ["issue_refund"] }, reply: noting("tools bound") },
+          { reply: noting("no tools") },
+        ],
       }),
     );
 
@@ -112,13 +134,17 @@ describe("ScenarioChatModel", () => {
 
     expect(reply.usage_metadata?.input_tokens).toBeGreaterThan(0);
     expect(reply.usage_metadata?.output_tokens).toBeGreaterThan(0);
-    expect(reply.usage_metadata?.total_tokens).toBe((reply.usage_metadata?.input_tokens ?? 0) + (reply.usage_metadata?.output_tokens ?? 0));
+    expect(reply.usage_metadata?.total_tokens).toBe(
+      (reply.usage_metadata?.input_tokens ?? 0) + (reply.usage_metadata?.output_tokens ?? 0),
+    );
   });
 
   it("fails loudly with ScenarioExhaustedError when no turn matches and there is no fallback", async () => {
     const model = new ScenarioChatModel(script);
 
-    const error = await model.invoke(ask("hello", "You are an unrelated assistant")).catch((caught: unknown) => caught);
+    const error = await model
+      .invoke(ask("hello", "You are an unrelated assistant"))
+      .catch((caught: unknown) => caught);
 
     expect(error).toBeInstanceOf(ScenarioExhaustedError);
     expect((error as ScenarioExhaustedError).script).toBe("desk");
@@ -128,6 +154,8 @@ describe("ScenarioChatModel", () => {
   it("answers with the fallback when no turn matches and one is given", async () => {
     const model = new ScenarioChatModel({ ...script, fallback: { text: "I can only help with refunds." } });
 
-    expect((await model.invoke(ask("hello", "You are an unrelated assistant"))).content).toBe("I can only help with refunds.");
+    expect((await model.invoke(ask("hello", "You are an unrelated assistant"))).content).toBe(
+      "I can only help with refunds.",
+    );
   });
 });

@@ -1,7 +1,7 @@
 import type { CallbackManagerForLLMRun } from "@langchain/core/callbacks/manager";
 import {
-  type BaseChatModelCallOptions,
   BaseChatModel,
+  type BaseChatModelCallOptions,
   type BindToolsInput,
 } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
@@ -16,7 +16,10 @@ export interface ScenarioCallOptions extends BaseChatModelCallOptions {
 
 /** Raised when a script has no turn for the conversation it was given. */
 export class ScenarioExhaustedError extends Error {
-  constructor(readonly script: string, readonly lastMessage: string) {
+  constructor(
+    readonly script: string,
+    readonly lastMessage: string,
+  ) {
     super(`Scenario "${script}" has no turn for a conversation ending in: ${lastMessage.slice(0, 200)}`);
     this.name = "ScenarioExhaustedError";
   }
@@ -75,9 +78,18 @@ export class ScenarioChatModel extends BaseChatModel<ScenarioCallOptions> {
   }
 
   #play(messages: BaseMessage[], tools: string[]): ScriptedReply {
-    const system = messages.filter((message) => message.getType() === "system").map(textOf).join("\n");
+    const system = messages
+      .filter((message) => message.getType() === "system")
+      .map(textOf)
+      .join("\n");
     const lastHumanMessage = [...messages].reverse().find((message) => message.getType() === "human");
-    const base = { messages, system, lastHuman: lastHumanMessage ? textOf(lastHumanMessage) : "", last: messages.at(-1), tools };
+    const base = {
+      messages,
+      system,
+      lastHuman: lastHumanMessage ? textOf(lastHumanMessage) : "",
+      last: messages.at(-1),
+      tools,
+    };
     for (const turn of this.script.turns) {
       const match = matchTurn(turn, base);
       if (match === false) continue;

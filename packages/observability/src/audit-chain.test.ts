@@ -1,12 +1,18 @@
+import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { SqliteAuditJournal } from "./sqlite-audit-journal.js";
-import Database from "better-sqlite3";
 
 function journalWith(records: number) {
   const db = new Database(":memory:");
   const journal = new SqliteAuditJournal(db);
   for (let i = 0; i < records; i++) {
-    journal.append({ threadId: `t${i % 3}`, kind: "policy", outcome: i % 2 ? "allow" : "deny", tool: "issue_refund", data: { amount: i * 10 } });
+    journal.append({
+      threadId: `t${i % 3}`,
+      kind: "policy",
+      outcome: i % 2 ? "allow" : "deny",
+      tool: "issue_refund",
+      data: { amount: i * 10 },
+    });
   }
   return { db, journal };
 }

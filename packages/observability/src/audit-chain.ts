@@ -19,10 +19,17 @@ export function verifyChain(records: Iterable<AuditRecord>): AuditVerification {
   let count = 0;
   for (const record of records) {
     count++;
-    const fail = (reason: string): AuditVerification => ({ ok: false, records: count, brokenAt: record.seq, reason });
+    const fail = (reason: string): AuditVerification => ({
+      ok: false,
+      records: count,
+      brokenAt: record.seq,
+      reason,
+    });
     if (record.seq !== expectedSeq) return fail(`expected record ${expectedSeq} here, found ${record.seq}`);
-    if (record.prevHash !== prev) return fail(`record ${record.seq} does not link to the hash of record ${record.seq - 1}`);
-    if (sealRecord(record) !== record.hash) return fail(`record ${record.seq} was changed after it was written`);
+    if (record.prevHash !== prev)
+      return fail(`record ${record.seq} does not link to the hash of record ${record.seq - 1}`);
+    if (sealRecord(record) !== record.hash)
+      return fail(`record ${record.seq} was changed after it was written`);
     prev = record.hash;
     expectedSeq++;
   }

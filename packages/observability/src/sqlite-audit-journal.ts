@@ -65,16 +65,20 @@ export class SqliteAuditJournal implements AuditJournal {
 
   list(threadId?: string): AuditRecord[] {
     const rows = threadId
-      ? this.#db.prepare<[string], Row>("SELECT * FROM audit_records WHERE thread_id = ? ORDER BY seq").all(threadId)
+      ? this.#db
+          .prepare<[string], Row>("SELECT * FROM audit_records WHERE thread_id = ? ORDER BY seq")
+          .all(threadId)
       : this.#db.prepare<[], Row>("SELECT * FROM audit_records ORDER BY seq").all();
     return rows.map(toRecord);
   }
 
   verify() {
     const rows = this.#db.prepare<[], Row>("SELECT * FROM audit_records ORDER BY seq").iterate();
-    return verifyChain((function* () {
-      for (const row of rows) yield toRecord(row);
-    })());
+    return verifyChain(
+      (function* () {
+        for (const row of rows) yield toRecord(row);
+      })(),
+    );
   }
 
   close(): void {

@@ -3,7 +3,12 @@ import { describe, expect, it } from "vitest";
 import type { PolicyRequest } from "./decision.js";
 import { type PolicyRule, RulePolicyEngine } from "./rule-engine.js";
 
-const permit: PolicyRule = { id: "support-may-refund", actions: ["issue_refund"], effect: "permit", reason: "support may refund" };
+const permit: PolicyRule = {
+  id: "support-may-refund",
+  actions: ["issue_refund"],
+  effect: "permit",
+  reason: "support may refund",
+};
 const overLimit: PolicyRule = {
   id: "over-limit-needs-approval",
   actions: ["issue_refund"],
@@ -19,8 +24,17 @@ const flagged: PolicyRule = {
   reason: "flagged accounts get no refunds",
 };
 
-function request(amount: number, context: Record<string, unknown> = {}, action = "issue_refund"): PolicyRequest {
-  return { principal: agentPrincipal("support", ["refunds:write"]), action, args: { orderId: "A-1", amount }, context };
+function request(
+  amount: number,
+  context: Record<string, unknown> = {},
+  action = "issue_refund",
+): PolicyRequest {
+  return {
+    principal: agentPrincipal("support", ["refunds:write"]),
+    action,
+    args: { orderId: "A-1", amount },
+    context,
+  };
 }
 
 describe("RulePolicyEngine", () => {
@@ -68,7 +82,10 @@ describe("RulePolicyEngine", () => {
   });
 
   it("applies a rule without actions to every tool", () => {
-    const freeze = new RulePolicyEngine([permit, { id: "change-freeze", effect: "forbid", reason: "change freeze" }]);
+    const freeze = new RulePolicyEngine([
+      permit,
+      { id: "change-freeze", effect: "forbid", reason: "change freeze" },
+    ]);
     expect(freeze.decide(request(10)).policyIds).toEqual(["change-freeze"]);
   });
 

@@ -36,7 +36,19 @@ export class RulePolicyEngine implements PolicyEngine {
     this.version =
       options.version ??
       `rules-${createHash("sha256")
-        .update(rules.map((rule) => [rule.id, rule.effect, rule.actions?.join(",") ?? "*", rule.reason, rule.when?.toString() ?? ""].join("\u0000")).join("\n"))
+        .update(
+          rules
+            .map((rule) =>
+              [
+                rule.id,
+                rule.effect,
+                rule.actions?.join(",") ?? "*",
+                rule.reason,
+                rule.when?.toString() ?? "",
+              ].join("\u0000"),
+            )
+            .join("\n"),
+        )
         .digest("hex")
         .slice(0, 12)}`;
   }

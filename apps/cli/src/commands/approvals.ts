@@ -17,23 +17,37 @@ export interface DecideOptions {
  *
  * @throws {GovernorError} RUN_NOT_FOUND, RUN_NOT_INTERRUPTED when the run is not waiting.
  */
-export async function decideCommand(terminal: Terminal, decision: "approve" | "reject", threadId: string, options: DecideOptions): Promise<RunOutcome> {
+export async function decideCommand(
+  terminal: Terminal,
+  decision: "approve" | "reject",
+  threadId: string,
+  options: DecideOptions,
+): Promise<RunOutcome> {
   const runtime = openRuntime(options.dir);
   try {
     const run = runtime.getRun(threadId);
     const request = runtime.pending().find((entry) => entry.run.threadId === threadId)?.request;
     if (run.status !== "waiting" || !request) {
-      throw new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} is ${run.status}, not waiting for a decision`, { threadId, status: run.status });
+      throw new GovernorError(
+        "RUN_NOT_INTERRUPTED",
+        `Run ${threadId} is ${run.status}, not waiting for a decision`,
+        { threadId, status: run.status },
+      );
     }
     const target = await loadSource(run.source);
     const model = await modelFor(target);
     terminal.out(paint(terminal, "bold", `Governor · ${run.workflow} · ${decision} ${threadId}`));
-    return await resumeAndPrint(terminal, { runtime, workflow: target.workflow, model: model?.model, source: run.source }, threadId, {
-      decision,
-      approver: options.approver ?? defaultApprover(),
-      callHash: request.callHash,
-      reason: options.reason,
-    });
+    return await resumeAndPrint(
+      terminal,
+      { runtime, workflow: target.workflow, model: model?.model, source: run.source },
+      threadId,
+      {
+        decision,
+        approver: options.approver ?? defaultApprover(),
+        callHash: request.callHash,
+        reason: options.reason,
+      },
+    );
   } finally {
     runtime.close();
   }
@@ -45,7 +59,13 @@ export function pendingCommand(terminal: Terminal, options: { dir?: string; json
   try {
     const pending = runtime.pending();
     if (options.json) {
-      terminal.out(JSON.stringify(pending.map(({ run, request }) => ({ threadId: run.threadId, workflow: run.workflow, request })), null, 2));
+      terminal.out(
+        JSON.stringify(
+          pending.map(({ run, request }) => ({ threadId: run.threadId, workflow: run.workflow, request })),
+          null,
+          2,
+        ),
+      );
       return;
     }
     if (!pending.length) {
@@ -53,7 +73,9 @@ export function pendingCommand(terminal: Terminal, options: { dir?: string; json
       return;
     }
     for (const { run, request } of pending) {
-      terminal.out(`${paint(terminal, "yellow", "⏸")} ${run.threadId}  ${run.workflow} · ${request.node} · since ${run.updatedAt}`);
+      terminal.out(
+        `${paint(terminal, "yellow", "⏸")} ${run.threadId}  ${run.workflow} · ${request.node} · since ${run.updatedAt}`,
+      );
       terminal.out(`    ${request.summary ?? `${request.tool} ${JSON.stringify(request.args)}`}`);
       terminal.out(`    why: ${request.reasons.join("; ")} · expires ${request.expiresAt}`);
     }

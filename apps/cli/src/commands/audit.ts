@@ -7,10 +7,18 @@ export function auditVerifyCommand(terminal: Terminal, options: { dir?: string }
   try {
     const result = runtime.store.audit.verify();
     if (result.ok) {
-      terminal.out(paint(terminal, "green", `✓ audit chain intact: ${result.records} records, head ${result.head.slice(0, 16)}…`));
+      terminal.out(
+        paint(
+          terminal,
+          "green",
+          `✓ audit chain intact: ${result.records} records, head ${result.head.slice(0, 16)}…`,
+        ),
+      );
       return true;
     }
-    terminal.err(paint(terminal, "red", `✗ audit chain broken at record ${result.brokenAt}: ${result.reason}`));
+    terminal.err(
+      paint(terminal, "red", `✗ audit chain broken at record ${result.brokenAt}: ${result.reason}`),
+    );
     return false;
   } finally {
     runtime.close();
@@ -18,7 +26,11 @@ export function auditVerifyCommand(terminal: Terminal, options: { dir?: string }
 }
 
 /** `governor audit show THREAD`: a run's decisions in order. */
-export function auditShowCommand(terminal: Terminal, threadId: string, options: { dir?: string; json?: boolean }): void {
+export function auditShowCommand(
+  terminal: Terminal,
+  threadId: string,
+  options: { dir?: string; json?: boolean },
+): void {
   const runtime = openRuntime(options.dir);
   try {
     runtime.getRun(threadId);
@@ -29,7 +41,9 @@ export function auditShowCommand(terminal: Terminal, threadId: string, options: 
     }
     for (const record of records) {
       const where = [record.node, record.tool].filter(Boolean).join(" · ");
-      terminal.out(`#${String(record.seq).padStart(5)} ${record.at}  ${record.kind.padEnd(12)} ${record.outcome.padEnd(16)} ${where}`);
+      terminal.out(
+        `#${String(record.seq).padStart(5)} ${record.at}  ${record.kind.padEnd(12)} ${record.outcome.padEnd(16)} ${where}`,
+      );
       const reasons = record.data.reasons as string[] | undefined;
       if (reasons?.length) terminal.out(`${" ".repeat(38)}${reasons.join("; ")}`);
     }

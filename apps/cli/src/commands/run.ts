@@ -21,19 +21,36 @@ export interface RunCommandOptions {
  *
  * @returns the outcomes, so the caller can set the exit code.
  */
-export async function runCommand(terminal: Terminal, target: string, options: RunCommandOptions): Promise<RunOutcome[]> {
+export async function runCommand(
+  terminal: Terminal,
+  target: string,
+  options: RunCommandOptions,
+): Promise<RunOutcome[]> {
   const loaded = await loadTarget(target);
   const cases = selectCases(loaded.sample?.cases ?? [], options, loaded.workflow.name);
   const model = await modelFor(loaded);
   const runtime = openRuntime(options.dir);
   try {
-    terminal.out(paint(terminal, "bold", `Governor · ${loaded.workflow.name}`) + (loaded.workflow.description ? ` — ${loaded.workflow.description}` : ""));
-    terminal.out(`model: ${model?.name ?? "none"}${model?.kind === "scenario" ? " (offline scripted model; set OPENAI_API_KEY for a real one)" : ""} · store: ${runtime.store.dir}`);
+    terminal.out(
+      paint(terminal, "bold", `Governor · ${loaded.workflow.name}`) +
+        (loaded.workflow.description ? ` — ${loaded.workflow.description}` : ""),
+    );
+    terminal.out(
+      `model: ${model?.name ?? "none"}${model?.kind === "scenario" ? " (offline scripted model; set OPENAI_API_KEY for a real one)" : ""} · store: ${runtime.store.dir}`,
+    );
     const outcomes: RunOutcome[] = [];
     for (const sampleCase of cases) {
       terminal.out();
-      terminal.out(paint(terminal, "bold", `━━ ${sampleCase.name}`) + (sampleCase.description ? ` — ${sampleCase.description}` : ""));
-      const run: LoadedRun = { runtime, workflow: loaded.workflow, model: model?.model, source: loaded.source };
+      terminal.out(
+        paint(terminal, "bold", `━━ ${sampleCase.name}`) +
+          (sampleCase.description ? ` — ${sampleCase.description}` : ""),
+      );
+      const run: LoadedRun = {
+        runtime,
+        workflow: loaded.workflow,
+        model: model?.model,
+        source: loaded.source,
+      };
       outcomes.push(
         await runWithApprovals(terminal, run, {
           input: sampleCase.input,
@@ -49,23 +66,37 @@ export async function runCommand(terminal: Terminal, target: string, options: Ru
   }
 }
 
-function selectCases(cases: readonly SampleCase[], options: RunCommandOptions, workflow: string): SampleCase[] {
+function selectCases(
+  cases: readonly SampleCase[],
+  options: RunCommandOptions,
+  workflow: string,
+): SampleCase[] {
   if (options.input !== undefined) {
     let input: unknown;
     try {
       input = JSON.parse(options.input);
     } catch (error) {
-      throw new GovernorError("INPUT_INVALID", `--input is not JSON: ${error instanceof Error ? error.message : String(error)}`);
+      throw new GovernorError(
+        "INPUT_INVALID",
+        `--input is not JSON: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     return [{ name: "input", description: "", input: input as Record<string, unknown> }];
   }
   if (options.case) {
     const found = cases.find((c) => c.name === options.case);
     if (!found) {
-      throw new GovernorError("SAMPLE_UNKNOWN", `Workflow "${workflow}" has no case "${options.case}". Cases: ${cases.map((c) => c.name).join(", ") || "none (use --input)"}`);
+      throw new GovernorError(
+        "SAMPLE_UNKNOWN",
+        `Workflow "${workflow}" has no case "${options.case}". Cases: ${cases.map((c) => c.name).join(", ") || "none (use --input)"}`,
+      );
     }
     return [found];
   }
-  if (!cases.length) throw new GovernorError("INPUT_INVALID", `Workflow "${workflow}" has no sample cases: pass --input '{...}'`);
+  if (!cases.length)
+    throw new GovernorError(
+      "INPUT_INVALID",
+      `Workflow "${workflow}" has no sample cases: pass --input '{...}'`,
+    );
   return [...cases];
 }

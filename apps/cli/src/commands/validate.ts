@@ -8,10 +8,22 @@ export async function validateCommand(terminal: Terminal, target: string): Promi
   const issues = findWorkflowIssues(workflow);
   if (!issues.length) {
     const nodes = Object.keys(workflow.nodes).length;
-    terminal.out(paint(terminal, "green", `✓ workflow "${workflow.name}" is valid (${nodes} nodes, ${workflow.edges.length} edges)`));
+    terminal.out(
+      paint(
+        terminal,
+        "green",
+        `✓ workflow "${workflow.name}" is valid (${nodes} nodes, ${workflow.edges.length} edges)`,
+      ),
+    );
     return true;
   }
-  terminal.err(paint(terminal, "red", `✗ workflow "${workflow.name}" has ${issues.length} problem${issues.length > 1 ? "s" : ""}:`));
+  terminal.err(
+    paint(
+      terminal,
+      "red",
+      `✗ workflow "${workflow.name}" has ${issues.length} problem${issues.length > 1 ? "s" : ""}:`,
+    ),
+  );
   for (const issue of issues) terminal.err(`  [${issue.code}] ${issue.path}: ${issue.message}`);
   return false;
 }

@@ -30,7 +30,9 @@ export const approvalAnswerSchema = z.object({
 
 export type ApprovalAnswer = z.infer<typeof approvalAnswerSchema>;
 
-export type AnswerVerdict = { readonly ok: true; readonly answer: ApprovalAnswer } | { readonly ok: false; readonly reason: string };
+export type AnswerVerdict =
+  | { readonly ok: true; readonly answer: ApprovalAnswer }
+  | { readonly ok: false; readonly reason: string };
 
 /**
  * Checks an answer against the request it claims to answer. Fails closed: a malformed
@@ -46,7 +48,10 @@ export function verifyAnswer(value: unknown, request: ApprovalRequest, now: numb
     return { ok: false, reason: "the answer is for a different call (callHash does not match the request)" };
   }
   if (answer.decision === "approve" && now > Date.parse(request.expiresAt)) {
-    return { ok: false, reason: `the request expired at ${request.expiresAt}; only a rejection is accepted now` };
+    return {
+      ok: false,
+      reason: `the request expired at ${request.expiresAt}; only a rejection is accepted now`,
+    };
   }
   return { ok: true, answer };
 }

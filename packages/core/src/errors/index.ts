@@ -1,3 +1,3 @@
 export { ERROR_CODES, type ErrorCode } from "./error-codes.js";
-export { GovernorError, type WorkflowIssue, WorkflowValidationError } from "./governor-error.js";
 export { formatIssues, type IssueLike } from "./format-issues.js";
+export { GovernorError, type WorkflowIssue, WorkflowValidationError } from "./governor-error.js";

@@ -17,7 +17,13 @@ export interface EffectJournal {
   fail(key: string, error: string): void;
 }
 
-type Row = { key: string; tool: string; status: EffectRecord["status"]; result: string | null; error: string | null };
+type Row = {
+  key: string;
+  tool: string;
+  status: EffectRecord["status"];
+  result: string | null;
+  error: string | null;
+};
 
 export class SqliteEffectJournal implements EffectJournal {
   readonly #get: Database.Statement<[string], Row>;
@@ -42,14 +48,17 @@ export class SqliteEffectJournal implements EffectJournal {
     this.#start = db.prepare(`INSERT INTO effects (key, thread_id, tool, status, started_at)
       VALUES (?, ?, ?, 'started', ?)
       ON CONFLICT (key) DO UPDATE SET status = 'started', error = NULL, started_at = excluded.started_at`);
-    this.#commit = db.prepare("UPDATE effects SET status = 'committed', result = ?, finished_at = ? WHERE key = ?");
+    this.#commit = db.prepare(
+      "UPDATE effects SET status = 'committed', result = ?, finished_at = ? WHERE key = ?",
+    );
     this.#fail = db.prepare("UPDATE effects SET status = 'failed', error = ?, finished_at = ? WHERE key = ?");
   }
 
   get(key: string): EffectRecord | undefined {
     const row = this.#get.get(key);
     if (!row) return undefined;
-    if (row.status === "committed") return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result ?? "null") };
+    if (row.status === "committed")
+      return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result ?? "null") };
     if (row.status === "failed") return { status: "failed", key, tool: row.tool, error: row.error ?? "" };
     return { status: "started", key, tool: row.tool };
   }

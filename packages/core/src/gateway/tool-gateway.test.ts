@@ -57,7 +57,12 @@ function proposal(args: Record<string, unknown>, overrides: Partial<ProposedCall
 
 /** A policy engine that records whether it was asked, and allows. */
 function spyEngine() {
-  const decide = vi.fn((_request: PolicyRequest) => ({ effect: "allow" as const, reasons: ["spy"], policyIds: ["spy"], policyVersion: "spy-1" }));
+  const decide = vi.fn((_request: PolicyRequest) => ({
+    effect: "allow" as const,
+    reasons: ["spy"],
+    policyIds: ["spy"],
+    policyVersion: "spy-1",
+  }));
   return { engine: { version: "spy-1", decide }, decide };
 }
 
@@ -71,7 +76,10 @@ beforeEach(() => {
 describe("ToolGateway.authorize", () => {
   it("denies a call to a tool the workflow does not have, at the tool stage", async () => {
     const { engine, decide } = spyEngine();
-    const decision = await gateway(engine).authorize(proposal({ path: "/" }, { tool: "delete_files" }), scope);
+    const decision = await gateway(engine).authorize(
+      proposal({ path: "/" }, { tool: "delete_files" }),
+      scope,
+    );
 
     expect(decision.effect).toBe("deny");
     expect(decision.stage).toBe("tool");
@@ -83,14 +91,22 @@ describe("ToolGateway.authorize", () => {
     const { engine, decide } = spyEngine();
     const reader = agentPrincipal("support", ["orders:read"]);
 
-    const decision = await gateway(engine).authorize(proposal({ orderId: "A-1", amount: 10 }), { ...scope, principal: reader });
+    const decision = await gateway(engine).authorize(proposal({ orderId: "A-1", amount: 10 }), {
+      ...scope,
+      principal: reader,
+    });
 
     expect(decision.effect).toBe("deny");
     expect(decision.stage).toBe("identity");
     expect(decision.reasons.join()).toContain("refunds:write");
     expect(decide).not.toHaveBeenCalled();
     const [record] = audit.list("t-1");
-    expect(record).toMatchObject({ kind: "identity", outcome: "deny", tool: "issue_refund", principal: "agent:support" });
+    expect(record).toMatchObject({
+      kind: "identity",
+      outcome: "deny",
+      tool: "issue_refund",
+      principal: "agent:support",
+    });
     expect(record?.data.missingScopes).toEqual(["refunds:write"]);
   });
 
@@ -114,19 +130,30 @@ describe("ToolGateway.authorize", () => {
 
   it("hands the policy the parsed arguments and context, and allows a small refund", async () => {
     const { engine, decide } = spyEngine();
-    await gateway(engine).authorize(proposal({ orderId: "A-1", amount: 120 }), scope, { context: { accountFlagged: false } });
+    await gateway(engine).authorize(proposal({ orderId: "A-1", amount: 120 }), scope, {
+      context: { accountFlagged: false },
+    });
 
     expect(decide).toHaveBeenCalledTimes(1);
-    expect(decide.mock.calls[0]?.[0]).toMatchObject({ action: "issue_refund", args: { orderId: "A-1", amount: 120 }, context: { accountFlagged: false } });
+    expect(decide.mock.calls[0]?.[0]).toMatchObject({
+      action: "issue_refund",
+      args: { orderId: "A-1", amount: 120 },
+      context: { accountFlagged: false },
+    });
 
-    const decision = await gateway().authorize(proposal({ orderId: "A-1", amount: 120 }, { id: "call_2" }), scope);
+    const decision = await gateway().authorize(
+      proposal({ orderId: "A-1", amount: 120 }, { id: "call_2" }),
+      scope,
+    );
     expect(decision.effect).toBe("allow");
     expect(decision.stage).toBe("policy");
     expect(decision.policyIds).toEqual(["support-may-refund"]);
   });
 
   it("denies by policy with the forbidding policy's id", async () => {
-    const decision = await gateway().authorize(proposal({ orderId: "A-1", amount: 80 }), scope, { context: { accountFlagged: true } });
+    const decision = await gateway().authorize(proposal({ orderId: "A-1", amount: 80 }), scope, {
+      context: { accountFlagged: true },
+    });
 
     expect(decision.effect).toBe("deny");
     expect(decision.stage).toBe("policy");
@@ -148,7 +175,10 @@ describe("ToolGateway.authorize", () => {
 
     const same = await gw.authorize(proposal({ orderId: "A-1", amount: 1200 }, { id: "call_2" }), scope);
     const changed = await gw.authorize(proposal({ orderId: "A-1", amount: 1201 }, { id: "call_3" }), scope);
-    const otherOrder = await gw.authorize(proposal({ orderId: "A-2", amount: 1200 }, { id: "call_4" }), scope);
+    const otherOrder = await gw.authorize(
+      proposal({ orderId: "A-2", amount: 1200 }, { id: "call_4" }),
+      scope,
+    );
     expect(same.callHash).toBe(decision.callHash);
     expect(changed.callHash).not.toBe(decision.callHash);
     expect(otherOrder.callHash).not.toBe(decision.callHash);
@@ -167,7 +197,9 @@ describe("ToolGateway.execute", () => {
     expect(second).toMatchObject({ ok: true, replayed: true, result: { refundId: "R-1" } });
     expect(second.idempotencyKey).toBe(first.idempotencyKey);
     expect(refunds).toHaveLength(1);
-    const executed = audit.list("t-1").filter((record) => record.kind === "execution" && record.outcome === "executed");
+    const executed = audit
+      .list("t-1")
+      .filter((record) => record.kind === "execution" && record.outcome === "executed");
     expect(executed).toHaveLength(1);
   });
 
@@ -187,7 +219,9 @@ describe("ToolGateway.execute", () => {
 
     expect(outcome).toMatchObject({ ok: false, error: "payments API is down" });
     expect(refunds).toHaveLength(0);
-    const failed = audit.list("t-1").filter((record) => record.kind === "execution" && record.outcome === "failed");
+    const failed = audit
+      .list("t-1")
+      .filter((record) => record.kind === "execution" && record.outcome === "failed");
     expect(failed).toHaveLength(1);
     expect(failed[0]?.data.error).toBe("payments API is down");
     expect(effects.get(outcome.idempotencyKey)?.status).toBe("failed");

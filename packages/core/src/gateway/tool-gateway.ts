@@ -1,6 +1,6 @@
 import { missingScopes, type Principal } from "@governor/identity";
 import type { AuditJournal } from "@governor/observability";
-import type { PolicyEngine, PolicyEffect } from "@governor/policy";
+import type { PolicyEffect, PolicyEngine } from "@governor/policy";
 import { GovernorError } from "../errors/index.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import { callHash, idempotencyKey } from "./call-hash.js";
@@ -30,7 +30,12 @@ export interface GatewayDecision {
 }
 
 export type ExecutionResult =
-  | { readonly ok: true; readonly result: unknown; readonly replayed: boolean; readonly idempotencyKey: string }
+  | {
+      readonly ok: true;
+      readonly result: unknown;
+      readonly replayed: boolean;
+      readonly idempotencyKey: string;
+    }
   | { readonly ok: false; readonly error: string; readonly idempotencyKey: string };
 
 export interface ToolGatewayOptions {
@@ -100,7 +105,11 @@ export class ToolGateway {
   ): Promise<GatewayDecision> {
     const decidedAt = this.#now();
     const policyVersion = this.policy.version;
-    const record = (kind: "identity" | "policy" | "contract", decision: GatewayDecision, data: Record<string, unknown>) => {
+    const record = (
+      kind: "identity" | "policy" | "contract",
+      decision: GatewayDecision,
+      data: Record<string, unknown>,
+    ) => {
       this.audit.append({
         threadId: scope.threadId,
         kind,
@@ -108,7 +117,14 @@ export class ToolGateway {
         node: scope.node,
         tool: call.tool,
         principal: scope.principal.id,
-        data: { callId: call.id, ...data, reasons: decision.reasons, policyIds: decision.policyIds, policyVersion, callHash: decision.callHash },
+        data: {
+          callId: call.id,
+          ...data,
+          reasons: decision.reasons,
+          policyIds: decision.policyIds,
+          policyVersion,
+          callHash: decision.callHash,
+        },
         dedupeKey: `${scope.threadId}:${call.id}:${scope.node}:${kind}`,
       });
       return decision;
@@ -125,14 +141,21 @@ export class ToolGateway {
     });
 
     const tool = this.#tools.get(call.tool);
-    if (!tool) return record("identity", deny("tool", [`no tool named ${call.tool} is available`]), { args: call.args });
+    if (!tool)
+      return record("identity", deny("tool", [`no tool named ${call.tool} is available`]), {
+        args: call.args,
+      });
 
     const missing = missingScopes(scope.principal, tool.scopes);
     if (missing.length) {
-      return record("identity", deny("identity", [`${scope.principal.id} lacks scope ${missing.join(", ")}`]), {
-        args: call.args,
-        missingScopes: missing,
-      });
+      return record(
+        "identity",
+        deny("identity", [`${scope.principal.id} lacks scope ${missing.join(", ")}`]),
+        {
+          args: call.args,
+          missingScopes: missing,
+        },
+      );
     }
 
     const contract = this.checkContract(call, scope);
@@ -166,7 +189,11 @@ export class ToolGateway {
    * read back, never re-run; a failure is recorded and returned, never thrown, so the
    * workflow decides where a failed effect goes.
    */
-  async execute(call: ProposedCall, args: Record<string, unknown>, scope: CallScope): Promise<ExecutionResult> {
+  async execute(
+    call: ProposedCall,
+    args: Record<string, unknown>,
+    scope: CallScope,
+  ): Promise<ExecutionResult> {
     const tool = this.#requireTool(call.tool);
     const key = idempotencyKey(scope.threadId, scope.node, call.callIndex, args);
     const audit = (outcome: string, data: Record<string, unknown>) =>
@@ -190,7 +217,11 @@ export class ToolGateway {
     this.#effects.start(key, call.tool, scope.threadId);
     let result: unknown;
     try {
-      result = await tool.handler(args, { threadId: scope.threadId, principal: scope.principal, idempotencyKey: key });
+      result = await tool.handler(args, {
+        threadId: scope.threadId,
+        principal: scope.principal,
+        idempotencyKey: key,
+      });
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       this.#effects.fail(key, message);
@@ -204,7 +235,12 @@ export class ToolGateway {
 
   #requireTool(name: string): AnyTool {
     const tool = this.#tools.get(name);
-    if (!tool) throw new GovernorError("WORKFLOW_UNKNOWN_TOOL", `No tool named "${name}" is declared in this workflow`, { tool: name });
+    if (!tool)
+      throw new GovernorError(
+        "WORKFLOW_UNKNOWN_TOOL",
+        `No tool named "${name}" is declared in this workflow`,
+        { tool: name },
+      );
     return tool;
   }
 }

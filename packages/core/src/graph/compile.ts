@@ -13,7 +13,7 @@ import { modelNode } from "../nodes/model-node.js";
 import { preconditionNode } from "../nodes/precondition-node.js";
 import { routeNode } from "../nodes/route-node.js";
 import { taskNode } from "../nodes/task-node.js";
-import { END, type Edge, normalizeEdge, START, type Workflow } from "../workflow/define-workflow.js";
+import { type Edge, END, normalizeEdge, START, type Workflow } from "../workflow/define-workflow.js";
 import type { WorkflowNode } from "../workflow/node-definitions.js";
 import { validate } from "../workflow/validate.js";
 import type { NodeServices } from "./node-scope.js";
@@ -57,7 +57,9 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     workflow,
     gateway,
     model: options.model,
-    defaultPrincipal: options.defaultPrincipal ?? agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles),
+    defaultPrincipal:
+      options.defaultPrincipal ??
+      agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles),
   };
   const edges = workflow.edges.map(normalizeEdge);
   // LangGraph's builder types track node names statically; a workflow's names are data.
@@ -68,7 +70,9 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     const hasFailedEdge = edges.some((edge) => edge.from === id && edge.on === "failed");
     graph.addNode(id, buildNode(id, node, services, hasFailedEdge), {
       // Shown under the node in drawMermaid() and Studio, so the governance role of each node is visible.
-      metadata: node.description ? { governor: node.kind, description: node.description } : { governor: node.kind },
+      metadata: node.description
+        ? { governor: node.kind, description: node.description }
+        : { governor: node.kind },
     });
   }
   for (const [from, outgoing] of groupBySource(edges)) {
@@ -79,7 +83,9 @@ export function compile(workflow: Workflow, options: CompileOptions) {
       continue;
     }
     // Each outcome label maps to its target; an action's unlabeled success edge is its "done" outcome.
-    const targets: Record<string, string> = Object.fromEntries(labeled.map((edge) => [edge.on as string, edge.to]));
+    const targets: Record<string, string> = Object.fromEntries(
+      labeled.map((edge) => [edge.on as string, edge.to]),
+    );
     if (plain) targets.done = plain.to;
     graph.addConditionalEdges(from, (state: GraphState) => state.governor.routes[from] ?? "done", targets);
   }
@@ -89,7 +95,12 @@ export function compile(workflow: Workflow, options: CompileOptions) {
 /** The compiled graph. Typed loosely: its node names and state come from data, not from types. */
 export type CompiledWorkflow = ReturnType<StateGraph<Record<string, unknown>>["compile"]>;
 
-function buildNode(id: string, node: WorkflowNode<GraphState>, services: NodeServices, hasFailedEdge: boolean) {
+function buildNode(
+  id: string,
+  node: WorkflowNode<GraphState>,
+  services: NodeServices,
+  hasFailedEdge: boolean,
+) {
   switch (node.kind) {
     case "model":
       return modelNode(id, node, services);

@@ -21,7 +21,15 @@ export type GovernorEvent =
     }
   | { type: "approval"; node: string; tool: string; approved: boolean; approver: string; reason?: string }
   | { type: "approval-refused"; node: string; tool: string; reason: string }
-  | { type: "action"; node: string; tool: string; ok: boolean; result?: unknown; error?: string; replayed?: boolean }
+  | {
+      type: "action";
+      node: string;
+      tool: string;
+      ok: boolean;
+      result?: unknown;
+      error?: string;
+      replayed?: boolean;
+    }
   | { type: "route"; node: string; branch: string };
 
 export function emit(config: LangGraphRunnableConfig, event: GovernorEvent): void {

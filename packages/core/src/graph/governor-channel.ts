@@ -1,5 +1,5 @@
-import type { GatewayDecision } from "../gateway/tool-gateway.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
+import type { GatewayDecision } from "../gateway/tool-gateway.js";
 
 /** The gate's decision on the current proposal, as the approval and action nodes read it. */
 export interface GateRecord extends GatewayDecision {

@@ -63,13 +63,18 @@ export function currentCall(state: GraphState, tool: string): ProposedCall | nul
 }
 
 /** Answers a proposed call in the conversation, so the model sees what happened to it. */
-export function toolReply(call: Pick<ProposedCall, "id" | "tool">, content: string, status: "success" | "error"): ToolMessage {
+export function toolReply(
+  call: Pick<ProposedCall, "id" | "tool">,
+  content: string,
+  status: "success" | "error",
+): ToolMessage {
   return new ToolMessage({ tool_call_id: call.id, name: call.tool, content, status });
 }
 
 /** The action node a guard protects, and its tool. */
 export function guardedTool(services: NodeServices, actionNode: string): string {
   const node = services.workflow.nodes[actionNode];
-  if (node?.kind !== "action") throw new GovernorError("WORKFLOW_INVALID", `${actionNode} is not an action node`);
+  if (node?.kind !== "action")
+    throw new GovernorError("WORKFLOW_INVALID", `${actionNode} is not an action node`);
   return node.tool;
 }

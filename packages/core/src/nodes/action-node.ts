@@ -1,9 +1,9 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { GovernorError } from "../errors/index.js";
 import { callHash } from "../gateway/call-hash.js";
-import { emit } from "../graph/events.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
+import { emit } from "../graph/events.js";
 import { currentCall, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import type { ActionNode } from "../workflow/node-definitions.js";
@@ -15,7 +15,12 @@ import type { ActionNode } from "../workflow/node-definitions.js";
  * run time that the gate allowed (or a human approved) this exact call under the same
  * hash, because state can be edited between nodes (Studio lets a user fork a thread).
  */
-export function actionNode(id: string, node: ActionNode<GraphState>, services: NodeServices, hasFailedEdge: boolean) {
+export function actionNode(
+  id: string,
+  node: ActionNode<GraphState>,
+  services: NodeServices,
+  hasFailedEdge: boolean,
+) {
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
     const checked = checkAuthorized(state, id, node.tool, scope, services);
@@ -30,10 +35,14 @@ export function actionNode(id: string, node: ActionNode<GraphState>, services: N
         data: { callId: state.governor.proposal?.id, reason: checked.problem },
         dedupeKey: `${scope.threadId}:${state.governor.proposal?.id}:${id}:execution-refused`,
       });
-      throw new GovernorError("APPROVAL_REQUIRED", `Action ${id} refused to run ${node.tool}: ${checked.problem}`, {
-        node: id,
-        tool: node.tool,
-      });
+      throw new GovernorError(
+        "APPROVAL_REQUIRED",
+        `Action ${id} refused to run ${node.tool}: ${checked.problem}`,
+        {
+          node: id,
+          tool: node.tool,
+        },
+      );
     }
     const { call, args } = checked;
 
@@ -49,7 +58,10 @@ export function actionNode(id: string, node: ActionNode<GraphState>, services: N
     });
     if (!outcome.ok) {
       if (!hasFailedEdge) {
-        throw new GovernorError("TOOL_FAILED", `Tool ${node.tool} failed in ${id}: ${outcome.error}`, { node: id, tool: node.tool });
+        throw new GovernorError("TOOL_FAILED", `Tool ${node.tool} failed in ${id}: ${outcome.error}`, {
+          node: id,
+          tool: node.tool,
+        });
       }
       return {
         messages: [toolReply(call, `The call failed: ${outcome.error}`, "error")],
@@ -64,16 +76,26 @@ export function actionNode(id: string, node: ActionNode<GraphState>, services: N
       messages: [toolReply(call, JSON.stringify(outcome.result ?? null), "success")],
       governor: {
         routes: { [id]: "done" },
-        outcomes: [{ callId: call.id, tool: node.tool, ok: true, result: outcome.result, replayed: outcome.replayed }],
+        outcomes: [
+          { callId: call.id, tool: node.tool, ok: true, result: outcome.result, replayed: outcome.replayed },
+        ],
       },
     };
   };
 }
 
-type Authorized = { ok: true; call: ProposedCall; args: Record<string, unknown> } | { ok: false; problem: string };
+type Authorized =
+  | { ok: true; call: ProposedCall; args: Record<string, unknown> }
+  | { ok: false; problem: string };
 
 /** The call, re-parsed, when the gate allowed it (or a human approved it) under the same hash. */
-function checkAuthorized(state: GraphState, action: string, tool: string, scope: CallScope, services: NodeServices): Authorized {
+function checkAuthorized(
+  state: GraphState,
+  action: string,
+  tool: string,
+  scope: CallScope,
+  services: NodeServices,
+): Authorized {
   const call = currentCall(state, tool);
   if (!call) return { ok: false, problem: `no proposed call to ${tool}` };
   const { gate, approval, checks } = state.governor;
@@ -81,10 +103,15 @@ function checkAuthorized(state: GraphState, action: string, tool: string, scope:
     .filter(([, node]) => node.kind === "precondition" && node.guards === action)
     .map(([id]) => checks[id])
     .filter((check) => check?.callId === call.id);
-  if (!preconditions.length || preconditions.some((check) => !check?.ok)) return { ok: false, problem: "the call did not pass its precondition" };
-  if (!gate || gate.guards !== action || gate.callId !== call.id) return { ok: false, problem: "no gate decided this call" };
+  if (!preconditions.length || preconditions.some((check) => !check?.ok))
+    return { ok: false, problem: "the call did not pass its precondition" };
+  if (!gate || gate.guards !== action || gate.callId !== call.id)
+    return { ok: false, problem: "no gate decided this call" };
   if (gate.policyVersion !== services.gateway.policy.version) {
-    return { ok: false, problem: `the policy changed since the call was decided (${gate.policyVersion} → ${services.gateway.policy.version})` };
+    return {
+      ok: false,
+      problem: `the policy changed since the call was decided (${gate.policyVersion} → ${services.gateway.policy.version})`,
+    };
   }
   if (gate.effect === "deny") return { ok: false, problem: "the gate denied this call" };
   if (gate.effect === "require-approval" && (!approval?.approved || approval.callHash !== gate.callHash)) {

@@ -36,7 +36,13 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       });
 
     // Fail closed: only a require-approval decision for this very call can be approved.
-    if (!call || !gate || gate.effect !== "require-approval" || gate.guards !== node.guards || gate.callId !== call.id) {
+    if (
+      !call ||
+      !gate ||
+      gate.effect !== "require-approval" ||
+      gate.guards !== node.guards ||
+      gate.callId !== call.id
+    ) {
       const reason = "no pending require-approval decision for this call";
       audit("rejected", { reason }, "precondition");
       emit(config, { type: "approval", node: id, tool, approved: false, approver: "governor", reason });
@@ -82,7 +88,15 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       audit(approved ? "approved" : "rejected", { approver, reason }, "decided");
       emit(config, { type: "approval", node: id, tool, approved, approver, reason });
       return {
-        messages: approved ? [] : [toolReply(call, `Rejected by ${approver}${reason ? `: ${reason}` : ""}. The call did not run.`, "error")],
+        messages: approved
+          ? []
+          : [
+              toolReply(
+                call,
+                `Rejected by ${approver}${reason ? `: ${reason}` : ""}. The call did not run.`,
+                "error",
+              ),
+            ],
         governor: { approval: record, routes: { [id]: approved ? "approved" : "rejected" } },
       };
     }

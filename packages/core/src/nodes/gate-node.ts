@@ -18,7 +18,15 @@ export function gateNode(id: string, node: GateNode<GraphState>, services: NodeS
     const scope = scopeOf(config, id, services);
     const call = currentCall(state, tool);
     if (!call) {
-      emit(config, { type: "policy", node: id, tool, effect: "deny", stage: "tool", reasons: [`no proposed call to ${tool}`], policyIds: [] });
+      emit(config, {
+        type: "policy",
+        node: id,
+        tool,
+        effect: "deny",
+        stage: "tool",
+        reasons: [`no proposed call to ${tool}`],
+        policyIds: [],
+      });
       return { governor: { gate: null, routes: { [id]: "deny" } } };
     }
     const decision = await services.gateway.authorize(call, scope, {
@@ -37,7 +45,9 @@ export function gateNode(id: string, node: GateNode<GraphState>, services: NodeS
     const gate: GateRecord = { ...decision, node: id, guards: node.guards, tool, callId: call.id };
     return {
       messages:
-        decision.effect === "deny" ? [toolReply(call, `Refused by ${decision.stage}: ${decision.reasons.join("; ")}`, "error")] : [],
+        decision.effect === "deny"
+          ? [toolReply(call, `Refused by ${decision.stage}: ${decision.reasons.join("; ")}`, "error")]
+          : [],
       governor: { gate, routes: { [id]: BRANCH[decision.effect] } },
     };
   };

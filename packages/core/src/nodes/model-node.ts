@@ -18,13 +18,20 @@ import type { ModelNode } from "../workflow/node-definitions.js";
 export function modelNode(id: string, node: ModelNode<GraphState>, services: NodeServices) {
   const model = services.model;
   if (!model) {
-    throw new GovernorError("CONFIG_INVALID", `Workflow "${services.workflow.name}" has a model step (${id}) but compile() was given no model`);
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `Workflow "${services.workflow.name}" has a model step (${id}) but compile() was given no model`,
+    );
   }
   const offered = (node.tools ?? []).map((name) => services.gateway.tool(name) as AnyTool);
-  let runnable: { invoke: (messages: BaseMessage[], config: LangGraphRunnableConfig) => Promise<AIMessage> } = model as never;
+  let runnable: { invoke: (messages: BaseMessage[], config: LangGraphRunnableConfig) => Promise<AIMessage> } =
+    model as never;
   if (offered.length) {
     if (typeof model.bindTools !== "function") {
-      throw new GovernorError("CONFIG_INVALID", `The model for ${id} cannot call tools (it has no bindTools)`);
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        `The model for ${id} cannot call tools (it has no bindTools)`,
+      );
     }
     runnable = model.bindTools(offered.map(toolSpec)) as never;
   }
@@ -32,12 +39,16 @@ export function modelNode(id: string, node: ModelNode<GraphState>, services: Nod
 
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
-    const instructions = typeof node.instructions === "function" ? node.instructions(state) : node.instructions;
+    const instructions =
+      typeof node.instructions === "function" ? node.instructions(state) : node.instructions;
     const added: BaseMessage[] = [...closeDanglingCalls(state.messages)];
     const humanText = node.input?.(state);
     if (humanText) added.push(new HumanMessage(humanText));
 
-    const reply = await runnable.invoke([new SystemMessage(instructions), ...state.messages, ...added], config);
+    const reply = await runnable.invoke(
+      [new SystemMessage(instructions), ...state.messages, ...added],
+      config,
+    );
     added.push(reply);
 
     let proposal: GovernorUpdate["proposal"] = null;
@@ -94,7 +105,11 @@ export function modelNode(id: string, node: ModelNode<GraphState>, services: Nod
 function toolSpec(tool: AnyTool) {
   return {
     type: "function" as const,
-    function: { name: tool.name, description: tool.description, parameters: z.toJSONSchema(tool.input) as Record<string, unknown> },
+    function: {
+      name: tool.name,
+      description: tool.description,
+      parameters: z.toJSONSchema(tool.input) as Record<string, unknown>,
+    },
   };
 }
 
@@ -104,13 +119,21 @@ function toolSpec(tool: AnyTool) {
  * and the model should know the call did not happen.
  */
 function closeDanglingCalls(messages: readonly BaseMessage[]): BaseMessage[] {
-  const answered = new Set(messages.filter((m) => m.getType() === "tool").map((m) => (m as { tool_call_id?: string }).tool_call_id));
+  const answered = new Set(
+    messages.filter((m) => m.getType() === "tool").map((m) => (m as { tool_call_id?: string }).tool_call_id),
+  );
   const replies: BaseMessage[] = [];
   for (const message of messages) {
     if (!AIMessage.isInstance(message)) continue;
     for (const call of message.tool_calls ?? []) {
       if (call.id && !answered.has(call.id)) {
-        replies.push(toolReply({ id: call.id, tool: call.name }, "Not executed: the workflow did not take this call.", "error"));
+        replies.push(
+          toolReply(
+            { id: call.id, tool: call.name },
+            "Not executed: the workflow did not take this call.",
+            "error",
+          ),
+        );
       }
     }
   }

@@ -33,12 +33,22 @@ export function preconditionNode(id: string, node: PreconditionNode<GraphState>,
       data: { callId: call?.id, ...(result.ok ? {} : { reason: result.reason }) },
       dedupeKey: `${scope.threadId}:${call?.id ?? config.metadata?.langgraph_step}:${id}:precondition`,
     });
-    emit(config, { type: "precondition", node: id, tool, ok: result.ok, reason: result.ok ? undefined : result.reason });
+    emit(config, {
+      type: "precondition",
+      node: id,
+      tool,
+      ok: result.ok,
+      reason: result.ok ? undefined : result.reason,
+    });
     const branch = result.ok ? "pass" : "fail";
     return {
-      messages: !result.ok && call ? [toolReply(call, `Precondition ${id} failed: ${result.reason}`, "error")] : [],
+      messages:
+        !result.ok && call ? [toolReply(call, `Precondition ${id} failed: ${result.reason}`, "error")] : [],
       governor: {
-        checks: { ...state.governor.checks, [id]: { ok: result.ok, reason: result.ok ? undefined : result.reason, callId: call?.id } },
+        checks: {
+          ...state.governor.checks,
+          [id]: { ok: result.ok, reason: result.ok ? undefined : result.reason, callId: call?.id },
+        },
         routes: { [id]: branch },
       },
     };

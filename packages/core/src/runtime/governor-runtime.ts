@@ -87,13 +87,29 @@ export class GovernorRuntime {
     }
     const threadId = options.threadId ?? randomUUID();
     if (this.store.runs.get(threadId)) {
-      throw new GovernorError("CONFIG_INVALID", `A run with thread id ${threadId} already exists; resume it or pick another id`, { threadId });
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        `A run with thread id ${threadId} already exists; resume it or pick another id`,
+        { threadId },
+      );
     }
     // Compiling first means an invalid workflow fails before any run is recorded.
     this.#graph(workflow, options.model);
-    const principal = options.principal ?? agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles);
-    this.store.runs.create({ threadId, workflow: workflow.name, source: options.source ?? workflow.name, principal });
-    this.store.audit.append({ threadId, kind: "run", outcome: "started", principal: principal.id, data: { workflow: workflow.name, input: parsed.data } });
+    const principal =
+      options.principal ?? agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles);
+    this.store.runs.create({
+      threadId,
+      workflow: workflow.name,
+      source: options.source ?? workflow.name,
+      principal,
+    });
+    this.store.audit.append({
+      threadId,
+      kind: "run",
+      outcome: "started",
+      principal: principal.id,
+      data: { workflow: workflow.name, input: parsed.data },
+    });
     return this.#drive(workflow, threadId, principal, parsed.data, options);
   }
 
@@ -103,15 +119,28 @@ export class GovernorRuntime {
    * @throws {GovernorError} RUN_NOT_FOUND, RUN_NOT_INTERRUPTED when the run is not waiting,
    *   RESUME_INVALID when the answer is not `{ decision, approver, callHash, reason? }`.
    */
-  async resume(workflow: Workflow, threadId: string, answer: unknown, options: ResumeOptions = {}): Promise<RunOutcome> {
+  async resume(
+    workflow: Workflow,
+    threadId: string,
+    answer: unknown,
+    options: ResumeOptions = {},
+  ): Promise<RunOutcome> {
     const run = this.getRun(threadId);
     if (run.workflow !== workflow.name) {
-      throw new GovernorError("CONFIG_INVALID", `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`, { threadId });
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`,
+        { threadId },
+      );
     }
     // The checkpoint, not the registry, says whether the run waits: a process that died
     // after resuming leaves the registry at "running" while the interrupt still stands.
     if (run.status === "completed" || !(await this.pendingApproval(workflow, threadId, options))) {
-      throw new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} is ${run.status}, not waiting for a decision`, { threadId, status: run.status });
+      throw new GovernorError(
+        "RUN_NOT_INTERRUPTED",
+        `Run ${threadId} is ${run.status}, not waiting for a decision`,
+        { threadId, status: run.status },
+      );
     }
     const parsed = approvalAnswerSchema.safeParse(answer);
     if (!parsed.success) {
@@ -126,16 +155,25 @@ export class GovernorRuntime {
   }
 
   /** The approval a waiting run asks for. */
-  async pendingApproval(workflow: Workflow, threadId: string, options: Pick<RunOptions, "model"> = {}): Promise<ApprovalRequest | undefined> {
+  async pendingApproval(
+    workflow: Workflow,
+    threadId: string,
+    options: Pick<RunOptions, "model"> = {},
+  ): Promise<ApprovalRequest | undefined> {
     const run = this.getRun(threadId);
     const graph = this.#graph(workflow, options.model);
-    return interruptOf(await graph.getState({ configurable: { thread_id: threadId, principal: run.principal } }));
+    return interruptOf(
+      await graph.getState({ configurable: { thread_id: threadId, principal: run.principal } }),
+    );
   }
 
   /** @throws {GovernorError} RUN_NOT_FOUND */
   getRun(threadId: string): RunRecord {
     const run = this.store.runs.get(threadId);
-    if (!run) throw new GovernorError("RUN_NOT_FOUND", `No run with thread id ${threadId} in ${this.store.dir}`, { threadId });
+    if (!run)
+      throw new GovernorError("RUN_NOT_FOUND", `No run with thread id ${threadId} in ${this.store.dir}`, {
+        threadId,
+      });
     return run;
   }
 
@@ -160,7 +198,13 @@ export class GovernorRuntime {
     return record?.data.request as ApprovalRequest | undefined;
   }
 
-  async #drive(workflow: Workflow, threadId: string, principal: Principal, input: unknown, options: ResumeOptions): Promise<RunOutcome> {
+  async #drive(
+    workflow: Workflow,
+    threadId: string,
+    principal: Principal,
+    input: unknown,
+    options: ResumeOptions,
+  ): Promise<RunOutcome> {
     const graph = this.#graph(workflow, options.model);
     const config = { configurable: { thread_id: threadId, principal }, recursionLimit: RECURSION_LIMIT };
     const finish = (status: RunOutcome["status"], data: Record<string, unknown>, error?: GovernorError) => {
@@ -168,7 +212,10 @@ export class GovernorRuntime {
       this.store.audit.append({ threadId, kind: "run", outcome: status, principal: principal.id, data });
     };
     try {
-      const stream = await graph.stream(input as never, { ...config, streamMode: ["custom", "updates"] as const });
+      const stream = await graph.stream(input as never, {
+        ...config,
+        streamMode: ["custom", "updates"] as const,
+      });
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
         if (mode === "custom") options.onEvent?.(chunk as GovernorEvent);
       }
@@ -186,10 +233,20 @@ export class GovernorRuntime {
       const error =
         caught instanceof GovernorError
           ? caught
-          : new GovernorError("TOOL_FAILED", `Run ${threadId} failed: ${caught instanceof Error ? caught.message : String(caught)}`, { threadId }, { cause: caught });
+          : new GovernorError(
+              "TOOL_FAILED",
+              `Run ${threadId} failed: ${caught instanceof Error ? caught.message : String(caught)}`,
+              { threadId },
+              { cause: caught },
+            );
       finish("failed", { code: error.code, message: error.message });
       const snapshot = await graph.getState(config).catch(() => undefined);
-      return { threadId, status: "failed", state: (snapshot?.values ?? {}) as Record<string, unknown>, error };
+      return {
+        threadId,
+        status: "failed",
+        state: (snapshot?.values ?? {}) as Record<string, unknown>,
+        error,
+      };
     }
   }
 
@@ -214,7 +271,9 @@ export class GovernorRuntime {
   }
 }
 
-function interruptOf(snapshot: { tasks: readonly { interrupts?: readonly { value?: unknown }[] }[] }): ApprovalRequest | undefined {
+function interruptOf(snapshot: {
+  tasks: readonly { interrupts?: readonly { value?: unknown }[] }[];
+}): ApprovalRequest | undefined {
   for (const task of snapshot.tasks) {
     for (const pending of task.interrupts ?? []) {
       const value = pending.value as ApprovalRequest | undefined;

@@ -16,11 +16,19 @@ export function checkEdges(workflow: Workflow, edges: readonly Edge[]): Workflow
     const where = `(${edge.from} → ${edge.to}${edge.on ? ` on "${edge.on}"` : ""})`;
     if (edge.from === END) issues.push({ code: "WORKFLOW_INVALID", path, message: `${where} leaves END` });
     else if (edge.from !== START && !nodes[edge.from]) {
-      issues.push({ code: "WORKFLOW_UNKNOWN_NODE", path: `${path}.from`, message: `${where}: no node named "${edge.from}"` });
+      issues.push({
+        code: "WORKFLOW_UNKNOWN_NODE",
+        path: `${path}.from`,
+        message: `${where}: no node named "${edge.from}"`,
+      });
     }
     if (edge.to === START) issues.push({ code: "WORKFLOW_INVALID", path, message: `${where} enters START` });
     else if (edge.to !== END && !nodes[edge.to]) {
-      issues.push({ code: "WORKFLOW_UNKNOWN_NODE", path: `${path}.to`, message: `${where}: no node named "${edge.to}"` });
+      issues.push({
+        code: "WORKFLOW_UNKNOWN_NODE",
+        path: `${path}.to`,
+        message: `${where}: no node named "${edge.to}"`,
+      });
     }
     const list = outgoing.get(edge.from) ?? [];
     list.push({ edge, index });
@@ -29,7 +37,11 @@ export function checkEdges(workflow: Workflow, edges: readonly Edge[]): Workflow
 
   const startEdges = outgoing.get(START) ?? [];
   if (startEdges.length !== 1 || startEdges[0]?.edge.on) {
-    issues.push({ code: "WORKFLOW_DEAD_END", path: "edges", message: "START needs exactly one unlabeled edge to the first node" });
+    issues.push({
+      code: "WORKFLOW_DEAD_END",
+      path: "edges",
+      message: "START needs exactly one unlabeled edge to the first node",
+    });
   }
 
   for (const [id, node] of Object.entries(nodes)) {
@@ -49,7 +61,11 @@ export function checkEdges(workflow: Workflow, edges: readonly Edge[]): Workflow
             message: `${id} is a ${node.kind} node: its edges need an "on" label, one of ${[...labels].join(", ")}`,
           });
         } else if (unlabeled > 1) {
-          issues.push({ code: "WORKFLOW_INVALID", path, message: `${id} has more than one unlabeled edge; use a route node to branch` });
+          issues.push({
+            code: "WORKFLOW_INVALID",
+            path,
+            message: `${id} has more than one unlabeled edge; use a route node to branch`,
+          });
         }
       } else if (!labels.has(edge.on)) {
         issues.push({
@@ -64,7 +80,11 @@ export function checkEdges(workflow: Workflow, edges: readonly Edge[]): Workflow
       }
     }
     if (next && unlabeled === 0) {
-      issues.push({ code: "WORKFLOW_DEAD_END", path: `nodes.${id}`, message: `${id} has no outgoing edge; add one (to END if the run stops there)` });
+      issues.push({
+        code: "WORKFLOW_DEAD_END",
+        path: `nodes.${id}`,
+        message: `${id} has no outgoing edge; add one (to END if the run stops there)`,
+      });
     }
     for (const label of required) {
       if (!seen.has(label)) {

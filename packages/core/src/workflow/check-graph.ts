@@ -13,7 +13,8 @@ export function toGraph(workflow: Workflow, edges: readonly Edge[]): MultiDirect
   graph.addNode(END);
   for (const id of Object.keys(workflow.nodes)) graph.addNode(id);
   for (const edge of edges) {
-    if (graph.hasNode(edge.from) && graph.hasNode(edge.to)) graph.addEdge(edge.from, edge.to, { on: edge.on });
+    if (graph.hasNode(edge.from) && graph.hasNode(edge.to))
+      graph.addEdge(edge.from, edge.to, { on: edge.on });
   }
   return graph;
 }
@@ -41,7 +42,11 @@ export function checkGraph(workflow: Workflow, graph: MultiDirectedGraph): Workf
 
   for (const id of Object.keys(workflow.nodes)) {
     if (!bidirectional(graph, START, id)) {
-      issues.push({ code: "WORKFLOW_UNREACHABLE", path: `nodes.${id}`, message: `${id} cannot be reached from START` });
+      issues.push({
+        code: "WORKFLOW_UNREACHABLE",
+        path: `nodes.${id}`,
+        message: `${id} cannot be reached from START`,
+      });
     }
   }
 
@@ -72,20 +77,35 @@ const GUARD_RULES = {
  * START. Removing the guard nodes instead would miss a refusal that leads on to the action
  * (a precondition's "fail" edge to the gate, e.g. swapped labels): it would run after a refusal.
  */
-function checkGuarded(workflow: Workflow, graph: MultiDirectedGraph, action: string, rule: keyof typeof GUARD_RULES): WorkflowIssue[] {
+function checkGuarded(
+  workflow: Workflow,
+  graph: MultiDirectedGraph,
+  action: string,
+  rule: keyof typeof GUARD_RULES,
+): WorkflowIssue[] {
   const { name, passing } = GUARD_RULES[rule];
   const passingOf = (node: WorkflowNode<unknown> | undefined): readonly string[] | undefined =>
-    node && "guards" in node && node.guards === action ? (passing as Partial<Record<string, readonly string[]>>)[node.kind] : undefined;
+    node && "guards" in node && node.guards === action
+      ? (passing as Partial<Record<string, readonly string[]>>)[node.kind]
+      : undefined;
   const guards = Object.keys(workflow.nodes).filter((id) => passingOf(workflow.nodes[id]));
   if (guards.length === 0) {
     if (rule === "decision") return []; // reported by the gate rule
     const kind = rule === "gate" ? "gate" : "precondition";
-    return [{ code: "WORKFLOW_UNGUARDED_ACTION", path: `nodes.${action}`, message: `action ${action} has no ${name}; declare a ${kind} node with guards: "${action}"` }];
+    return [
+      {
+        code: "WORKFLOW_UNGUARDED_ACTION",
+        path: `nodes.${action}`,
+        message: `action ${action} has no ${name}; declare a ${kind} node with guards: "${action}"`,
+      },
+    ];
   }
   const withoutGuards = graph.copy();
   for (const guard of guards) {
     const outcomes = passingOf(workflow.nodes[guard]) ?? [];
-    for (const edge of withoutGuards.filterOutEdges(guard, (_edge, attributes) => outcomes.includes(attributes.on))) {
+    for (const edge of withoutGuards.filterOutEdges(guard, (_edge, attributes) =>
+      outcomes.includes(attributes.on),
+    )) {
       withoutGuards.dropEdge(edge);
     }
   }

@@ -27,7 +27,8 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
   const shape = (workflow.state as { shape?: Record<string, unknown> } | undefined)?.shape;
   if (!shape || typeof shape !== "object") invalid("state", "must be a zod object schema (z.object({...}))");
   for (const key of RESERVED_STATE_KEYS) {
-    if (shape && key in shape) invalid(`state.${key}`, `"${key}" is reserved for Governor's own channel; rename the field`);
+    if (shape && key in shape)
+      invalid(`state.${key}`, `"${key}" is reserved for Governor's own channel; rename the field`);
   }
   if (!workflow.agent || typeof workflow.agent.id !== "string" || !Array.isArray(workflow.agent.scopes)) {
     invalid("agent", "must be { id: string, scopes: string[] }");
@@ -57,32 +58,53 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
     }
     const fields = REQUIRED_FIELDS[node?.kind as string];
     if (!fields) {
-      invalid(`${path}.kind`, `unknown node kind "${String(node?.kind)}"; use one of ${Object.keys(REQUIRED_FIELDS).join(", ")}`);
+      invalid(
+        `${path}.kind`,
+        `unknown node kind "${String(node?.kind)}"; use one of ${Object.keys(REQUIRED_FIELDS).join(", ")}`,
+      );
       continue;
     }
     for (const [field, type] of Object.entries(fields)) {
       const value = (node as unknown as Record<string, unknown>)[field];
       const ok = type
         .split("|")
-        .some((t) => (t === "array" ? Array.isArray(value) && value.length > 0 : typeof value === t && value !== ""));
-      if (!ok) invalid(`${path}.${field}`, `a ${node.kind} node needs ${field} (${type.replace("|", " or ")})`);
+        .some((t) =>
+          t === "array" ? Array.isArray(value) && value.length > 0 : typeof value === t && value !== "",
+        );
+      if (!ok)
+        invalid(`${path}.${field}`, `a ${node.kind} node needs ${field} (${type.replace("|", " or ")})`);
     }
     if (node.kind === "model") {
       (node.tools ?? []).forEach((tool, index) => {
         if (!toolNames.has(tool)) {
-          issues.push({ code: "WORKFLOW_UNKNOWN_TOOL", path: `${path}.tools[${index}]`, message: `no tool named "${tool}"` });
+          issues.push({
+            code: "WORKFLOW_UNKNOWN_TOOL",
+            path: `${path}.tools[${index}]`,
+            message: `no tool named "${tool}"`,
+          });
         }
       });
     }
     if (node.kind === "action" && typeof node.tool === "string" && !toolNames.has(node.tool)) {
-      issues.push({ code: "WORKFLOW_UNKNOWN_TOOL", path: `${path}.tool`, message: `no tool named "${node.tool}"` });
+      issues.push({
+        code: "WORKFLOW_UNKNOWN_TOOL",
+        path: `${path}.tool`,
+        message: `no tool named "${node.tool}"`,
+      });
     }
     if ("guards" in node && typeof node.guards === "string") {
       const guarded = workflow.nodes[node.guards];
       if (!guarded) {
-        issues.push({ code: "WORKFLOW_UNKNOWN_NODE", path: `${path}.guards`, message: `no node named "${node.guards}"` });
+        issues.push({
+          code: "WORKFLOW_UNKNOWN_NODE",
+          path: `${path}.guards`,
+          message: `no node named "${node.guards}"`,
+        });
       } else if (guarded.kind !== "action") {
-        invalid(`${path}.guards`, `"${node.guards}" is a ${guarded.kind} node; a ${node.kind} guards an action node`);
+        invalid(
+          `${path}.guards`,
+          `"${node.guards}" is a ${guarded.kind} node; a ${node.kind} guards an action node`,
+        );
       }
     }
   }

@@ -58,12 +58,16 @@ export type Workflow<TSchema extends StateSchema = any> = WorkflowDefinition<TSc
  *   edges: [[START, "propose"], ["propose", "check"], ["check", "gate", "pass"], …],
  * });
  */
-export function defineWorkflow<TSchema extends StateSchema>(definition: WorkflowDefinition<TSchema>): Workflow<TSchema> {
+export function defineWorkflow<TSchema extends StateSchema>(
+  definition: WorkflowDefinition<TSchema>,
+): Workflow<TSchema> {
   return Object.freeze({ ...definition, [WORKFLOW_BRAND]: true as const });
 }
 
 export function isWorkflow(value: unknown): value is Workflow {
-  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true;
+  return (
+    typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true
+  );
 }
 
 /** Normalized edge form. */

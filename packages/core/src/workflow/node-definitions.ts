@@ -93,7 +93,10 @@ export interface NodeOutcomes {
   readonly optional: readonly string[];
 }
 
-export function outcomesOf(node: { readonly kind: NodeKind; readonly branches?: readonly string[] }): NodeOutcomes {
+export function outcomesOf(node: {
+  readonly kind: NodeKind;
+  readonly branches?: readonly string[];
+}): NodeOutcomes {
   switch (node.kind) {
     case "precondition":
       return { next: false, required: ["pass", "fail"], optional: [] };

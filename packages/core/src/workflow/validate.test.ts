@@ -4,7 +4,15 @@ import { z } from "zod";
 import { WorkflowValidationError } from "../errors/index.js";
 import { pass } from "../nodes/precondition-node.js";
 import { defineTool } from "../tools/define-tool.js";
-import { defineWorkflow, END, normalizeEdge, START, type StateSchema, type WorkflowDefinition, type WorkflowEdge } from "./define-workflow.js";
+import {
+  defineWorkflow,
+  END,
+  normalizeEdge,
+  START,
+  type StateSchema,
+  type WorkflowDefinition,
+  type WorkflowEdge,
+} from "./define-workflow.js";
 import { findWorkflowIssues, validate } from "./validate.js";
 
 const state = z.object({ request: z.string(), draft: z.string().optional() });
@@ -19,7 +27,9 @@ const sendEmail = defineTool({
   handler: () => ({ sent: true }),
 });
 
-const policy = new RulePolicyEngine([{ id: "support-may-email", actions: ["send_email"], effect: "permit", reason: "support may email" }]);
+const policy = new RulePolicyEngine([
+  { id: "support-may-email", actions: ["send_email"], effect: "permit", reason: "support may email" },
+]);
 
 // Mutations swap nodes freely, and some tests change the state schema, so nodes are typed for any state.
 type Nodes = WorkflowDefinition["nodes"];
@@ -166,7 +176,11 @@ describe("validate", () => {
   it("refuses a model step offering a tool the workflow does not declare", () => {
     const error = validationError(
       workflowWith(({ nodes }) => {
-        nodes.compose = { kind: "model", instructions: "Write to the customer", tools: ["send_email", "delete_account"] };
+        nodes.compose = {
+          kind: "model",
+          instructions: "Write to the customer",
+          tools: ["send_email", "delete_account"],
+        };
       }),
     );
     expect(error.code).toBe("WORKFLOW_UNKNOWN_TOOL");
@@ -210,7 +224,9 @@ describe("validate", () => {
     expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
     expect(error.issues).toHaveLength(1);
     expect(error.issues[0]?.path).toBe("nodes.send");
-    expect(error.message).toContain("action send can be reached without passing its precondition (check_send)");
+    expect(error.message).toContain(
+      "action send can be reached without passing its precondition (check_send)",
+    );
     expect(error.message).toContain(`${START} → load → compose → has_call → send_gate → send`);
   });
 
@@ -238,7 +254,9 @@ describe("validate", () => {
       }),
     );
     expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
-    expect(error.message).toContain("action send can be reached without passing its precondition (check_send)");
+    expect(error.message).toContain(
+      "action send can be reached without passing its precondition (check_send)",
+    );
     expect(error.message).toContain("check_send → send_gate → send");
   });
 
@@ -260,7 +278,9 @@ describe("validate", () => {
     );
     expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
     expect(error.issues).toHaveLength(1);
-    expect(error.message).toContain("action send can be reached without passing its policy allow or human approval");
+    expect(error.message).toContain(
+      "action send can be reached without passing its policy allow or human approval",
+    );
     expect(error.message).toContain("send_gate → send_approval → send");
   });
 
@@ -279,7 +299,9 @@ describe("validate", () => {
       workflowWith(({ nodes, edges }) => {
         delete nodes.send_gate;
         delete nodes.send_approval;
-        const kept = edges.map(normalizeEdge).filter((edge) => ![edge.from, edge.to].some((id) => id === "send_gate" || id === "send_approval"));
+        const kept = edges
+          .map(normalizeEdge)
+          .filter((edge) => ![edge.from, edge.to].some((id) => id === "send_gate" || id === "send_approval"));
         edges.splice(0, edges.length, ...kept, ["check_send", "send", "pass"]);
       }),
     );
@@ -315,8 +337,16 @@ describe("validate", () => {
       workflowWith(({ nodes, edges }) => {
         delete nodes.send_approval;
         nodes.notify_team = { kind: "task", run: () => ({}) };
-        const kept = edges.map(normalizeEdge).filter((edge) => edge.from !== "send_approval" && edge.to !== "send_approval");
-        edges.splice(0, edges.length, ...kept, ["send_gate", "notify_team", "approval"], ["notify_team", END]);
+        const kept = edges
+          .map(normalizeEdge)
+          .filter((edge) => edge.from !== "send_approval" && edge.to !== "send_approval");
+        edges.splice(
+          0,
+          edges.length,
+          ...kept,
+          ["send_gate", "notify_team", "approval"],
+          ["notify_team", END],
+        );
       }),
     );
     expect(error.code).toBe("WORKFLOW_INVALID");
@@ -336,7 +366,9 @@ describe("validate", () => {
     expect(issues.map((issue) => issue.code)).toEqual(
       expect.arrayContaining(["WORKFLOW_UNKNOWN_TOOL", "WORKFLOW_DEAD_END", "WORKFLOW_UNREACHABLE"]),
     );
-    expect(issues.map((issue) => issue.path)).toEqual(expect.arrayContaining(["nodes.send.tool", "nodes.send_gate", "nodes.audit_note"]));
+    expect(issues.map((issue) => issue.path)).toEqual(
+      expect.arrayContaining(["nodes.send.tool", "nodes.send_gate", "nodes.audit_note"]),
+    );
 
     const error = validationError(workflow);
     expect(error.issues).toHaveLength(issues.length);

@@ -1,4 +1,4 @@
-import { WorkflowValidationError, type WorkflowIssue } from "../errors/index.js";
+import { type WorkflowIssue, WorkflowValidationError } from "../errors/index.js";
 import { checkEdges } from "./check-edges.js";
 import { checkGraph, toGraph } from "./check-graph.js";
 import { checkShape } from "./check-shape.js";
@@ -11,14 +11,21 @@ import { normalizeEdge, type Workflow } from "./define-workflow.js";
 export function findWorkflowIssues(workflow: Workflow): WorkflowIssue[] {
   const shapeIssues = checkShape(workflow);
   if (!Array.isArray(workflow.edges)) {
-    return [...shapeIssues, { code: "WORKFLOW_INVALID", path: "edges", message: "must be an array of edges" }];
+    return [
+      ...shapeIssues,
+      { code: "WORKFLOW_INVALID", path: "edges", message: "must be an array of edges" },
+    ];
   }
   if (!workflow.nodes || typeof workflow.nodes !== "object") return shapeIssues;
   const malformed: WorkflowIssue[] = [];
   const edges = workflow.edges.flatMap((edge, index) => {
     const normalized = edge && typeof edge === "object" ? normalizeEdge(edge) : undefined;
     if (typeof normalized?.from === "string" && typeof normalized.to === "string") return [normalized];
-    malformed.push({ code: "WORKFLOW_INVALID", path: `edges[${index}]`, message: "an edge is [from, to], [from, to, on] or { from, to, on? } with node ids" });
+    malformed.push({
+      code: "WORKFLOW_INVALID",
+      path: `edges[${index}]`,
+      message: "an edge is [from, to], [from, to, on] or { from, to, on? } with node ids",
+    });
     return [];
   });
   if (malformed.length) return [...shapeIssues, ...malformed];
