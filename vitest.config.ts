@@ -7,6 +7,7 @@ const src = (dir: string) => fileURLToPath(new URL(`${dir}/src/index.ts`, import
 // against a stale dist/. Only the Studio server test needs the built output (npm test builds it).
 export const governorAliases = {
   "@governor/core": src("./packages/core"),
+  "@governor/errors": src("./packages/errors"),
   "@governor/policy": src("./packages/policy"),
   "@governor/identity": src("./packages/identity"),
   "@governor/observability": src("./packages/observability"),
@@ -16,6 +17,7 @@ export const governorAliases = {
 };
 
 const workspaces = [
+  "packages/errors",
   "packages/identity",
   "packages/policy",
   "packages/observability",

@@ -12,7 +12,7 @@ export {
   GovernorError,
   type WorkflowIssue,
   WorkflowValidationError,
-} from "./errors/index.js";
+} from "@governor/errors";
 export { callHash, idempotencyKey } from "./gateway/call-hash.js";
 export { type EffectJournal, type EffectRecord, SqliteEffectJournal } from "./gateway/effect-journal.js";
 export type { ProposedCall } from "./gateway/proposed-call.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatIssues } from "../errors/index.js";
+import { formatIssues } from "@governor/errors";
 
 /** What an approval interrupt carries: everything an approver needs, and the hash their answer must name. */
 export interface ApprovalRequest {

@@ -1,7 +1,7 @@
 import { missingScopes, type Principal } from "@governor/identity";
 import type { AuditJournal } from "@governor/observability";
 import type { PolicyEffect, PolicyEngine } from "@governor/policy";
-import { GovernorError } from "../errors/index.js";
+import { GovernorError } from "@governor/errors";
 import type { AnyTool } from "../tools/define-tool.js";
 import { callHash, idempotencyKey } from "./call-hash.js";
 import { type ContractResult, checkContract, describeViolations } from "./check-contract.js";

@@ -3,7 +3,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { z } from "zod";
-import { formatIssues, GovernorError } from "../errors/index.js";
+import { formatIssues, GovernorError } from "@governor/errors";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope, ToolGateway } from "../gateway/tool-gateway.js";
 import type { Workflow } from "../workflow/define-workflow.js";

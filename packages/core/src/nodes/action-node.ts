@@ -1,5 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { GovernorError } from "../errors/index.js";
+import { GovernorError } from "@governor/errors";
 import { callHash } from "../gateway/call-hash.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope } from "../gateway/tool-gateway.js";

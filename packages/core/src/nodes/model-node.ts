@@ -2,7 +2,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { z } from "zod";
-import { GovernorError } from "../errors/index.js";
+import { GovernorError } from "@governor/errors";
 import { emit } from "../graph/events.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";

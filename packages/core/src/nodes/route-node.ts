@@ -1,5 +1,5 @@
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { GovernorError } from "../errors/index.js";
+import { GovernorError } from "@governor/errors";
 import { emit } from "../graph/events.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import type { RouteNode } from "../workflow/node-definitions.js";

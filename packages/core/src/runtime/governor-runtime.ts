@@ -3,7 +3,7 @@ import { agentPrincipal, type Principal } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
 import { type ApprovalRequest, approvalAnswerSchema } from "../approvals/approval-request.js";
-import { formatIssues, GovernorError } from "../errors/index.js";
+import { formatIssues, GovernorError } from "@governor/errors";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import type { Workflow } from "../workflow/define-workflow.js";

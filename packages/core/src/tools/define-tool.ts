@@ -1,6 +1,6 @@
 import type { Principal } from "@governor/identity";
 import type { z } from "zod";
-import { GovernorError } from "../errors/index.js";
+import { GovernorError } from "@governor/errors";
 
 /** How much a call can change the world: reads are cheap to allow, destructive calls are what approvals are for. */
 export type ToolRisk = "read" | "write" | "destructive";

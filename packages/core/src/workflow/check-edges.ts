@@ -1,4 +1,4 @@
-import type { WorkflowIssue } from "../errors/index.js";
+import type { WorkflowIssue } from "@governor/errors";
 import { type Edge, END, START, type Workflow } from "./define-workflow.js";
 import { outcomesOf } from "./node-definitions.js";
 

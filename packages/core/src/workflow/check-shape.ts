@@ -1,4 +1,4 @@
-import type { WorkflowIssue } from "../errors/index.js";
+import type { WorkflowIssue } from "@governor/errors";
 import { END, START, type Workflow } from "./define-workflow.js";
 
 const RESERVED_STATE_KEYS = ["messages", "governor"];

@@ -1,4 +1,4 @@
-import { type WorkflowIssue, WorkflowValidationError } from "../errors/index.js";
+import { type WorkflowIssue, WorkflowValidationError } from "@governor/errors";
 import { checkEdges } from "./check-edges.js";
 import { checkGraph, toGraph } from "./check-graph.js";
 import { checkShape } from "./check-shape.js";

@@ -24,6 +24,16 @@ export const ERROR_CODES = {
   RUN_NOT_INTERRUPTED: "the run is not waiting for a decision",
   RESUME_INVALID: "a resume payload does not have the required shape",
   SAMPLE_UNKNOWN: "no sample workflow has that name",
+  IDENTITY_TOKEN_INVALID: "a delegation or approver token is forged, malformed or for another audience",
+  IDENTITY_TOKEN_EXPIRED: "a delegation or approver token has expired",
+  IDENTITY_UNKNOWN: "an agent, role or user is not configured",
+  POLICY_LOAD_FAILED: "a policy or schema file could not be loaded or does not validate",
+  TOOL_TIMEOUT: "a tool's handler did not finish in time",
+  CIRCUIT_OPEN: "a tool's circuit breaker is open after repeated failures",
+  ESCALATED: "the run was handed to a human",
+  BUDGET_EXCEEDED: "a run or principal budget is used up",
+  LOOP_DETECTED: "the model repeated the same tool call with the same arguments",
+  KILLED: "a kill switch stopped the run",
   CONFIG_INVALID: "a configuration value is invalid",
 } as const;
 
