@@ -77,15 +77,27 @@ function serverEnv(dir: string): NodeJS.ProcessEnv {
     LANGSMITH_TRACING: "false",
     LANGGRAPH_CLI_NO_ANALYTICS: "1",
     BROWSER: "none",
+    // `langgraphjs dev` always runs the server under `tsx watch`, which restarts it (dropping runs
+    // in flight) whenever an imported file changes, e.g. a workspace `dist/` rebuilt by `tsc -b`
+    // meanwhile. It has no switch for that; its chokidar honours these, so it never polls again.
+    CHOKIDAR_USEPOLLING: "1",
+    CHOKIDAR_INTERVAL: "2000000000",
   };
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: ANSI colour codes in the server's log
+const plain = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 
 async function waitUntilReady(apiUrl: string): Promise<void> {
   const deadline = Date.now() + READY_WITHIN_MS;
   while (Date.now() < deadline) {
     if (server?.exitCode !== null || server?.signalCode !== null) {
-      throw new Error(`langgraphjs dev exited (${server?.exitCode ?? server?.signalCode}):\n${output}`);
+      throw new Error(
+        `langgraphjs dev exited (${server?.exitCode ?? server?.signalCode}):\n${plain(output)}`,
+      );
     }
+    // A graph that fails to load kills the server but not the watcher around it: /ok would never answer.
+    if (/^error:/m.test(plain(output))) throw new Error(`langgraphjs dev failed to start:\n${plain(output)}`);
     try {
       const res = await fetch(`${apiUrl}/ok`, { signal: AbortSignal.timeout(2_000) });
       if (res.ok) return;
@@ -94,26 +106,33 @@ async function waitUntilReady(apiUrl: string): Promise<void> {
     }
     await sleep(500);
   }
-  throw new Error(`langgraphjs dev was not ready within ${READY_WITHIN_MS} ms:\n${output}`);
+  throw new Error(`langgraphjs dev was not ready within ${READY_WITHIN_MS} ms:\n${plain(output)}`);
+}
+
+/** True while any process of the server's group (the CLI, the tsx watcher, the server) is alive. */
+function groupAlive(pid: number): boolean {
+  try {
+    process.kill(-pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 async function stopServer(): Promise<void> {
-  const child = server;
-  const pid = child?.pid;
-  if (!child || pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  const killGroup = (signal: NodeJS.Signals) => {
-    try {
-      process.kill(-pid, signal);
-    } catch {
-      // the group is gone
-    }
-  };
-  killGroup("SIGTERM");
-  const stopped = await Promise.race([exited.then(() => true), sleep(5_000).then(() => false)]);
-  // Whether or not the CLI itself exited, make sure nothing of its group (the tsx watcher, the server) is left.
-  killGroup("SIGKILL");
-  if (!stopped) await Promise.race([exited, sleep(2_000)]);
+  const pid = server?.pid;
+  if (pid === undefined || !groupAlive(pid)) return;
+  // SIGTERM to the CLI alone, not the group: the CLI passes one SIGTERM to `tsx watch`, which
+  // passes it to the server, which then flushes its state to .langgraph_api/ and exits. A second
+  // SIGTERM (as a group kill delivers) makes tsx SIGKILL the server mid-write, truncating those files.
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    process.kill(-pid, "SIGTERM"); // the CLI is gone but its children are not
+  }
+  const deadline = Date.now() + 15_000;
+  while (groupAlive(pid) && Date.now() < deadline) await sleep(100);
+  if (groupAlive(pid)) process.kill(-pid, "SIGKILL");
 }
 
 async function approvalInterrupt(threadId: string): Promise<ApprovalInterrupt> {
@@ -147,6 +166,9 @@ beforeAll(async () => {
   });
   server.stderr?.on("data", (chunk) => {
     output += chunk;
+  });
+  server.on("error", (error) => {
+    output += `\nspawn ${CLI}: ${error.message}\n`;
   });
   await waitUntilReady(apiUrl);
   // apiKey: null, so no LANGSMITH_API_KEY from the environment is sent along, even to localhost.
