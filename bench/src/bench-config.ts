@@ -6,7 +6,7 @@ export interface BenchConfig {
   readonly runs: number;
   /** The timed runs are split into this many alternating batches, so machine noise hits every variant alike. */
   readonly batches: number;
-  /** Also measure where the governed run's extra time goes (slower: five variants). */
+  /** Also measure where the governed run's extra time goes (five more variants; `BENCH_BREAKDOWN=0` skips it). */
   readonly breakdown: boolean;
 }
 
@@ -14,7 +14,7 @@ export interface BenchConfig {
  * Reads `BENCH_WARMUP`, `BENCH_RUNS`, `BENCH_BATCHES` and `BENCH_BREAKDOWN`.
  *
  * @example
- * BENCH_RUNS=40 BENCH_BATCHES=4 BENCH_WARMUP=5 npm run bench   # a quick smoke run
+ * BENCH_RUNS=40 BENCH_BATCHES=4 BENCH_WARMUP=5 BENCH_BREAKDOWN=0 npm run bench   # a quick smoke run
  */
 export function benchConfig(env: Readonly<Record<string, string | undefined>> = process.env): BenchConfig {
   const runs = count(env, "BENCH_RUNS", 500);
@@ -22,14 +22,20 @@ export function benchConfig(env: Readonly<Record<string, string | undefined>> = 
     warmup: count(env, "BENCH_WARMUP", 30, 0),
     runs,
     batches: Math.min(count(env, "BENCH_BATCHES", 20), runs),
-    breakdown: env.BENCH_BREAKDOWN === "1" || env.BENCH_BREAKDOWN === "true",
+    breakdown: env.BENCH_BREAKDOWN !== "0" && env.BENCH_BREAKDOWN !== "false",
   };
 }
 
-function count(env: Readonly<Record<string, string | undefined>>, name: string, fallback: number, min = 1): number {
+function count(
+  env: Readonly<Record<string, string | undefined>>,
+  name: string,
+  fallback: number,
+  min = 1,
+): number {
   const raw = env[name];
   if (raw === undefined || raw === "") return fallback;
   const value = Number(raw);
-  if (!Number.isInteger(value) || value < min) throw new RangeError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
+  if (!Number.isInteger(value) || value < min)
+    throw new RangeError(`${name} must be an integer ≥ ${min}, got "${raw}"`);
   return value;
 }

@@ -1,11 +1,24 @@
-import { sampleCrm, PaymentsLedger, refundScenario } from "@governor/sample-refund";
 import { ScenarioChatModel } from "@governor/models/testing";
-import { AIMessage, type BaseMessage, HumanMessage, SystemMessage, ToolMessage } from "@langchain/core/messages";
-import { Annotation, END, type LangGraphRunnableConfig, messagesStateReducer, START, StateGraph } from "@langchain/langgraph";
+import type { Account, Order } from "@governor/sample-refund";
+import { PaymentsLedger, refundScenario, sampleCrm } from "@governor/sample-refund";
+import {
+  AIMessage,
+  type BaseMessage,
+  HumanMessage,
+  SystemMessage,
+  ToolMessage,
+} from "@langchain/core/messages";
+import {
+  Annotation,
+  END,
+  type LangGraphRunnableConfig,
+  messagesStateReducer,
+  START,
+  StateGraph,
+} from "@langchain/langgraph";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { instructionsOf, refundDefinitions } from "./prompts.js";
 import { type RefundVariant, SMALL_REFUND_INPUT } from "./refund-variant.js";
-import type { Account, Order } from "@governor/sample-refund";
 
 const BareState = Annotation.Root({
   customerId: Annotation<string>(),
@@ -44,14 +57,23 @@ export function bareRefund(options: BareRefundOptions): RefundVariant {
   const model = new ScenarioChatModel(refundScenario);
   // The same tool spec Governor's model node binds: name, description, the contract as JSON Schema.
   const proposer = model.bindTools([
-    { type: "function", function: { name: tool.name, description: tool.description, parameters: tool.input.toJSONSchema() } },
+    {
+      type: "function",
+      function: { name: tool.name, description: tool.description, parameters: tool.input.toJSONSchema() },
+    },
   ]);
 
   const builder = new StateGraph(BareState)
-    .addNode("load_customer", (state: State) => ({ account: crm.account(state.customerId), order: crm.order(state.orderId) }))
+    .addNode("load_customer", (state: State) => ({
+      account: crm.account(state.customerId),
+      order: crm.order(state.orderId),
+    }))
     .addNode("propose", async (state: State, config: LangGraphRunnableConfig) => {
       const human = new HumanMessage(propose.input?.(state) ?? state.request);
-      const reply = await proposer.invoke([new SystemMessage(instructionsOf(propose, state)), ...state.messages, human], config);
+      const reply = await proposer.invoke(
+        [new SystemMessage(instructionsOf(propose, state)), ...state.messages, human],
+        config,
+      );
       return { messages: [human, reply] };
     })
     .addNode("issue_refund", (state: State, config: LangGraphRunnableConfig) => {
@@ -61,12 +83,25 @@ export function bareRefund(options: BareRefundOptions): RefundVariant {
       const refund = { refundId: record.refundId, orderId, amount };
       return {
         refund,
-        messages: [new ToolMessage({ tool_call_id: call.id ?? "", name: call.name, content: JSON.stringify(refund), status: "success" })],
+        messages: [
+          new ToolMessage({
+            tool_call_id: call.id ?? "",
+            name: call.name,
+            content: JSON.stringify(refund),
+            status: "success",
+          }),
+        ],
       };
     })
     .addNode("respond", async (state: State, config: LangGraphRunnableConfig) => {
-      const reply = await model.invoke([new SystemMessage(instructionsOf(respond, state)), ...state.messages], config);
-      return { reply: typeof reply.content === "string" ? reply.content : JSON.stringify(reply.content), messages: [reply] };
+      const reply = await model.invoke(
+        [new SystemMessage(instructionsOf(respond, state)), ...state.messages],
+        config,
+      );
+      return {
+        reply: typeof reply.content === "string" ? reply.content : JSON.stringify(reply.content),
+        messages: [reply],
+      };
     })
     .addEdge(START, "load_customer")
     .addEdge("load_customer", "propose")
@@ -75,23 +110,36 @@ export function bareRefund(options: BareRefundOptions): RefundVariant {
 
   // biome-ignore lint/suspicious/noExplicitAny: the pass-through nodes' names are data, as in Governor's compile().
   const graph = builder as any;
-  const extras = Array.from({ length: options.extraNodes ?? 0 }, (_, i) => `pass_${i + 1}`);
-  for (const name of extras) graph.addNode(name, () => ({}));
-  const toRefund = extras[0] ?? "issue_refund";
-  extras.forEach((name, i) => graph.addEdge(name, extras[i + 1] ?? "issue_refund"));
-  graph.addConditionalEdges("propose", (state: State) => (hasRefundCall(state.messages) ? "refund" : "answer"), {
-    refund: toRefund,
-    answer: "respond",
-  });
+  const toRefund = chainPassThrough(graph, options.extraNodes ?? 0, "issue_refund");
+  graph.addConditionalEdges(
+    "propose",
+    (state: State) => (hasRefundCall(state.messages) ? "refund" : "answer"),
+    {
+      refund: toRefund,
+      answer: "respond",
+    },
+  );
 
   const checkpointer = SqliteSaver.fromConnString(options.checkpoints);
   const compiled = (builder as typeof builder).compile({ checkpointer, name: "refund-bare" });
   return {
     name: options.name ?? "bare",
     ledger,
-    run: (threadId) => compiled.invoke(SMALL_REFUND_INPUT as State, { configurable: { thread_id: threadId } }),
+    run: (threadId) =>
+      compiled.invoke(SMALL_REFUND_INPUT as State, { configurable: { thread_id: threadId } }),
     close: () => checkpointer.db.close(),
   };
+}
+
+/** Puts `count` no-op nodes in front of `target`; returns the node to route to. */
+// biome-ignore lint/suspicious/noExplicitAny: see bareRefund.
+function chainPassThrough(graph: any, count: number, target: string): string {
+  let next = target;
+  for (let i = count; i >= 1; i--) {
+    graph.addNode(`pass_${i}`, () => ({})).addEdge(`pass_${i}`, next);
+    next = `pass_${i}`;
+  }
+  return next;
 }
 
 function lastToolCalls(messages: readonly BaseMessage[]) {

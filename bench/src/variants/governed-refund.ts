@@ -1,16 +1,9 @@
-import { type CompileOptions, compile, GovernorStore } from "@governor/core";
+import { compile } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { createRefundSample, PaymentsLedger } from "@governor/sample-refund";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
-import { join } from "node:path";
+import type { GovernedJournals } from "./journals.js";
 import { type RefundVariant, SMALL_REFUND_INPUT } from "./refund-variant.js";
-
-/** Governor's journals for one variant, and how to release them. */
-export interface GovernedJournals {
-  readonly audit: CompileOptions["audit"];
-  readonly effects: CompileOptions["effects"];
-  close(): void;
-}
 
 export interface GovernedRefundOptions {
   readonly name?: string;
@@ -39,10 +32,14 @@ export function governedRefund(options: GovernedRefundOptions): RefundVariant {
     ledger,
     run: (threadId) => graph.invoke(SMALL_REFUND_INPUT, { configurable: { thread_id: threadId } }),
     verify: (state) => {
-      const governor = state.governor as { routes?: Record<string, string>; outcomes?: { ok: boolean }[] } | undefined;
+      const governor = state.governor as
+        | { routes?: Record<string, string>; outcomes?: { ok: boolean }[] }
+        | undefined;
       const problems: string[] = [];
-      if (governor?.routes?.refund_gate !== "allow") problems.push(`the gate routed ${JSON.stringify(governor?.routes?.refund_gate)}, not "allow"`);
-      if (governor?.outcomes?.length !== 1 || !governor.outcomes[0]?.ok) problems.push("the gateway did not record one successful call");
+      if (governor?.routes?.refund_gate !== "allow")
+        problems.push(`the gate routed ${JSON.stringify(governor?.routes?.refund_gate)}, not "allow"`);
+      if (governor?.outcomes?.length !== 1 || !governor.outcomes[0]?.ok)
+        problems.push("the gateway did not record one successful call");
       return problems;
     },
     close: () => {
@@ -50,14 +47,4 @@ export function governedRefund(options: GovernedRefundOptions): RefundVariant {
       options.journals.close();
     },
   };
-}
-
-/**
- * Governor's journals as a real deployment keeps them: `GovernorStore`'s `governor.db` in
- * `dir` (WAL, synchronous=NORMAL). The store's own checkpointer goes unused, so both
- * variants share one checkpointer setup.
- */
-export function fileJournals(dir: string): GovernedJournals {
-  const store = new GovernorStore(join(dir, "governor"));
-  return { audit: store.audit, effects: store.effects, close: () => store.close() };
 }
