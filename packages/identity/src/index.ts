@@ -1,2 +1,34 @@
+export {
+  APPROVAL_AUDIENCE,
+  type ApprovalDecisionOptions,
+  type ApprovalVerdict,
+  signApprovalDecision,
+  type VerifiedApprovalDecision,
+  type VerifyApprovalOptions,
+  verifyApprovalDecision,
+} from "./approval-decision.js";
+export type { Approver, ApproverPredicate, ApproverRegistry } from "./approver.js";
+export { type DelegatedOptions, defineIdentity, Identity } from "./define-identity.js";
+export {
+  DELEGATION_AUDIENCE,
+  type DelegationClaims,
+  type DelegationTokenOptions,
+  issueDelegationToken,
+  type VerifyDelegationOptions,
+  verifyDelegationToken,
+} from "./delegation-token.js";
+export { type IdentityConfig, identityConfigSchema } from "./identity-config.js";
+export { keysFromEnv, TOKEN_ENV } from "./keys-from-env.js";
 export type { Principal } from "./principal.js";
 export { agentPrincipal, delegatedPrincipal, missingScopes } from "./principal.js";
+export { TOKEN_ISSUER } from "./signed-token.js";
+export type { TokenRefusal } from "./token-errors.js";
+export {
+  type Ed25519KeyInput,
+  eddsaKeys,
+  generateEd25519KeyPair,
+  hs256Keys,
+  MIN_SECRET_BYTES,
+  type TokenAlgorithm,
+  type TokenKeys,
+} from "./token-keys.js";

@@ -1,0 +1,145 @@
+import { describe, expect, it } from "vitest";
+import { signApprovalDecision, verifyApprovalDecision } from "./approval-decision.js";
+import { defineIdentity } from "./define-identity.js";
+import { issueDelegationToken } from "./delegation-token.js";
+import { eddsaKeys, generateEd25519KeyPair, hs256Keys } from "./token-keys.js";
+
+const keys = hs256Keys("a-test-secret-that-is-long-enough-0123456789");
+const identity = defineIdentity({
+  roles: { "support-agent": ["refunds:write"] },
+  agents: { support: { roles: ["support-agent"] } },
+  approvers: { sam: { scopes: ["approvals:refunds"] }, kim: { scopes: ["approvals:other"] } },
+});
+const pending = { callHash: "sha256:refund-1200", approvers: identity, requiredScope: "approvals:refunds" };
+
+describe("approval decisions", () => {
+  it("verify for the call they answer, returning who decided what and the jti to remember", async () => {
+    const token = await signApprovalDecision(keys, {
+      approver: "sam",
+      decision: "approve",
+      callHash: pending.callHash,
+      reason: "lost by courier",
+    });
+    const decision = await verifyApprovalDecision(keys, token, pending);
+    expect(decision).toMatchObject({ approver: "sam", decision: "approve", reason: "lost by courier" });
+    expect(decision.jti).toMatch(/\S{8,}/);
+    expect(decision.expiresAt.getTime() - decision.issuedAt.getTime()).toBe(10 * 60 * 1000);
+  });
+
+  it("carry a rejection just as signed", async () => {
+    const token = await signApprovalDecision(keys, {
+      approver: "sam",
+      decision: "reject",
+      callHash: pending.callHash,
+    });
+    await expect(verifyApprovalDecision(keys, token, pending)).resolves.toMatchObject({
+      decision: "reject",
+      reason: undefined,
+    });
+  });
+
+  it("are refused with APPROVAL_INVALID for another call's hash", async () => {
+    const token = await signApprovalDecision(keys, {
+      approver: "sam",
+      decision: "approve",
+      callHash: "sha256:refund-120",
+    });
+    await expect(verifyApprovalDecision(keys, token, pending)).rejects.toThrow(
+      expect.objectContaining({
+        code: "APPROVAL_INVALID",
+        message: expect.stringMatching(/sha256:refund-120/),
+      }),
+    );
+  });
+
+  it("are refused from an approver without the required scope, or from no configured approver", async () => {
+    const byKim = await signApprovalDecision(keys, {
+      approver: "kim",
+      decision: "approve",
+      callHash: pending.callHash,
+    });
+    await expect(verifyApprovalDecision(keys, byKim, pending)).rejects.toThrow(
+      expect.objectContaining({
+        code: "APPROVAL_INVALID",
+        message: expect.stringMatching(/"kim" lacks.*approvals:refunds/),
+      }),
+    );
+    const byMallory = await signApprovalDecision(keys, {
+      approver: "mallory",
+      decision: "approve",
+      callHash: pending.callHash,
+    });
+    await expect(verifyApprovalDecision(keys, byMallory, pending)).rejects.toThrow(
+      expect.objectContaining({
+        code: "APPROVAL_INVALID",
+        message: expect.stringMatching(/"mallory".*not a configured/),
+      }),
+    );
+  });
+
+  it("accept a predicate in place of the registry", async () => {
+    const token = await signApprovalDecision(keys, {
+      approver: "ops-bot",
+      decision: "approve",
+      callHash: "h",
+    });
+    const onlyOps = (id: string) => id.startsWith("ops-");
+    await expect(
+      verifyApprovalDecision(keys, token, { callHash: "h", approvers: onlyOps }),
+    ).resolves.toMatchObject({
+      approver: "ops-bot",
+    });
+    await expect(
+      verifyApprovalDecision(keys, token, { callHash: "h", approvers: () => false }),
+    ).rejects.toMatchObject({
+      code: "APPROVAL_INVALID",
+    });
+  });
+
+  it("are refused with IDENTITY_TOKEN_EXPIRED once expired", async () => {
+    const token = await signApprovalDecision(keys, {
+      approver: "sam",
+      decision: "approve",
+      callHash: pending.callHash,
+      expiresIn: "2m",
+    });
+    const later = new Date(Date.now() + 3 * 60 * 1000);
+    await expect(verifyApprovalDecision(keys, token, { ...pending, now: later })).rejects.toMatchObject({
+      code: "IDENTITY_TOKEN_EXPIRED",
+    });
+  });
+
+  it("are refused when signed with another key, or when a delegation token is passed off as one", async () => {
+    const forged = await signApprovalDecision(hs256Keys("an-attacker-secret-that-is-long-enough-42"), {
+      approver: "sam",
+      decision: "approve",
+      callHash: pending.callHash,
+    });
+    await expect(verifyApprovalDecision(keys, forged, pending)).rejects.toMatchObject({
+      code: "IDENTITY_TOKEN_INVALID",
+    });
+    const delegation = await issueDelegationToken(keys, { agentId: "support", userId: "sam", scopes: ["x"] });
+    await expect(verifyApprovalDecision(keys, delegation, pending)).rejects.toMatchObject({
+      code: "IDENTITY_TOKEN_INVALID",
+      details: { reason: "audience" },
+    });
+  });
+
+  it("round-trip with EdDSA", async () => {
+    const pair = generateEd25519KeyPair();
+    const token = await signApprovalDecision(eddsaKeys(pair), {
+      approver: "sam",
+      decision: "approve",
+      callHash: pending.callHash,
+    });
+    await expect(
+      verifyApprovalDecision(eddsaKeys({ publicKey: pair.publicKey }), token, pending),
+    ).resolves.toMatchObject({ approver: "sam", decision: "approve" });
+  });
+
+  it("are not signed for an unknown verdict", async () => {
+    await expect(
+      signApprovalDecision(keys, { approver: "sam", decision: "maybe" as "approve", callHash: "h" }),
+    ).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+  });
+});
