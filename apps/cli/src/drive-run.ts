@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import * as prompts from "@clack/prompts";
-import type { ApprovalAnswer, ApprovalRequest, GovernorRuntime, RunOutcome, Workflow } from "@governor/core";
+import type { ApprovalRequest, GovernorRuntime, RunOutcome, Workflow } from "@governor/core";
 import type { Principal } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { formatApprovalRequest, formatEvent, formatOutcome } from "./format-events.js";
@@ -39,22 +39,22 @@ export async function runWithApprovals(
   while (outcome.status === "waiting" && outcome.approval) {
     for (const line of formatApprovalRequest(terminal, outcome.approval)) terminal.out(line);
     if (!options.interactive) break;
-    const answer = await askApprover(outcome.approval);
+    const answer = await askApprover(run.workflow, outcome.approval);
     if (!answer) break;
-    outcome = await run.runtime.resume(run.workflow, outcome.threadId, answer, { model: run.model, onEvent });
+    outcome = await run.runtime.decide(run.workflow, outcome.threadId, answer, { model: run.model, onEvent });
   }
   for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
   return outcome;
 }
 
-/** Resumes a waiting run with an answer, printing what follows. */
-export async function resumeAndPrint(
+/** Signs an approver's decision for a waiting run and resumes it, printing what follows. */
+export async function decideAndPrint(
   terminal: Terminal,
   run: LoadedRun,
   threadId: string,
-  answer: ApprovalAnswer,
+  answer: ApproverAnswer,
 ): Promise<RunOutcome> {
-  const outcome = await run.runtime.resume(run.workflow, threadId, answer, {
+  const outcome = await run.runtime.decide(run.workflow, threadId, answer, {
     model: run.model,
     onEvent: (event) => terminal.out(formatEvent(terminal, event)),
   });
@@ -65,8 +65,21 @@ export async function resumeAndPrint(
   return outcome;
 }
 
+/** An approver's answer before it is signed. */
+export interface ApproverAnswer {
+  readonly decision: "approve" | "reject";
+  readonly approver: string;
+  readonly reason?: string;
+}
+
+/** The approvers a workflow names for a request, when it keeps a registry that can list them. */
+export function eligibleApprovers(workflow: Workflow, request: ApprovalRequest): string[] | undefined {
+  const registry = workflow.approvers as { approversWith?: (scope?: string) => { id: string }[] } | undefined;
+  return registry?.approversWith?.(request.requiredScope).map((approver) => approver.id);
+}
+
 /** Asks the person at the terminal; undefined when they leave it for later. */
-async function askApprover(request: ApprovalRequest): Promise<ApprovalAnswer | undefined> {
+async function askApprover(workflow: Workflow, request: ApprovalRequest): Promise<ApproverAnswer | undefined> {
   const decision = await prompts.select({
     message: `Approve ${request.summary ?? request.tool}?`,
     options: [
@@ -76,12 +89,12 @@ async function askApprover(request: ApprovalRequest): Promise<ApprovalAnswer | u
     ],
   });
   if (prompts.isCancel(decision) || decision === "later") return undefined;
+  const eligible = eligibleApprovers(workflow, request);
+  const approver = eligible?.length
+    ? await prompts.select({ message: "Decide as", options: eligible.map((id) => ({ value: id, label: id })) })
+    : await prompts.text({ message: "Decide as", defaultValue: defaultApprover(), placeholder: defaultApprover() });
+  if (prompts.isCancel(approver)) return undefined;
   const reason = await prompts.text({ message: "Reason (optional)", placeholder: "why", defaultValue: "" });
   if (prompts.isCancel(reason)) return undefined;
-  return {
-    decision: decision as "approve" | "reject",
-    approver: defaultApprover(),
-    callHash: request.callHash,
-    reason: reason || undefined,
-  };
+  return { decision: decision as "approve" | "reject", approver: String(approver), reason: reason || undefined };
 }

@@ -3,6 +3,7 @@ import { Command, CommanderError, Option } from "commander";
 import { decideCommand, pendingCommand } from "./commands/approvals.js";
 import { auditShowCommand, auditVerifyCommand } from "./commands/audit.js";
 import { graphCommand } from "./commands/graph.js";
+import { killCommand, statusCommand, unkillCommand } from "./commands/kill.js";
 import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
 import { SAMPLES } from "./samples.js";
@@ -80,6 +81,28 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
         for (const c of sample.cases) terminal.out(`  --case ${c.name.padEnd(18)} ${c.description}`);
       }
     });
+
+  program
+    .command("kill")
+    .description("engage the kill switch: running runs stop at their next step, new runs are refused")
+    .option("--agent <id>", "only this agent's runs (default: every run)")
+    .option("--reason <text>", "why, for the audit journal and for whoever finds the runs stopped")
+    .addOption(dir)
+    .action((options) => killCommand(terminal, options));
+
+  program
+    .command("unkill")
+    .description("release the kill switch (the global one, or one agent's with --agent)")
+    .option("--agent <id>", "release this agent's switch")
+    .addOption(dir)
+    .action((options) => unkillCommand(terminal, options));
+
+  program
+    .command("status")
+    .description("engaged kill switches, runs by status, today's model spend by principal")
+    .option("--json", "print JSON")
+    .addOption(dir)
+    .action((options) => statusCommand(terminal, options));
 
   const audit = program.command("audit").description("the tamper-evident audit journal");
   audit

@@ -81,10 +81,10 @@ describe("governor run refund", () => {
       "--reason",
       "courier lost it",
       "--approver",
-      "sam",
+      "supervisor:sam",
     );
     expect(approved.code).toBe(0);
-    expect(approved.out).toContain("approved by sam: courier lost it");
+    expect(approved.out).toContain("approved by supervisor:sam: courier lost it");
     expect(approved.out).toContain(
       'issue_refund executed → {"refundId":"R-1","orderId":"A-1002","amount":1200}',
     );
@@ -106,7 +106,10 @@ describe("governor reject", () => {
     const run = governor("run", "refund", "--case", "large-refund");
     expect(run.out).toContain("waiting for approval");
     const thread = run.out.match(/thread ([0-9a-f-]{36})/)?.[1] ?? "";
-    const rejected = governor("reject", thread, "--reason", "no proof of loss");
+    const notAllowed = governor("approve", thread, "--approver", "support:alex");
+    expect(notAllowed.code).toBe(1);
+    expect(notAllowed.err).toContain("[APPROVAL_INVALID]: support:alex may not decide this request (it needs approvals:refunds). Approvers who may: supervisor:sam");
+    const rejected = governor("reject", thread, "--reason", "no proof of loss", "--approver", "supervisor:sam");
     expect(rejected.code).toBe(0);
     expect(rejected.out).toContain("rejected by");
     expect(rejected.out).not.toContain("executed");

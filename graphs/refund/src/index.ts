@@ -5,3 +5,4 @@ export { createRefundSample, refundSample } from "./sample.js";
 export { PROPOSE_MARKER, REPLY_MARKER, refundScenario } from "./scenario.js";
 export { issueRefundTool, REFUND_HARD_CAP } from "./tools.js";
 export { createRefundWorkflow, type RefundWorkflowOptions, refundState } from "./workflow.js";
+export { refundApprovers } from "./approvers.js";

@@ -9,4 +9,12 @@ import { refundSample } from "./sample.js";
 const store = new GovernorStore();
 const { model } = await resolveChatModel({ scenario: refundSample.scenario });
 
-export const graph = compile(refundSample.workflow, { model, audit: store.audit, effects: store.effects });
+// Approvers sign decisions with the store's keys (`governor approve`, or signApprovalDecision
+// with GOVERNOR_TOKEN_SECRET); the server verifies them and remembers each one used.
+export const graph = compile(refundSample.workflow, {
+  model,
+  audit: store.audit,
+  effects: store.effects,
+  tokenKeys: store.tokenKeys,
+  approvalUses: store.approvalUses,
+});

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { defineWorkflow, type GovernorError, GovernorRuntime, type RunOutcome, type WorkflowEdge } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
+import { hs256Keys, signApprovalDecision } from "@governor/identity";
 import { RulePolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRefundSample, PaymentsLedger, refundSample } from "../src/index.js";
@@ -65,6 +66,11 @@ async function rejection(promise: Promise<unknown>): Promise<GovernorError> {
   return error as GovernorError;
 }
 
+/** A decision signed with the store's keys, as `governor approve` makes one. */
+async function signed(decision: "approve" | "reject", callHash: string, approver = "supervisor:sam", reason?: string) {
+  return { token: await signApprovalDecision(runtime.store.tokenKeys, { approver, decision, callHash, reason }) };
+}
+
 function auditOf(threadId: string) {
   return runtime.store.audit.list(threadId);
 }
@@ -98,7 +104,7 @@ describe("refund sample", () => {
     const outcome = await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      { decision: "approve", approver: "sam", callHash: waiting.approval.callHash },
+      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
       { model },
     );
 
@@ -107,7 +113,7 @@ describe("refund sample", () => {
     expect(ledger.refunds[0]).toMatchObject({ orderId: "A-1002", amount: 1200 });
     const approved = auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "approved");
     expect(approved).toHaveLength(1);
-    expect(approved[0]?.data.approver).toBe("sam");
+    expect(approved[0]?.data.approver).toBe("supervisor:sam");
   });
 
   it("refunds nothing when the supervisor rejects, and tells the customer", async () => {
@@ -116,7 +122,7 @@ describe("refund sample", () => {
     const outcome = await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      { decision: "reject", approver: "sam", callHash: waiting.approval.callHash, reason: "item was delivered" },
+      await signed("reject", waiting.approval.callHash, "supervisor:sam", "item was delivered"),
       { model },
     );
 
@@ -132,22 +138,22 @@ describe("refund sample", () => {
     const refused = await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      { decision: "approve", approver: "mallory", callHash: wrongHash },
+      await signed("approve", wrongHash),
       { model },
     );
 
     expect(refused.status).toBe("waiting");
-    expect(refused.approval?.refusedAnswer).toMatch(/different call/);
+    expect(refused.approval?.refusedAnswer).toMatch(/not the pending call/);
     expect(refused.approval?.callHash).toBe(waiting.approval.callHash);
     expect(ledger.refunds).toHaveLength(0);
     const refusals = auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "refused");
     expect(refusals).toHaveLength(1);
-    expect(refusals[0]?.data.reason).toMatch(/callHash does not match/);
+    expect(refusals[0]?.data.reason).toMatch(/not the pending call/);
 
     const approved = await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      { decision: "approve", approver: "sam", callHash: waiting.approval.callHash },
+      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
       { model },
     );
 
@@ -158,11 +164,59 @@ describe("refund sample", () => {
     expect(auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "refused")).toHaveLength(1);
   });
 
+  it("refuses an unsigned decision at the door and keeps the run waiting", async () => {
+    const waiting = await startLarge();
+    const error = await rejection(
+      runtime.resume(sample.workflow, waiting.threadId, { decision: "approve", approver: "supervisor:sam", callHash: waiting.approval.callHash }, { model }),
+    );
+    expect(error.code).toBe("RESUME_INVALID");
+    expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
+    expect(ledger.refunds).toHaveLength(0);
+  });
+
+  it("refuses a decision signed with another key, by an approver without the scope, or already expired", async () => {
+    const waiting = await startLarge();
+    const forged = { token: await signApprovalDecision(hs256Keys("x".repeat(40)), { approver: "supervisor:sam", decision: "approve", callHash: waiting.approval.callHash }) };
+    const agentApproves = await signed("approve", waiting.approval.callHash, "support:alex");
+    const expired = {
+      token: await signApprovalDecision(runtime.store.tokenKeys, {
+        approver: "supervisor:sam",
+        decision: "approve",
+        callHash: waiting.approval.callHash,
+        now: new Date(Date.now() - 60 * 60 * 1000),
+      }),
+    };
+    for (const answer of [forged, agentApproves, expired]) {
+      const outcome = await runtime.resume(sample.workflow, waiting.threadId, answer, { model });
+      expect(outcome.status).toBe("waiting");
+    }
+    const refusals = auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "refused");
+    expect(refusals.map((record) => String(record.data.reason))).toEqual([
+      expect.stringMatching(/signature/i),
+      expect.stringMatching(/approvals:refunds/),
+      expect.stringMatching(/expired/i),
+    ]);
+    expect(ledger.refunds).toHaveLength(0);
+  });
+
+  it("refuses a decision replayed from another run, even for identical arguments", async () => {
+    const first = await startLarge();
+    const decision = await signed("approve", first.approval.callHash);
+    expect((await runtime.resume(sample.workflow, first.threadId, decision, { model })).status).toBe("completed");
+
+    const second = await startLarge();
+    expect(second.approval.callHash).toBe(first.approval.callHash);
+    const replayed = await runtime.resume(sample.workflow, second.threadId, decision, { model });
+    expect(replayed.status).toBe("waiting");
+    expect(replayed.approval?.refusedAnswer).toMatch(/replay/);
+    expect(ledger.refunds.map((refund) => refund.amount)).toEqual([1200]);
+  });
+
   it("refuses to resume a completed run", async () => {
     const done = await start(small);
 
     const error = await rejection(
-      runtime.resume(sample.workflow, done.threadId, { decision: "approve", approver: "sam", callHash: "a".repeat(64) }, { model }),
+      runtime.resume(sample.workflow, done.threadId, await signed("approve", "a".repeat(64), "supervisor:sam"), { model }),
     );
 
     expect(error.code).toBe("RUN_NOT_INTERRUPTED");
@@ -171,7 +225,7 @@ describe("refund sample", () => {
 
   it("refuses to resume a thread it never ran", async () => {
     const error = await rejection(
-      runtime.resume(sample.workflow, "no-such-thread", { decision: "approve", approver: "sam", callHash: "a".repeat(64) }, { model }),
+      runtime.resume(sample.workflow, "no-such-thread", await signed("approve", "a".repeat(64), "supervisor:sam"), { model }),
     );
 
     expect(error.code).toBe("RUN_NOT_FOUND");
@@ -247,8 +301,8 @@ describe("refund sample", () => {
     await start(flagged);
     await start(malformed);
     const waiting = await startLarge();
-    await runtime.resume(sample.workflow, waiting.threadId, { decision: "approve", approver: "sam", callHash: "0".repeat(64) }, { model });
-    await runtime.resume(sample.workflow, waiting.threadId, { decision: "approve", approver: "sam", callHash: waiting.approval.callHash }, { model });
+    await runtime.resume(sample.workflow, waiting.threadId, await signed("approve", "0".repeat(64), "supervisor:sam"), { model });
+    await runtime.resume(sample.workflow, waiting.threadId, await signed("approve", waiting.approval.callHash, "supervisor:sam"), { model });
 
     const verification = runtime.store.audit.verify();
     expect(verification.ok).toBe(true);
@@ -264,7 +318,7 @@ describe("refund sample", () => {
     ]);
     const redeployed = createRefundSample({ ledger, policy: stricter });
 
-    const outcome = await runtime.resume(redeployed.workflow, waiting.threadId, { decision: "approve", approver: "sam", callHash: waiting.approval.callHash }, { model });
+    const outcome = await runtime.resume(redeployed.workflow, waiting.threadId, await signed("approve", waiting.approval.callHash, "supervisor:sam"), { model });
 
     expect(outcome.status).toBe("completed");
     expect(ledger.refunds).toHaveLength(0);
@@ -275,7 +329,7 @@ describe("refund sample", () => {
   it("resumes a waiting run whose registry entry a crashed process left at running", async () => {
     const waiting = await startLarge();
     runtime.store.runs.setStatus(waiting.threadId, "running");
-    const outcome = await runtime.resume(sample.workflow, waiting.threadId, { decision: "approve", approver: "sam", callHash: waiting.approval.callHash }, { model });
+    const outcome = await runtime.resume(sample.workflow, waiting.threadId, await signed("approve", waiting.approval.callHash, "supervisor:sam"), { model });
     expect(outcome.status).toBe("completed");
     expect(ledger.refunds.map((refund) => refund.amount)).toEqual([1200]);
   });
@@ -294,7 +348,7 @@ describe("refund sample", () => {
     const outcome = await later.resume(
       laterSample.workflow,
       waiting.threadId,
-      { decision: "approve", approver: "sam", callHash: waiting.approval.callHash },
+      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
       { model: new ScenarioChatModel(refundSample.scenario) },
     );
 

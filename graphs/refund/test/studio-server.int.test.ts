@@ -6,11 +6,12 @@
  * their built `dist/`: run `npx tsc -b` first (`npm test` does).
  */
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { hs256Keys, signApprovalDecision } from "@governor/identity";
 import { Client } from "@langchain/langgraph-sdk";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
@@ -51,6 +52,15 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 let server: ChildProcess | undefined;
 let output = "";
 let governorDir: string | undefined;
+
+/**
+ * A supervisor's decision signed with the development key the server created in its
+ * GOVERNOR_DIR, as `governor approve` would sign it: the server refuses unsigned answers.
+ */
+async function signedDecision(callHash: string) {
+  const secret = Buffer.from(readFileSync(join(governorDir ?? "", "keys", "approval.key"), "utf8").trim(), "base64");
+  return { token: await signApprovalDecision(hs256Keys(secret), { approver: "supervisor:sam", decision: "approve", callHash }) };
+}
 let client: Client;
 const threads: string[] = [];
 
@@ -209,7 +219,7 @@ describe("the refund graph on the LangGraph API server", () => {
       expect((await client.threads.get(threadId)).status).toBe("interrupted");
 
       await client.runs.wait(threadId, "refund", {
-        command: { resume: { decision: "approve", approver: "studio-test", callHash: pending.callHash } },
+        command: { resume: await signedDecision(pending.callHash) },
       });
 
       const state = await client.threads.getState<{ refund?: { amount: number }; reply?: unknown }>(threadId);
@@ -228,13 +238,13 @@ describe("the refund graph on the LangGraph API server", () => {
       const { threadId, pending } = await newInterruptedThread();
 
       await client.runs.wait(threadId, "refund", {
-        command: { resume: { decision: "approve", approver: "studio-test", callHash: "0".repeat(64) } },
+        command: { resume: await signedDecision("0".repeat(64)) },
       });
 
       const again = await approvalInterrupt(threadId);
       expect(again).toMatchObject({ type: "approval", tool: "issue_refund", callHash: pending.callHash });
       expect(again.refusedAnswer).toEqual(expect.any(String));
-      expect(again.refusedAnswer).toMatch(/callHash/);
+      expect(again.refusedAnswer).toMatch(/not the pending call/);
 
       const state = await client.threads.getState<{ refund?: unknown }>(threadId);
       expect(state.values.refund).toBeUndefined();

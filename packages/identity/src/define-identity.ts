@@ -48,6 +48,11 @@ export class Identity implements ApproverRegistry {
     );
   }
 
+  /** The approvers who hold `scope` (all approvers when no scope is given): who can answer a request. */
+  approversWith(scope?: string): Approver[] {
+    return [...this.#approvers.values()].filter((approver) => !scope || approver.scopes.includes(scope));
+  }
+
   /** The configured agent ids. */
   get agentIds(): string[] {
     return [...this.#agents.keys()];

@@ -1,5 +1,5 @@
 import { GovernorError, type RunOutcome } from "@governor/core";
-import { defaultApprover, resumeAndPrint } from "../drive-run.js";
+import { decideAndPrint, defaultApprover, eligibleApprovers } from "../drive-run.js";
 import { loadSource } from "../load-target.js";
 import { modelFor } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
@@ -36,17 +36,21 @@ export async function decideCommand(
     }
     const target = await loadSource(run.source);
     const model = await modelFor(target);
-    terminal.out(paint(terminal, "bold", `Governor · ${run.workflow} · ${decision} ${threadId}`));
-    return await resumeAndPrint(
+    const approver = options.approver ?? defaultApprover();
+    const eligible = eligibleApprovers(target.workflow, request);
+    if (eligible && !eligible.includes(approver)) {
+      throw new GovernorError(
+        "APPROVAL_INVALID",
+        `${approver} may not decide this request${request.requiredScope ? ` (it needs ${request.requiredScope})` : ""}. Approvers who may: ${eligible.join(", ") || "none configured"}; pass --approver ID`,
+        { threadId, approver },
+      );
+    }
+    terminal.out(paint(terminal, "bold", `Governor · ${run.workflow} · ${decision} ${threadId} as ${approver}`));
+    return await decideAndPrint(
       terminal,
       { runtime, workflow: target.workflow, model: model?.model, source: run.source },
       threadId,
-      {
-        decision,
-        approver: options.approver ?? defaultApprover(),
-        callHash: request.callHash,
-        reason: options.reason,
-      },
+      { decision, approver, reason: options.reason },
     );
   } finally {
     runtime.close();

@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { compile, SqliteEffectJournal } from "@governor/core";
+import { hs256Keys } from "@governor/identity";
 import { SqliteAuditJournal } from "@governor/observability";
 import { loadTarget } from "../load-target.js";
 import { modelFor } from "../model-for.js";
@@ -6,7 +8,7 @@ import type { Terminal } from "../terminal.js";
 
 /**
  * `governor graph TARGET`: the compiled graph as Mermaid, governance nodes included.
- * Journals are in memory: drawing a graph writes nothing to the store.
+ * Journals and keys are in memory: drawing a graph writes nothing to the store.
  */
 export async function graphCommand(terminal: Terminal, target: string): Promise<void> {
   const loaded = await loadTarget(target);
@@ -15,6 +17,8 @@ export async function graphCommand(terminal: Terminal, target: string): Promise<
     model: model?.model,
     audit: new SqliteAuditJournal(":memory:"),
     effects: new SqliteEffectJournal(":memory:"),
+    // A throwaway key: drawing never verifies a decision.
+    tokenKeys: hs256Keys(randomBytes(32)),
   });
   terminal.out((await graph.getGraphAsync()).drawMermaid());
 }

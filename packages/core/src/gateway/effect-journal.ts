@@ -1,20 +1,32 @@
 import Database from "better-sqlite3";
 
+/** Why a started effect failed: the handler threw, or it gave no result in time. */
+export type EffectFailure = "failed" | "timeout";
+
 /** What the journal knows of one side effect. */
 export type EffectRecord =
   | { readonly status: "started"; readonly key: string; readonly tool: string }
   | { readonly status: "committed"; readonly key: string; readonly tool: string; readonly result: unknown }
-  | { readonly status: "failed"; readonly key: string; readonly tool: string; readonly error: string };
+  | {
+      readonly status: "failed";
+      readonly key: string;
+      readonly tool: string;
+      readonly error: string;
+      /** Absent means "failed" (journals that predate the distinction). */
+      readonly reason?: EffectFailure;
+    };
 
 /**
  * The idempotency journal: a call's key is written before its handler runs and its result
  * after, so a resume or retry of a committed call reads the result back instead of acting again.
+ * A key left "started" means the process stopped while the handler ran: the effect may or
+ * may not have happened, and only an idempotent tool may be run again.
  */
 export interface EffectJournal {
   get(key: string): EffectRecord | undefined;
   start(key: string, tool: string, threadId: string): void;
   commit(key: string, result: unknown): void;
-  fail(key: string, error: string): void;
+  fail(key: string, error: string, reason?: EffectFailure): void;
 }
 
 type Row = {
@@ -23,6 +35,7 @@ type Row = {
   status: EffectRecord["status"];
   result: string | null;
   error: string | null;
+  reason: string | null;
 };
 
 export class SqliteEffectJournal implements EffectJournal {
@@ -42,16 +55,24 @@ export class SqliteEffectJournal implements EffectJournal {
       result TEXT,
       error TEXT,
       started_at TEXT NOT NULL,
-      finished_at TEXT
+      finished_at TEXT,
+      reason TEXT
     )`);
-    this.#get = db.prepare("SELECT key, tool, status, result, error FROM effects WHERE key = ?");
+    // Journals written before failures had a reason lack the column.
+    const columns = db.prepare("SELECT name FROM pragma_table_info('effects')").all() as { name: string }[];
+    if (!columns.some((column) => column.name === "reason"))
+      db.exec("ALTER TABLE effects ADD COLUMN reason TEXT");
+    this.#get = db.prepare("SELECT key, tool, status, result, error, reason FROM effects WHERE key = ?");
     this.#start = db.prepare(`INSERT INTO effects (key, thread_id, tool, status, started_at)
       VALUES (?, ?, ?, 'started', ?)
-      ON CONFLICT (key) DO UPDATE SET status = 'started', error = NULL, started_at = excluded.started_at`);
+      ON CONFLICT (key) DO UPDATE SET status = 'started', error = NULL, reason = NULL,
+        started_at = excluded.started_at`);
     this.#commit = db.prepare(
       "UPDATE effects SET status = 'committed', result = ?, finished_at = ? WHERE key = ?",
     );
-    this.#fail = db.prepare("UPDATE effects SET status = 'failed', error = ?, finished_at = ? WHERE key = ?");
+    this.#fail = db.prepare(
+      "UPDATE effects SET status = 'failed', error = ?, reason = ?, finished_at = ? WHERE key = ?",
+    );
   }
 
   get(key: string): EffectRecord | undefined {
@@ -59,7 +80,10 @@ export class SqliteEffectJournal implements EffectJournal {
     if (!row) return undefined;
     if (row.status === "committed")
       return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result ?? "null") };
-    if (row.status === "failed") return { status: "failed", key, tool: row.tool, error: row.error ?? "" };
+    if (row.status === "failed") {
+      const reason = row.reason === "timeout" ? "timeout" : "failed";
+      return { status: "failed", key, tool: row.tool, error: row.error ?? "", reason };
+    }
     return { status: "started", key, tool: row.tool };
   }
 
@@ -71,7 +95,7 @@ export class SqliteEffectJournal implements EffectJournal {
     this.#commit.run(JSON.stringify(result ?? null), new Date().toISOString(), key);
   }
 
-  fail(key: string, error: string): void {
-    this.#fail.run(error, new Date().toISOString(), key);
+  fail(key: string, error: string, reason: EffectFailure = "failed"): void {
+    this.#fail.run(error, reason, new Date().toISOString(), key);
   }
 }

@@ -1,12 +1,15 @@
+import { GovernorError } from "@governor/errors";
 import { missingScopes, type Principal } from "@governor/identity";
 import type { AuditJournal } from "@governor/observability";
 import type { PolicyEffect, PolicyEngine } from "@governor/policy";
-import { GovernorError } from "@governor/errors";
 import type { AnyTool } from "../tools/define-tool.js";
 import { callHash, idempotencyKey } from "./call-hash.js";
 import { type ContractResult, checkContract, describeViolations } from "./check-contract.js";
 import type { EffectJournal } from "./effect-journal.js";
+import { EffectRunner, type ExecutionAudit, executionAudit } from "./effect-runner.js";
+import type { ExecutionFailure, ExecutionResult, ToolFailure } from "./execution-result.js";
 import type { ProposedCall } from "./proposed-call.js";
+import type { CircuitStatus } from "./resilience.js";
 
 /** Where a call is being decided: the run, the node and who is acting. */
 export interface CallScope {
@@ -29,15 +32,6 @@ export interface GatewayDecision {
   readonly decidedAt: number;
 }
 
-export type ExecutionResult =
-  | {
-      readonly ok: true;
-      readonly result: unknown;
-      readonly replayed: boolean;
-      readonly idempotencyKey: string;
-    }
-  | { readonly ok: false; readonly error: string; readonly idempotencyKey: string };
-
 export interface ToolGatewayOptions {
   readonly tools: readonly AnyTool[];
   readonly policy: PolicyEngine;
@@ -48,22 +42,25 @@ export interface ToolGatewayOptions {
 
 /**
  * The one path from a proposed call to a side effect: identity, contract, policy, then
- * (after any approval) execution behind the idempotency journal. Every step that decides
- * writes an audit record; a record is deduplicated by call, so a node re-run on resume
- * does not write it twice.
+ * (after any approval) execution behind the idempotency journal and the tool's timeout,
+ * retry, circuit breaker and fallback. Every step that decides writes an audit record; a
+ * record is deduplicated by call, so a node re-run on resume does not write it twice.
+ *
+ * Circuit breakers live in the gateway, one per tool: every run compiled with this gateway
+ * shares them, but another process (or another compile) starts with its own, closed.
  */
 export class ToolGateway {
   readonly policy: PolicyEngine;
   readonly audit: AuditJournal;
   readonly #tools: ReadonlyMap<string, AnyTool>;
-  readonly #effects: EffectJournal;
+  readonly #runner: EffectRunner;
   readonly #now: () => number;
 
   constructor(options: ToolGatewayOptions) {
     this.#tools = new Map(options.tools.map((tool) => [tool.name, tool]));
     this.policy = options.policy;
     this.audit = options.audit;
-    this.#effects = options.effects;
+    this.#runner = new EffectRunner(options.effects);
     this.#now = options.now ?? Date.now;
   }
 
@@ -185,9 +182,11 @@ export class ToolGateway {
   }
 
   /**
-   * Runs an authorized call exactly once. A call whose key the journal has committed is
-   * read back, never re-run; a failure is recorded and returned, never thrown, so the
-   * workflow decides where a failed effect goes.
+   * Runs an authorized call exactly once, behind the effect journal and the tool's
+   * resilience: a committed call is read back, never re-run; each try has a timeout; an
+   * idempotent tool is retried; the tool's circuit breaker refuses calls while it is open;
+   * then the tool's fallback (another tool, or escalation to a human) takes a failure.
+   * A failure is recorded and returned, never thrown, so the workflow decides where it goes.
    */
   async execute(
     call: ProposedCall,
@@ -196,41 +195,86 @@ export class ToolGateway {
   ): Promise<ExecutionResult> {
     const tool = this.#requireTool(call.tool);
     const key = idempotencyKey(scope.threadId, scope.node, call.callIndex, args);
-    const audit = (outcome: string, data: Record<string, unknown>) =>
-      this.audit.append({
-        threadId: scope.threadId,
-        kind: "execution",
-        outcome,
-        node: scope.node,
-        tool: call.tool,
-        principal: scope.principal.id,
-        data: { callId: call.id, idempotencyKey: key, args, ...data },
-        dedupeKey: `${key}:${outcome}`,
-      });
+    const audit = executionAudit(this.audit, scope, call.id, tool.name, key, args);
+    const run = await this.#runner.run(tool, key, args, scope, audit);
+    if (run.ok) return { ...run, tool: tool.name, idempotencyKey: key, fallback: false };
 
-    const known = this.#effects.get(key);
-    if (known?.status === "committed") {
-      // Appending with the same dedupe key fills the gap if the process died between commit and audit.
-      audit("executed", { result: known.result });
-      return { ok: true, result: known.result, replayed: true, idempotencyKey: key };
+    const { reason, error, attempts } = run;
+    const primary: ToolFailure = { tool: tool.name, idempotencyKey: key, reason, error, attempts };
+    const plan = tool.fallback;
+    // A call that may already have acted must not be repeated by another tool either.
+    if (plan && "tool" in plan && reason !== "outcome-unknown") {
+      audit("fallback", { to: plan.tool, reason, error, attempts });
+      return this.#fallback(plan.tool, primary, call, args, scope);
     }
-    this.#effects.start(key, call.tool, scope.threadId);
-    let result: unknown;
-    try {
-      result = await tool.handler(args, {
-        threadId: scope.threadId,
-        principal: scope.principal,
-        idempotencyKey: key,
-      });
-    } catch (error) {
-      const message = error instanceof Error ? error.message : String(error);
-      this.#effects.fail(key, message);
-      audit("failed", { error: message });
-      return { ok: false, error: message, idempotencyKey: key };
+    return this.#settle(tool, audit, { ...primary, ok: false, replayed: run.replayed, fallback: false });
+  }
+
+  /** The state of a tool's circuit breaker in this gateway (undefined until the tool is first called, or when it has none). */
+  circuit(tool: string): CircuitStatus | undefined {
+    return this.#runner.circuit(tool);
+  }
+
+  /** Runs the declared fallback tool with the same arguments, after its own scope and contract checks. */
+  async #fallback(
+    name: string,
+    primary: ToolFailure,
+    call: ProposedCall,
+    args: Record<string, unknown>,
+    scope: CallScope,
+  ): Promise<ExecutionResult> {
+    const target = this.#tools.get(name);
+    const admitted = target ? this.#admit(target, args, scope) : { problem: `no tool named ${name}` };
+    const key = idempotencyKey(
+      scope.threadId,
+      `${scope.node}>${name}`,
+      call.callIndex,
+      admitted.args ?? args,
+    );
+    const audit = executionAudit(this.audit, scope, call.id, name, key, admitted.args ?? args);
+    const common = { tool: name, idempotencyKey: key, fallback: true, primary } as const;
+    if (!target || !admitted.args) {
+      const error = `not allowed as a fallback: ${admitted.problem}`;
+      audit("refused", { error });
+      const failure = {
+        ...common,
+        ok: false,
+        reason: "failed",
+        error,
+        attempts: 0,
+        replayed: false,
+      } as const;
+      return target ? this.#settle(target, audit, failure) : { ...failure, escalated: false };
     }
-    this.#effects.commit(key, result);
-    audit("executed", { result });
-    return { ok: true, result, replayed: false, idempotencyKey: key };
+    const run = await this.#runner.run(target, key, admitted.args, scope, audit);
+    if (run.ok) return { ...run, ...common };
+    return this.#settle(target, audit, { ...run, ...common });
+  }
+
+  /** The identity and contract checks a fallback tool must pass: it was never put to the gate itself. */
+  #admit(
+    tool: AnyTool,
+    args: Record<string, unknown>,
+    scope: CallScope,
+  ): { args?: Record<string, unknown>; problem?: string } {
+    const missing = missingScopes(scope.principal, tool.scopes);
+    if (missing.length) return { problem: `${scope.principal.id} lacks scope ${missing.join(", ")}` };
+    const contract = checkContract(tool, args);
+    if (!contract.ok) return { problem: describeViolations(tool.name, contract.violations) };
+    return { args: contract.args };
+  }
+
+  /** A final failure: escalated to a human when the tool says so, and audited as such. */
+  #settle(
+    tool: AnyTool,
+    audit: ExecutionAudit,
+    failure: Omit<ExecutionFailure, "escalated">,
+  ): ExecutionFailure {
+    const escalated = tool.fallback !== undefined && "escalate" in tool.fallback;
+    if (escalated) {
+      audit("escalated", { reason: failure.reason, error: failure.error, attempts: failure.attempts });
+    }
+    return { ...failure, escalated };
   }
 
   #requireTool(name: string): AnyTool {

@@ -4,6 +4,7 @@ import { ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { z } from "zod";
 import { formatIssues, GovernorError } from "@governor/errors";
+import type { ApprovalAuthority } from "../approvals/approval-authority.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope, ToolGateway } from "../gateway/tool-gateway.js";
 import type { Workflow } from "../workflow/define-workflow.js";
@@ -15,6 +16,8 @@ export interface NodeServices {
   readonly gateway: ToolGateway;
   readonly model?: BaseChatModel;
   readonly defaultPrincipal: Principal;
+  /** Verifies approvers' signed decisions; required when the workflow has approval steps. */
+  readonly approvals?: ApprovalAuthority;
 }
 
 const principalSchema = z.object({

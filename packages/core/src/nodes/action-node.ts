@@ -1,11 +1,13 @@
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { GovernorError } from "@governor/errors";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { callHash } from "../gateway/call-hash.js";
+import { describeExecution, errorCodeOf } from "../gateway/execution-result.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
 import { emit } from "../graph/events.js";
 import { currentCall, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
+import { normalizeEdge } from "../workflow/define-workflow.js";
 import type { ActionNode } from "../workflow/node-definitions.js";
 
 /**
@@ -14,6 +16,11 @@ import type { ActionNode } from "../workflow/node-definitions.js";
  * The graph already guarantees the action sits behind its gate; this node checks again at
  * run time that the gate allowed (or a human approved) this exact call under the same
  * hash, because state can be edited between nodes (Studio lets a user fork a thread).
+ *
+ * A call that does not succeed (after the tool's timeout, retries, breaker and fallback)
+ * follows the action's "escalated" edge when the tool escalates and the workflow has one,
+ * else its "failed" edge; with neither it throws TOOL_TIMEOUT, CIRCUIT_OPEN, TOOL_FAILED or
+ * ESCALATED. Either way the model's tool message says what happened.
  */
 export function actionNode(
   id: string,
@@ -47,41 +54,66 @@ export function actionNode(
     const { call, args } = checked;
 
     const outcome = await services.gateway.execute(call, args, scope);
+    const summary = describeExecution(outcome);
     emit(config, {
       type: "action",
       node: id,
-      tool: node.tool,
+      // A fallback's success is reported under the tool that actually ran.
+      tool: outcome.ok ? outcome.tool : node.tool,
       ok: outcome.ok,
       result: outcome.ok ? outcome.result : undefined,
-      error: outcome.ok ? undefined : outcome.error,
-      replayed: outcome.ok ? outcome.replayed : undefined,
+      error: outcome.ok ? undefined : summary,
+      replayed: outcome.replayed,
     });
     if (!outcome.ok) {
-      if (!hasFailedEdge) {
-        throw new GovernorError("TOOL_FAILED", `Tool ${node.tool} failed in ${id}: ${outcome.error}`, {
+      // An escalation goes to its own edge when the workflow has one; any failure to "failed".
+      const route =
+        outcome.escalated && hasEdge(services, id, "escalated")
+          ? "escalated"
+          : hasFailedEdge
+            ? "failed"
+            : undefined;
+      if (!route) {
+        throw new GovernorError(errorCodeOf(outcome), `Action ${id}: ${summary}`, {
           node: id,
           tool: node.tool,
+          reason: outcome.reason,
+          escalated: outcome.escalated,
+          fallback: outcome.fallback,
+          idempotencyKey: outcome.idempotencyKey,
         });
       }
       return {
-        messages: [toolReply(call, `The call failed: ${outcome.error}`, "error")],
+        messages: [toolReply(call, `The call did not succeed: ${summary}.`, "error")],
         governor: {
-          routes: { [id]: "failed" },
-          outcomes: [{ callId: call.id, tool: node.tool, ok: false, error: outcome.error }],
+          routes: { [id]: route },
+          outcomes: [{ callId: call.id, tool: outcome.tool, ok: false, error: summary }],
         },
       };
     }
+    const json = JSON.stringify(outcome.result ?? null);
     return {
       ...(node.onResult?.(state, outcome.result) ?? {}),
-      messages: [toolReply(call, JSON.stringify(outcome.result ?? null), "success")],
+      // The model is told when another tool answered in place of the one it asked for.
+      messages: [toolReply(call, outcome.fallback ? `${summary}: ${json}` : json, "success")],
       governor: {
         routes: { [id]: "done" },
         outcomes: [
-          { callId: call.id, tool: node.tool, ok: true, result: outcome.result, replayed: outcome.replayed },
+          {
+            callId: call.id,
+            tool: outcome.tool,
+            ok: true,
+            result: outcome.result,
+            replayed: outcome.replayed,
+          },
         ],
       },
     };
   };
+}
+
+function hasEdge(services: NodeServices, from: string, on: string): boolean {
+  return services.workflow.edges.map(normalizeEdge).some((edge) => edge.from === from && edge.on === on);
 }
 
 type Authorized =

@@ -1,5 +1,6 @@
 import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
-import { type ApprovalRequest, verifyAnswer } from "../approvals/approval-request.js";
+import { GovernorError } from "@governor/errors";
+import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { emit } from "../graph/events.js";
 import type { ApprovalRecord } from "../graph/governor-channel.js";
 import { currentCall, guardedTool, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
@@ -19,6 +20,13 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 export function approvalNode(id: string, node: ApprovalNode<GraphState>, services: NodeServices) {
   const tool = guardedTool(services, node.guards);
   const ttl = node.expiresInMs ?? DAY_MS;
+  const approvals = services.approvals;
+  if (!approvals) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `Workflow "${services.workflow.name}" has an approval step (${id}) but compile() was given no tokenKeys to verify approvers' signatures`,
+    );
+  }
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
     const call = currentCall(state, tool);
@@ -60,6 +68,7 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       policyVersion: gate.policyVersion,
       reasons: gate.reasons,
       policyIds: gate.policyIds,
+      requiredScope: node.requiredScope,
       summary: node.summary?.(state, { ...call, args: gate.args }),
       // Derived from the gate's decision time, not the clock, so the request is identical on every re-run.
       requestedAt: new Date(gate.decidedAt).toISOString(),
@@ -70,22 +79,23 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
     let refusedAnswer: string | undefined;
     for (let attempt = 0; ; attempt++) {
       const answer: unknown = interrupt(refusedAnswer ? { ...request, refusedAnswer } : request);
-      const verdict = verifyAnswer(answer, request, services.gateway.now());
+      const verdict = await approvals.verify(answer, request, { callId: call.id }, services.gateway.now());
       if (!verdict.ok) {
         refusedAnswer = verdict.reason;
-        audit("refused", { reason: verdict.reason, answer }, `refused:${attempt}`);
+        // The answer itself is not recorded: a token is a credential until it expires.
+        audit("refused", { reason: verdict.reason }, `refused:${attempt}`);
         emit(config, { type: "approval-refused", node: id, tool, reason: verdict.reason });
         continue;
       }
-      const { decision, approver } = verdict.answer;
+      const { approver, jti } = verdict;
       // An approval given under an older policy lapses: the call is not run on a decision made under other rules.
       const policyChanged = services.gateway.policy.version !== request.policyVersion;
-      const approved = decision === "approve" && !policyChanged;
+      const approved = verdict.approved && !policyChanged;
       const reason = policyChanged
         ? `the policy changed since approval was requested (${request.policyVersion} → ${services.gateway.policy.version}); propose the call again`
-        : verdict.answer.reason;
+        : verdict.reason;
       const record: ApprovalRecord = { node: id, approved, approver, reason, callHash: request.callHash };
-      audit(approved ? "approved" : "rejected", { approver, reason }, "decided");
+      audit(approved ? "approved" : "rejected", { approver, reason, decisionId: jti }, "decided");
       emit(config, { type: "approval", node: id, tool, approved, approver, reason });
       return {
         messages: approved

@@ -43,6 +43,16 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
     toolNames.add(tool.name);
   });
   if (!Array.isArray(workflow.tools)) invalid("tools", "must be an array of tools from defineTool()");
+  (Array.isArray(workflow.tools) ? workflow.tools : []).forEach((tool, index) => {
+    const fallback = tool.fallback && "tool" in tool.fallback ? tool.fallback.tool : undefined;
+    if (fallback !== undefined && !toolNames.has(fallback)) {
+      issues.push({
+        code: "WORKFLOW_UNKNOWN_TOOL",
+        path: `tools[${index}].fallback.tool`,
+        message: `${tool.name} falls back to "${fallback}", which is not a tool of this workflow`,
+      });
+    }
+  });
 
   if (!workflow.nodes || typeof workflow.nodes !== "object") {
     invalid("nodes", "must be an object of nodes by id");

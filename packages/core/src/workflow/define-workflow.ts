@@ -1,4 +1,6 @@
+import type { ApproverRegistry } from "@governor/identity";
 import type { PolicyEngine } from "@governor/policy";
+import type { RunBudget } from "../budget/run-budget.js";
 import type { z } from "zod";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { WorkflowNode } from "./node-definitions.js";
@@ -34,8 +36,12 @@ export interface WorkflowDefinition<TSchema extends StateSchema = any> {
   readonly agent: AgentIdentity;
   readonly tools: readonly AnyTool[];
   readonly policy: PolicyEngine;
+  /** Who may approve this workflow's calls, with their scopes (an Identity from @governor/identity). */
+  readonly approvers?: ApproverRegistry;
   readonly nodes: Readonly<Record<string, WorkflowNode<z.output<TSchema>>>>;
   readonly edges: readonly WorkflowEdge[];
+  /** Limits every run of this workflow (run options may override fields). */
+  readonly budget?: RunBudget;
 }
 
 /** Marks a value as a workflow so loaders can tell it from other exports. */

@@ -51,6 +51,8 @@ export interface ApprovalNode<TState> {
   readonly guards: string;
   /** How long the request stays answerable. Default: 24 hours. */
   readonly expiresInMs?: number;
+  /** A scope the approver must hold (checked against the workflow's `approvers`). */
+  readonly requiredScope?: string;
   /** One line for the approver. */
   readonly summary?: (state: TState, call: ProposedCall) => string;
 }
@@ -107,8 +109,9 @@ export function outcomesOf(node: {
     case "route":
       return { next: false, required: node.branches ?? [], optional: [] };
     case "action":
-      // Success follows the unlabeled edge; a declared "failed" edge catches a handler failure.
-      return { next: true, required: [], optional: ["failed"] };
+      // Success follows the unlabeled edge; a declared "failed" edge catches a handler failure,
+      // an "escalated" edge a failure of a tool that escalates to a human.
+      return { next: true, required: [], optional: ["failed", "escalated"] };
     default:
       return { next: true, required: [], optional: [] };
   }

@@ -1,0 +1,78 @@
+import { userInfo } from "node:os";
+import { utcDay } from "@governor/core";
+import { openRuntime } from "../open-runtime.js";
+import { paint, type Terminal } from "../terminal.js";
+
+export interface KillOptions {
+  readonly agent?: string;
+  readonly reason?: string;
+  readonly dir?: string;
+}
+
+/** Who flips a switch from this terminal, for the audit journal: GOVERNOR_OPERATOR, else the OS user. */
+function operator(): string {
+  return process.env.GOVERNOR_OPERATOR ?? `user:${userInfo().username}`;
+}
+
+/**
+ * `governor kill [--agent A]`: engages a kill switch in the store. Runs in every process
+ * that uses the store stop at their next node boundary; new runs are refused.
+ */
+export function killCommand(terminal: Terminal, options: KillOptions): void {
+  const runtime = openRuntime(options.dir);
+  try {
+    const record = runtime.kill({ agent: options.agent, reason: options.reason, by: operator() });
+    const what = record.scope === "global" ? "every run" : `runs of agent ${options.agent}`;
+    terminal.out(paint(terminal, "red", `■ kill switch engaged (${record.scope}): ${record.reason}`));
+    terminal.out(`  ${what} stop at their next step; new ones are refused until governor unkill${options.agent ? ` --agent ${options.agent}` : ""}`);
+  } finally {
+    runtime.close();
+  }
+}
+
+/** `governor unkill [--agent A]`: releases a kill switch. Releasing one that is not engaged is not an error. */
+export function unkillCommand(terminal: Terminal, options: Omit<KillOptions, "reason">): void {
+  const runtime = openRuntime(options.dir);
+  try {
+    const scope = options.agent ? `agent:${options.agent}` : "global";
+    const released = runtime.unkill({ agent: options.agent, by: operator() });
+    terminal.out(
+      released
+        ? paint(terminal, "green", `▶ kill switch released (${scope})`)
+        : `no ${scope} kill switch was engaged`,
+    );
+    const others = runtime.killSwitches();
+    if (others.length) {
+      terminal.out(`  still engaged: ${others.map((record) => `${record.scope} (${record.reason})`).join(", ")}`);
+    }
+  } finally {
+    runtime.close();
+  }
+}
+
+/** `governor status`: engaged kill switches, runs by status, and today's model spend by principal. */
+export function statusCommand(terminal: Terminal, options: { dir?: string; json?: boolean }): void {
+  const runtime = openRuntime(options.dir);
+  try {
+    const day = utcDay(Date.now());
+    const kills = runtime.killSwitches();
+    const runs: Record<string, number> = {};
+    for (const run of runtime.store.runs.list()) runs[run.status] = (runs[run.status] ?? 0) + 1;
+    const spend = runtime.store.spend.byPrincipal(day);
+    if (options.json) {
+      terminal.out(JSON.stringify({ store: runtime.store.dir, killSwitches: kills, runs, spend: { day, byPrincipal: spend } }, null, 2));
+      return;
+    }
+    terminal.out(`store: ${runtime.store.dir}`);
+    if (!kills.length) terminal.out(paint(terminal, "green", "kill switches: none engaged"));
+    for (const record of kills) {
+      terminal.out(paint(terminal, "red", `kill switch ${record.scope}: ${record.reason} · since ${record.at}${record.by ? ` · by ${record.by}` : ""}`));
+    }
+    const counts = Object.entries(runs).map(([status, count]) => `${count} ${status}`);
+    terminal.out(`runs: ${counts.join(", ") || "none"}`);
+    terminal.out(`model spend on ${day} (UTC): ${spend.length ? "" : "none"}`);
+    for (const row of spend) terminal.out(`  ${row.principal.padEnd(40)} $${row.costUsd.toFixed(6)} over ${row.runs} run(s)`);
+  } finally {
+    runtime.close();
+  }
+}

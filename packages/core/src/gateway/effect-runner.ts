@@ -1,0 +1,128 @@
+import type { AuditJournal } from "@governor/observability";
+import { isGraphBubbleUp } from "@langchain/langgraph";
+import type { CircuitBreakerPolicy } from "cockatiel";
+import type { AnyTool } from "../tools/define-tool.js";
+import type { EffectJournal } from "./effect-journal.js";
+import {
+  type CircuitStatus,
+  circuitStatus,
+  classifyFailure,
+  createBreaker,
+  type ExecutionFailureReason,
+  resilienceOf,
+  runResilient,
+} from "./resilience.js";
+import type { CallScope } from "./tool-gateway.js";
+
+/** One tool's outcome under one idempotency key. */
+export type ToolRun =
+  | { readonly ok: true; readonly result: unknown; readonly replayed: boolean; readonly attempts: number }
+  | {
+      readonly ok: false;
+      readonly reason: ExecutionFailureReason;
+      readonly error: string;
+      readonly replayed: boolean;
+      readonly attempts: number;
+    };
+
+export const OUTCOME_UNKNOWN = "outcome unknown: the call may have happened; reconcile before retrying";
+
+/** Appends an "execution" audit record for one tool under one key; the key and outcome dedupe it. */
+export type ExecutionAudit = (outcome: string, data: Record<string, unknown>) => void;
+
+export function executionAudit(
+  audit: AuditJournal,
+  scope: CallScope,
+  callId: string,
+  tool: string,
+  key: string,
+  args: Record<string, unknown>,
+): ExecutionAudit {
+  return (outcome, data) =>
+    audit.append({
+      threadId: scope.threadId,
+      kind: "execution",
+      outcome,
+      node: scope.node,
+      tool,
+      principal: scope.principal.id,
+      data: { callId, idempotencyKey: key, args, ...data },
+      // Appending again with the same key fills the gap when the process died before the audit.
+      dedupeKey: `${key}:${outcome}`,
+    });
+}
+
+/**
+ * Runs one tool's handler under its key: the effect journal decides whether it may run at
+ * all, then timeout, retry and the tool's circuit breaker wrap it. Breakers live as long as
+ * this runner (one per tool), so they are shared by every run of the process and by no
+ * other process.
+ */
+export class EffectRunner {
+  readonly #effects: EffectJournal;
+  readonly #breakers = new Map<string, CircuitBreakerPolicy | undefined>();
+
+  constructor(effects: EffectJournal) {
+    this.#effects = effects;
+  }
+
+  /** The breaker's state for a tool, or undefined when it has none (or has not been called yet). */
+  circuit(tool: string): CircuitStatus | undefined {
+    const breaker = this.#breakers.get(tool);
+    return breaker ? circuitStatus(breaker) : undefined;
+  }
+
+  async run(
+    tool: AnyTool,
+    key: string,
+    args: Record<string, unknown>,
+    scope: CallScope,
+    audit: ExecutionAudit,
+  ): Promise<ToolRun> {
+    const known = this.#effects.get(key);
+    if (known?.status === "committed") {
+      audit("executed", { result: known.result, attempts: 0, replayed: true });
+      return { ok: true, result: known.result, replayed: true, attempts: 0 };
+    }
+    // A call that is not idempotent never runs twice: a start with no end may have acted,
+    // and a recorded failure stays the answer (a timed-out handler may have finished late).
+    if (known && tool.idempotent !== true) {
+      const reason = known.status === "started" ? "outcome-unknown" : (known.reason ?? "failed");
+      const error = known.status === "started" ? OUTCOME_UNKNOWN : known.error;
+      audit(reason, { error, attempts: 0, replayed: true });
+      return { ok: false, reason, error, replayed: true, attempts: 0 };
+    }
+
+    const settings = resilienceOf(tool);
+    let attempts = 0;
+    try {
+      const result = await runResilient(settings, this.#breaker(tool), async (signal) => {
+        attempts++;
+        // Journaled before the first try only: an open breaker that refuses the call leaves no record.
+        if (attempts === 1) this.#effects.start(key, tool.name, scope.threadId);
+        return tool.handler(args, {
+          threadId: scope.threadId,
+          principal: scope.principal,
+          idempotencyKey: key,
+          signal,
+          attempt: attempts,
+        });
+      });
+      this.#effects.commit(key, result);
+      audit("executed", { result, attempts });
+      return { ok: true, result, replayed: false, attempts };
+    } catch (error) {
+      if (isGraphBubbleUp(error)) throw error;
+      const failure = classifyFailure(error, settings);
+      if (attempts > 0)
+        this.#effects.fail(key, failure.error, failure.reason === "timeout" ? "timeout" : "failed");
+      audit(failure.reason, { error: failure.error, attempts });
+      return { ok: false, ...failure, replayed: false, attempts };
+    }
+  }
+
+  #breaker(tool: AnyTool): CircuitBreakerPolicy | undefined {
+    if (!this.#breakers.has(tool.name)) this.#breakers.set(tool.name, createBreaker(resilienceOf(tool)));
+    return this.#breakers.get(tool.name);
+  }
+}

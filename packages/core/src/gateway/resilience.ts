@@ -1,0 +1,152 @@
+import { isGraphBubbleUp } from "@langchain/langgraph";
+import {
+  type CircuitBreakerPolicy,
+  CircuitState,
+  ConsecutiveBreaker,
+  circuitBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  type IPolicy,
+  retry,
+  TaskCancelledError,
+  TimeoutStrategy,
+  timeout,
+  wrap,
+} from "cockatiel";
+import type { AnyTool } from "../tools/define-tool.js";
+
+/** What a tool gets when it declares nothing (or only part of a setting). */
+export const RESILIENCE_DEFAULTS = {
+  timeoutMs: 10_000,
+  retry: { maxAttempts: 3, initialDelayMs: 100, maxDelayMs: 2_000 },
+  circuitBreaker: { threshold: 5, halfOpenAfterMs: 30_000 },
+} as const;
+
+/** Why a call produced no result. */
+export type ExecutionFailureReason = "failed" | "timeout" | "circuit-open" | "outcome-unknown";
+
+/** A tool's declared resilience with defaults applied and the idempotency rule enforced. */
+export interface ResilienceSettings {
+  readonly timeoutMs: number;
+  /** Tries in all: always 1 for a tool that is not idempotent. */
+  readonly maxAttempts: number;
+  readonly initialDelayMs: number;
+  readonly maxDelayMs: number;
+  readonly breaker?: { readonly threshold: number; readonly halfOpenAfterMs: number };
+}
+
+export function resilienceOf(tool: AnyTool): ResilienceSettings {
+  const retryable = tool.idempotent === true && tool.retry !== undefined;
+  const retryOptions = { ...RESILIENCE_DEFAULTS.retry, ...(retryable ? tool.retry : {}) };
+  return {
+    timeoutMs: tool.timeoutMs ?? RESILIENCE_DEFAULTS.timeoutMs,
+    maxAttempts: retryable ? retryOptions.maxAttempts : 1,
+    initialDelayMs: retryOptions.initialDelayMs,
+    maxDelayMs: retryOptions.maxDelayMs,
+    breaker:
+      tool.circuitBreaker === false
+        ? undefined
+        : { ...RESILIENCE_DEFAULTS.circuitBreaker, ...tool.circuitBreaker },
+  };
+}
+
+// LangGraph's control-flow errors are not failures: no policy may count, retry or swallow them.
+const notControlFlow = (error: Error) => !isGraphBubbleUp(error);
+
+/** The breaker a gateway keeps for one tool, for as long as the gateway lives. */
+export function createBreaker(settings: ResilienceSettings): CircuitBreakerPolicy | undefined {
+  if (!settings.breaker) return undefined;
+  return circuitBreaker(handleWhen(notControlFlow), {
+    halfOpenAfter: settings.breaker.halfOpenAfterMs,
+    breaker: new ConsecutiveBreaker(settings.breaker.threshold),
+  });
+}
+
+/** One try of the handler, under its own timeout signal. */
+export type TryFn<T> = (signal: AbortSignal) => Promise<T>;
+
+/**
+ * Runs `fn` under retry (outermost), the tool's breaker, then a per-try timeout. The
+ * breaker sits inside the retry so every failed try counts towards opening it, and an open
+ * breaker is not retried into. The timeout is aggressive: the gateway stops waiting at the
+ * deadline whether or not the handler honours its aborted signal.
+ */
+export function runResilient<T>(
+  settings: ResilienceSettings,
+  breaker: CircuitBreakerPolicy | undefined,
+  fn: TryFn<T>,
+): Promise<T> {
+  const perTry = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
+  const attempt = async ({ signal }: { signal: AbortSignal }) => {
+    try {
+      return await fn(signal);
+    } catch (error) {
+      // A handler that stops on the aborted signal throws its own error; it is still a timeout.
+      if (signal.aborted && !isGraphBubbleUp(error)) throw new TaskCancelledError(timeoutMessage(settings));
+      throw error;
+    }
+  };
+  const policies: IPolicy[] = [];
+  if (settings.maxAttempts > 1) {
+    policies.push(
+      retry(
+        handleWhen((error) => notControlFlow(error) && !isCircuitOpen(error)),
+        {
+          // cockatiel counts retries after the first try; ours counts every try.
+          maxAttempts: settings.maxAttempts - 1,
+          backoff: new ExponentialBackoff({
+            initialDelay: settings.initialDelayMs,
+            maxDelay: settings.maxDelayMs,
+          }),
+        },
+      ),
+    );
+  }
+  if (breaker) policies.push(breaker);
+  policies.push(perTry);
+  return wrap(...policies).execute(attempt);
+}
+
+/** Sorts what a resilient run threw into the reason the caller sees, with a readable message. */
+export function classifyFailure(
+  error: unknown,
+  settings: ResilienceSettings,
+): { reason: ExecutionFailureReason; error: string } {
+  if (isCircuitOpen(error)) {
+    return {
+      reason: "circuit-open",
+      error: "circuit breaker open after repeated failures; not called",
+    };
+  }
+  if (hasFlag(error, "isTaskCancelledError")) return { reason: "timeout", error: timeoutMessage(settings) };
+  return { reason: "failed", error: error instanceof Error ? error.message : String(error) };
+}
+
+export type CircuitStatus = "closed" | "open" | "half-open" | "isolated";
+
+export function circuitStatus(breaker: CircuitBreakerPolicy): CircuitStatus {
+  switch (breaker.state) {
+    case CircuitState.Open:
+      return "open";
+    case CircuitState.HalfOpen:
+      return "half-open";
+    case CircuitState.Isolated:
+      return "isolated";
+    default:
+      return "closed";
+  }
+}
+
+// cockatiel 3.2.1's isTaskCancelledError and isIsolatedCircuitError test the wrong flag
+// (isBulkheadRejectedError); its errors carry their own flags, so read those.
+function hasFlag(error: unknown, flag: string): boolean {
+  return typeof error === "object" && error !== null && (error as Record<string, unknown>)[flag] === true;
+}
+
+function isCircuitOpen(error: unknown): boolean {
+  return hasFlag(error, "isBrokenCircuitError") || hasFlag(error, "isIsolatedCircuitError");
+}
+
+function timeoutMessage(settings: ResilienceSettings): string {
+  return `no result within ${settings.timeoutMs} ms`;
+}
