@@ -1,31 +1,16 @@
-import { RulePolicyEngine } from "@governor/policy";
+import { CedarPolicyEngine } from "@governor/policy";
 
-/** Refunds up to this amount run without a human. */
+/**
+ * Refunds up to this amount run without a human. The rule itself lives in
+ * `policies/refund.cedar` (policy "refund-over-limit-needs-approval"); this constant mirrors
+ * it for code and prompts that quote the limit, so change both together.
+ */
 export const AUTONOMOUS_REFUND_LIMIT = 500;
 
 /**
- * The refund desk's policies. Written as in-code rules with Cedar's semantics (forbid wins,
- * nothing without a permit), so they move to a `.cedar` file unchanged in meaning.
+ * The refund desk's policies, in Cedar beside the workflow: support agents holding
+ * refunds:write may refund, refunds above the limit need a supervisor, and flagged accounts
+ * get none. Resolved from this module's location, so it loads the same from src/ (tests)
+ * and from dist/ (the built package).
  */
-export const refundPolicy = new RulePolicyEngine([
-  {
-    id: "support-may-refund",
-    actions: ["issue_refund"],
-    effect: "permit",
-    reason: "support agents may refund customers' orders",
-  },
-  {
-    id: "refund-over-limit-needs-approval",
-    actions: ["issue_refund"],
-    effect: "require-approval",
-    when: ({ args }) => Number(args.amount) > AUTONOMOUS_REFUND_LIMIT,
-    reason: `refunds above $${AUTONOMOUS_REFUND_LIMIT} need a supervisor's approval`,
-  },
-  {
-    id: "no-refund-to-flagged-account",
-    actions: ["issue_refund"],
-    effect: "forbid",
-    when: ({ context }) => context.accountFlagged === true,
-    reason: "refunds to a flagged account are forbidden",
-  },
-]);
+export const refundPolicy = CedarPolicyEngine.fromDirectory(new URL("../policies/", import.meta.url));

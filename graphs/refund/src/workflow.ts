@@ -3,6 +3,7 @@ import type { PolicyEngine } from "@governor/policy";
 import { z } from "zod";
 import { type Crm, sampleCrm } from "./crm.js";
 import { PaymentsLedger } from "./payments.js";
+import { refundApprovers } from "./approvers.js";
 import { refundPolicy } from "./policy.js";
 import { PROPOSE_MARKER, REPLY_MARKER } from "./scenario.js";
 import { issueRefundTool } from "./tools.js";
@@ -50,6 +51,7 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
     state: refundState,
     agent: { id: "support", scopes: ["refunds:write", "orders:read"], roles: ["support-agent"] },
     tools: [issueRefundTool(ledger)],
+    approvers: refundApprovers,
     policy: options.policy ?? refundPolicy,
     nodes: {
       load_customer: {
@@ -104,6 +106,7 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
         kind: "approval",
         description: "A supervisor approves or rejects this exact refund",
         guards: "issue_refund",
+        requiredScope: "approvals:refunds",
         summary: ({ account }, call) =>
           `Refund $${call.args.amount} on ${call.args.orderId} for ${account?.name ?? "unknown customer"}`,
       },

@@ -14,14 +14,36 @@ export {
   WorkflowValidationError,
 } from "@governor/errors";
 export { callHash, idempotencyKey } from "./gateway/call-hash.js";
-export { type EffectJournal, type EffectRecord, SqliteEffectJournal } from "./gateway/effect-journal.js";
+export {
+  type EffectFailure,
+  type EffectJournal,
+  type EffectRecord,
+  SqliteEffectJournal,
+} from "./gateway/effect-journal.js";
+export {
+  describeExecution,
+  type ExecutionFailure,
+  type ExecutionResult,
+  type ExecutionSuccess,
+  type ToolFailure,
+} from "./gateway/execution-result.js";
 export type { ProposedCall } from "./gateway/proposed-call.js";
 export {
-  type CallScope,
-  type ExecutionResult,
-  type GatewayDecision,
-  ToolGateway,
-} from "./gateway/tool-gateway.js";
+  type CircuitStatus,
+  type ExecutionFailureReason,
+  RESILIENCE_DEFAULTS,
+} from "./gateway/resilience.js";
+export { type CallScope, type GatewayDecision, ToolGateway } from "./gateway/tool-gateway.js";
+// Execution control: budgets, loop guard, kill switch
+export { type BudgetAnswer, type BudgetRequest, budgetAnswerSchema } from "./budget/budget-request.js";
+export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";
+export { type BudgetLimit, parseBudget, type RunBudget, runBudgetSchema } from "./budget/run-budget.js";
+export type { ModelUsageTotals, RunUsage } from "./budget/run-usage.js";
+export type { KillRecord, KillScope, KillSwitch } from "./control/kill-switch.js";
+export { callFingerprint } from "./control/loop-guard.js";
+export type { RunStop } from "./control/run-stop.js";
+export { SqliteKillSwitches } from "./runtime/kill-switches.js";
+export { type SpendRow, SqliteSpendLedger } from "./runtime/spend-ledger.js";
 // Compiling and running
 export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/compile.js";
 export type { GovernorEvent } from "./graph/events.js";
@@ -41,9 +63,12 @@ export { defineSample, type SampleCase, type SampleDefinition } from "./samples/
 // Tools and the gateway
 export {
   type AnyTool,
+  type CircuitBreakerOptions,
   defineTool,
+  type RetryOptions,
   type ToolCallContext,
   type ToolDefinition,
+  type ToolFallback,
   type ToolRisk,
 } from "./tools/define-tool.js";
 export {

@@ -38,10 +38,13 @@ export class ScenarioExhaustedError extends Error {
  */
 export class ScenarioChatModel extends BaseChatModel<ScenarioCallOptions> {
   readonly script: ScenarioScript;
+  /** The name it is priced and reported under: `scenario:<script name>`. */
+  readonly model: string;
 
   constructor(script: ScenarioScript) {
     super({});
     this.script = script;
+    this.model = `scenario:${script.name}`;
   }
 
   _llmType(): string {
@@ -69,7 +72,7 @@ export class ScenarioChatModel extends BaseChatModel<ScenarioCallOptions> {
         args: call.args,
         type: "tool_call" as const,
       })),
-      response_metadata: { model_name: `scenario:${this.script.name}` },
+      response_metadata: { model_name: this.model },
     });
     const input_tokens = estimateTokens(messages.map(textOf).join("\n"));
     const output_tokens = estimateTokens(text + JSON.stringify(reply.toolCalls ?? []));

@@ -1,6 +1,7 @@
 /**
- * A rough token count (about four characters a token) for text a model did not measure.
- * The scenario model reports it as usage; exact counting with a tokenizer comes with budgets.
+ * A rough token count (about four characters a token). The scenario model reports it as its
+ * usage, as an endpoint reports its own count; where a model reports nothing, budgets count
+ * with the real tokenizer (`countTokens`).
  */
 export function estimateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));

@@ -1,9 +1,17 @@
-import { agentPrincipal, type Principal } from "@governor/identity";
+import { agentPrincipal, type Principal, type TokenKeys } from "@governor/identity";
+import { ApprovalAuthority } from "../approvals/approval-authority.js";
+import { type ApprovalUseLedger, MemoryApprovalUseLedger } from "../approvals/approval-uses.js";
+import { DEFAULT_PRICES, type PriceTable } from "@governor/models";
 import type { AuditJournal } from "@governor/observability";
 import type { PolicyEngine } from "@governor/policy";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { StateGraph } from "@langchain/langgraph";
+import type { SpendLedger } from "../budget/daily-spend.js";
+import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.js";
+import type { ExecutionControl } from "../control/execution-control.js";
+import type { KillSwitch } from "../control/kill-switch.js";
+import { guardNode } from "../control/node-guard.js";
 import type { EffectJournal } from "../gateway/effect-journal.js";
 import { ToolGateway } from "../gateway/tool-gateway.js";
 import { actionNode } from "../nodes/action-node.js";
@@ -32,6 +40,20 @@ export interface CompileOptions {
   readonly defaultPrincipal?: Principal;
   /** The clock approvals and decisions read. */
   readonly now?: () => number;
+  /** Keys that verify approvers' signed decisions; required when the workflow has approval steps. */
+  readonly tokenKeys?: TokenKeys;
+  /** Where accepted decisions are remembered so none is replayed. Default: in memory. */
+  readonly approvalUses?: ApprovalUseLedger;
+  /** Overrides fields of the workflow's budget for runs that carry none of their own. */
+  readonly budget?: RunBudget;
+  /** The cheaper model that model steps switch to as a budget nears its end. */
+  readonly cheapModel?: BaseChatModel;
+  /** Prices by model name, merged over `DEFAULT_PRICES`. */
+  readonly prices?: PriceTable;
+  /** Checked before every node; the runtime passes the store's. */
+  readonly killSwitch?: KillSwitch;
+  /** Where per-principal daily spend is kept; the runtime passes the store's. */
+  readonly spend?: SpendLedger;
 }
 
 /**
@@ -57,9 +79,27 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     workflow,
     gateway,
     model: options.model,
+    approvals:
+      options.tokenKeys &&
+      new ApprovalAuthority({
+        keys: options.tokenKeys,
+        approvers: workflow.approvers,
+        uses: options.approvalUses ?? new MemoryApprovalUseLedger(),
+      }),
     defaultPrincipal:
       options.defaultPrincipal ??
       agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles),
+  };
+  const control: ExecutionControl = {
+    budget: mergeBudgets(
+      parseBudget(workflow.budget, `workflow "${workflow.name}"`),
+      parseBudget(options.budget, "the compile options"),
+    ),
+    cheapModel: options.cheapModel,
+    prices: { ...DEFAULT_PRICES, ...options.prices },
+    killSwitch: options.killSwitch,
+    spend: options.spend,
+    now: options.now ?? Date.now,
   };
   const edges = workflow.edges.map(normalizeEdge);
   // LangGraph's builder types track node names statically; a workflow's names are data.
@@ -68,7 +108,8 @@ export function compile(workflow: Workflow, options: CompileOptions) {
 
   for (const [id, node] of Object.entries(workflow.nodes) as [string, WorkflowNode<GraphState>][]) {
     const hasFailedEdge = edges.some((edge) => edge.from === id && edge.on === "failed");
-    graph.addNode(id, buildNode(id, node, services, hasFailedEdge), {
+    // Every node runs behind the execution-control guard: kill switch, steps and wall time first.
+    graph.addNode(id, guardNode(id, buildNode(id, node, services, control, hasFailedEdge), services, control), {
       // Shown under the node in drawMermaid() and Studio, so the governance role of each node is visible.
       metadata: node.description
         ? { governor: node.kind, description: node.description }
@@ -99,11 +140,12 @@ function buildNode(
   id: string,
   node: WorkflowNode<GraphState>,
   services: NodeServices,
+  control: ExecutionControl,
   hasFailedEdge: boolean,
 ) {
   switch (node.kind) {
     case "model":
-      return modelNode(id, node, services);
+      return modelNode(id, node, services, control);
     case "task":
       return taskNode(id, node, services);
     case "precondition":

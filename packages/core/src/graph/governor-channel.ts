@@ -1,3 +1,6 @@
+import type { RunBudget } from "../budget/run-budget.js";
+import { emptyUsage, mergeUsage, type RunUsage, type UsageDelta } from "../budget/run-usage.js";
+import type { RunStop } from "../control/run-stop.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { GatewayDecision } from "../gateway/tool-gateway.js";
 
@@ -41,15 +44,33 @@ export interface GovernorChannel {
   /** The outcome each branching node took last: conditional edges read it. */
   readonly routes: Readonly<Record<string, string>>;
   readonly outcomes: readonly CallOutcome[];
+  /** Steps, tokens, cost and time used, and the calls proposed (execution control). */
+  readonly usage: RunUsage;
+  /** The run's budget as set at its start and extended by humans since; null: the compiled default. */
+  readonly budget: RunBudget | null;
+  /** Set when a control ended the run: the next node boundary stops it with this code. */
+  readonly stop: RunStop | null;
 }
 
-export type GovernorUpdate = Partial<GovernorChannel>;
+/** A node's write: fields replace, except those `mergeChannel` merges; `usage` is a delta. */
+export type GovernorUpdate = Partial<Omit<GovernorChannel, "usage">> & { readonly usage?: UsageDelta };
 
 export function emptyChannel(): GovernorChannel {
-  return { proposal: null, callCount: 0, checks: {}, gate: null, approval: null, routes: {}, outcomes: [] };
+  return {
+    proposal: null,
+    callCount: 0,
+    checks: {},
+    gate: null,
+    approval: null,
+    routes: {},
+    outcomes: [],
+    usage: emptyUsage(),
+    budget: null,
+    stop: null,
+  };
 }
 
-/** Fields replace, except `routes` (merged by node) and `outcomes` (appended). */
+/** Fields replace, except `routes` (merged by node), `outcomes` (appended) and `usage` (added up). */
 export function mergeChannel(current: GovernorChannel, update: GovernorUpdate | undefined): GovernorChannel {
   if (!update) return current;
   return {
@@ -57,5 +78,6 @@ export function mergeChannel(current: GovernorChannel, update: GovernorUpdate | 
     ...update,
     routes: update.routes ? { ...current.routes, ...update.routes } : current.routes,
     outcomes: update.outcomes ? [...current.outcomes, ...update.outcomes] : current.outcomes,
+    usage: update.usage ? mergeUsage(current.usage, update.usage) : current.usage,
   };
 }

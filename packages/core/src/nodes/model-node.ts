@@ -1,8 +1,17 @@
+import { GovernorError } from "@governor/errors";
+import { answeredBy, costOf, measureUsage, modelNameOf } from "@governor/models";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { z } from "zod";
-import { GovernorError } from "@governor/errors";
+import { askForBudget } from "../budget/ask-for-budget.js";
+import { checkDailySpend } from "../budget/check-daily-spend.js";
+import { spendKey, utcDay } from "../budget/daily-spend.js";
+import { type CallPlan, type ModelRoute, planModelCall } from "../budget/model-routing.js";
+import { DEFAULT_MAX_IDENTICAL_CALLS, DEFAULT_MAX_LOOP_REFUSALS } from "../budget/run-budget.js";
+import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
+import { LoopGuard } from "../control/loop-guard.js";
 import { emit } from "../graph/events.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
@@ -10,12 +19,24 @@ import type { GraphState } from "../graph/state-annotation.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { ModelNode } from "../workflow/node-definitions.js";
 
+type Invoke = (messages: BaseMessage[], config: LangGraphRunnableConfig) => Promise<AIMessage>;
+
 /**
  * A model step. The model may propose tool calls; the first call to a tool offered at this
  * step becomes the proposal the governance nodes decide. Every other call is answered at
  * once with a refusal, so nothing the model asks for is left hanging or runs unchecked.
+ *
+ * Before calling, the step routes on budget (the cheaper model past `downgradeAt`) and,
+ * when the call would overrun a limit, interrupts to ask a human for more: the model is
+ * never called over budget. After it, the step counts the call's tokens and cost, and the
+ * loop guard refuses a call the run has already proposed with the same arguments.
  */
-export function modelNode(id: string, node: ModelNode<GraphState>, services: NodeServices) {
+export function modelNode(
+  id: string,
+  node: ModelNode<GraphState>,
+  services: NodeServices,
+  control: ExecutionControl,
+) {
   const model = services.model;
   if (!model) {
     throw new GovernorError(
@@ -24,39 +45,101 @@ export function modelNode(id: string, node: ModelNode<GraphState>, services: Nod
     );
   }
   const offered = (node.tools ?? []).map((name) => services.gateway.tool(name) as AnyTool);
-  let runnable: { invoke: (messages: BaseMessage[], config: LangGraphRunnableConfig) => Promise<AIMessage> } =
-    model as never;
-  if (offered.length) {
-    if (typeof model.bindTools !== "function") {
-      throw new GovernorError(
-        "CONFIG_INVALID",
-        `The model for ${id} cannot call tools (it has no bindTools)`,
-      );
-    }
-    runnable = model.bindTools(offered.map(toolSpec)) as never;
-  }
+  const primary = routeTo(model, "primary", offered, id);
+  const cheap = control.cheapModel ? routeTo(control.cheapModel, "cheap", offered, id) : undefined;
   const offeredNames = new Set(offered.map((tool) => tool.name));
 
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
+    const usage = usageOf(state);
+    const step = config.metadata?.langgraph_step ?? "?";
+    const audit = (kind: "budget" | "model", outcome: string, data: Record<string, unknown>, key: string) =>
+      services.gateway.audit.append({
+        threadId: scope.threadId,
+        kind,
+        outcome,
+        node: id,
+        principal: scope.principal.id,
+        data,
+        dedupeKey: `${scope.threadId}:${step}:${id}:${key}`,
+      });
+
     const instructions =
       typeof node.instructions === "function" ? node.instructions(state) : node.instructions;
     const added: BaseMessage[] = [...closeDanglingCalls(state.messages)];
     const humanText = node.input?.(state);
     if (humanText) added.push(new HumanMessage(humanText));
+    const prompt = [new SystemMessage(instructions), ...state.messages, ...added];
 
-    const reply = await runnable.invoke(
-      [new SystemMessage(instructions), ...state.messages, ...added],
-      config,
-    );
+    const initialBudget = budgetOf(state, control);
+    let budget = initialBudget;
+    const daily = budget.dailyCostUsdPerPrincipal;
+    const dailyKey = spendKey(scope.principal);
+    const today = utcDay(control.now());
+    let refusedAnswer: string | undefined;
+    let plan: CallPlan<Invoke>;
+    // Asks (and, on resume, replays the answers) until the call fits or a human stops the run.
+    for (let attempt = 0; ; attempt++) {
+      plan = await planModelCall({
+        prompt,
+        usage,
+        budget,
+        primary,
+        cheap,
+        prices: control.prices,
+        needsCost: daily !== undefined && control.spend !== undefined,
+      });
+      if (daily !== undefined && control.spend) {
+        checkDailySpend(control.spend.spent(dailyKey, today), plan.estimate?.costUsd ?? 0, daily, {
+          node: id,
+          principal: scope.principal.id,
+          day: today,
+          audit,
+        });
+      }
+      if (!plan.exceeded.length) break;
+      const verdict = askForBudget({ id, scope, attempt, plan, usage, budget, audit, refusedAnswer });
+      if (verdict.kind === "stopped") return { governor: { budget, stop: verdict.stop } satisfies GovernorUpdate };
+      if (verdict.kind === "extended") budget = verdict.budget;
+      refusedAnswer = verdict.kind === "refused" ? verdict.reason : undefined;
+    }
+    if (plan.downgrade) {
+      audit(
+        "budget",
+        "downgraded",
+        {
+          from: plan.downgrade.from,
+          to: plan.route.name,
+          fraction: plan.downgrade.fraction,
+          reason: plan.downgrade.reason,
+        },
+        "downgraded",
+      );
+    }
+
+    const reply = await plan.route.invoke(prompt, config);
     added.push(reply);
+    const measured = await measureUsage(reply, prompt);
+    const modelName = answeredBy(reply) ?? plan.route.name;
+    const costUsd = costOf(modelName, measured, control.prices) ?? costOf(plan.route.name, measured, control.prices) ?? 0;
+    if (control.spend && costUsd > 0) {
+      control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd });
+    }
 
+    const loop = new LoopGuard(usage.calls, budget.maxIdenticalCalls ?? DEFAULT_MAX_IDENTICAL_CALLS);
     let proposal: GovernorUpdate["proposal"] = null;
     let callCount = state.governor.callCount;
     for (const call of reply.tool_calls ?? []) {
       const id_ = call.id ?? `${id}_${callCount}`;
       if (!proposal && offeredNames.has(call.name)) {
-        proposal = { id: id_, tool: call.name, args: call.args, callIndex: callCount++, proposedBy: id };
+        if (loop.admit(call.name, call.args)) {
+          proposal = { id: id_, tool: call.name, args: call.args, callIndex: callCount++, proposedBy: id };
+          continue;
+        }
+        const reason = `loop guard: this run already proposed ${call.name} with these exact arguments; change the arguments or stop`;
+        audit("budget", "loop-detected", { callId: id_, tool: call.name, args: call.args, reasons: [reason] }, `loop:${id_}`);
+        emit(config, { type: "refused-tool", node: id, tool: call.name, reason });
+        added.push(toolReply({ id: id_, tool: call.name }, `Refused: ${reason}`, "error"));
         continue;
       }
       const reason = offeredNames.has(call.name)
@@ -77,28 +160,76 @@ export function modelNode(id: string, node: ModelNode<GraphState>, services: Nod
     }
 
     const text = typeof reply.content === "string" ? reply.content : JSON.stringify(reply.content);
-    services.gateway.audit.append({
-      threadId: scope.threadId,
-      kind: "model",
-      outcome: proposal ? "proposed" : "answered",
-      node: id,
-      principal: scope.principal.id,
-      data: {
+    audit(
+      "model",
+      proposal ? "proposed" : "answered",
+      {
         text: text.slice(0, 2000),
         toolCalls: (reply.tool_calls ?? []).map((call) => ({ tool: call.name, args: call.args })),
-        usage: reply.usage_metadata,
+        model: modelName,
+        usage: { inputTokens: measured.inputTokens, outputTokens: measured.outputTokens, source: measured.source },
+        costUsd,
       },
-      dedupeKey: `${scope.threadId}:${config.metadata?.langgraph_step ?? "?"}:${id}:model`,
-    });
+      "model",
+    );
     emit(config, {
       type: "model",
       node: id,
       text,
       toolCalls: (reply.tool_calls ?? []).map((call) => ({ tool: call.name, args: call.args })),
     });
-    const update: GovernorUpdate = { proposal, callCount, checks: {}, gate: null, approval: null };
+
+    const refusals = usage.loopRefusals + loop.refusals;
+    const maxRefusals = budget.maxLoopRefusals ?? DEFAULT_MAX_LOOP_REFUSALS;
+    const stop =
+      loop.refusals && refusals >= maxRefusals
+        ? {
+            code: "LOOP_DETECTED" as const,
+            message: `The model repeated the same tool call ${refusals} times; the loop guard stopped run ${scope.threadId} at ${id}`,
+            node: id,
+          }
+        : null;
+    if (stop) audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
+    const update: GovernorUpdate = {
+      proposal,
+      callCount,
+      checks: {},
+      gate: null,
+      approval: null,
+      ...(budget !== initialBudget ? { budget } : {}),
+      ...(stop ? { stop } : {}),
+      usage: {
+        modelCalls: 1,
+        inputTokens: measured.inputTokens,
+        outputTokens: measured.outputTokens,
+        costUsd,
+        byModel: {
+          [modelName]: { calls: 1, inputTokens: measured.inputTokens, outputTokens: measured.outputTokens, costUsd },
+        },
+        calls: loop.added,
+        loopRefusals: loop.refusals,
+      },
+    };
     return { ...(node.onReply?.(state, text) ?? {}), messages: added, governor: update };
   };
+}
+
+/** A model as this step calls it: bound to the step's tools, named as it is priced. */
+function routeTo(
+  model: BaseChatModel,
+  tier: "primary" | "cheap",
+  offered: readonly AnyTool[],
+  id: string,
+): ModelRoute<Invoke> {
+  if (!offered.length) return { name: modelNameOf(model), tier, invoke: model.invoke.bind(model) as Invoke };
+  if (typeof model.bindTools !== "function") {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `The ${tier} model for ${id} cannot call tools (it has no bindTools)`,
+    );
+  }
+  const bound = model.bindTools(offered.map(toolSpec));
+  return { name: modelNameOf(model), tier, invoke: bound.invoke.bind(bound) as Invoke };
 }
 
 /** The tool as a model API sees it: name, description and the contract as JSON Schema. */

@@ -1,13 +1,19 @@
 import { randomUUID } from "node:crypto";
-import { agentPrincipal, type Principal } from "@governor/identity";
+import { agentPrincipal, type Principal, signApprovalDecision } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
 import { type ApprovalRequest, approvalAnswerSchema } from "../approvals/approval-request.js";
 import { formatIssues, GovernorError } from "@governor/errors";
+import type { PriceTable } from "@governor/models";
+import { type BudgetRequest, budgetAnswerSchema } from "../budget/budget-request.js";
+import type { RunBudget } from "../budget/run-budget.js";
+import type { RunUsage } from "../budget/run-usage.js";
+import type { KillRecord } from "../control/kill-switch.js";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { GovernorStore } from "./governor-store.js";
+import { admitBudget, budgetRequestOf, refuseIfKilled, stopOf, usageIn } from "./run-control.js";
 import type { RunRecord } from "./run-registry.js";
 
 export interface RunOptions {
@@ -18,10 +24,14 @@ export interface RunOptions {
   /** How a later process finds the workflow again to resume it (a sample name or module path). Default: the workflow's name. */
   readonly source?: string;
   readonly model?: BaseChatModel;
+  /** The cheaper model model steps switch to as the budget nears its end. */
+  readonly cheapModel?: BaseChatModel;
+  /** This run's limits, overriding the workflow's field by field; kept with the run. */
+  readonly budget?: RunBudget;
   readonly onEvent?: (event: GovernorEvent) => void;
 }
 
-export type ResumeOptions = Pick<RunOptions, "model" | "onEvent">;
+export type ResumeOptions = Pick<RunOptions, "model" | "cheapModel" | "onEvent">;
 
 /** Where a run stands after `start` or `resume` returns. */
 export interface RunOutcome {
@@ -31,6 +41,11 @@ export interface RunOutcome {
   readonly state: Record<string, unknown>;
   /** The approval the run waits for, when waiting. */
   readonly approval?: ApprovalRequest;
+  /** The budget request the run waits for, when waiting for more budget. */
+  readonly budget?: BudgetRequest;
+  /** Steps, tokens and cost the run has used. */
+  readonly usage?: RunUsage;
+  /** When failed: the code says why (KILLED, BUDGET_EXCEEDED and LOOP_DETECTED are controls stopping it). */
   readonly error?: GovernorError;
 }
 
@@ -45,9 +60,13 @@ export interface GovernorRuntimeOptions {
   readonly dir?: string;
   readonly store?: GovernorStore;
   readonly now?: () => number;
+  /** Model prices (USD per million tokens), merged over the defaults of @governor/models. */
+  readonly prices?: PriceTable;
 }
 
 const RECURSION_LIMIT = 100;
+/** Kill switches are not runs: their audit records go under this thread id. */
+const KILL_SWITCH_THREAD = "governor:kill-switch";
 
 /**
  * Runs workflows durably: starts them, stops them at approvals, and resumes them later
@@ -62,11 +81,15 @@ const RECURSION_LIMIT = 100;
 export class GovernorRuntime {
   readonly store: GovernorStore;
   readonly #now?: () => number;
-  readonly #compiled = new WeakMap<Workflow, Map<BaseChatModel | undefined, CompiledWorkflow>>();
+  readonly #prices?: PriceTable;
+  readonly #compiled = new WeakMap<Workflow, Map<string, CompiledWorkflow>>();
+  readonly #modelIds = new WeakMap<BaseChatModel, number>();
+  #nextModelId = 1;
 
   constructor(options: GovernorRuntimeOptions = {}) {
     this.store = options.store ?? new GovernorStore(options.dir);
     this.#now = options.now;
+    this.#prices = options.prices;
   }
 
   /**
@@ -94,9 +117,11 @@ export class GovernorRuntime {
       );
     }
     // Compiling first means an invalid workflow fails before any run is recorded.
-    this.#graph(workflow, options.model);
+    this.#graph(workflow, options);
     const principal =
       options.principal ?? agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles);
+    refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
+    const budget = admitBudget(this.store.spend, workflow, principal, options.budget, (this.#now ?? Date.now)());
     this.store.runs.create({
       threadId,
       workflow: workflow.name,
@@ -110,14 +135,18 @@ export class GovernorRuntime {
       principal: principal.id,
       data: { workflow: workflow.name, input: parsed.data },
     });
-    return this.#drive(workflow, threadId, principal, parsed.data, options);
+    // The budget goes into the run's state: checkpointed with it, extended there by humans.
+    const initial = budget ? { ...parsed.data, governor: { budget } } : parsed.data;
+    return this.#drive(workflow, threadId, principal, initial, options);
   }
 
   /**
    * Answers the approval a run waits for and runs it on.
    *
    * @throws {GovernorError} RUN_NOT_FOUND, RUN_NOT_INTERRUPTED when the run is not waiting,
-   *   RESUME_INVALID when the answer is not `{ decision, approver, callHash, reason? }`.
+   *   RESUME_INVALID when the answer is not `{ token }` (a signed decision). A token that is
+   *   well-formed but does not hold (forged, expired, for another call, replayed) is refused
+   *   inside the approval node: the run stays waiting and the refusal is audited.
    */
   async resume(
     workflow: Workflow,
@@ -132,6 +161,10 @@ export class GovernorRuntime {
         `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`,
         { threadId },
       );
+    }
+    refuseIfKilled(this.store.kills, run.principal, `resume run ${threadId}`);
+    if (run.status !== "completed" && (await this.pendingBudget(workflow, threadId, options))) {
+      return this.#answerBudget(workflow, run, answer, options);
     }
     // The checkpoint, not the registry, says whether the run waits: a process that died
     // after resuming leaves the registry at "running" while the interrupt still stands.
@@ -154,6 +187,72 @@ export class GovernorRuntime {
     return this.#drive(workflow, threadId, run.principal, new Command({ resume: parsed.data }), options);
   }
 
+  /**
+   * Signs an approver's decision on the request a run waits for, with this store's keys, and
+   * resumes the run with it: what `governor approve` does. Needs keys that can sign.
+   */
+  async decide(
+    workflow: Workflow,
+    threadId: string,
+    decision: { approver: string; decision: "approve" | "reject"; reason?: string },
+    options: ResumeOptions = {},
+  ): Promise<RunOutcome> {
+    const request = await this.pendingApproval(workflow, threadId, options);
+    if (!request) {
+      const status = this.getRun(threadId).status;
+      throw new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} is ${status}, not waiting for a decision`, { threadId, status });
+    }
+    const token = await signApprovalDecision(this.store.tokenKeys, { ...decision, callHash: request.callHash });
+    return this.resume(workflow, threadId, { token }, options);
+  }
+
+  /** The budget request a run waits on: its next model call would overrun its budget. */
+  async pendingBudget(
+    workflow: Workflow,
+    threadId: string,
+    options: Pick<RunOptions, "model" | "cheapModel"> = {},
+  ): Promise<BudgetRequest | undefined> {
+    const run = this.getRun(threadId);
+    const graph = this.#graph(workflow, options);
+    return budgetRequestOf(
+      await graph.getState({ configurable: { thread_id: threadId, principal: run.principal } }),
+    );
+  }
+
+  /**
+   * Engages a kill switch: for every run, or for one agent's runs. Runs in any process
+   * that opens this store stop at their next node boundary; new runs are refused.
+   */
+  kill(options: { agent?: string; reason?: string; by?: string } = {}): KillRecord {
+    const record = this.store.kills.kill(options);
+    this.store.audit.append({
+      threadId: KILL_SWITCH_THREAD,
+      kind: "kill",
+      outcome: "engaged",
+      data: { ...record },
+    });
+    return record;
+  }
+
+  /** Releases a kill switch; returns whether it was engaged. */
+  unkill(options: { agent?: string; by?: string } = {}): boolean {
+    const released = this.store.kills.unkill(options);
+    if (released) {
+      this.store.audit.append({
+        threadId: KILL_SWITCH_THREAD,
+        kind: "kill",
+        outcome: "released",
+        data: { agent: options.agent ?? null, by: options.by ?? null },
+      });
+    }
+    return released;
+  }
+
+  /** The engaged kill switches. */
+  killSwitches(): KillRecord[] {
+    return this.store.kills.list();
+  }
+
   /** The approval a waiting run asks for. */
   async pendingApproval(
     workflow: Workflow,
@@ -161,7 +260,7 @@ export class GovernorRuntime {
     options: Pick<RunOptions, "model"> = {},
   ): Promise<ApprovalRequest | undefined> {
     const run = this.getRun(threadId);
-    const graph = this.#graph(workflow, options.model);
+    const graph = this.#graph(workflow, options);
     return interruptOf(
       await graph.getState({ configurable: { thread_id: threadId, principal: run.principal } }),
     );
@@ -182,7 +281,7 @@ export class GovernorRuntime {
     return this.store.runs
       .list("waiting")
       .map((run) => ({ run, request: this.#lastRequest(run.threadId) }))
-      .filter((entry): entry is PendingApproval => entry.request !== undefined);
+      .filter((entry): entry is PendingApproval => entry.request?.type === "approval");
   }
 
   close(): void {
@@ -205,7 +304,7 @@ export class GovernorRuntime {
     input: unknown,
     options: ResumeOptions,
   ): Promise<RunOutcome> {
-    const graph = this.#graph(workflow, options.model);
+    const graph = this.#graph(workflow, options);
     const config = { configurable: { thread_id: threadId, principal }, recursionLimit: RECURSION_LIMIT };
     const finish = (status: RunOutcome["status"], data: Record<string, unknown>, error?: GovernorError) => {
       this.store.runs.setStatus(threadId, status, error?.message);
@@ -222,12 +321,24 @@ export class GovernorRuntime {
       const snapshot = await graph.getState(config);
       const approval = interruptOf(snapshot);
       const state = snapshot.values as Record<string, unknown>;
+      const usage = usageIn(state);
       if (approval) {
         finish("waiting", { request: approval });
-        return { threadId, status: "waiting", state, approval };
+        return { threadId, status: "waiting", state, approval, usage };
+      }
+      const budget = budgetRequestOf(snapshot);
+      if (budget) {
+        finish("waiting", { request: budget });
+        return { threadId, status: "waiting", state, budget, usage };
+      }
+      // A control that ended the run in its last node (a human declined more budget) left its reason in the state.
+      const stopped = stopOf(state);
+      if (stopped) {
+        finish("failed", { code: stopped.code, message: stopped.message }, stopped);
+        return { threadId, status: "failed", state, usage, error: stopped };
       }
       finish("completed", {});
-      return { threadId, status: "completed", state };
+      return { threadId, status: "completed", state, usage };
     } catch (caught) {
       if (isGraphInterrupt(caught)) throw caught;
       const error =
@@ -241,33 +352,61 @@ export class GovernorRuntime {
             );
       finish("failed", { code: error.code, message: error.message });
       const snapshot = await graph.getState(config).catch(() => undefined);
-      return {
-        threadId,
-        status: "failed",
-        state: (snapshot?.values ?? {}) as Record<string, unknown>,
-        error,
-      };
+      const state = (snapshot?.values ?? {}) as Record<string, unknown>;
+      return { threadId, status: "failed", state, usage: usageIn(state), error };
     }
   }
 
-  #graph(workflow: Workflow, model: BaseChatModel | undefined): CompiledWorkflow {
+  /** Resumes a run waiting for more budget with a human's `{ decision: "extend" | "stop", ... }`. */
+  async #answerBudget(workflow: Workflow, run: RunRecord, answer: unknown, options: ResumeOptions) {
+    const parsed = budgetAnswerSchema.safeParse(answer);
+    if (!parsed.success) {
+      throw new GovernorError(
+        "RESUME_INVALID",
+        `Budget answer for ${run.threadId} is invalid: ${formatIssues(parsed.error.issues, "(payload)")}`,
+        { threadId: run.threadId, issues: parsed.error.issues },
+      );
+    }
+    this.store.runs.setStatus(run.threadId, "running");
+    return this.#drive(workflow, run.threadId, run.principal, new Command({ resume: parsed.data }), options);
+  }
+
+  #graph(workflow: Workflow, options: Pick<RunOptions, "model" | "cheapModel">): CompiledWorkflow {
+    const { model, cheapModel } = options;
     let byModel = this.#compiled.get(workflow);
     if (!byModel) {
       byModel = new Map();
       this.#compiled.set(workflow, byModel);
     }
-    let graph = byModel.get(model);
+    const key = `${this.#modelId(model)}/${this.#modelId(cheapModel)}`;
+    let graph = byModel.get(key);
     if (!graph) {
       graph = compile(workflow, {
         model,
+        cheapModel,
+        prices: this.#prices,
+        killSwitch: this.store.kills,
+        spend: this.store.spend,
         checkpointer: this.store.checkpointer,
         audit: this.store.audit,
         effects: this.store.effects,
         now: this.#now,
+        tokenKeys: this.store.tokenKeys,
+        approvalUses: this.store.approvalUses,
       });
-      byModel.set(model, graph);
+      byModel.set(key, graph);
     }
     return graph;
+  }
+
+  /** A stable id per model instance, so graphs are cached per (model, cheap model) pair. */
+  #modelId(model: BaseChatModel | undefined): number {
+    if (!model) return 0;
+    const known = this.#modelIds.get(model);
+    if (known !== undefined) return known;
+    const id = this.#nextModelId++;
+    this.#modelIds.set(model, id);
+    return id;
   }
 }
 

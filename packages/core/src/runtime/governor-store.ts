@@ -3,8 +3,13 @@ import { join, resolve } from "node:path";
 import { SqliteAuditJournal } from "@governor/observability";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
+import type { TokenKeys } from "@governor/identity";
+import { SqliteApprovalUseLedger } from "../approvals/approval-uses.js";
 import { SqliteEffectJournal } from "../gateway/effect-journal.js";
+import { SqliteKillSwitches } from "./kill-switches.js";
 import { RunRegistry } from "./run-registry.js";
+import { SqliteSpendLedger } from "./spend-ledger.js";
+import { storeKeys } from "./store-keys.js";
 
 /** Where Governor keeps state when no directory is given: `GOVERNOR_DIR`, else `.governor/` in the working directory. */
 export function defaultGovernorDir(env: Readonly<Record<string, string | undefined>> = process.env): string {
@@ -23,6 +28,11 @@ export class GovernorStore {
   readonly audit: SqliteAuditJournal;
   readonly effects: SqliteEffectJournal;
   readonly runs: RunRegistry;
+  readonly kills: SqliteKillSwitches;
+  readonly spend: SqliteSpendLedger;
+  readonly approvalUses: SqliteApprovalUseLedger;
+  /** Verifies (and, where this process holds the private part, signs) approvers' decisions. */
+  readonly tokenKeys: TokenKeys;
 
   constructor(dir: string = defaultGovernorDir()) {
     this.dir = resolve(dir);
@@ -34,6 +44,10 @@ export class GovernorStore {
     this.audit = new SqliteAuditJournal(this.db);
     this.effects = new SqliteEffectJournal(this.db);
     this.runs = new RunRegistry(this.db);
+    this.kills = new SqliteKillSwitches(this.db);
+    this.spend = new SqliteSpendLedger(this.db);
+    this.approvalUses = new SqliteApprovalUseLedger(this.db);
+    this.tokenKeys = storeKeys(this.dir);
     this.checkpointer = SqliteSaver.fromConnString(join(this.dir, "checkpoints.db"));
   }
 

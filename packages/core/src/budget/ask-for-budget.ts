@@ -1,0 +1,96 @@
+import { formatIssues } from "@governor/errors";
+import { interrupt } from "@langchain/langgraph";
+import type { RunStop } from "../control/run-stop.js";
+import type { CallScope } from "../gateway/tool-gateway.js";
+import { type BudgetRequest, budgetAnswerSchema, extendBudget } from "./budget-request.js";
+import type { CallPlan } from "./model-routing.js";
+import type { RunBudget } from "./run-budget.js";
+import { type RunUsage, tokensOf } from "./run-usage.js";
+
+type Audit = (kind: "budget", outcome: string, data: Record<string, unknown>, key: string) => void;
+
+export interface AskForBudgetInput {
+  readonly id: string;
+  readonly scope: CallScope;
+  /** Which ask this is in the node's execution: keys its audit records, which re-runs repeat. */
+  readonly attempt: number;
+  readonly plan: CallPlan;
+  readonly usage: RunUsage;
+  readonly budget: RunBudget;
+  readonly audit: Audit;
+  /** Why the previous answer was refused, shown in the repeated request. */
+  readonly refusedAnswer?: string;
+}
+
+/** A human's answer: more budget, a stop, or an answer that did not hold (ask again). */
+export type BudgetVerdict =
+  | { readonly kind: "extended"; readonly budget: RunBudget }
+  | { readonly kind: "stopped"; readonly stop: RunStop }
+  | { readonly kind: "refused"; readonly reason: string };
+
+/**
+ * Interrupts the run to ask a human for more budget before a model call that would
+ * overrun it. LangGraph replays earlier answers to earlier `interrupt()` calls when the
+ * node re-runs on resume, so the asks repeat deterministically and their audit records
+ * are deduplicated by attempt.
+ */
+export function askForBudget(input: AskForBudgetInput): BudgetVerdict {
+  const { id, scope, plan, usage, budget, attempt, audit } = input;
+  const estimate = plan.estimate ?? { inputTokens: 0, outputTokens: 0 };
+  const request: BudgetRequest = {
+    type: "budget",
+    threadId: scope.threadId,
+    node: id,
+    principal: scope.principal.id,
+    exceeded: plan.exceeded,
+    model: plan.route.name,
+    estimate,
+    used: { steps: usage.steps, tokens: tokensOf(usage), costUsd: usage.costUsd, activeMs: usage.activeMs },
+    budget,
+    summary: summarize(plan, usage, budget),
+    ...(input.refusedAnswer ? { refusedAnswer: input.refusedAnswer } : {}),
+  };
+  audit(
+    "budget",
+    "requested",
+    { exceeded: plan.exceeded, model: plan.route.name, estimate, used: request.used, budget },
+    `ask:${attempt}`,
+  );
+  const answer: unknown = interrupt(request);
+  const parsed = budgetAnswerSchema.safeParse(answer);
+  if (!parsed.success) {
+    const reason = `malformed answer: ${formatIssues(parsed.error.issues, "(answer)")}`;
+    audit("budget", "refused", { reason, answer }, `refused:${attempt}`);
+    return { kind: "refused", reason };
+  }
+  const decided = parsed.data;
+  if (decided.decision === "stop") {
+    const by = decided.approver;
+    const message = `Run ${scope.threadId} stopped at ${id}: its budget (${plan.exceeded.join(", ")}) is used up and ${by ?? "a human"} declined to extend it${decided.reason ? `: ${decided.reason}` : ""}`;
+    audit("budget", "stopped", { by, reason: decided.reason, exceeded: plan.exceeded }, `decided:${attempt}`);
+    return { kind: "stopped", stop: { code: "BUDGET_EXCEEDED", message, node: id, by } };
+  }
+  const extended = extendBudget(budget, decided.extra);
+  audit(
+    "budget",
+    "extended",
+    { by: decided.approver, reason: decided.reason, extra: decided.extra, budget: extended },
+    `decided:${attempt}`,
+  );
+  return { kind: "extended", budget: extended };
+}
+
+function summarize(plan: CallPlan, usage: RunUsage, budget: RunBudget): string {
+  const parts: string[] = [];
+  const estimate = plan.estimate;
+  if (plan.exceeded.includes("maxTokens")) {
+    const next = (estimate?.inputTokens ?? 0) + (estimate?.outputTokens ?? 0);
+    parts.push(`tokens: ${tokensOf(usage)} used of ${budget.maxTokens}, the next call needs ≈${next}`);
+  }
+  if (plan.exceeded.includes("maxCostUsd")) {
+    parts.push(
+      `cost: $${usage.costUsd.toFixed(6)} used of $${budget.maxCostUsd}, the next call costs ≈$${(estimate?.costUsd ?? 0).toFixed(6)}`,
+    );
+  }
+  return `More budget needed to call ${plan.route.name}: ${parts.join("; ")}`;
+}

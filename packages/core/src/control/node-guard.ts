@@ -1,0 +1,91 @@
+import { GovernorError } from "@governor/errors";
+import { Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
+import { boundaryBreach } from "../budget/budget-check.js";
+import type { UsageDelta } from "../budget/run-usage.js";
+import type { GovernorUpdate } from "../graph/governor-channel.js";
+import { type NodeServices, scopeOf } from "../graph/node-scope.js";
+import type { GraphState } from "../graph/state-annotation.js";
+import { budgetOf, type ExecutionControl, usageOf } from "./execution-control.js";
+import { stopError } from "./run-stop.js";
+
+type NodeFunction = (state: GraphState, config: LangGraphRunnableConfig) => Promise<unknown>;
+
+/**
+ * Wraps a compiled node with the checks that bound every run, made before the node does
+ * anything: a stop another node decided, the kill switch, the step budget and the wall-time
+ * budget. A breach throws (KILLED, BUDGET_EXCEEDED, LOOP_DETECTED), so the node and
+ * everything after it never run and the run ends with that code; the runtime records it
+ * as the run's final state. After the node, its step and time are added to the run's usage.
+ *
+ * The checks run again when a node re-runs on resume, so a run killed while it waited for
+ * a human stops there. Interrupts thrown by the node pass through untouched.
+ */
+export function guardNode(
+  id: string,
+  run: NodeFunction,
+  services: NodeServices,
+  control: ExecutionControl,
+): NodeFunction {
+  return async (state, config) => {
+    const scope = scopeOf(config, id, services);
+    const step = config.metadata?.langgraph_step ?? "?";
+    const usage = usageOf(state);
+    const audit = (kind: "kill" | "budget", outcome: string, data: Record<string, unknown>) =>
+      services.gateway.audit.append({
+        threadId: scope.threadId,
+        kind,
+        outcome,
+        node: id,
+        principal: scope.principal.id,
+        data,
+        dedupeKey: `${scope.threadId}:${step}:${id}:${kind}:${outcome}`,
+      });
+
+    if (state.governor.stop) throw stopError(state.governor.stop);
+    const kill = control.killSwitch?.active(scope.principal.agentId);
+    if (kill) {
+      audit("kill", "stopped", { scope: kill.scope, reason: kill.reason, engagedAt: kill.at });
+      throw new GovernorError(
+        "KILLED",
+        `Run ${scope.threadId} stopped before ${id}: the ${kill.scope === "global" ? "global" : kill.scope} kill switch is engaged (${kill.reason})`,
+        { node: id, scope: kill.scope, reason: kill.reason },
+      );
+    }
+    const breach = boundaryBreach(usage, budgetOf(state, control));
+    if (breach) {
+      audit("budget", "exceeded", { ...breach });
+      const what = breach.limit === "maxSteps" ? `${breach.used} steps` : `${breach.used} ms of running`;
+      throw new GovernorError(
+        "BUDGET_EXCEEDED",
+        `Run ${scope.threadId} stopped before ${id}: it used ${what}, its ${breach.limit} budget is ${breach.max}`,
+        { node: id, ...breach },
+      );
+    }
+
+    const startedAt = control.now();
+    const result = await run(state, config);
+    const delta: UsageDelta = {
+      steps: 1,
+      activeMs: Math.max(0, control.now() - startedAt),
+      ...(usage.startedAt === null ? { startedAt } : {}),
+    };
+    return withUsage(result, delta);
+  };
+}
+
+/** Adds the step's usage to the node's own write, whatever else the node wrote. */
+function withUsage(result: unknown, delta: UsageDelta): unknown {
+  if (result instanceof Command) return result;
+  const update = (result ?? {}) as { governor?: GovernorUpdate };
+  const governor = update.governor ?? {};
+  const usage = governor.usage ? { ...governor.usage, ...sumDelta(governor.usage, delta) } : delta;
+  return { ...update, governor: { ...governor, usage } };
+}
+
+function sumDelta(a: UsageDelta, b: UsageDelta): UsageDelta {
+  return {
+    steps: (a.steps ?? 0) + (b.steps ?? 0),
+    activeMs: (a.activeMs ?? 0) + (b.activeMs ?? 0),
+    startedAt: a.startedAt ?? b.startedAt,
+  };
+}

@@ -1,0 +1,82 @@
+import { GovernorError } from "@governor/errors";
+import type { Principal } from "@governor/identity";
+import type { BudgetRequest } from "../budget/budget-request.js";
+import { spendKey, utcDay } from "../budget/daily-spend.js";
+import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.js";
+import type { RunUsage } from "../budget/run-usage.js";
+import { stopError } from "../control/run-stop.js";
+import type { GovernorChannel } from "../graph/governor-channel.js";
+import type { Workflow } from "../workflow/define-workflow.js";
+import type { SqliteKillSwitches } from "./kill-switches.js";
+import type { SqliteSpendLedger } from "./spend-ledger.js";
+
+/**
+ * Refuses to start or resume a run while a kill switch covers its agent.
+ *
+ * @throws {GovernorError} KILLED naming the switch and its reason.
+ */
+export function refuseIfKilled(kills: SqliteKillSwitches, principal: Principal, what: string): void {
+  const kill = kills.active(principal.agentId);
+  if (!kill) return;
+  throw new GovernorError(
+    "KILLED",
+    `Refused to ${what}: the ${kill.scope} kill switch is engaged (${kill.reason}); release it with governor unkill${kill.scope === "global" ? "" : ` --agent ${principal.agentId}`}`,
+    { scope: kill.scope, reason: kill.reason, agent: principal.agentId },
+  );
+}
+
+/**
+ * The budget a new run starts with (the workflow's, overridden by the run's), after
+ * refusing a principal that has already used up its daily budget.
+ *
+ * @throws {GovernorError} CONFIG_INVALID for a malformed budget, BUDGET_EXCEEDED when the
+ *   principal's spend today has reached its daily budget.
+ */
+export function admitBudget(
+  spend: SqliteSpendLedger,
+  workflow: Workflow,
+  principal: Principal,
+  runBudget: RunBudget | undefined,
+  now: number,
+): RunBudget | undefined {
+  const budget = mergeBudgets(
+    parseBudget(workflow.budget, `workflow "${workflow.name}"`),
+    parseBudget(runBudget, "the run options"),
+  );
+  const daily = budget?.dailyCostUsdPerPrincipal;
+  if (daily !== undefined) {
+    const day = utcDay(now);
+    const spent = spend.spent(spendKey(principal), day);
+    if (spent >= daily) {
+      throw new GovernorError(
+        "BUDGET_EXCEEDED",
+        `Refused to start ${workflow.name}: ${principal.id} has spent $${spent.toFixed(6)} of its $${daily} daily model budget on ${day}`,
+        { principal: principal.id, day, spent, limit: daily },
+      );
+    }
+  }
+  return budget;
+}
+
+/** The budget request a run waits on, if its pending interrupt is one. */
+export function budgetRequestOf(snapshot: {
+  tasks: readonly { interrupts?: readonly { value?: unknown }[] }[];
+}): BudgetRequest | undefined {
+  for (const task of snapshot.tasks) {
+    for (const pending of task.interrupts ?? []) {
+      const value = pending.value as BudgetRequest | undefined;
+      if (value?.type === "budget") return value;
+    }
+  }
+  return undefined;
+}
+
+/** The error a control recorded when it ended the run, if one did. */
+export function stopOf(state: Record<string, unknown>): GovernorError | undefined {
+  const stop = (state.governor as GovernorChannel | undefined)?.stop;
+  return stop ? stopError(stop) : undefined;
+}
+
+export function usageIn(state: Record<string, unknown>): RunUsage | undefined {
+  return (state.governor as GovernorChannel | undefined)?.usage;
+}

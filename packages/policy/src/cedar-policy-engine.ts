@@ -1,0 +1,136 @@
+import { createHash } from "node:crypto";
+import { preparsePolicySet, preparseSchema, statefulIsAuthorized } from "@cedar-policy/cedar-wasm/nodejs";
+import { cedarLoadFailed, cedarMessage } from "./cedar-diagnostics.js";
+import { type CedarSources, readCedarDirectory, readCedarFiles } from "./cedar-files.js";
+import { type CedarPolicyInfo, loadPolicySet } from "./cedar-policy-set.js";
+import { toCedarRequest } from "./cedar-request.js";
+import { type AgentAttribute, loadSchema } from "./cedar-schema.js";
+import type { PolicyDecision, PolicyEngine, PolicyRequest } from "./decision.js";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+/**
+ * A policy engine over Cedar policy files, evaluated in-process by `@cedar-policy/cedar-wasm`.
+ *
+ * Policies and their schema live as `.cedar` / `.cedarschema` files beside each workflow.
+ * Loading parses them, validates every policy against the schema and pre-parses both into
+ * Cedar's cache, so a decision costs one `statefulIsAuthorized` call; any syntax or
+ * validation error fails the load (POLICY_LOAD_FAILED, naming file, line and policy id)
+ * rather than a decision later. How a request becomes Cedar's principal, action, resource
+ * and context is described on {@link toCedarRequest}.
+ *
+ * Annotations carry what Cedar has no words for:
+ * - `@id("refund-over-limit-needs-approval")`: the policy's id in every decision (required).
+ * - `@reason("...")`: the reason a decision gives (defaults to the id).
+ * - `@approval("required")` on a permit: when it is satisfied on a call that ordinary
+ *   permits allow, the decision is require-approval. It never permits on its own.
+ *
+ * Decisions: a satisfied forbid denies, naming the forbids; with no ordinary permit the call is
+ * denied ("no policy permits <tool>"); otherwise satisfied approval policies ask a human, and
+ * failing that the permits allow. A request Cedar cannot evaluate (a context that does not
+ * match the schema, a non-integer number, a policy that errors) is denied with the error as
+ * its reason: the engine never allows on an error.
+ *
+ * @example
+ * ```ts
+ * const policy = CedarPolicyEngine.fromDirectory(new URL("../policies/", import.meta.url));
+ * policy.decide({ principal, action: "issue_refund", resource: { type: "Order", id: "A-1" }, args, context });
+ * ```
+ */
+export class CedarPolicyEngine implements PolicyEngine {
+  /** `cedar-` and a short SHA-256 of the schema and policy texts: approvals are bound to it. */
+  readonly version: string;
+  /** Every loaded policy by id, with its reason and where it was written. */
+  readonly policies: ReadonlyMap<string, CedarPolicyInfo>;
+  /** Cedar validator warnings (e.g. an impossible policy), by file and line. */
+  readonly warnings: readonly string[];
+  readonly #agentAttributes: readonly AgentAttribute[];
+  readonly #schemaName: string;
+  readonly #policySetId: string;
+
+  /** Loads the `*.cedar` files and the one `*.cedarschema` of a directory, synchronously. */
+  static fromDirectory(dir: string | URL): CedarPolicyEngine {
+    return new CedarPolicyEngine(readCedarDirectory(dir));
+  }
+
+  /** Loads an explicit list of `*.cedar` files and exactly one `*.cedarschema`. */
+  static fromFiles(files: readonly (string | URL)[]): CedarPolicyEngine {
+    return new CedarPolicyEngine(readCedarFiles(files));
+  }
+
+  /** Loads policies from texts already in memory (names are used in error messages). */
+  constructor(sources: CedarSources) {
+    const schema = loadSchema(sources.schema);
+    const set = loadPolicySet(sources.policies, sources.schema);
+    // Texts only, sorted: the same policies give the same version from any directory or file order,
+    // so an approval requested in one process is still valid when another resumes the run.
+    const schemaHash = sha256(sources.schema.text);
+    const hash = sha256([schemaHash, ...sources.policies.map((file) => sha256(file.text)).sort()].join("\n"));
+    this.version = `cedar-${hash.slice(0, 12)}`;
+    this.policies = set.policies;
+    this.warnings = set.warnings;
+    this.#agentAttributes = schema.agentAttributes;
+    // Cedar caches pre-parsed sets by name for the life of the process; naming them by content
+    // makes a reload of the same files reuse the entry instead of adding another.
+    this.#schemaName = `governor-schema-${schemaHash}`;
+    this.#policySetId = `governor-policies-${hash}`;
+    const schemaAnswer = preparseSchema(this.#schemaName, sources.schema.text);
+    if (schemaAnswer.type === "failure")
+      throw cedarLoadFailed(sources.schema.name, sources.schema.text, schemaAnswer.errors);
+    const setAnswer = preparsePolicySet(this.#policySetId, { staticPolicies: { ...set.texts } });
+    if (setAnswer.type === "failure")
+      throw cedarLoadFailed(sources.policies[0]?.name ?? sources.schema.name, "", setAnswer.errors);
+  }
+
+  decide(request: PolicyRequest): PolicyDecision {
+    let answer: ReturnType<typeof statefulIsAuthorized>;
+    try {
+      answer = statefulIsAuthorized({
+        ...toCedarRequest(request, this.#agentAttributes),
+        preparsedSchemaName: this.#schemaName,
+        preparsedPolicySetId: this.#policySetId,
+        validateRequest: true,
+      });
+    } catch (error) {
+      return this.#decision("deny", [], [error instanceof Error ? error.message : String(error)]);
+    }
+    if (answer.type === "failure")
+      return this.#decision(
+        "deny",
+        [],
+        answer.errors.map((error) => `Cedar cannot evaluate this request: ${cedarMessage(error)}`),
+      );
+    const { decision, diagnostics } = answer.response;
+    // Cedar skips a policy that errors; a skipped forbid could let a call through, so any error denies.
+    if (diagnostics.errors.length)
+      return this.#decision(
+        "deny",
+        diagnostics.errors.map((error) => error.policyId),
+        diagnostics.errors.map(
+          (error) => `policy "${error.policyId}" failed to evaluate: ${cedarMessage(error.error)}`,
+        ),
+      );
+    // In file order, so the same decision always lists its policies the same way.
+    const satisfied = new Set(diagnostics.reason);
+    const determining = [...this.policies.values()].filter((policy) => satisfied.has(policy.id));
+    const noPermit = () => this.#decision("deny", [], [`no policy permits ${request.action}`]);
+    if (decision === "deny") return determining.length ? this.#decided("deny", determining) : noPermit();
+    const permits = determining.filter((policy) => !policy.approval);
+    const approvals = determining.filter((policy) => policy.approval);
+    if (!permits.length) return noPermit();
+    if (approvals.length) return this.#decided("require-approval", approvals);
+    return this.#decided("allow", permits);
+  }
+
+  #decided(effect: PolicyDecision["effect"], policies: readonly CedarPolicyInfo[]): PolicyDecision {
+    return this.#decision(
+      effect,
+      policies.map((policy) => policy.id),
+      policies.map((policy) => policy.reason),
+    );
+  }
+
+  #decision(effect: PolicyDecision["effect"], policyIds: string[], reasons: string[]): PolicyDecision {
+    return { effect, reasons, policyIds, policyVersion: this.version };
+  }
+}
