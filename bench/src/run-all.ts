@@ -5,6 +5,7 @@
 import { benchConfig } from "./bench-config.js";
 import { measureBreakdown } from "./breakdown.js";
 import { formatBreakdown } from "./breakdown-report.js";
+import { formatGatewayLatency, measureGatewayLatency } from "./gateway-latency.js";
 import { measureGovernanceTax } from "./governance-tax.js";
 import { formatGovernanceTax } from "./report.js";
 import { writeResults } from "./write-results.js";
@@ -17,7 +18,11 @@ console.log(
 const governanceTax = await measureGovernanceTax(config);
 console.log(formatGovernanceTax(governanceTax));
 
-const results: Record<string, unknown> = { governanceTax };
+const gatewayCalls = Number(process.env.BENCH_GATEWAY_CALLS ?? 10_000);
+const gatewayLatency = await measureGatewayLatency(gatewayCalls);
+console.log(`\n${formatGatewayLatency(gatewayLatency)}`);
+
+const results: Record<string, unknown> = { governanceTax, gatewayLatency };
 if (config.breakdown) {
   const breakdown = await measureBreakdown(config);
   console.log(`\n${formatBreakdown(breakdown)}`);

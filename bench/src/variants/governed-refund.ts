@@ -1,4 +1,6 @@
+import { randomBytes } from "node:crypto";
 import { compile } from "@governor/core";
+import { hs256Keys } from "@governor/identity";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { createRefundSample, PaymentsLedger } from "@governor/sample-refund";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
@@ -26,6 +28,8 @@ export function governedRefund(options: GovernedRefundOptions): RefundVariant {
     audit: options.journals.audit,
     effects: options.journals.effects,
     checkpointer,
+    // The small refund never reaches the approval step; the key only has to exist.
+    tokenKeys: hs256Keys(randomBytes(32)),
   });
   return {
     name: options.name ?? "governed",

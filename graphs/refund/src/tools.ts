@@ -5,7 +5,11 @@ import type { PaymentsLedger } from "./payments.js";
 /** The hard cap no policy or approval can lift: larger refunds are not this agent's job at all. */
 export const REFUND_HARD_CAP = 5000;
 
-export function issueRefundTool(ledger: PaymentsLedger) {
+/**
+ * @param options.idempotent declare the refund safe to run twice with one key: true when the
+ *   payments system deduplicates by the idempotency key it is given (most PSPs do).
+ */
+export function issueRefundTool(ledger: PaymentsLedger, options: { idempotent?: boolean } = {}) {
   return defineTool({
     name: "issue_refund",
     description: "Refund part or all of a customer's order to their original payment method.",
@@ -21,6 +25,7 @@ export function issueRefundTool(ledger: PaymentsLedger) {
       .strict(),
     scopes: ["refunds:write"],
     risk: "write",
+    idempotent: options.idempotent ?? false,
     handler: ({ orderId, amount }, { idempotencyKey }) => {
       const refund = ledger.refund(orderId, amount, idempotencyKey);
       return { refundId: refund.refundId, orderId, amount };

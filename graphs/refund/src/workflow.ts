@@ -32,6 +32,8 @@ export interface RefundWorkflowOptions {
   readonly crm?: Crm;
   /** The payments system the refund tool acts on; tests pass their own to count refunds. */
   readonly ledger?: PaymentsLedger;
+  /** Declare the refund tool idempotent (the payments system deduplicates by key). Default: false. */
+  readonly idempotentRefunds?: boolean;
   /** Another policy engine in place of the refund desk's rules. */
   readonly policy?: PolicyEngine;
 }
@@ -50,7 +52,7 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
       "Customer refund desk with an autonomous limit, supervisor approval and a flagged-account ban",
     state: refundState,
     agent: { id: "support", scopes: ["refunds:write", "orders:read"], roles: ["support-agent"] },
-    tools: [issueRefundTool(ledger)],
+    tools: [issueRefundTool(ledger, { idempotent: options.idempotentRefunds })],
     approvers: refundApprovers,
     policy: options.policy ?? refundPolicy,
     nodes: {

@@ -5,6 +5,7 @@ import { type CedarSources, readCedarDirectory, readCedarFiles } from "./cedar-f
 import { type CedarPolicyInfo, loadPolicySet } from "./cedar-policy-set.js";
 import { toCedarRequest } from "./cedar-request.js";
 import { type AgentAttribute, loadSchema } from "./cedar-schema.js";
+import { shapeOf } from "./cedar-shape.js";
 import type { PolicyDecision, PolicyEngine, PolicyRequest } from "./decision.js";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -82,14 +83,22 @@ export class CedarPolicyEngine implements PolicyEngine {
       throw cedarLoadFailed(sources.policies[0]?.name ?? sources.schema.name, "", setAnswer.errors);
   }
 
+  /** Request shapes Cedar has validated against the schema once; see cedar-shape.ts. */
+  readonly #validatedShapes = new Set<string>();
+
   decide(request: PolicyRequest): PolicyDecision {
     let answer: ReturnType<typeof statefulIsAuthorized>;
+    let shape: string | undefined;
     try {
+      const cedarRequest = toCedarRequest(request, this.#agentAttributes);
+      shape = shapeOf(cedarRequest);
       answer = statefulIsAuthorized({
-        ...toCedarRequest(request, this.#agentAttributes),
+        ...cedarRequest,
         preparsedSchemaName: this.#schemaName,
         preparsedPolicySetId: this.#policySetId,
-        validateRequest: true,
+        // Validation against the schema is most of a decision's cost and depends only on the
+        // request's type shape: validate each new shape, then trust it (see cedar-shape.ts).
+        validateRequest: !this.#validatedShapes.has(shape),
       });
     } catch (error) {
       return this.#decision("deny", [], [error instanceof Error ? error.message : String(error)]);
@@ -101,6 +110,7 @@ export class CedarPolicyEngine implements PolicyEngine {
         answer.errors.map((error) => `Cedar cannot evaluate this request: ${cedarMessage(error)}`),
       );
     const { decision, diagnostics } = answer.response;
+    if (shape !== undefined && !diagnostics.errors.length) this.#validatedShapes.add(shape);
     // Cedar skips a policy that errors; a skipped forbid could let a call through, so any error denies.
     if (diagnostics.errors.length)
       return this.#decision(
