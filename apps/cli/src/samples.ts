@@ -1,5 +1,9 @@
 import type { SampleDefinition } from "@governor/core";
+import { claimsSample } from "@governor/sample-claims";
+import { mailboxSample } from "@governor/sample-mailbox";
 import { refundSample } from "@governor/sample-refund";
 
 /** The samples `governor run NAME` knows, by name. */
-export const SAMPLES: ReadonlyMap<string, SampleDefinition> = new Map([[refundSample.name, refundSample]]);
+export const SAMPLES: ReadonlyMap<string, SampleDefinition> = new Map(
+  [refundSample, claimsSample, mailboxSample].map((sample) => [sample.name, sample]),
+);

@@ -13,6 +13,14 @@ export {
   type WorkflowIssue,
   WorkflowValidationError,
 } from "@governor/errors";
+// Execution control: budgets, loop guard, kill switch
+export { type BudgetAnswer, type BudgetRequest, budgetAnswerSchema } from "./budget/budget-request.js";
+export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";
+export { type BudgetLimit, parseBudget, type RunBudget, runBudgetSchema } from "./budget/run-budget.js";
+export type { ModelUsageTotals, RunUsage } from "./budget/run-usage.js";
+export type { KillRecord, KillScope, KillSwitch } from "./control/kill-switch.js";
+export { callFingerprint } from "./control/loop-guard.js";
+export type { RunStop } from "./control/run-stop.js";
 export { callHash, idempotencyKey } from "./gateway/call-hash.js";
 export {
   type EffectFailure,
@@ -34,16 +42,6 @@ export {
   RESILIENCE_DEFAULTS,
 } from "./gateway/resilience.js";
 export { type CallScope, type GatewayDecision, ToolGateway } from "./gateway/tool-gateway.js";
-// Execution control: budgets, loop guard, kill switch
-export { type BudgetAnswer, type BudgetRequest, budgetAnswerSchema } from "./budget/budget-request.js";
-export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";
-export { type BudgetLimit, parseBudget, type RunBudget, runBudgetSchema } from "./budget/run-budget.js";
-export type { ModelUsageTotals, RunUsage } from "./budget/run-usage.js";
-export type { KillRecord, KillScope, KillSwitch } from "./control/kill-switch.js";
-export { callFingerprint } from "./control/loop-guard.js";
-export type { RunStop } from "./control/run-stop.js";
-export { SqliteKillSwitches } from "./runtime/kill-switches.js";
-export { type SpendRow, SqliteSpendLedger } from "./runtime/spend-ledger.js";
 // Compiling and running
 export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/compile.js";
 export type { GovernorEvent } from "./graph/events.js";
@@ -53,12 +51,15 @@ export {
   GovernorRuntime,
   type GovernorRuntimeOptions,
   type PendingApproval,
+  type PendingBudget,
   type ResumeOptions,
   type RunOptions,
   type RunOutcome,
 } from "./runtime/governor-runtime.js";
 export { defaultGovernorDir, GovernorStore } from "./runtime/governor-store.js";
+export { SqliteKillSwitches } from "./runtime/kill-switches.js";
 export type { RunRecord, RunStatus } from "./runtime/run-registry.js";
+export { type SpendRow, SqliteSpendLedger } from "./runtime/spend-ledger.js";
 export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
 // Tools and the gateway
 export {

@@ -43,7 +43,11 @@ describe("step budget", () => {
     expect(outcome.usage?.steps).toBe(5);
     expect(runtime.getRun(outcome.threadId).status).toBe("failed");
     expect(auditOf(outcome.threadId, "budget")).toEqual([
-      expect.objectContaining({ outcome: "exceeded", node: "charge", data: expect.objectContaining({ limit: "maxSteps" }) }),
+      expect.objectContaining({
+        outcome: "exceeded",
+        node: "charge",
+        data: expect.objectContaining({ limit: "maxSteps" }),
+      }),
     ]);
   });
 
@@ -65,7 +69,11 @@ describe("wall-time budget", () => {
   it("stops the run at the next node once the time spent running passes maxWallTimeMs", async () => {
     let clock = Date.parse("2030-01-01T00:00:00Z");
     const clocked = temp.open({ now: () => clock });
-    const workflow = billingDesk({ effects, budget: { maxWallTimeMs: 60_000 }, prepare: () => (clock += 90_000) });
+    const workflow = billingDesk({
+      effects,
+      budget: { maxWallTimeMs: 60_000 },
+      prepare: () => (clock += 90_000),
+    });
 
     const outcome = await clocked.start(workflow, request, { model: deskModel("strong", effects) });
 
@@ -82,10 +90,14 @@ describe("token budget", () => {
   const tightBudget = { maxTokens: 400, downgradeAt: 0.2 };
 
   async function startEssay(answers: string[], budget = tightBudget): Promise<RunOutcome> {
-    return runtime.start(essayWorkflow(budget), { topic: "refunds" }, {
-      model: writer("strong", answers),
-      cheapModel: writer("cheap", answers),
-    });
+    return runtime.start(
+      essayWorkflow(budget),
+      { topic: "refunds" },
+      {
+        model: writer("strong", answers),
+        cheapModel: writer("cheap", answers),
+      },
+    );
   }
 
   it("downgrades to the cheaper model first, then asks a human before a call that would overrun", async () => {
@@ -95,7 +107,7 @@ describe("token budget", () => {
 
     expect(answers).toEqual(["strong", "cheap"]);
     expect(outcome.status).toBe("waiting");
-    expect(outcome.budget).toMatchObject({
+    expect(outcome.budgetRequest).toMatchObject({
       type: "budget",
       node: "finalize",
       exceeded: ["maxTokens"],
@@ -106,6 +118,11 @@ describe("token budget", () => {
       "scenario:strong": { calls: 1 },
       "scenario:cheap": { calls: 1 },
     });
+    // Listed as waiting for budget, not for an approval.
+    expect(runtime.pendingBudgets().map((entry) => [entry.run.threadId, entry.request.node])).toEqual([
+      [outcome.threadId, "finalize"],
+    ]);
+    expect(runtime.pending()).toEqual([]);
     const budgetRecords = auditOf(outcome.threadId, "budget").map((record) => [record.outcome, record.node]);
     expect(budgetRecords).toEqual([
       ["downgraded", "refine"],
@@ -116,13 +133,21 @@ describe("token budget", () => {
   it("never calls the model over budget: with no cheaper model it asks at the first call that would not fit", async () => {
     const answers: string[] = [];
 
-    const outcome = await runtime.start(essayWorkflow({ maxTokens: 200 }), { topic: "refunds" }, {
-      model: writer("strong", answers),
-    });
+    const outcome = await runtime.start(
+      essayWorkflow({ maxTokens: 200 }),
+      { topic: "refunds" },
+      {
+        model: writer("strong", answers),
+      },
+    );
 
     expect(answers).toEqual(["strong"]);
     expect(outcome.status).toBe("waiting");
-    expect(outcome.budget).toMatchObject({ node: "refine", model: "scenario:strong", exceeded: ["maxTokens"] });
+    expect(outcome.budgetRequest).toMatchObject({
+      node: "refine",
+      model: "scenario:strong",
+      exceeded: ["maxTokens"],
+    });
   });
 
   it("continues after a human extends the budget, counting on from the checkpoint", async () => {
@@ -166,10 +191,15 @@ describe("token budget", () => {
     });
     expect(runtime.getRun(outcome.threadId).status).toBe("failed");
     const again = await rejection(
-      runtime.resume(essayWorkflow(tightBudget), waiting.threadId, { decision: "stop" }, {
-        model: writer("strong", answers),
-        cheapModel: writer("cheap", answers),
-      }),
+      runtime.resume(
+        essayWorkflow(tightBudget),
+        waiting.threadId,
+        { decision: "stop" },
+        {
+          model: writer("strong", answers),
+          cheapModel: writer("cheap", answers),
+        },
+      ),
     );
     expect(again.code).toBe("RUN_NOT_INTERRUPTED");
   });
@@ -182,12 +212,19 @@ describe("token budget", () => {
     const workflow = essayWorkflow(tightBudget);
 
     const error = await rejection(
-      runtime.resume(workflow, waiting.threadId, { decision: "extend", approver: "alice", extra: {} }, models),
+      runtime.resume(
+        workflow,
+        waiting.threadId,
+        { decision: "extend", approver: "alice", extra: {} },
+        models,
+      ),
     );
 
     expect(error.code).toBe("RESUME_INVALID");
     expect(error.message).toContain("extra: name at least one of tokens, costUsd, steps, wallTimeMs");
-    expect(await runtime.pendingBudget(workflow, waiting.threadId, models)).toMatchObject({ node: "finalize" });
+    expect(await runtime.pendingBudget(workflow, waiting.threadId, models)).toMatchObject({
+      node: "finalize",
+    });
     expect(answers).toEqual(["strong", "cheap"]);
   });
 });
@@ -197,32 +234,46 @@ describe("cost budget", () => {
     const answers: string[] = [];
 
     // draft and refine cost $0.000324 at the scenario price; finalize would cost ≈$0.000267 more.
-    const outcome = await runtime.start(essayWorkflow({ maxCostUsd: 0.0004 }), { topic: "refunds" }, {
-      model: writer("strong", answers),
-    });
+    const outcome = await runtime.start(
+      essayWorkflow({ maxCostUsd: 0.0004 }),
+      { topic: "refunds" },
+      {
+        model: writer("strong", answers),
+      },
+    );
 
     expect(answers).toEqual(["strong", "strong"]);
     expect(outcome.status).toBe("waiting");
-    expect(outcome.budget).toMatchObject({ node: "finalize", exceeded: ["maxCostUsd"] });
+    expect(outcome.budgetRequest).toMatchObject({ node: "finalize", exceeded: ["maxCostUsd"] });
     expect(outcome.usage?.costUsd).toBeCloseTo(0.000324, 9);
   });
 
   it("uses a custom price table, and refuses to count a model it cannot price", async () => {
     const answers: string[] = [];
-    const priced = temp.open({ prices: { "scenario:strong": { inputPerMTok: 1_000, outputPerMTok: 1_000 } } });
+    const priced = temp.open({
+      prices: { "scenario:strong": { inputPerMTok: 1_000, outputPerMTok: 1_000 } },
+    });
 
     // $0.086 for the draft; the refine call would cost ≈$0.15 more.
-    const outcome = await priced.start(essayWorkflow({ maxCostUsd: 0.1 }), { topic: "refunds" }, {
-      model: writer("strong", answers),
-    });
+    const outcome = await priced.start(
+      essayWorkflow({ maxCostUsd: 0.1 }),
+      { topic: "refunds" },
+      {
+        model: writer("strong", answers),
+      },
+    );
     expect(outcome.status).toBe("waiting");
-    expect(outcome.budget?.node).toBe("refine");
+    expect(outcome.budgetRequest?.node).toBe("refine");
 
     const inHouse = writer("in-house", answers);
     Object.defineProperty(inHouse, "model", { value: "in-house-llm" });
-    const failed = await runtime.start(essayWorkflow({ maxCostUsd: 1 }), { topic: "refunds" }, {
-      model: inHouse,
-    });
+    const failed = await runtime.start(
+      essayWorkflow({ maxCostUsd: 1 }),
+      { topic: "refunds" },
+      {
+        model: inHouse,
+      },
+    );
     expect(failed.status).toBe("failed");
     expect(failed.error?.code).toBe("CONFIG_INVALID");
     expect(failed.error?.message).toContain('No price for model "in-house-llm"');

@@ -67,7 +67,10 @@ describe("per-principal daily cost budget", () => {
     const runtime = temp.open({ now: () => clock });
     const workflow = billingDesk({ effects });
     // What one proposal costs with this script, measured on another principal.
-    const probe = await runtime.start(workflow, request, { model: deskModel("strong", effects), principal: forUser("probe") });
+    const probe = await runtime.start(workflow, request, {
+      model: deskModel("strong", effects),
+      principal: forUser("probe"),
+    });
     const proposalCost = runtime.store.audit
       .list(probe.threadId)
       .find((record) => record.kind === "model" && record.node === "propose")?.data.costUsd as number;

@@ -43,7 +43,11 @@ describe("kill switch", () => {
     expect(runtime.getRun(outcome.threadId)).toMatchObject({ status: "failed" });
     const kills = runtime.store.audit.list(outcome.threadId).filter((record) => record.kind === "kill");
     expect(kills).toEqual([
-      expect.objectContaining({ outcome: "stopped", node: "propose", data: expect.objectContaining({ scope: "global" }) }),
+      expect.objectContaining({
+        outcome: "stopped",
+        node: "propose",
+        data: expect.objectContaining({ scope: "global" }),
+      }),
     ]);
   });
 
@@ -69,7 +73,9 @@ describe("kill switch", () => {
     expect(runtime.store.runs.list()).toEqual([]);
 
     expect(operator.unkill()).toBe(true);
-    const outcome = await runtime.start(billingDesk({ effects }), request, { model: deskModel("strong", effects) });
+    const outcome = await runtime.start(billingDesk({ effects }), request, {
+      model: deskModel("strong", effects),
+    });
     expect(outcome.status).toBe("completed");
     expect(effects.charges).toHaveLength(1);
     expect(operator.unkill()).toBe(false);
@@ -84,9 +90,13 @@ describe("kill switch", () => {
     const billing = await rejection(
       runtime.start(billingDesk({ effects }), request, { model: deskModel("strong", effects) }),
     );
-    const support = await runtime.start(billingDesk({ effects, agent: "support", name: "support-desk" }), request, {
-      model: deskModel("strong", effects),
-    });
+    const support = await runtime.start(
+      billingDesk({ effects, agent: "support", name: "support-desk" }),
+      request,
+      {
+        model: deskModel("strong", effects),
+      },
+    );
 
     expect(billing.code).toBe("KILLED");
     expect(billing.details).toMatchObject({ scope: "agent:billing" });
@@ -108,7 +118,12 @@ describe("kill switch", () => {
 
     operator.kill({ agent: "writer", reason: "pause the writers" });
     const refused = await rejection(
-      runtime.resume(workflow, waiting.threadId, { decision: "extend", approver: "alice", extra: { tokens: 1000 } }, models),
+      runtime.resume(
+        workflow,
+        waiting.threadId,
+        { decision: "extend", approver: "alice", extra: { tokens: 1000 } },
+        models,
+      ),
     );
     expect(refused.code).toBe("KILLED");
     expect(runtime.getRun(waiting.threadId).status).toBe("waiting");

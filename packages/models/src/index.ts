@@ -1,3 +1,13 @@
+export { answeredBy, modelNameOf } from "./model-name.js";
+export { type MeasuredUsage, measureUsage, reportedUsage } from "./model-usage.js";
+export {
+  costOf,
+  DEFAULT_PRICES,
+  type ModelPrice,
+  type PriceTable,
+  priceOf,
+  type TokenUsage,
+} from "./pricing.js";
 export type { ResolveChatModelOptions, ResolvedChatModel } from "./resolve-chat-model.js";
 export { resolveChatModel } from "./resolve-chat-model.js";
 export type {
@@ -8,8 +18,5 @@ export type {
   ScriptedToolCall,
 } from "./scenario-script.js";
 export { defineScenario } from "./scenario-script.js";
-export { answeredBy, modelNameOf } from "./model-name.js";
-export { type MeasuredUsage, measureUsage, reportedUsage } from "./model-usage.js";
-export { costOf, DEFAULT_PRICES, type ModelPrice, type PriceTable, priceOf, type TokenUsage } from "./pricing.js";
 export { countMessageTokens, countTokens, messageText } from "./token-count.js";
 export { estimateTokens } from "./token-estimate.js";

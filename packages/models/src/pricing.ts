@@ -55,7 +55,11 @@ export function priceOf(model: string, table: PriceTable = DEFAULT_PRICES): Mode
  * @example
  * costOf("gpt-4o-mini", { inputTokens: 1200, outputTokens: 300 }); // 0.00036
  */
-export function costOf(model: string, usage: TokenUsage, table: PriceTable = DEFAULT_PRICES): number | undefined {
+export function costOf(
+  model: string,
+  usage: TokenUsage,
+  table: PriceTable = DEFAULT_PRICES,
+): number | undefined {
   const price = priceOf(model, table);
   if (!price) return undefined;
   return (usage.inputTokens * price.inputPerMTok + usage.outputTokens * price.outputPerMTok) / 1_000_000;

@@ -24,7 +24,11 @@ describe("token counting", () => {
     reported.usage_metadata = { input_tokens: 120, output_tokens: 8, total_tokens: 128 };
     const silent = new AIMessage({ content: "Full refund within 30 days." });
 
-    expect(await measureUsage(reported, prompt)).toEqual({ inputTokens: 120, outputTokens: 8, source: "reported" });
+    expect(await measureUsage(reported, prompt)).toEqual({
+      inputTokens: 120,
+      outputTokens: 8,
+      source: "reported",
+    });
     expect(await measureUsage(silent, prompt)).toEqual({
       inputTokens: await countMessageTokens(prompt),
       outputTokens: await countTokens("Full refund within 30 days."),
@@ -38,6 +42,10 @@ describe("token counting", () => {
       response_metadata: { tokenUsage: { promptTokens: 40, completionTokens: 2, totalTokens: 42 } },
     });
 
-    expect(await measureUsage(reply, [])).toMatchObject({ inputTokens: 40, outputTokens: 2, source: "reported" });
+    expect(await measureUsage(reply, [])).toMatchObject({
+      inputTokens: 40,
+      outputTokens: 2,
+      source: "reported",
+    });
   });
 });

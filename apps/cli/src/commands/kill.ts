@@ -24,7 +24,9 @@ export function killCommand(terminal: Terminal, options: KillOptions): void {
     const record = runtime.kill({ agent: options.agent, reason: options.reason, by: operator() });
     const what = record.scope === "global" ? "every run" : `runs of agent ${options.agent}`;
     terminal.out(paint(terminal, "red", `■ kill switch engaged (${record.scope}): ${record.reason}`));
-    terminal.out(`  ${what} stop at their next step; new ones are refused until governor unkill${options.agent ? ` --agent ${options.agent}` : ""}`);
+    terminal.out(
+      `  ${what} stop at their next step; new ones are refused until governor unkill${options.agent ? ` --agent ${options.agent}` : ""}`,
+    );
   } finally {
     runtime.close();
   }
@@ -43,7 +45,9 @@ export function unkillCommand(terminal: Terminal, options: Omit<KillOptions, "re
     );
     const others = runtime.killSwitches();
     if (others.length) {
-      terminal.out(`  still engaged: ${others.map((record) => `${record.scope} (${record.reason})`).join(", ")}`);
+      terminal.out(
+        `  still engaged: ${others.map((record) => `${record.scope} (${record.reason})`).join(", ")}`,
+      );
     }
   } finally {
     runtime.close();
@@ -60,18 +64,31 @@ export function statusCommand(terminal: Terminal, options: { dir?: string; json?
     for (const run of runtime.store.runs.list()) runs[run.status] = (runs[run.status] ?? 0) + 1;
     const spend = runtime.store.spend.byPrincipal(day);
     if (options.json) {
-      terminal.out(JSON.stringify({ store: runtime.store.dir, killSwitches: kills, runs, spend: { day, byPrincipal: spend } }, null, 2));
+      terminal.out(
+        JSON.stringify(
+          { store: runtime.store.dir, killSwitches: kills, runs, spend: { day, byPrincipal: spend } },
+          null,
+          2,
+        ),
+      );
       return;
     }
     terminal.out(`store: ${runtime.store.dir}`);
     if (!kills.length) terminal.out(paint(terminal, "green", "kill switches: none engaged"));
     for (const record of kills) {
-      terminal.out(paint(terminal, "red", `kill switch ${record.scope}: ${record.reason} · since ${record.at}${record.by ? ` · by ${record.by}` : ""}`));
+      terminal.out(
+        paint(
+          terminal,
+          "red",
+          `kill switch ${record.scope}: ${record.reason} · since ${record.at}${record.by ? ` · by ${record.by}` : ""}`,
+        ),
+      );
     }
     const counts = Object.entries(runs).map(([status, count]) => `${count} ${status}`);
     terminal.out(`runs: ${counts.join(", ") || "none"}`);
     terminal.out(`model spend on ${day} (UTC): ${spend.length ? "" : "none"}`);
-    for (const row of spend) terminal.out(`  ${row.principal.padEnd(40)} $${row.costUsd.toFixed(6)} over ${row.runs} run(s)`);
+    for (const row of spend)
+      terminal.out(`  ${row.principal.padEnd(40)} $${row.costUsd.toFixed(6)} over ${row.runs} run(s)`);
   } finally {
     runtime.close();
   }

@@ -24,6 +24,12 @@ export function checkDailySpend(
   throw new GovernorError(
     "BUDGET_EXCEEDED",
     `${where.principal} has spent $${spent.toFixed(6)} of its $${maxUsd} daily model budget on ${where.day}; the call at ${where.node} (≈$${nextCostUsd.toFixed(6)}) would overrun it`,
-    { node: where.node, limit: "dailyCostUsdPerPrincipal", principal: where.principal, day: where.day, spent },
+    {
+      node: where.node,
+      limit: "dailyCostUsdPerPrincipal",
+      principal: where.principal,
+      day: where.day,
+      spent,
+    },
   );
 }

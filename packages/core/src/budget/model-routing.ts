@@ -78,7 +78,11 @@ export async function planModelCall<TInvoke>(input: PlanInput<TInvoke>): Promise
   return onPrimary;
 }
 
-function priced(model: string, usage: { inputTokens: number; outputTokens: number }, prices: PriceTable): number {
+function priced(
+  model: string,
+  usage: { inputTokens: number; outputTokens: number },
+  prices: PriceTable,
+): number {
   const cost = costOf(model, usage, prices);
   if (cost === undefined) {
     throw new GovernorError(

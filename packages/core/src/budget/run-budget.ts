@@ -32,7 +32,12 @@ export interface RunBudget {
 }
 
 /** Which limit a check found used up. */
-export type BudgetLimit = "maxSteps" | "maxTokens" | "maxCostUsd" | "maxWallTimeMs" | "dailyCostUsdPerPrincipal";
+export type BudgetLimit =
+  | "maxSteps"
+  | "maxTokens"
+  | "maxCostUsd"
+  | "maxWallTimeMs"
+  | "dailyCostUsdPerPrincipal";
 
 export const DEFAULT_DOWNGRADE_AT = 0.8;
 export const DEFAULT_MAX_IDENTICAL_CALLS = 1;

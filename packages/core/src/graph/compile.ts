@@ -108,8 +108,9 @@ export function compile(workflow: Workflow, options: CompileOptions) {
 
   for (const [id, node] of Object.entries(workflow.nodes) as [string, WorkflowNode<GraphState>][]) {
     const hasFailedEdge = edges.some((edge) => edge.from === id && edge.on === "failed");
+    const run = buildNode(id, node, services, control, hasFailedEdge);
     // Every node runs behind the execution-control guard: kill switch, steps and wall time first.
-    graph.addNode(id, guardNode(id, buildNode(id, node, services, control, hasFailedEdge), services, control), {
+    graph.addNode(id, guardNode(id, run, services, control), {
       // Shown under the node in drawMermaid() and Studio, so the governance role of each node is visible.
       metadata: node.description
         ? { governor: node.kind, description: node.description }

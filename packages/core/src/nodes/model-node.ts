@@ -99,7 +99,8 @@ export function modelNode(
       }
       if (!plan.exceeded.length) break;
       const verdict = askForBudget({ id, scope, attempt, plan, usage, budget, audit, refusedAnswer });
-      if (verdict.kind === "stopped") return { governor: { budget, stop: verdict.stop } satisfies GovernorUpdate };
+      if (verdict.kind === "stopped")
+        return { governor: { budget, stop: verdict.stop } satisfies GovernorUpdate };
       if (verdict.kind === "extended") budget = verdict.budget;
       refusedAnswer = verdict.kind === "refused" ? verdict.reason : undefined;
     }
@@ -121,7 +122,8 @@ export function modelNode(
     added.push(reply);
     const measured = await measureUsage(reply, prompt);
     const modelName = answeredBy(reply) ?? plan.route.name;
-    const costUsd = costOf(modelName, measured, control.prices) ?? costOf(plan.route.name, measured, control.prices) ?? 0;
+    const costUsd =
+      costOf(modelName, measured, control.prices) ?? costOf(plan.route.name, measured, control.prices) ?? 0;
     if (control.spend && costUsd > 0) {
       control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd });
     }
@@ -137,7 +139,12 @@ export function modelNode(
           continue;
         }
         const reason = `loop guard: this run already proposed ${call.name} with these exact arguments; change the arguments or stop`;
-        audit("budget", "loop-detected", { callId: id_, tool: call.name, args: call.args, reasons: [reason] }, `loop:${id_}`);
+        audit(
+          "budget",
+          "loop-detected",
+          { callId: id_, tool: call.name, args: call.args, reasons: [reason] },
+          `loop:${id_}`,
+        );
         emit(config, { type: "refused-tool", node: id, tool: call.name, reason });
         added.push(toolReply({ id: id_, tool: call.name }, `Refused: ${reason}`, "error"));
         continue;
@@ -167,7 +174,11 @@ export function modelNode(
         text: text.slice(0, 2000),
         toolCalls: (reply.tool_calls ?? []).map((call) => ({ tool: call.name, args: call.args })),
         model: modelName,
-        usage: { inputTokens: measured.inputTokens, outputTokens: measured.outputTokens, source: measured.source },
+        usage: {
+          inputTokens: measured.inputTokens,
+          outputTokens: measured.outputTokens,
+          source: measured.source,
+        },
         costUsd,
       },
       "model",
@@ -204,7 +215,12 @@ export function modelNode(
         outputTokens: measured.outputTokens,
         costUsd,
         byModel: {
-          [modelName]: { calls: 1, inputTokens: measured.inputTokens, outputTokens: measured.outputTokens, costUsd },
+          [modelName]: {
+            calls: 1,
+            inputTokens: measured.inputTokens,
+            outputTokens: measured.outputTokens,
+            costUsd,
+          },
         },
         calls: loop.added,
         loopRefusals: loop.refusals,

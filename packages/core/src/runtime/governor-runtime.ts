@@ -1,10 +1,10 @@
 import { randomUUID } from "node:crypto";
+import { formatIssues, GovernorError } from "@governor/errors";
 import { agentPrincipal, type Principal, signApprovalDecision } from "@governor/identity";
+import type { PriceTable } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
 import { type ApprovalRequest, approvalAnswerSchema } from "../approvals/approval-request.js";
-import { formatIssues, GovernorError } from "@governor/errors";
-import type { PriceTable } from "@governor/models";
 import { type BudgetRequest, budgetAnswerSchema } from "../budget/budget-request.js";
 import type { RunBudget } from "../budget/run-budget.js";
 import type { RunUsage } from "../budget/run-usage.js";
@@ -42,7 +42,7 @@ export interface RunOutcome {
   /** The approval the run waits for, when waiting. */
   readonly approval?: ApprovalRequest;
   /** The budget request the run waits for, when waiting for more budget. */
-  readonly budget?: BudgetRequest;
+  readonly budgetRequest?: BudgetRequest;
   /** Steps, tokens and cost the run has used. */
   readonly usage?: RunUsage;
   /** When failed: the code says why (KILLED, BUDGET_EXCEEDED and LOOP_DETECTED are controls stopping it). */
@@ -53,6 +53,12 @@ export interface RunOutcome {
 export interface PendingApproval {
   readonly run: RunRecord;
   readonly request: ApprovalRequest;
+}
+
+/** A run waiting for a human to grant more budget (or stop it). */
+export interface PendingBudget {
+  readonly run: RunRecord;
+  readonly request: BudgetRequest;
 }
 
 export interface GovernorRuntimeOptions {
@@ -121,7 +127,8 @@ export class GovernorRuntime {
     const principal =
       options.principal ?? agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles);
     refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
-    const budget = admitBudget(this.store.spend, workflow, principal, options.budget, (this.#now ?? Date.now)());
+    const now = (this.#now ?? Date.now)();
+    const budget = admitBudget(this.store.spend, workflow, principal, options.budget, now);
     this.store.runs.create({
       threadId,
       workflow: workflow.name,
@@ -200,9 +207,16 @@ export class GovernorRuntime {
     const request = await this.pendingApproval(workflow, threadId, options);
     if (!request) {
       const status = this.getRun(threadId).status;
-      throw new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} is ${status}, not waiting for a decision`, { threadId, status });
+      throw new GovernorError(
+        "RUN_NOT_INTERRUPTED",
+        `Run ${threadId} is ${status}, not waiting for a decision`,
+        { threadId, status },
+      );
     }
-    const token = await signApprovalDecision(this.store.tokenKeys, { ...decision, callHash: request.callHash });
+    const token = await signApprovalDecision(this.store.tokenKeys, {
+      ...decision,
+      callHash: request.callHash,
+    });
     return this.resume(workflow, threadId, { token }, options);
   }
 
@@ -284,6 +298,17 @@ export class GovernorRuntime {
       .filter((entry): entry is PendingApproval => entry.request?.type === "approval");
   }
 
+  /** Runs waiting for more budget, oldest first, with what each asks. */
+  pendingBudgets(): PendingBudget[] {
+    return this.store.runs
+      .list("waiting")
+      .map((run) => ({
+        run,
+        request: this.#lastRequest(run.threadId) as unknown as BudgetRequest | undefined,
+      }))
+      .filter((entry): entry is PendingBudget => entry.request?.type === "budget");
+  }
+
   close(): void {
     this.store.close();
   }
@@ -329,7 +354,7 @@ export class GovernorRuntime {
       const budget = budgetRequestOf(snapshot);
       if (budget) {
         finish("waiting", { request: budget });
-        return { threadId, status: "waiting", state, budget, usage };
+        return { threadId, status: "waiting", state, budgetRequest: budget, usage };
       }
       // A control that ended the run in its last node (a human declined more budget) left its reason in the state.
       const stopped = stopOf(state);

@@ -44,7 +44,9 @@ export class SqliteKillSwitches implements KillSwitch {
 
   /** Releases one switch; returns whether it was engaged. Releasing the global switch leaves agents' switches as they are. */
   unkill(options: { agent?: string } = {}): boolean {
-    return this.#db.prepare("DELETE FROM kill_switches WHERE scope = ?").run(killScope(options.agent)).changes > 0;
+    return (
+      this.#db.prepare("DELETE FROM kill_switches WHERE scope = ?").run(killScope(options.agent)).changes > 0
+    );
   }
 
   active(agentId: string): KillRecord | undefined {

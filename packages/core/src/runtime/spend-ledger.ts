@@ -22,7 +22,9 @@ export class SqliteSpendLedger implements SpendLedger {
       `INSERT INTO spend_ledger (principal, day, thread_id, cost_usd) VALUES (?, ?, ?, ?)
        ON CONFLICT(principal, day, thread_id) DO UPDATE SET cost_usd = cost_usd + excluded.cost_usd`,
     );
-    this.#spent = db.prepare("SELECT SUM(cost_usd) AS total FROM spend_ledger WHERE principal = ? AND day = ?");
+    this.#spent = db.prepare(
+      "SELECT SUM(cost_usd) AS total FROM spend_ledger WHERE principal = ? AND day = ?",
+    );
     this.#day = db.prepare(
       "SELECT principal, SUM(cost_usd) AS costUsd, COUNT(*) AS runs FROM spend_ledger WHERE day = ? GROUP BY principal ORDER BY principal",
     );

@@ -1,7 +1,7 @@
 import type { ApproverRegistry } from "@governor/identity";
 import type { PolicyEngine } from "@governor/policy";
-import type { RunBudget } from "../budget/run-budget.js";
 import type { z } from "zod";
+import type { RunBudget } from "../budget/run-budget.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { WorkflowNode } from "./node-definitions.js";
 
