@@ -4,6 +4,7 @@ import { decideCommand, pendingCommand } from "./commands/approvals.js";
 import { auditShowCommand, auditVerifyCommand } from "./commands/audit.js";
 import { graphCommand } from "./commands/graph.js";
 import { killCommand, statusCommand, unkillCommand } from "./commands/kill.js";
+import { recoverCommand } from "./commands/recover.js";
 import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
 import { SAMPLES } from "./samples.js";
@@ -50,6 +51,16 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
         if (outcome.status === "failed") state.exitCode = EXIT.failed;
       });
   }
+
+  program
+    .command("recover")
+    .description("continue a run whose process died part-way, from its last checkpoint")
+    .argument("<thread>", "the run's thread id")
+    .addOption(dir)
+    .action(async (thread: string, options) => {
+      const outcome = await recoverCommand(terminal, thread, options);
+      if (outcome.status === "failed") state.exitCode = EXIT.failed;
+    });
 
   program
     .command("pending")

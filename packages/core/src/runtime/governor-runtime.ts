@@ -195,6 +195,40 @@ export class GovernorRuntime {
   }
 
   /**
+   * Continues a run whose process died part-way (a crash, a deploy, a killed worker) from
+   * its last checkpoint. The node that was running starts again; its side effects are read
+   * back from the idempotency journal, never repeated.
+   *
+   * @throws {GovernorError} RUN_NOT_FOUND; RUN_NOT_RESUMABLE when the run waits for a human
+   *   (answer it with resume/decide) or has nothing left to run; KILLED while a kill switch holds.
+   */
+  async recover(workflow: Workflow, threadId: string, options: ResumeOptions = {}): Promise<RunOutcome> {
+    const run = this.getRun(threadId);
+    if (run.workflow !== workflow.name) {
+      throw new GovernorError("CONFIG_INVALID", `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`, {
+        threadId,
+      });
+    }
+    refuseIfKilled(this.store.kills, run.principal, `recover run ${threadId}`);
+    const graph = this.#graph(workflow, options);
+    const snapshot = await graph.getState({ configurable: { thread_id: threadId, principal: run.principal } });
+    if (interruptOf(snapshot) || (await this.pendingBudget(workflow, threadId, options))) {
+      throw new GovernorError("RUN_NOT_RESUMABLE", `Run ${threadId} waits for a human decision: answer it with approve or reject`, {
+        threadId,
+      });
+    }
+    if (!snapshot.next.length) {
+      throw new GovernorError("RUN_NOT_RESUMABLE", `Run ${threadId} has nothing left to run (it is ${run.status})`, {
+        threadId,
+        status: run.status,
+      });
+    }
+    this.store.audit.append({ threadId, kind: "run", outcome: "recovered", principal: run.principal.id, data: { next: snapshot.next } });
+    this.store.runs.setStatus(threadId, "running");
+    return this.#drive(workflow, threadId, run.principal, null, options);
+  }
+
+  /**
    * Signs an approver's decision on the request a run waits for, with this store's keys, and
    * resumes the run with it: what `governor approve` does. Needs keys that can sign.
    */
