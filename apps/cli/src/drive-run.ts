@@ -2,7 +2,7 @@ import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import * as prompts from "@clack/prompts";
 import type { ApprovalRequest, GovernorRuntime, RunOutcome, Workflow } from "@governor/core";
-import type { Principal } from "@governor/identity";
+import { issueDelegationToken, type Principal } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { formatApprovalRequest, formatEvent, formatOutcome } from "./format-events.js";
 import type { Terminal } from "./terminal.js";
@@ -24,14 +24,32 @@ export function defaultApprover(): string {
 export async function runWithApprovals(
   terminal: Terminal,
   run: LoadedRun,
-  options: { input: unknown; principal?: Principal; threadId?: string; interactive: boolean },
+  options: {
+    input: unknown;
+    principal?: Principal;
+    delegation?: { userId: string; scopes: readonly string[] };
+    threadId?: string;
+    interactive: boolean;
+  },
 ): Promise<RunOutcome> {
   const onEvent = (event: Parameters<typeof formatEvent>[1]) => terminal.out(formatEvent(terminal, event));
   const threadId = options.threadId ?? randomUUID();
   terminal.out(`   thread ${threadId}`);
+  // A sample case acting for a user gets a delegation token, as the user's login would issue one.
+  const delegation = options.delegation && {
+    token: await issueDelegationToken(run.runtime.store.tokenKeys, {
+      agentId: run.workflow.agent.id,
+      userId: options.delegation.userId,
+      scopes: [...options.delegation.scopes],
+    }),
+  };
+  if (options.delegation) {
+    terminal.out(`   acting for user ${options.delegation.userId} (delegated scopes: ${options.delegation.scopes.join(", ") || "none"})`);
+  }
   let outcome = await run.runtime.start(run.workflow, options.input, {
     model: run.model,
     principal: options.principal,
+    delegation,
     threadId,
     source: run.source,
     onEvent,

@@ -35,6 +35,12 @@ export function createRefundSample(options: RefundWorkflowOptions = {}) {
         input: { customerId: "C-300", orderId: "A-3001", request: "Refund my headphones, $80 please." },
       },
       {
+        name: "delegated-user",
+        description: "the agent acts for a user who may view orders but not refund them: refused by identity",
+        input: { customerId: "C-100", orderId: "A-1001", request: "Please refund $40 for the lamp." },
+        delegation: { userId: "U-7", scopes: ["orders:read"] },
+      },
+      {
         name: "malformed-amount",
         description: "the model passes words as the amount: refused by the zod contract, nothing executes",
         input: {

@@ -57,6 +57,10 @@ export const refundScenario = defineScenario({
       },
     },
     {
+      when: { system: new RegExp(REPLY_MARKER), lastToolResult: /lacks scope/ },
+      reply: { text: "I can't issue refunds on your behalf: your account may view orders but not refund them. A colleague with refund rights will follow up." },
+    },
+    {
       when: { system: new RegExp(REPLY_MARKER), lastToolResult: /Refused by policy/ },
       reply: {
         text: "I'm sorry, I can't issue a refund on this account right now. A specialist will contact you.",

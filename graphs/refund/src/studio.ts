@@ -17,4 +17,7 @@ export const graph = compile(refundSample.workflow, {
   effects: store.effects,
   tokenKeys: store.tokenKeys,
   approvalUses: store.approvalUses,
+  // Runs served to Studio obey the same kill switch and daily budgets as CLI runs.
+  killSwitch: store.kills,
+  spend: store.spend,
 });

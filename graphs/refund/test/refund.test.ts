@@ -3,7 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { defineWorkflow, type GovernorError, GovernorRuntime, type RunOutcome, type WorkflowEdge } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
-import { hs256Keys, signApprovalDecision } from "@governor/identity";
+import { hs256Keys, issueDelegationToken, signApprovalDecision } from "@governor/identity";
 import { RulePolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRefundSample, PaymentsLedger, refundSample } from "../src/index.js";
@@ -332,6 +332,36 @@ describe("refund sample", () => {
     const outcome = await runtime.resume(sample.workflow, waiting.threadId, await signed("approve", waiting.approval.callHash, "supervisor:sam"), { model });
     expect(outcome.status).toBe("completed");
     expect(ledger.refunds.map((refund) => refund.amount)).toEqual([1200]);
+  });
+
+  describe("acting for a user", () => {
+    const token = (scopes: string[], extra: { now?: Date } = {}) =>
+      issueDelegationToken(runtime.store.tokenKeys, { agentId: "support", userId: "U-7", scopes, ...extra });
+
+    it("refuses the refund when the user lacks refund rights, though the agent has them", async () => {
+      const outcome = await runtime.start(sample.workflow, small, { model, delegation: { token: await token(["orders:read"]) } });
+      expect(outcome.status).toBe("completed");
+      expect(ledger.refunds).toHaveLength(0);
+      const denied = auditOf(outcome.threadId).find((record) => record.kind === "identity" && record.outcome === "deny");
+      expect(denied?.tool).toBe("issue_refund");
+      expect(denied?.principal).toBe("agent:support/user:U-7");
+      expect(denied?.data.missingScopes).toEqual(["refunds:write"]);
+    });
+
+    it("refunds when both the agent and the user hold refunds:write", async () => {
+      const outcome = await runtime.start(sample.workflow, small, { model, delegation: { token: await token(["refunds:write", "orders:read"]) } });
+      expect(outcome.status).toBe("completed");
+      expect(ledger.refunds.map((refund) => refund.amount)).toEqual([120]);
+    });
+
+    it("refuses an expired or forged token before the run starts", async () => {
+      const expired = await token(["refunds:write"], { now: new Date(Date.now() - 2 * 60 * 60 * 1000) });
+      const forged = await issueDelegationToken(hs256Keys("y".repeat(40)), { agentId: "support", userId: "U-7", scopes: ["refunds:write"] });
+      expect((await rejection(runtime.start(sample.workflow, small, { model, delegation: { token: expired } }))).code).toBe("IDENTITY_TOKEN_EXPIRED");
+      expect((await rejection(runtime.start(sample.workflow, small, { model, delegation: { token: forged } }))).code).toBe("IDENTITY_TOKEN_INVALID");
+      expect(runtime.store.runs.list()).toHaveLength(0);
+      expect(ledger.refunds).toHaveLength(0);
+    });
   });
 
   it("resumes from a second process a run the first one left waiting", async () => {

@@ -55,6 +55,7 @@ export async function runCommand(
         await runWithApprovals(terminal, run, {
           input: sampleCase.input,
           principal: sampleCase.principal,
+          delegation: sampleCase.delegation,
           threadId: cases.length === 1 ? options.thread : undefined,
           interactive: options.interactive !== false && terminal.interactive,
         }),

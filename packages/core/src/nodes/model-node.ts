@@ -1,3 +1,4 @@
+import { missingScopes } from "@governor/identity";
 import { GovernorError } from "@governor/errors";
 import { answeredBy, costOf, measureUsage, modelNameOf } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
@@ -128,12 +129,22 @@ export function modelNode(
       control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd });
     }
 
+    // What the model said comes first in the stream; refusals of its calls follow.
+    emit(config, {
+      type: "model",
+      node: id,
+      text: typeof reply.content === "string" ? reply.content : JSON.stringify(reply.content),
+      toolCalls: (reply.tool_calls ?? []).map((call) => ({ tool: call.name, args: call.args })),
+    });
     const loop = new LoopGuard(usage.calls, budget.maxIdenticalCalls ?? DEFAULT_MAX_IDENTICAL_CALLS);
     let proposal: GovernorUpdate["proposal"] = null;
     let callCount = state.governor.callCount;
     for (const call of reply.tool_calls ?? []) {
       const id_ = call.id ?? `${id}_${callCount}`;
-      if (!proposal && offeredNames.has(call.name)) {
+      // Identity first: a call to a tool outside the principal's scopes never becomes a
+      // proposal, whatever policy would say, and the model is told which scope it lacks.
+      const missing = offeredNames.has(call.name) ? missingScopes(scope.principal, services.gateway.tool(call.name)?.scopes ?? []) : [];
+      if (!proposal && offeredNames.has(call.name) && !missing.length) {
         if (loop.admit(call.name, call.args)) {
           proposal = { id: id_, tool: call.name, args: call.args, callIndex: callCount++, proposedBy: id };
           continue;
@@ -149,9 +160,11 @@ export function modelNode(
         added.push(toolReply({ id: id_, tool: call.name }, `Refused: ${reason}`, "error"));
         continue;
       }
-      const reason = offeredNames.has(call.name)
-        ? "only one tool call is decided per step; propose it again after this one is done"
-        : `no tool named ${call.name} is available at this step`;
+      const reason = !offeredNames.has(call.name)
+        ? `no tool named ${call.name} is available at this step`
+        : missing.length
+          ? `${scope.principal.id} lacks scope ${missing.join(", ")} (IDENTITY_SCOPE)`
+          : "only one tool call is decided per step; propose it again after this one is done";
       services.gateway.audit.append({
         threadId: scope.threadId,
         kind: "identity",
@@ -159,7 +172,7 @@ export function modelNode(
         node: id,
         tool: call.name,
         principal: scope.principal.id,
-        data: { callId: id_, args: call.args, reasons: [reason] },
+        data: { callId: id_, args: call.args, reasons: [reason], ...(missing.length ? { missingScopes: missing } : {}) },
         dedupeKey: `${scope.threadId}:${id_}:${id}:identity`,
       });
       emit(config, { type: "refused-tool", node: id, tool: call.name, reason });
@@ -183,12 +196,6 @@ export function modelNode(
       },
       "model",
     );
-    emit(config, {
-      type: "model",
-      node: id,
-      text,
-      toolCalls: (reply.tool_calls ?? []).map((call) => ({ tool: call.name, args: call.args })),
-    });
 
     const refusals = usage.loopRefusals + loop.refusals;
     const maxRefusals = budget.maxLoopRefusals ?? DEFAULT_MAX_LOOP_REFUSALS;

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { formatIssues, GovernorError } from "@governor/errors";
-import { agentPrincipal, type Principal, signApprovalDecision } from "@governor/identity";
+import { agentPrincipal, delegatedPrincipal, type Principal, signApprovalDecision, verifyDelegationToken } from "@governor/identity";
 import type { PriceTable } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
@@ -21,6 +21,12 @@ export interface RunOptions {
   readonly threadId?: string;
   /** Default: the workflow's own agent. */
   readonly principal?: Principal;
+  /**
+   * The agent acts for a user: a delegation token (`issueDelegationToken` from
+   * @governor/identity) verified with the store's keys before the run starts. The effective
+   * scopes are the agent's ∩ the user's. An expired or forged token refuses the run.
+   */
+  readonly delegation?: { readonly token: string };
   /** How a later process finds the workflow again to resume it (a sample name or module path). Default: the workflow's name. */
   readonly source?: string;
   readonly model?: BaseChatModel;
@@ -124,8 +130,7 @@ export class GovernorRuntime {
     }
     // Compiling first means an invalid workflow fails before any run is recorded.
     this.#graph(workflow, options);
-    const principal =
-      options.principal ?? agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles);
+    const principal = await this.#principalFor(workflow, options);
     refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
     const now = (this.#now ?? Date.now)();
     const budget = admitBudget(this.store.spend, workflow, principal, options.budget, now);
@@ -192,6 +197,25 @@ export class GovernorRuntime {
     }
     this.store.runs.setStatus(threadId, "running");
     return this.#drive(workflow, threadId, run.principal, new Command({ resume: parsed.data }), options);
+  }
+
+  /**
+   * Who a new run acts as: the given principal, the workflow's agent for a user named by a
+   * verified delegation token, or the workflow's agent alone.
+   *
+   * @throws {GovernorError} IDENTITY_TOKEN_EXPIRED / IDENTITY_TOKEN_INVALID for a bad token.
+   */
+  async #principalFor(workflow: Workflow, options: RunOptions): Promise<Principal> {
+    const agent = agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles);
+    if (options.principal && options.delegation) {
+      throw new GovernorError("CONFIG_INVALID", "Give a run either a principal or a delegation token, not both");
+    }
+    if (!options.delegation) return options.principal ?? agent;
+    const claims = await verifyDelegationToken(this.store.tokenKeys, options.delegation.token, {
+      agentId: workflow.agent.id,
+      now: new Date((this.#now ?? Date.now)()),
+    });
+    return delegatedPrincipal(agent, claims.userId, claims.scopes);
   }
 
   /**

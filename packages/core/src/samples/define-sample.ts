@@ -8,6 +8,8 @@ export interface SampleCase {
   readonly description: string;
   readonly input: Record<string, unknown>;
   readonly principal?: Principal;
+  /** The agent acts for this user, with these of the user's scopes (a delegation token is issued for it). */
+  readonly delegation?: { readonly userId: string; readonly scopes: readonly string[] };
 }
 
 /** A runnable sample: its workflow, the scenario model's script and the cases `governor run` plays. */
