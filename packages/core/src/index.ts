@@ -1,10 +1,5 @@
 // Workflow authoring
 
-export {
-  type ApprovalAnswer,
-  type ApprovalRequest,
-  approvalAnswerSchema,
-} from "./approvals/approval-request.js";
 // Errors
 export {
   ERROR_CODES,
@@ -13,6 +8,11 @@ export {
   type WorkflowIssue,
   WorkflowValidationError,
 } from "@governor/errors";
+export {
+  type ApprovalAnswer,
+  type ApprovalRequest,
+  approvalAnswerSchema,
+} from "./approvals/approval-request.js";
 // Execution control: budgets, loop guard, kill switch
 export { type BudgetAnswer, type BudgetRequest, budgetAnswerSchema } from "./budget/budget-request.js";
 export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";
@@ -47,6 +47,9 @@ export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/com
 export type { GovernorEvent } from "./graph/events.js";
 export type { GovernorChannel } from "./graph/governor-channel.js";
 export { fail, pass } from "./nodes/precondition-node.js";
+export type { PiiKind } from "./privacy/detectors.js";
+// Privacy
+export { PiiMasker, type PrivacyOptions } from "./privacy/pii-mask.js";
 export {
   GovernorRuntime,
   type GovernorRuntimeOptions,

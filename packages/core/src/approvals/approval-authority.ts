@@ -12,7 +12,13 @@ export interface ApprovalAuthorityOptions {
 }
 
 export type DecisionVerdict =
-  | { readonly ok: true; readonly approved: boolean; readonly approver: string; readonly reason?: string; readonly jti: string }
+  | {
+      readonly ok: true;
+      readonly approved: boolean;
+      readonly approver: string;
+      readonly reason?: string;
+      readonly jti: string;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -28,7 +34,12 @@ export class ApprovalAuthority {
     this.#options = options;
   }
 
-  async verify(value: unknown, request: ApprovalRequest, use: { callId: string }, now: number): Promise<DecisionVerdict> {
+  async verify(
+    value: unknown,
+    request: ApprovalRequest,
+    use: { callId: string },
+    now: number,
+  ): Promise<DecisionVerdict> {
     const parsed = parseAnswer(value);
     if (!parsed.ok) return parsed;
     let decision: Awaited<ReturnType<typeof verifyApprovalDecision>>;
@@ -44,9 +55,18 @@ export class ApprovalAuthority {
     }
     const approved = decision.decision === "approve";
     if (approved && now > Date.parse(request.expiresAt)) {
-      return { ok: false, reason: `the request expired at ${request.expiresAt}; only a rejection is accepted now` };
+      return {
+        ok: false,
+        reason: `the request expired at ${request.expiresAt}; only a rejection is accepted now`,
+      };
     }
-    if (!this.#options.uses.claim(decision.jti, { threadId: request.threadId, node: request.node, callId: use.callId })) {
+    if (
+      !this.#options.uses.claim(decision.jti, {
+        threadId: request.threadId,
+        node: request.node,
+        callId: use.callId,
+      })
+    ) {
       return { ok: false, reason: `decision ${decision.jti} was already used for another request: a replay` };
     }
     return { ok: true, approved, approver: decision.approver, reason: decision.reason, jti: decision.jti };

@@ -27,12 +27,16 @@ export interface ApprovalRequest {
  * (`signApprovalDecision` from @governor/identity, or `governor approve`). An unsigned
  * `{ decision, approver }` is refused: anyone can type a name.
  */
-export const approvalAnswerSchema = z.object({ token: z.string().min(20, "token must be a signed approval decision (a JWT)") }).strict();
+export const approvalAnswerSchema = z
+  .object({ token: z.string().min(20, "token must be a signed approval decision (a JWT)") })
+  .strict();
 
 export type ApprovalAnswer = z.infer<typeof approvalAnswerSchema>;
 
 /** Parses a resume payload, or says what is wrong with it. */
-export function parseAnswer(value: unknown): { ok: true; answer: ApprovalAnswer } | { ok: false; reason: string } {
+export function parseAnswer(
+  value: unknown,
+): { ok: true; answer: ApprovalAnswer } | { ok: false; reason: string } {
   const parsed = approvalAnswerSchema.safeParse(value);
   if (parsed.success) return { ok: true, answer: parsed.data };
   return { ok: false, reason: `malformed answer: ${formatIssues(parsed.error.issues, "(answer)")}` };

@@ -24,7 +24,9 @@ export class SqliteApprovalUseLedger implements ApprovalUseLedger {
       call_id TEXT NOT NULL,
       used_at TEXT NOT NULL
     )`);
-    this.#insert = db.prepare("INSERT OR IGNORE INTO approval_uses (jti, thread_id, node, call_id, used_at) VALUES (?, ?, ?, ?, ?)");
+    this.#insert = db.prepare(
+      "INSERT OR IGNORE INTO approval_uses (jti, thread_id, node, call_id, used_at) VALUES (?, ?, ?, ?, ?)",
+    );
     this.#get = db.prepare("SELECT thread_id, node, call_id FROM approval_uses WHERE jti = ?");
   }
 

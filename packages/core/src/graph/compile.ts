@@ -1,12 +1,12 @@
 import { agentPrincipal, type Principal, type TokenKeys } from "@governor/identity";
-import { ApprovalAuthority } from "../approvals/approval-authority.js";
-import { type ApprovalUseLedger, MemoryApprovalUseLedger } from "../approvals/approval-uses.js";
 import { DEFAULT_PRICES, type PriceTable } from "@governor/models";
 import type { AuditJournal } from "@governor/observability";
 import type { PolicyEngine } from "@governor/policy";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { StateGraph } from "@langchain/langgraph";
+import { ApprovalAuthority } from "../approvals/approval-authority.js";
+import { type ApprovalUseLedger, MemoryApprovalUseLedger } from "../approvals/approval-uses.js";
 import type { SpendLedger } from "../budget/daily-spend.js";
 import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.js";
 import type { ExecutionControl } from "../control/execution-control.js";

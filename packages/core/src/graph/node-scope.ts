@@ -1,9 +1,9 @@
+import { formatIssues, GovernorError } from "@governor/errors";
 import type { Principal } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { z } from "zod";
-import { formatIssues, GovernorError } from "@governor/errors";
 import type { ApprovalAuthority } from "../approvals/approval-authority.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope, ToolGateway } from "../gateway/tool-gateway.js";

@@ -1,5 +1,5 @@
-import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { GovernorError } from "@governor/errors";
+import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { emit } from "../graph/events.js";
 import type { ApprovalRecord } from "../graph/governor-channel.js";

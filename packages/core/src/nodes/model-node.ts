@@ -1,5 +1,5 @@
-import { missingScopes } from "@governor/identity";
 import { GovernorError } from "@governor/errors";
+import { missingScopes } from "@governor/identity";
 import { answeredBy, costOf, measureUsage, modelNameOf } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
@@ -17,6 +17,8 @@ import { emit } from "../graph/events.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
+import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
+import { PiiMasker } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { ModelNode } from "../workflow/node-definitions.js";
 
@@ -53,6 +55,7 @@ export function modelNode(
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
     const usage = usageOf(state);
+    const privacy = services.workflow.privacy ?? {};
     const step = config.metadata?.langgraph_step ?? "?";
     const audit = (kind: "budget" | "model", outcome: string, data: Record<string, unknown>, key: string) =>
       services.gateway.audit.append({
@@ -70,7 +73,11 @@ export function modelNode(
     const added: BaseMessage[] = [...closeDanglingCalls(state.messages)];
     const humanText = node.input?.(state);
     if (humanText) added.push(new HumanMessage(humanText));
-    const prompt = [new SystemMessage(instructions), ...state.messages, ...added];
+    // Personal data is masked in what the model reads; state keeps the real values for tools.
+    const masker = privacy.modelMaySee
+      ? undefined
+      : new PiiMasker(privacy, PiiMasker.sensitiveValues(state, privacy.sensitive));
+    const prompt = maskMessages([new SystemMessage(instructions), ...state.messages, ...added], masker);
 
     const initialBudget = budgetOf(state, control);
     let budget = initialBudget;
@@ -119,7 +126,7 @@ export function modelNode(
       );
     }
 
-    const reply = await plan.route.invoke(prompt, config);
+    const reply = unmaskToolCalls(await plan.route.invoke(prompt, config), masker);
     added.push(reply);
     const measured = await measureUsage(reply, prompt);
     const modelName = answeredBy(reply) ?? plan.route.name;
@@ -143,7 +150,9 @@ export function modelNode(
       const id_ = call.id ?? `${id}_${callCount}`;
       // Identity first: a call to a tool outside the principal's scopes never becomes a
       // proposal, whatever policy would say, and the model is told which scope it lacks.
-      const missing = offeredNames.has(call.name) ? missingScopes(scope.principal, services.gateway.tool(call.name)?.scopes ?? []) : [];
+      const missing = offeredNames.has(call.name)
+        ? missingScopes(scope.principal, services.gateway.tool(call.name)?.scopes ?? [])
+        : [];
       if (!proposal && offeredNames.has(call.name) && !missing.length) {
         if (loop.admit(call.name, call.args)) {
           proposal = { id: id_, tool: call.name, args: call.args, callIndex: callCount++, proposedBy: id };
@@ -172,7 +181,12 @@ export function modelNode(
         node: id,
         tool: call.name,
         principal: scope.principal.id,
-        data: { callId: id_, args: call.args, reasons: [reason], ...(missing.length ? { missingScopes: missing } : {}) },
+        data: {
+          callId: id_,
+          args: call.args,
+          reasons: [reason],
+          ...(missing.length ? { missingScopes: missing } : {}),
+        },
         dedupeKey: `${scope.threadId}:${id_}:${id}:identity`,
       });
       emit(config, { type: "refused-tool", node: id, tool: call.name, reason });

@@ -1,5 +1,5 @@
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { GovernorError } from "@governor/errors";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { emit } from "../graph/events.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import type { RouteNode } from "../workflow/node-definitions.js";

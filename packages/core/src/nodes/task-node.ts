@@ -1,5 +1,5 @@
-import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { formatIssues, GovernorError } from "@governor/errors";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { emit } from "../graph/events.js";
 import type { NodeServices } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";

@@ -1,6 +1,12 @@
 import { randomUUID } from "node:crypto";
 import { formatIssues, GovernorError } from "@governor/errors";
-import { agentPrincipal, delegatedPrincipal, type Principal, signApprovalDecision, verifyDelegationToken } from "@governor/identity";
+import {
+  agentPrincipal,
+  delegatedPrincipal,
+  type Principal,
+  signApprovalDecision,
+  verifyDelegationToken,
+} from "@governor/identity";
 import type { PriceTable } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
@@ -208,7 +214,10 @@ export class GovernorRuntime {
   async #principalFor(workflow: Workflow, options: RunOptions): Promise<Principal> {
     const agent = agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles);
     if (options.principal && options.delegation) {
-      throw new GovernorError("CONFIG_INVALID", "Give a run either a principal or a delegation token, not both");
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        "Give a run either a principal or a delegation token, not both",
+      );
     }
     if (!options.delegation) return options.principal ?? agent;
     const claims = await verifyDelegationToken(this.store.tokenKeys, options.delegation.token, {
@@ -229,25 +238,45 @@ export class GovernorRuntime {
   async recover(workflow: Workflow, threadId: string, options: ResumeOptions = {}): Promise<RunOutcome> {
     const run = this.getRun(threadId);
     if (run.workflow !== workflow.name) {
-      throw new GovernorError("CONFIG_INVALID", `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`, {
-        threadId,
-      });
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`,
+        {
+          threadId,
+        },
+      );
     }
     refuseIfKilled(this.store.kills, run.principal, `recover run ${threadId}`);
     const graph = this.#graph(workflow, options);
-    const snapshot = await graph.getState({ configurable: { thread_id: threadId, principal: run.principal } });
+    const snapshot = await graph.getState({
+      configurable: { thread_id: threadId, principal: run.principal },
+    });
     if (interruptOf(snapshot) || (await this.pendingBudget(workflow, threadId, options))) {
-      throw new GovernorError("RUN_NOT_RESUMABLE", `Run ${threadId} waits for a human decision: answer it with approve or reject`, {
-        threadId,
-      });
+      throw new GovernorError(
+        "RUN_NOT_RESUMABLE",
+        `Run ${threadId} waits for a human decision: answer it with approve or reject`,
+        {
+          threadId,
+        },
+      );
     }
     if (!snapshot.next.length) {
-      throw new GovernorError("RUN_NOT_RESUMABLE", `Run ${threadId} has nothing left to run (it is ${run.status})`, {
-        threadId,
-        status: run.status,
-      });
+      throw new GovernorError(
+        "RUN_NOT_RESUMABLE",
+        `Run ${threadId} has nothing left to run (it is ${run.status})`,
+        {
+          threadId,
+          status: run.status,
+        },
+      );
     }
-    this.store.audit.append({ threadId, kind: "run", outcome: "recovered", principal: run.principal.id, data: { next: snapshot.next } });
+    this.store.audit.append({
+      threadId,
+      kind: "run",
+      outcome: "recovered",
+      principal: run.principal.id,
+      data: { next: snapshot.next },
+    });
     this.store.runs.setStatus(threadId, "running");
     return this.#drive(workflow, threadId, run.principal, null, options);
   }

@@ -1,9 +1,9 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
+import type { TokenKeys } from "@governor/identity";
 import { SqliteAuditJournal } from "@governor/observability";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
-import type { TokenKeys } from "@governor/identity";
 import { SqliteApprovalUseLedger } from "../approvals/approval-uses.js";
 import { SqliteEffectJournal } from "../gateway/effect-journal.js";
 import { SqliteKillSwitches } from "./kill-switches.js";

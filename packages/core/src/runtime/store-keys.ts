@@ -12,7 +12,10 @@ import { hs256Keys, keysFromEnv, TOKEN_ENV, type TokenKeys } from "@governor/ide
  * by its owner only), so `governor approve` and the runtime agree offline. Anyone who can
  * read that file can sign as any approver: configure real keys in production.
  */
-export function storeKeys(dir: string, env: Readonly<Record<string, string | undefined>> = process.env): TokenKeys {
+export function storeKeys(
+  dir: string,
+  env: Readonly<Record<string, string | undefined>> = process.env,
+): TokenKeys {
   if (Object.values(TOKEN_ENV).some((name) => env[name])) return keysFromEnv(env);
   const keyDir = join(dir, "keys");
   const file = join(keyDir, "approval.key");

@@ -1,8 +1,8 @@
+import type { WorkflowIssue } from "@governor/errors";
 import { MultiDirectedGraph } from "graphology";
 import { stronglyConnectedComponents } from "graphology-components";
 import { hasCycle } from "graphology-dag";
 import { bidirectional } from "graphology-shortest-path/unweighted.js";
-import type { WorkflowIssue } from "@governor/errors";
 import { type Edge, END, START, type Workflow } from "./define-workflow.js";
 import type { WorkflowNode } from "./node-definitions.js";
 

@@ -2,6 +2,7 @@ import type { ApproverRegistry } from "@governor/identity";
 import type { PolicyEngine } from "@governor/policy";
 import type { z } from "zod";
 import type { RunBudget } from "../budget/run-budget.js";
+import type { PrivacyOptions } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { WorkflowNode } from "./node-definitions.js";
 
@@ -36,6 +37,11 @@ export interface WorkflowDefinition<TSchema extends StateSchema = any> {
   readonly agent: AgentIdentity;
   readonly tools: readonly AnyTool[];
   readonly policy: PolicyEngine;
+  /**
+   * Personal data in prompts: emails, card and phone numbers in text and the values of
+   * `sensitive` state fields are masked before the model reads them, unless `modelMaySee`.
+   */
+  readonly privacy?: PrivacyOptions;
   /** Who may approve this workflow's calls, with their scopes (an Identity from @governor/identity). */
   readonly approvers?: ApproverRegistry;
   readonly nodes: Readonly<Record<string, WorkflowNode<z.output<TSchema>>>>;

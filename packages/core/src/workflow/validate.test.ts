@@ -1,7 +1,7 @@
+import { WorkflowValidationError } from "@governor/errors";
 import { RulePolicyEngine } from "@governor/policy";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { WorkflowValidationError } from "@governor/errors";
 import { pass } from "../nodes/precondition-node.js";
 import { defineTool } from "../tools/define-tool.js";
 import {
