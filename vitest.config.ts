@@ -14,6 +14,8 @@ export const governorAliases = {
   "@governor/models/testing": fileURLToPath(new URL("./packages/models/src/testing.ts", import.meta.url)),
   "@governor/models": src("./packages/models"),
   "@governor/sample-refund": src("./graphs/refund"),
+  "@governor/sample-claims": src("./graphs/claims"),
+  "@governor/sample-mailbox": src("./graphs/mailbox"),
 };
 
 const workspaces = [
@@ -24,6 +26,8 @@ const workspaces = [
   "packages/models",
   "packages/core",
   "graphs/refund",
+  "graphs/claims",
+  "graphs/mailbox",
   "apps/cli",
 ];
 

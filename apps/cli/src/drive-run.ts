@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import * as prompts from "@clack/prompts";
-import type { ApprovalRequest, GovernorRuntime, RunOutcome, Workflow } from "@governor/core";
+import type { ApprovalRequest, GovernorRuntime, RunBudget, RunOutcome, Workflow } from "@governor/core";
 import { issueDelegationToken, type Principal } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { formatApprovalRequest, formatEvent, formatOutcome } from "./format-events.js";
@@ -30,6 +30,7 @@ export async function runWithApprovals(
     delegation?: { userId: string; scopes: readonly string[] };
     threadId?: string;
     interactive: boolean;
+    budget?: RunBudget;
   },
 ): Promise<RunOutcome> {
   const onEvent = (event: Parameters<typeof formatEvent>[1]) => terminal.out(formatEvent(terminal, event));
@@ -50,6 +51,7 @@ export async function runWithApprovals(
     model: run.model,
     principal: options.principal,
     delegation,
+    budget: options.budget,
     threadId,
     source: run.source,
     onEvent,

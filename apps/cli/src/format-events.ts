@@ -99,11 +99,20 @@ export function formatOutcome(terminal: Terminal, outcome: RunOutcome): string[]
   if (outcome.status === "failed") {
     return [`   ${paint(terminal, "red", `✗ failed [${outcome.error?.code}]: ${outcome.error?.message}`)}`];
   }
+  if (outcome.status === "waiting" && outcome.budgetRequest) {
+    const request = outcome.budgetRequest;
+    return [
+      `   ${paint(terminal, "yellow", `⏸ waiting for more budget: ${request.summary}`)}${request.refusedAnswer ? ` (previous answer refused: ${request.refusedAnswer})` : ""}`,
+      `     extend: npx governor budget ${outcome.threadId} --extend-tokens 5000 --approver ID`,
+      `     stop:   npx governor budget ${outcome.threadId} --stop`,
+    ];
+  }
   if (outcome.status === "waiting") {
+    const approvers = outcome.approval?.requiredScope ? " --approver ID" : "";
     return [
       `   ${paint(terminal, "yellow", "⏸ waiting for approval")} · thread ${outcome.threadId}`,
-      `     approve: npx governor approve ${outcome.threadId} --reason "…"`,
-      `     reject:  npx governor reject ${outcome.threadId} --reason "…"`,
+      `     approve: npx governor approve ${outcome.threadId}${approvers} --reason "…"`,
+      `     reject:  npx governor reject ${outcome.threadId}${approvers} --reason "…"`,
     ];
   }
   const said = lastModelText(outcome.state.messages);

@@ -4,6 +4,7 @@ import { decideCommand, pendingCommand } from "./commands/approvals.js";
 import { auditShowCommand, auditVerifyCommand } from "./commands/audit.js";
 import { graphCommand } from "./commands/graph.js";
 import { killCommand, statusCommand, unkillCommand } from "./commands/kill.js";
+import { budgetCommand } from "./commands/budget.js";
 import { recoverCommand } from "./commands/recover.js";
 import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
@@ -32,6 +33,9 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--input <json>", "run with this input instead of the sample's cases")
     .option("--thread <id>", "thread id for a single run")
     .option("--no-interactive", "never prompt: leave approvals waiting")
+    .option("--max-tokens <n>", "run budget: model tokens")
+    .option("--max-cost <usd>", "run budget: model cost in USD")
+    .option("--max-steps <n>", "run budget: nodes executed")
     .addOption(dir)
     .action(async (target: string, options) => {
       const outcomes = await runCommand(terminal, target, options);
@@ -51,6 +55,22 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
         if (outcome.status === "failed") state.exitCode = EXIT.failed;
       });
   }
+
+  program
+    .command("budget")
+    .description("answer a run waiting for more budget: extend it or stop it")
+    .argument("<thread>", "the run's thread id")
+    .option("--extend-tokens <n>", "grant this many more model tokens")
+    .option("--extend-cost <usd>", "grant this much more cost, in USD")
+    .option("--extend-steps <n>", "grant this many more steps")
+    .option("--stop", "stop the run instead")
+    .option("--approver <id>", "who decides (default: $GOVERNOR_APPROVER or the OS user)")
+    .option("--reason <text>", "why, for the audit journal")
+    .addOption(dir)
+    .action(async (thread: string, options) => {
+      const outcome = await budgetCommand(terminal, thread, options);
+      if (outcome.status === "failed") state.exitCode = EXIT.failed;
+    });
 
   program
     .command("recover")

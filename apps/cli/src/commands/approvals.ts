@@ -72,9 +72,13 @@ export function pendingCommand(terminal: Terminal, options: { dir?: string; json
       );
       return;
     }
-    if (!pending.length) {
+    if (!pending.length && !runtime.pendingBudgets().length) {
       terminal.out(`No runs are waiting for approval in ${runtime.store.dir}.`);
       return;
+    }
+    for (const { run, request } of runtime.pendingBudgets()) {
+      terminal.out(`${paint(terminal, "yellow", "⏸")} ${run.threadId}  ${run.workflow} · ${request.node} · waiting for budget`);
+      terminal.out(`    ${request.summary}`);
     }
     for (const { run, request } of pending) {
       terminal.out(

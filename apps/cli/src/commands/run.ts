@@ -1,4 +1,4 @@
-import { GovernorError, type RunOutcome, type SampleCase } from "@governor/core";
+import { GovernorError, type RunBudget, type RunOutcome, type SampleCase } from "@governor/core";
 import { type LoadedRun, runWithApprovals } from "../drive-run.js";
 import { loadTarget } from "../load-target.js";
 import { modelFor } from "../model-for.js";
@@ -12,6 +12,9 @@ export interface RunCommandOptions {
   readonly dir?: string;
   /** false with --no-interactive: never prompt, leave approvals pending. */
   readonly interactive?: boolean;
+  readonly maxTokens?: string;
+  readonly maxCost?: string;
+  readonly maxSteps?: string;
 }
 
 /**
@@ -58,6 +61,7 @@ export async function runCommand(
           delegation: sampleCase.delegation,
           threadId: cases.length === 1 ? options.thread : undefined,
           interactive: options.interactive !== false && terminal.interactive,
+          budget: budgetOf(options),
         }),
       );
     }
@@ -100,4 +104,14 @@ function selectCases(
       `Workflow "${workflow}" has no sample cases: pass --input '{...}'`,
     );
   return [...cases];
+}
+
+/** A run budget from --max-* flags; the runtime validates the numbers and names a bad one. */
+function budgetOf(options: RunCommandOptions): RunBudget | undefined {
+  const budget = {
+    maxTokens: options.maxTokens === undefined ? undefined : Number(options.maxTokens),
+    maxCostUsd: options.maxCost === undefined ? undefined : Number(options.maxCost),
+    maxSteps: options.maxSteps === undefined ? undefined : Number(options.maxSteps),
+  };
+  return Object.values(budget).some((value) => value !== undefined) ? budget : undefined;
 }
