@@ -29,6 +29,7 @@ const workspaces = [
   "graphs/claims",
   "graphs/mailbox",
   "apps/cli",
+  "test/red-team",
 ];
 
 export default defineConfig({

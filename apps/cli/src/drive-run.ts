@@ -45,7 +45,9 @@ export async function runWithApprovals(
     }),
   };
   if (options.delegation) {
-    terminal.out(`   acting for user ${options.delegation.userId} (delegated scopes: ${options.delegation.scopes.join(", ") || "none"})`);
+    terminal.out(
+      `   acting for user ${options.delegation.userId} (delegated scopes: ${options.delegation.scopes.join(", ") || "none"})`,
+    );
   }
   let outcome = await run.runtime.start(run.workflow, options.input, {
     model: run.model,
@@ -99,7 +101,10 @@ export function eligibleApprovers(workflow: Workflow, request: ApprovalRequest):
 }
 
 /** Asks the person at the terminal; undefined when they leave it for later. */
-async function askApprover(workflow: Workflow, request: ApprovalRequest): Promise<ApproverAnswer | undefined> {
+async function askApprover(
+  workflow: Workflow,
+  request: ApprovalRequest,
+): Promise<ApproverAnswer | undefined> {
   const decision = await prompts.select({
     message: `Approve ${request.summary ?? request.tool}?`,
     options: [
@@ -111,10 +116,21 @@ async function askApprover(workflow: Workflow, request: ApprovalRequest): Promis
   if (prompts.isCancel(decision) || decision === "later") return undefined;
   const eligible = eligibleApprovers(workflow, request);
   const approver = eligible?.length
-    ? await prompts.select({ message: "Decide as", options: eligible.map((id) => ({ value: id, label: id })) })
-    : await prompts.text({ message: "Decide as", defaultValue: defaultApprover(), placeholder: defaultApprover() });
+    ? await prompts.select({
+        message: "Decide as",
+        options: eligible.map((id) => ({ value: id, label: id })),
+      })
+    : await prompts.text({
+        message: "Decide as",
+        defaultValue: defaultApprover(),
+        placeholder: defaultApprover(),
+      });
   if (prompts.isCancel(approver)) return undefined;
   const reason = await prompts.text({ message: "Reason (optional)", placeholder: "why", defaultValue: "" });
   if (prompts.isCancel(reason)) return undefined;
-  return { decision: decision as "approve" | "reject", approver: String(approver), reason: reason || undefined };
+  return {
+    decision: decision as "approve" | "reject",
+    approver: String(approver),
+    reason: reason || undefined,
+  };
 }

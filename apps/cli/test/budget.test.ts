@@ -13,7 +13,12 @@ let dir: string;
 function governor(...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, GOVERNOR_DIR: dir, NO_COLOR: "1", CI: "true" };
   delete env.OPENAI_API_KEY;
-  const result = spawnSync(process.execPath, [bin, ...args], { cwd: root, env, encoding: "utf8", timeout: 60_000 });
+  const result = spawnSync(process.execPath, [bin, ...args], {
+    cwd: root,
+    env,
+    encoding: "utf8",
+    timeout: 60_000,
+  });
   return { code: result.status, out: result.stdout, err: result.stderr };
 }
 

@@ -108,8 +108,17 @@ describe("governor reject", () => {
     const thread = run.out.match(/thread ([0-9a-f-]{36})/)?.[1] ?? "";
     const notAllowed = governor("approve", thread, "--approver", "support:alex");
     expect(notAllowed.code).toBe(1);
-    expect(notAllowed.err).toContain("[APPROVAL_INVALID]: support:alex may not decide this request (it needs approvals:refunds). Approvers who may: supervisor:sam");
-    const rejected = governor("reject", thread, "--reason", "no proof of loss", "--approver", "supervisor:sam");
+    expect(notAllowed.err).toContain(
+      "[APPROVAL_INVALID]: support:alex may not decide this request (it needs approvals:refunds). Approvers who may: supervisor:sam",
+    );
+    const rejected = governor(
+      "reject",
+      thread,
+      "--reason",
+      "no proof of loss",
+      "--approver",
+      "supervisor:sam",
+    );
     expect(rejected.code).toBe(0);
     expect(rejected.out).toContain("rejected by");
     expect(rejected.out).not.toContain("executed");

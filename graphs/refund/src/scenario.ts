@@ -58,7 +58,9 @@ export const refundScenario = defineScenario({
     },
     {
       when: { system: new RegExp(REPLY_MARKER), lastToolResult: /lacks scope/ },
-      reply: { text: "I can't issue refunds on your behalf: your account may view orders but not refund them. A colleague with refund rights will follow up." },
+      reply: {
+        text: "I can't issue refunds on your behalf: your account may view orders but not refund them. A colleague with refund rights will follow up.",
+      },
     },
     {
       when: { system: new RegExp(REPLY_MARKER), lastToolResult: /Refused by policy/ },

@@ -1,9 +1,9 @@
 import { defineWorkflow, END, fail, pass, START } from "@governor/core";
 import type { PolicyEngine } from "@governor/policy";
 import { z } from "zod";
+import { refundApprovers } from "./approvers.js";
 import { type Crm, sampleCrm } from "./crm.js";
 import { PaymentsLedger } from "./payments.js";
-import { refundApprovers } from "./approvers.js";
 import { refundPolicy } from "./policy.js";
 import { PROPOSE_MARKER, REPLY_MARKER } from "./scenario.js";
 import { issueRefundTool } from "./tools.js";

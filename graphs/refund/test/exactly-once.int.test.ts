@@ -22,19 +22,30 @@ function step(dir: string, command: string, env: Record<string, string> = {}) {
     timeout: 60_000,
   });
   const last = result.stdout.trim().split("\n").at(-1) ?? "";
-  return { code: result.status, outcome: last.startsWith("{") ? JSON.parse(last) : undefined, stderr: result.stderr };
+  return {
+    code: result.status,
+    outcome: last.startsWith("{") ? JSON.parse(last) : undefined,
+    stderr: result.stderr,
+  };
 }
 
 function refunds(dir: string): { refundId: string; amount: number; idempotencyKey: string }[] {
   const file = join(dir, "payments.log");
-  return existsSync(file) ? readFileSync(file, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line)) : [];
+  return existsSync(file)
+    ? readFileSync(file, "utf8")
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line))
+    : [];
 }
 
 function executionOutcomes(dir: string): string[] {
   const db = new Database(join(dir, "governor.db"), { readonly: true });
   try {
     return db
-      .prepare<[], { outcome: string }>("SELECT outcome FROM audit_records WHERE kind = 'execution' ORDER BY seq")
+      .prepare<[], { outcome: string }>(
+        "SELECT outcome FROM audit_records WHERE kind = 'execution' ORDER BY seq",
+      )
       .all()
       .map((row) => row.outcome);
   } finally {

@@ -10,7 +10,11 @@ import { createRefundSample, PaymentsLedger, PROPOSE_MARKER } from "../src/index
 
 // An OpenAI-compatible chat-completions endpoint on loopback, standing in for vLLM, Ollama or
 // OpenAI itself: the graph runs unchanged against @langchain/openai once OPENAI_API_KEY is set.
-type ChatRequest = { model: string; messages: { role: string; content: string | null }[]; tools?: { function: { name: string; parameters: unknown } }[] };
+type ChatRequest = {
+  model: string;
+  messages: { role: string; content: string | null }[];
+  tools?: { function: { name: string; parameters: unknown } }[];
+};
 const requests: ChatRequest[] = [];
 let server: Server;
 let baseUrl: string;
@@ -34,7 +38,9 @@ beforeAll(async () => {
     req.on("end", () => {
       const request = JSON.parse(body) as ChatRequest;
       requests.push(request);
-      const proposing = request.messages.some((m) => m.role === "system" && String(m.content).includes(PROPOSE_MARKER));
+      const proposing = request.messages.some(
+        (m) => m.role === "system" && String(m.content).includes(PROPOSE_MARKER),
+      );
       const answer = proposing
         ? completion(
             {
@@ -43,7 +49,14 @@ beforeAll(async () => {
                 {
                   id: `call_${requests.length}`,
                   type: "function",
-                  function: { name: "issue_refund", arguments: JSON.stringify({ orderId: "A-1002", amount: proposedAmount, reason: "never arrived" }) },
+                  function: {
+                    name: "issue_refund",
+                    arguments: JSON.stringify({
+                      orderId: "A-1002",
+                      amount: proposedAmount,
+                      reason: "never arrived",
+                    }),
+                  },
                 },
               ],
             },
@@ -80,7 +93,10 @@ describe("the refund graph on an OpenAI-compatible endpoint", () => {
 
       // The tool reached the endpoint with its zod contract as JSON Schema.
       const offered = requests[0]?.tools?.find((tool) => tool.function.name === "issue_refund");
-      expect(offered?.function.parameters).toMatchObject({ properties: { amount: { type: "number" } }, required: ["orderId", "amount", "reason"] });
+      expect(offered?.function.parameters).toMatchObject({
+        properties: { amount: { type: "number" } },
+        required: ["orderId", "amount", "reason"],
+      });
 
       proposedAmount = 1200;
       const large = await runtime.start(sample.workflow, input, { model: resolved.model });

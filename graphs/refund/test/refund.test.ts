@@ -1,17 +1,35 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { defineWorkflow, type GovernorError, GovernorRuntime, type RunOutcome, type WorkflowEdge } from "@governor/core";
-import { ScenarioChatModel } from "@governor/models/testing";
+import {
+  defineWorkflow,
+  type GovernorError,
+  GovernorRuntime,
+  type RunOutcome,
+  type WorkflowEdge,
+} from "@governor/core";
 import { hs256Keys, issueDelegationToken, signApprovalDecision } from "@governor/identity";
+import { ScenarioChatModel } from "@governor/models/testing";
 import { RulePolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createRefundSample, PaymentsLedger, refundSample } from "../src/index.js";
 
-const small = { customerId: "C-100", orderId: "A-1001", request: "My lamp arrived cracked. Please refund $120." };
-const large = { customerId: "C-100", orderId: "A-1002", request: "The laptop never arrived. I want $1,200 back now." };
+const small = {
+  customerId: "C-100",
+  orderId: "A-1001",
+  request: "My lamp arrived cracked. Please refund $120.",
+};
+const large = {
+  customerId: "C-100",
+  orderId: "A-1002",
+  request: "The laptop never arrived. I want $1,200 back now.",
+};
 const flagged = { customerId: "C-300", orderId: "A-3001", request: "Refund my headphones, $80 please." };
-const malformed = { customerId: "C-100", orderId: "A-1001", request: "Just refund everything, whatever I paid." };
+const malformed = {
+  customerId: "C-100",
+  orderId: "A-1001",
+  request: "Just refund everything, whatever I paid.",
+};
 
 let dir: string;
 let ledger: PaymentsLedger;
@@ -67,8 +85,15 @@ async function rejection(promise: Promise<unknown>): Promise<GovernorError> {
 }
 
 /** A decision signed with the store's keys, as `governor approve` makes one. */
-async function signed(decision: "approve" | "reject", callHash: string, approver = "supervisor:sam", reason?: string) {
-  return { token: await signApprovalDecision(runtime.store.tokenKeys, { approver, decision, callHash, reason }) };
+async function signed(
+  decision: "approve" | "reject",
+  callHash: string,
+  approver = "supervisor:sam",
+  reason?: string,
+) {
+  return {
+    token: await signApprovalDecision(runtime.store.tokenKeys, { approver, decision, callHash, reason }),
+  };
 }
 
 function auditOf(threadId: string) {
@@ -111,7 +136,9 @@ describe("refund sample", () => {
     expect(outcome.status).toBe("completed");
     expect(ledger.refunds).toHaveLength(1);
     expect(ledger.refunds[0]).toMatchObject({ orderId: "A-1002", amount: 1200 });
-    const approved = auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "approved");
+    const approved = auditOf(waiting.threadId).filter(
+      (record) => record.kind === "approval" && record.outcome === "approved",
+    );
     expect(approved).toHaveLength(1);
     expect(approved[0]?.data.approver).toBe("supervisor:sam");
   });
@@ -146,7 +173,9 @@ describe("refund sample", () => {
     expect(refused.approval?.refusedAnswer).toMatch(/not the pending call/);
     expect(refused.approval?.callHash).toBe(waiting.approval.callHash);
     expect(ledger.refunds).toHaveLength(0);
-    const refusals = auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "refused");
+    const refusals = auditOf(waiting.threadId).filter(
+      (record) => record.kind === "approval" && record.outcome === "refused",
+    );
     expect(refusals).toHaveLength(1);
     expect(refusals[0]?.data.reason).toMatch(/not the pending call/);
 
@@ -161,13 +190,22 @@ describe("refund sample", () => {
     expect(ledger.refunds).toHaveLength(1);
     expect(ledger.refunds[0]?.amount).toBe(1200);
     // Replaying the earlier wrong answer on the second resume must not write a second refusal.
-    expect(auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "refused")).toHaveLength(1);
+    expect(
+      auditOf(waiting.threadId).filter(
+        (record) => record.kind === "approval" && record.outcome === "refused",
+      ),
+    ).toHaveLength(1);
   });
 
   it("refuses an unsigned decision at the door and keeps the run waiting", async () => {
     const waiting = await startLarge();
     const error = await rejection(
-      runtime.resume(sample.workflow, waiting.threadId, { decision: "approve", approver: "supervisor:sam", callHash: waiting.approval.callHash }, { model }),
+      runtime.resume(
+        sample.workflow,
+        waiting.threadId,
+        { decision: "approve", approver: "supervisor:sam", callHash: waiting.approval.callHash },
+        { model },
+      ),
     );
     expect(error.code).toBe("RESUME_INVALID");
     expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
@@ -176,7 +214,13 @@ describe("refund sample", () => {
 
   it("refuses a decision signed with another key, by an approver without the scope, or already expired", async () => {
     const waiting = await startLarge();
-    const forged = { token: await signApprovalDecision(hs256Keys("x".repeat(40)), { approver: "supervisor:sam", decision: "approve", callHash: waiting.approval.callHash }) };
+    const forged = {
+      token: await signApprovalDecision(hs256Keys("x".repeat(40)), {
+        approver: "supervisor:sam",
+        decision: "approve",
+        callHash: waiting.approval.callHash,
+      }),
+    };
     const agentApproves = await signed("approve", waiting.approval.callHash, "support:alex");
     const expired = {
       token: await signApprovalDecision(runtime.store.tokenKeys, {
@@ -190,7 +234,9 @@ describe("refund sample", () => {
       const outcome = await runtime.resume(sample.workflow, waiting.threadId, answer, { model });
       expect(outcome.status).toBe("waiting");
     }
-    const refusals = auditOf(waiting.threadId).filter((record) => record.kind === "approval" && record.outcome === "refused");
+    const refusals = auditOf(waiting.threadId).filter(
+      (record) => record.kind === "approval" && record.outcome === "refused",
+    );
     expect(refusals.map((record) => String(record.data.reason))).toEqual([
       expect.stringMatching(/signature/i),
       expect.stringMatching(/approvals:refunds/),
@@ -202,7 +248,9 @@ describe("refund sample", () => {
   it("refuses a decision replayed from another run, even for identical arguments", async () => {
     const first = await startLarge();
     const decision = await signed("approve", first.approval.callHash);
-    expect((await runtime.resume(sample.workflow, first.threadId, decision, { model })).status).toBe("completed");
+    expect((await runtime.resume(sample.workflow, first.threadId, decision, { model })).status).toBe(
+      "completed",
+    );
 
     const second = await startLarge();
     expect(second.approval.callHash).toBe(first.approval.callHash);
@@ -216,7 +264,12 @@ describe("refund sample", () => {
     const done = await start(small);
 
     const error = await rejection(
-      runtime.resume(sample.workflow, done.threadId, await signed("approve", "a".repeat(64), "supervisor:sam"), { model }),
+      runtime.resume(
+        sample.workflow,
+        done.threadId,
+        await signed("approve", "a".repeat(64), "supervisor:sam"),
+        { model },
+      ),
     );
 
     expect(error.code).toBe("RUN_NOT_INTERRUPTED");
@@ -225,7 +278,12 @@ describe("refund sample", () => {
 
   it("refuses to resume a thread it never ran", async () => {
     const error = await rejection(
-      runtime.resume(sample.workflow, "no-such-thread", await signed("approve", "a".repeat(64), "supervisor:sam"), { model }),
+      runtime.resume(
+        sample.workflow,
+        "no-such-thread",
+        await signed("approve", "a".repeat(64), "supervisor:sam"),
+        { model },
+      ),
     );
 
     expect(error.code).toBe("RUN_NOT_FOUND");
@@ -234,7 +292,9 @@ describe("refund sample", () => {
   it("refuses a resume payload of the wrong shape and keeps the run waiting", async () => {
     const waiting = await startLarge();
 
-    const error = await rejection(runtime.resume(sample.workflow, waiting.threadId, { decision: "yes please" }, { model }));
+    const error = await rejection(
+      runtime.resume(sample.workflow, waiting.threadId, { decision: "yes please" }, { model }),
+    );
 
     expect(error.code).toBe("RESUME_INVALID");
     expect(error.message).toContain("decision");
@@ -272,7 +332,9 @@ describe("refund sample", () => {
     expect(contract).toHaveLength(1);
     expect(contract[0]?.outcome).toBe("refused");
     expect(JSON.stringify(contract[0]?.data.violations)).toContain("amount");
-    expect(records.filter((record) => record.kind === "precondition").map((record) => record.outcome)).toEqual(["fail"]);
+    expect(
+      records.filter((record) => record.kind === "precondition").map((record) => record.outcome),
+    ).toEqual(["fail"]);
     // The call never reached policy or the payments system.
     expect(records.some((record) => record.kind === "policy" || record.kind === "execution")).toBe(false);
   });
@@ -288,7 +350,9 @@ describe("refund sample", () => {
       }),
     });
 
-    const error = await rejection(runtime.start(swapped, { ...small, request: "Please refund $400 for the lamp." }, { model }));
+    const error = await rejection(
+      runtime.start(swapped, { ...small, request: "Please refund $400 for the lamp." }, { model }),
+    );
 
     expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
     expect(error.message).toContain("check_refund → refund_gate → issue_refund");
@@ -301,8 +365,18 @@ describe("refund sample", () => {
     await start(flagged);
     await start(malformed);
     const waiting = await startLarge();
-    await runtime.resume(sample.workflow, waiting.threadId, await signed("approve", "0".repeat(64), "supervisor:sam"), { model });
-    await runtime.resume(sample.workflow, waiting.threadId, await signed("approve", waiting.approval.callHash, "supervisor:sam"), { model });
+    await runtime.resume(
+      sample.workflow,
+      waiting.threadId,
+      await signed("approve", "0".repeat(64), "supervisor:sam"),
+      { model },
+    );
+    await runtime.resume(
+      sample.workflow,
+      waiting.threadId,
+      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
+      { model },
+    );
 
     const verification = runtime.store.audit.verify();
     expect(verification.ok).toBe(true);
@@ -314,22 +388,40 @@ describe("refund sample", () => {
     const waiting = await startLarge();
     const stricter = new RulePolicyEngine([
       { id: "support-may-refund", actions: ["issue_refund"], effect: "permit", reason: "support may refund" },
-      { id: "refund-over-100-needs-approval", actions: ["issue_refund"], effect: "require-approval", when: ({ args }) => Number(args.amount) > 100, reason: "above $100" },
+      {
+        id: "refund-over-100-needs-approval",
+        actions: ["issue_refund"],
+        effect: "require-approval",
+        when: ({ args }) => Number(args.amount) > 100,
+        reason: "above $100",
+      },
     ]);
     const redeployed = createRefundSample({ ledger, policy: stricter });
 
-    const outcome = await runtime.resume(redeployed.workflow, waiting.threadId, await signed("approve", waiting.approval.callHash, "supervisor:sam"), { model });
+    const outcome = await runtime.resume(
+      redeployed.workflow,
+      waiting.threadId,
+      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
+      { model },
+    );
 
     expect(outcome.status).toBe("completed");
     expect(ledger.refunds).toHaveLength(0);
-    const decided = auditOf(waiting.threadId).find((record) => record.kind === "approval" && record.outcome === "rejected");
+    const decided = auditOf(waiting.threadId).find(
+      (record) => record.kind === "approval" && record.outcome === "rejected",
+    );
     expect(String(decided?.data.reason)).toContain("the policy changed since approval was requested");
   });
 
   it("resumes a waiting run whose registry entry a crashed process left at running", async () => {
     const waiting = await startLarge();
     runtime.store.runs.setStatus(waiting.threadId, "running");
-    const outcome = await runtime.resume(sample.workflow, waiting.threadId, await signed("approve", waiting.approval.callHash, "supervisor:sam"), { model });
+    const outcome = await runtime.resume(
+      sample.workflow,
+      waiting.threadId,
+      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
+      { model },
+    );
     expect(outcome.status).toBe("completed");
     expect(ledger.refunds.map((refund) => refund.amount)).toEqual([1200]);
   });
@@ -339,26 +431,44 @@ describe("refund sample", () => {
       issueDelegationToken(runtime.store.tokenKeys, { agentId: "support", userId: "U-7", scopes, ...extra });
 
     it("refuses the refund when the user lacks refund rights, though the agent has them", async () => {
-      const outcome = await runtime.start(sample.workflow, small, { model, delegation: { token: await token(["orders:read"]) } });
+      const outcome = await runtime.start(sample.workflow, small, {
+        model,
+        delegation: { token: await token(["orders:read"]) },
+      });
       expect(outcome.status).toBe("completed");
       expect(ledger.refunds).toHaveLength(0);
-      const denied = auditOf(outcome.threadId).find((record) => record.kind === "identity" && record.outcome === "deny");
+      const denied = auditOf(outcome.threadId).find(
+        (record) => record.kind === "identity" && record.outcome === "deny",
+      );
       expect(denied?.tool).toBe("issue_refund");
       expect(denied?.principal).toBe("agent:support/user:U-7");
       expect(denied?.data.missingScopes).toEqual(["refunds:write"]);
     });
 
     it("refunds when both the agent and the user hold refunds:write", async () => {
-      const outcome = await runtime.start(sample.workflow, small, { model, delegation: { token: await token(["refunds:write", "orders:read"]) } });
+      const outcome = await runtime.start(sample.workflow, small, {
+        model,
+        delegation: { token: await token(["refunds:write", "orders:read"]) },
+      });
       expect(outcome.status).toBe("completed");
       expect(ledger.refunds.map((refund) => refund.amount)).toEqual([120]);
     });
 
     it("refuses an expired or forged token before the run starts", async () => {
       const expired = await token(["refunds:write"], { now: new Date(Date.now() - 2 * 60 * 60 * 1000) });
-      const forged = await issueDelegationToken(hs256Keys("y".repeat(40)), { agentId: "support", userId: "U-7", scopes: ["refunds:write"] });
-      expect((await rejection(runtime.start(sample.workflow, small, { model, delegation: { token: expired } }))).code).toBe("IDENTITY_TOKEN_EXPIRED");
-      expect((await rejection(runtime.start(sample.workflow, small, { model, delegation: { token: forged } }))).code).toBe("IDENTITY_TOKEN_INVALID");
+      const forged = await issueDelegationToken(hs256Keys("y".repeat(40)), {
+        agentId: "support",
+        userId: "U-7",
+        scopes: ["refunds:write"],
+      });
+      expect(
+        (await rejection(runtime.start(sample.workflow, small, { model, delegation: { token: expired } })))
+          .code,
+      ).toBe("IDENTITY_TOKEN_EXPIRED");
+      expect(
+        (await rejection(runtime.start(sample.workflow, small, { model, delegation: { token: forged } })))
+          .code,
+      ).toBe("IDENTITY_TOKEN_INVALID");
       expect(runtime.store.runs.list()).toHaveLength(0);
       expect(ledger.refunds).toHaveLength(0);
     });

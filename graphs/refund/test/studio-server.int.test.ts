@@ -58,8 +58,17 @@ let governorDir: string | undefined;
  * GOVERNOR_DIR, as `governor approve` would sign it: the server refuses unsigned answers.
  */
 async function signedDecision(callHash: string) {
-  const secret = Buffer.from(readFileSync(join(governorDir ?? "", "keys", "approval.key"), "utf8").trim(), "base64");
-  return { token: await signApprovalDecision(hs256Keys(secret), { approver: "supervisor:sam", decision: "approve", callHash }) };
+  const secret = Buffer.from(
+    readFileSync(join(governorDir ?? "", "keys", "approval.key"), "utf8").trim(),
+    "base64",
+  );
+  return {
+    token: await signApprovalDecision(hs256Keys(secret), {
+      approver: "supervisor:sam",
+      decision: "approve",
+      callHash,
+    }),
+  };
 }
 let client: Client;
 const threads: string[] = [];

@@ -45,7 +45,9 @@ export async function decideCommand(
         { threadId, approver },
       );
     }
-    terminal.out(paint(terminal, "bold", `Governor · ${run.workflow} · ${decision} ${threadId} as ${approver}`));
+    terminal.out(
+      paint(terminal, "bold", `Governor · ${run.workflow} · ${decision} ${threadId} as ${approver}`),
+    );
     return await decideAndPrint(
       terminal,
       { runtime, workflow: target.workflow, model: model?.model, source: run.source },
@@ -77,7 +79,9 @@ export function pendingCommand(terminal: Terminal, options: { dir?: string; json
       return;
     }
     for (const { run, request } of runtime.pendingBudgets()) {
-      terminal.out(`${paint(terminal, "yellow", "⏸")} ${run.threadId}  ${run.workflow} · ${request.node} · waiting for budget`);
+      terminal.out(
+        `${paint(terminal, "yellow", "⏸")} ${run.threadId}  ${run.workflow} · ${request.node} · waiting for budget`,
+      );
       terminal.out(`    ${request.summary}`);
     }
     for (const { run, request } of pending) {

@@ -22,7 +22,11 @@ export interface BudgetCommandOptions {
  *
  * @throws {GovernorError} CONFIG_INVALID when neither an extension nor --stop is given.
  */
-export async function budgetCommand(terminal: Terminal, threadId: string, options: BudgetCommandOptions): Promise<RunOutcome> {
+export async function budgetCommand(
+  terminal: Terminal,
+  threadId: string,
+  options: BudgetCommandOptions,
+): Promise<RunOutcome> {
   const extra = {
     tokens: numberOption(options.extendTokens, "--extend-tokens"),
     costUsd: numberOption(options.extendCost, "--extend-cost"),
@@ -30,7 +34,10 @@ export async function budgetCommand(terminal: Terminal, threadId: string, option
   };
   const extending = Object.values(extra).some((value) => value !== undefined);
   if (extending === Boolean(options.stop)) {
-    throw new GovernorError("CONFIG_INVALID", "Give either --stop or at least one of --extend-tokens, --extend-cost, --extend-steps");
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      "Give either --stop or at least one of --extend-tokens, --extend-cost, --extend-steps",
+    );
   }
   const approver = options.approver ?? defaultApprover();
   const answer = options.stop
@@ -41,7 +48,13 @@ export async function budgetCommand(terminal: Terminal, threadId: string, option
     const run = runtime.getRun(threadId);
     const target = await loadSource(run.source);
     const model = await modelFor(target);
-    terminal.out(paint(terminal, "bold", `Governor · ${run.workflow} · budget ${threadId}: ${options.stop ? "stop" : "extend"} as ${approver}`));
+    terminal.out(
+      paint(
+        terminal,
+        "bold",
+        `Governor · ${run.workflow} · budget ${threadId}: ${options.stop ? "stop" : "extend"} as ${approver}`,
+      ),
+    );
     const outcome = await runtime.resume(target.workflow, threadId, answer, {
       model: model?.model,
       onEvent: (event) => terminal.out(formatEvent(terminal, event)),
@@ -56,6 +69,7 @@ export async function budgetCommand(terminal: Terminal, threadId: string, option
 function numberOption(value: string | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
   const parsed = Number(value);
-  if (!Number.isFinite(parsed) || parsed <= 0) throw new GovernorError("CONFIG_INVALID", `${flag} must be a positive number, got "${value}"`);
+  if (!Number.isFinite(parsed) || parsed <= 0)
+    throw new GovernorError("CONFIG_INVALID", `${flag} must be a positive number, got "${value}"`);
   return parsed;
 }

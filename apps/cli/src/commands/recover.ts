@@ -11,7 +11,11 @@ import { paint, type Terminal } from "../terminal.js";
  *
  * @throws {GovernorError} RUN_NOT_FOUND, RUN_NOT_RESUMABLE (it waits for a human, or is done).
  */
-export async function recoverCommand(terminal: Terminal, threadId: string, options: { dir?: string }): Promise<RunOutcome> {
+export async function recoverCommand(
+  terminal: Terminal,
+  threadId: string,
+  options: { dir?: string },
+): Promise<RunOutcome> {
   const runtime = openRuntime(options.dir);
   try {
     const run = runtime.getRun(threadId);

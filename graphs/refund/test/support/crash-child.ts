@@ -25,7 +25,12 @@ const ledgerFile = join(dir, "payments.log");
 class FilePaymentsLedger extends PaymentsLedger {
   override refund(orderId: string, amount: number, idempotencyKey: string): RefundRecord {
     crash("before-effect");
-    const seen = existsSync(ledgerFile) ? readFileSync(ledgerFile, "utf8").split("\n").filter(Boolean).map((line) => JSON.parse(line)) : [];
+    const seen = existsSync(ledgerFile)
+      ? readFileSync(ledgerFile, "utf8")
+          .split("\n")
+          .filter(Boolean)
+          .map((line) => JSON.parse(line))
+      : [];
     const earlier = seen.find((entry: RefundRecord) => entry.idempotencyKey === idempotencyKey);
     if (earlier && process.env.IDEMPOTENT_LEDGER === "1") return earlier;
     const record = { refundId: `R-${seen.length + 1}`, orderId, amount, idempotencyKey };
@@ -35,7 +40,10 @@ class FilePaymentsLedger extends PaymentsLedger {
   }
 }
 
-const sample = createRefundSample({ ledger: new FilePaymentsLedger(), idempotentRefunds: process.env.IDEMPOTENT_LEDGER === "1" });
+const sample = createRefundSample({
+  ledger: new FilePaymentsLedger(),
+  idempotentRefunds: process.env.IDEMPOTENT_LEDGER === "1",
+});
 const store = new GovernorStore(dir);
 const commit = store.effects.commit.bind(store.effects);
 store.effects.commit = (key, result) => {
@@ -53,12 +61,24 @@ store.audit.append = (entry) => {
 };
 const runtime = new GovernorRuntime({ store });
 const model = new ScenarioChatModel(sample.scenario);
-const large = { customerId: "C-100", orderId: "A-1002", request: "The laptop never arrived. I want $1,200 back now." };
+const large = {
+  customerId: "C-100",
+  orderId: "A-1002",
+  request: "The laptop never arrived. I want $1,200 back now.",
+};
 
-let outcome;
+let outcome: Awaited<ReturnType<GovernorRuntime["start"]>>;
 if (command === "start") outcome = await runtime.start(sample.workflow, large, { model, threadId });
-else if (command === "approve") outcome = await runtime.decide(sample.workflow, threadId, { approver: "supervisor:sam", decision: "approve" }, { model });
+else if (command === "approve")
+  outcome = await runtime.decide(
+    sample.workflow,
+    threadId,
+    { approver: "supervisor:sam", decision: "approve" },
+    { model },
+  );
 else if (command === "recover") outcome = await runtime.recover(sample.workflow, threadId, { model });
 else throw new Error(`unknown command ${command}`);
-process.stdout.write(`${JSON.stringify({ status: outcome.status, error: outcome.error?.code, reason: outcome.error?.message })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ status: outcome.status, error: outcome.error?.code, reason: outcome.error?.message })}\n`,
+);
 runtime.close();

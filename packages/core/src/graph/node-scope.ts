@@ -36,7 +36,13 @@ const STATELESS_THREAD = "stateless";
  * The principal of this run: `configurable.principal` when the caller set one, the
  * workflow's own agent otherwise.
  *
- * @throws {GovernorError} CONFIG_INVALID when `configurable.principal` is malformed.
+ * Over LangGraph's API server the HTTP caller chooses `configurable`, so a given principal
+ * is only trusted to narrow the workflow's agent (the runtime passes the agent, or the agent
+ * acting for a user whose token it verified): another agent id would dodge that agent's
+ * kill switch, and extra scopes or roles would pass identity and policy.
+ *
+ * @throws {GovernorError} CONFIG_INVALID when `configurable.principal` is malformed or
+ *   claims more than the workflow's agent holds.
  */
 export function principalOf(config: LangGraphRunnableConfig, services: NodeServices): Principal {
   const given = config.configurable?.principal;
@@ -48,7 +54,29 @@ export function principalOf(config: LangGraphRunnableConfig, services: NodeServi
       `configurable.principal is malformed: ${formatIssues(parsed.error.issues)}`,
     );
   }
+  const { agent, name } = services.workflow;
+  const beyond = beyondAgent(parsed.data, agent);
+  if (beyond) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `configurable.principal ${parsed.data.id} claims ${beyond}, beyond workflow "${name}"'s agent ${agent.id}: a run may only narrow its agent's authority (act for a user with a verified delegation token)`,
+      { principal: parsed.data.id, agent: agent.id },
+    );
+  }
   return parsed.data;
+}
+
+/** What a claimed principal holds that the workflow's agent does not, or undefined. */
+function beyondAgent(principal: Principal, agent: Workflow["agent"]): string | undefined {
+  if (principal.agentId !== agent.id) return `agent "${principal.agentId}"`;
+  const expectedId =
+    principal.userId === undefined ? `agent:${agent.id}` : `agent:${agent.id}/user:${principal.userId}`;
+  if (principal.id !== expectedId) return `the id "${principal.id}" (expected "${expectedId}")`;
+  const scopes = principal.scopes.filter((scope) => !agent.scopes.includes(scope));
+  if (scopes.length) return `scopes ${scopes.join(", ")}`;
+  const roles = (principal.roles ?? []).filter((role) => !(agent.roles ?? []).includes(role));
+  if (roles.length) return `roles ${roles.join(", ")}`;
+  return undefined;
 }
 
 export function scopeOf(config: LangGraphRunnableConfig, node: string, services: NodeServices): CallScope {

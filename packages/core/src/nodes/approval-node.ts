@@ -1,8 +1,10 @@
 import { GovernorError } from "@governor/errors";
 import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import type { ProposedCall } from "../gateway/proposed-call.js";
+import type { CallScope } from "../gateway/tool-gateway.js";
 import { emit } from "../graph/events.js";
-import type { ApprovalRecord } from "../graph/governor-channel.js";
+import type { ApprovalRecord, GateRecord } from "../graph/governor-channel.js";
 import { currentCall, guardedTool, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import type { ApprovalNode } from "../workflow/node-definitions.js";
@@ -90,10 +92,18 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       const { approver, jti } = verdict;
       // An approval given under an older policy lapses: the call is not run on a decision made under other rules.
       const policyChanged = services.gateway.policy.version !== request.policyVersion;
-      const approved = verdict.approved && !policyChanged;
+      // A version names the rules' text, not values they capture (a limit or block list in a
+      // variable), so an approved call is put to the policy once more: one it now denies lapses too.
+      const deniedNow =
+        verdict.approved && !policyChanged
+          ? await policyNowDenies(state, call, gate, scope, services)
+          : undefined;
+      const approved = verdict.approved && !policyChanged && !deniedNow;
       const reason = policyChanged
         ? `the policy changed since approval was requested (${request.policyVersion} → ${services.gateway.policy.version}); propose the call again`
-        : verdict.reason;
+        : deniedNow
+          ? `the policy now denies this call (${deniedNow}); propose the call again`
+          : verdict.reason;
       const record: ApprovalRecord = { node: id, approved, approver, reason, callHash: request.callHash };
       audit(approved ? "approved" : "rejected", { approver, reason, decisionId: jti }, "decided");
       emit(config, { type: "approval", node: id, tool, approved, approver, reason });
@@ -111,4 +121,28 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       };
     }
   };
+}
+
+/**
+ * Asks the policy again, as the gate that decided the call asked it (same principal,
+ * arguments, resource and context), and returns the reasons when it now denies. A gate
+ * that is gone from the workflow counts as a denial: the approval cannot be re-checked.
+ */
+async function policyNowDenies(
+  state: GraphState,
+  call: ProposedCall,
+  gate: GateRecord,
+  scope: CallScope,
+  services: NodeServices,
+): Promise<string | undefined> {
+  const gateNode = services.workflow.nodes[gate.node];
+  if (gateNode?.kind !== "gate") return `the gate ${gate.node} that decided it is gone`;
+  const decision = await services.gateway.policy.decide({
+    principal: scope.principal,
+    action: gate.tool,
+    resource: gateNode.resource?.(state, call),
+    args: gate.args,
+    context: gateNode.context?.(state) ?? {},
+  });
+  return decision.effect === "deny" ? decision.reasons.join("; ") : undefined;
 }
