@@ -1,31 +1,10 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { governorOnTempStore } from "./support/governor-bin.js";
 
 // A run that would overspend stops and asks; `governor budget` answers from another process.
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = join(root, "apps/cli/bin/governor.js");
-let dir: string;
-
-function governor(...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, GOVERNOR_DIR: dir, NO_COLOR: "1", CI: "true" };
-  delete env.OPENAI_API_KEY;
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
-
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "governor-cli-budget-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const cli = governorOnTempStore();
+const governor = cli.governor;
+afterAll(() => cli.dispose());
 
 describe("governor budget", () => {
   it("stops before the call that would overspend, then runs on when more is granted", () => {

@@ -1,38 +1,21 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { governorOnTempStore } from "./support/governor-bin.js";
 
 // The real `governor` binary, one process per command, as a user runs it: a run started by
 // one process is answered by another. Needs the build (npm test runs tsc -b first).
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = join(root, "apps/cli/bin/governor.js");
 const fixtures = fileURLToPath(new URL("./fixtures", import.meta.url));
-let dir: string;
-
-function governor(...args: string[]) {
-  const env: NodeJS.ProcessEnv = { ...process.env, GOVERNOR_DIR: dir, NO_COLOR: "1", CI: "true" };
-  delete env.OPENAI_API_KEY;
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+const cli = governorOnTempStore();
+const governor = cli.governor;
+const dir = cli.dir;
 
 function pendingThreads(): { threadId: string; request: { tool: string; args: { amount: number } } }[] {
   return JSON.parse(governor("pending", "--json").out);
 }
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "governor-cli-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => cli.dispose());
 
 describe("governor run refund", () => {
   let output: { code: number | null; out: string; err: string };

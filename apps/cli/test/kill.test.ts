@@ -1,42 +1,16 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
+import { governorOnTempStore } from "./support/governor-bin.js";
 
 // The real `governor` binary: one process flips the kill switch, another's run is refused.
 // Needs the build (npm test runs tsc -b first).
-const root = fileURLToPath(new URL("../../..", import.meta.url));
-const bin = join(root, "apps/cli/bin/governor.js");
-let dir: string;
-
-function governor(...args: string[]) {
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    GOVERNOR_DIR: dir,
-    GOVERNOR_OPERATOR: "ops:test",
-    NO_COLOR: "1",
-    CI: "true",
-  };
-  delete env.OPENAI_API_KEY;
-  const result = spawnSync(process.execPath, [bin, ...args], {
-    cwd: root,
-    env,
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  return { code: result.status, out: result.stdout, err: result.stderr };
-}
+const cli = governorOnTempStore({ GOVERNOR_OPERATOR: "ops:test" });
+const governor = cli.governor;
 
 function killSwitches(): { scope: string; reason: string; by?: string }[] {
   return JSON.parse(governor("status", "--json").out).killSwitches;
 }
 
-beforeAll(() => {
-  dir = mkdtempSync(join(tmpdir(), "governor-cli-kill-"));
-});
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => cli.dispose());
 
 describe("governor kill / unkill", () => {
   it("engages the global switch, refuses a run from another process, and releases it", () => {

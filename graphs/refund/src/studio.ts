@@ -1,23 +1,9 @@
 /**
- * The refund graph as LangGraph's API server (and so Studio) loads it: compiled without a
- * checkpointer, since the server brings its own, with Governor's journals in GOVERNOR_DIR.
+ * The refund graph as LangGraph's API server (and so Studio) loads it; langgraph.json names this
+ * export. Approvers sign decisions with the store's keys (`governor approve`, or
+ * signApprovalDecision with GOVERNOR_TOKEN_SECRET); the server verifies them.
  */
-import { compile, GovernorStore } from "@governor/core";
-import { resolveChatModel } from "@governor/models";
+import { compileForServer } from "@governor/core";
 import { refundSample } from "./sample.js";
 
-const store = new GovernorStore();
-const { model } = await resolveChatModel({ scenario: refundSample.scenario });
-
-// Approvers sign decisions with the store's keys (`governor approve`, or signApprovalDecision
-// with GOVERNOR_TOKEN_SECRET); the server verifies them and remembers each one used.
-export const graph = compile(refundSample.workflow, {
-  model,
-  audit: store.audit,
-  effects: store.effects,
-  tokenKeys: store.tokenKeys,
-  approvalUses: store.approvalUses,
-  // Runs served to Studio obey the same kill switch and daily budgets as CLI runs.
-  killSwitch: store.kills,
-  spend: store.spend,
-});
+export const graph = await compileForServer(refundSample);

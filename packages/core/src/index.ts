@@ -99,3 +99,4 @@ export type {
   WorkflowNode,
 } from "./workflow/node-definitions.js";
 export { findWorkflowIssues, validate } from "./workflow/validate.js";
+export { compileForServer } from "./samples/compile-for-server.js";

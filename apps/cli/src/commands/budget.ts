@@ -1,10 +1,7 @@
 import { GovernorError, type RunOutcome } from "@governor/core";
+import { continueRun } from "../continue-run.js";
 import { defaultApprover } from "../drive-run.js";
-import { formatEvent, formatOutcome } from "../format-events.js";
-import { loadSource } from "../load-target.js";
-import { modelFor } from "../model-for.js";
-import { openRuntime } from "../open-runtime.js";
-import { paint, type Terminal } from "../terminal.js";
+import type { Terminal } from "../terminal.js";
 
 export interface BudgetCommandOptions {
   readonly extendTokens?: string;
@@ -22,7 +19,7 @@ export interface BudgetCommandOptions {
  *
  * @throws {GovernorError} CONFIG_INVALID when neither an extension nor --stop is given.
  */
-export async function budgetCommand(
+export function budgetCommand(
   terminal: Terminal,
   threadId: string,
   options: BudgetCommandOptions,
@@ -43,27 +40,17 @@ export async function budgetCommand(
   const answer = options.stop
     ? { decision: "stop" as const, approver, reason: options.reason }
     : { decision: "extend" as const, approver, extra, reason: options.reason };
-  const runtime = openRuntime(options.dir);
-  try {
-    const run = runtime.getRun(threadId);
-    const target = await loadSource(run.source);
-    const model = await modelFor(target);
-    terminal.out(
-      paint(
-        terminal,
-        "bold",
+  return continueRun(
+    terminal,
+    threadId,
+    {
+      dir: options.dir,
+      title: (run) =>
         `Governor · ${run.workflow} · budget ${threadId}: ${options.stop ? "stop" : "extend"} as ${approver}`,
-      ),
-    );
-    const outcome = await runtime.resume(target.workflow, threadId, answer, {
-      model: model?.model,
-      onEvent: (event) => terminal.out(formatEvent(terminal, event)),
-    });
-    for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
-    return outcome;
-  } finally {
-    runtime.close();
-  }
+    },
+    ({ runtime, target, model, onEvent }) =>
+      runtime.resume(target.workflow, threadId, answer, { model, onEvent }),
+  );
 }
 
 function numberOption(value: string | undefined, flag: string): number | undefined {

@@ -9,13 +9,16 @@ import { currentCall, type NodeServices, scopeOf, toolReply } from "../graph/nod
 import type { GraphState } from "../graph/state-annotation.js";
 import { normalizeEdge } from "../workflow/define-workflow.js";
 import type { ActionNode } from "../workflow/node-definitions.js";
+import { unrecordedDecision } from "./recorded-decision.js";
 
 /**
  * Executes the proposed call, and only the call that was decided.
  *
  * The graph already guarantees the action sits behind its gate; this node checks again at
  * run time that the gate allowed (or a human approved) this exact call under the same
- * hash, because state can be edited between nodes (Studio lets a user fork a thread).
+ * hash, because state can be edited between nodes (Studio lets a user fork a thread). The
+ * hash is no secret, so the decisions are also looked up in the audit journal, which a state
+ * edit cannot reach.
  *
  * A call that does not succeed (after the tool's timeout, retries, breaker and fallback)
  * follows the action's "escalated" edge when the tool escalates and the workflow has one,
@@ -131,10 +134,10 @@ function checkAuthorized(
   const call = currentCall(state, tool);
   if (!call) return { ok: false, problem: `no proposed call to ${tool}` };
   const { gate, approval, checks } = state.governor;
-  const preconditions = Object.entries(services.workflow.nodes)
+  const guards = Object.entries(services.workflow.nodes)
     .filter(([, node]) => node.kind === "precondition" && node.guards === action)
-    .map(([id]) => checks[id])
-    .filter((check) => check?.callId === call.id);
+    .map(([id]) => id);
+  const preconditions = guards.map((id) => checks[id]).filter((check) => check?.callId === call.id);
   if (!preconditions.length || preconditions.some((check) => !check?.ok))
     return { ok: false, problem: "the call did not pass its precondition" };
   if (!gate || gate.guards !== action || gate.callId !== call.id)
@@ -154,5 +157,21 @@ function checkAuthorized(
   if (callHash(scope.principal, tool, contract.args, gate.policyVersion) !== gate.callHash) {
     return { ok: false, problem: "the call differs from the one that was decided" };
   }
+  // The state above can be edited from outside the run; the audit journal cannot.
+  const unrecorded = unrecordedDecision({
+    audit: services.gateway.audit,
+    threadId: scope.threadId,
+    action,
+    tool,
+    preconditions: guards,
+    call,
+    gate,
+    args: contract.args,
+  });
+  if (unrecorded)
+    return {
+      ok: false,
+      problem: `the run's state claims a decision the audit journal does not: ${unrecorded}`,
+    };
   return { ok: true, call, args: contract.args };
 }

@@ -146,7 +146,9 @@ export function modelNode(
     const loop = new LoopGuard(usage.calls, budget.maxIdenticalCalls ?? DEFAULT_MAX_IDENTICAL_CALLS);
     let proposal: GovernorUpdate["proposal"] = null;
     let callCount = state.governor.callCount;
-    for (const call of reply.tool_calls ?? []) {
+    // Audit records are keyed by the call's place in the reply as well as its id: ids come from
+    // the model (or are missing), and two calls sharing one must not share one record.
+    for (const [index, call] of (reply.tool_calls ?? []).entries()) {
       const id_ = call.id ?? `${id}_${callCount}`;
       // Identity first: a call to a tool outside the principal's scopes never becomes a
       // proposal, whatever policy would say, and the model is told which scope it lacks.
@@ -163,7 +165,7 @@ export function modelNode(
           "budget",
           "loop-detected",
           { callId: id_, tool: call.name, args: call.args, reasons: [reason] },
-          `loop:${id_}`,
+          `loop:${index}:${id_}`,
         );
         emit(config, { type: "refused-tool", node: id, tool: call.name, reason });
         added.push(toolReply({ id: id_, tool: call.name }, `Refused: ${reason}`, "error"));
@@ -187,7 +189,7 @@ export function modelNode(
           reasons: [reason],
           ...(missing.length ? { missingScopes: missing } : {}),
         },
-        dedupeKey: `${scope.threadId}:${id_}:${id}:identity`,
+        dedupeKey: `${scope.threadId}:${id_}:${id}:identity:${index}`,
       });
       emit(config, { type: "refused-tool", node: id, tool: call.name, reason });
       added.push(toolReply({ id: id_, tool: call.name }, `Refused: ${reason}`, "error"));

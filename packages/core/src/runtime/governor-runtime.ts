@@ -497,14 +497,9 @@ export class GovernorRuntime {
         model,
         cheapModel,
         prices: this.#prices,
-        killSwitch: this.store.kills,
-        spend: this.store.spend,
         checkpointer: this.store.checkpointer,
-        audit: this.store.audit,
-        effects: this.store.effects,
         now: this.#now,
-        tokenKeys: this.store.tokenKeys,
-        approvalUses: this.store.approvalUses,
+        ...this.store.graphServices(),
       });
       byModel.set(key, graph);
     }

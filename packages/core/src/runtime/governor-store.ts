@@ -51,6 +51,22 @@ export class GovernorStore {
     this.checkpointer = SqliteSaver.fromConnString(join(this.dir, "checkpoints.db"));
   }
 
+  /**
+   * Everything compile() needs from the store: the journals, the keys that verify approvers,
+   * the replay ledger, the kill switch and the spend ledger. One place, so a graph compiled
+   * for the CLI, for tests or for LangGraph's server obeys the same controls.
+   */
+  graphServices() {
+    return {
+      audit: this.audit,
+      effects: this.effects,
+      tokenKeys: this.tokenKeys,
+      approvalUses: this.approvalUses,
+      killSwitch: this.kills,
+      spend: this.spend,
+    } as const;
+  }
+
   close(): void {
     this.db.close();
     // SqliteSaver keeps its connection private; closing ours is enough for the journals, and

@@ -1,0 +1,47 @@
+import type { GovernorEvent, GovernorRuntime, RunOutcome, RunRecord } from "@governor/core";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { formatEvent, formatOutcome } from "./format-events.js";
+import { loadSource, type Target } from "./load-target.js";
+import { modelFor } from "./model-for.js";
+import { openRuntime } from "./open-runtime.js";
+import { paint, type Terminal } from "./terminal.js";
+
+/** What a command acting on a stored run gets: the run, its workflow and model, and a printer for events. */
+export interface StoredRun {
+  readonly runtime: GovernorRuntime;
+  readonly run: RunRecord;
+  readonly target: Target;
+  readonly model?: BaseChatModel;
+  readonly onEvent: (event: GovernorEvent) => void;
+}
+
+/**
+ * Opens the store, finds a run and the workflow it belongs to (from any process), lets `act`
+ * move it on, and prints each step and where it ended. The shared shape of `governor
+ * recover` and `governor budget`.
+ */
+export async function continueRun(
+  terminal: Terminal,
+  threadId: string,
+  options: { dir?: string; title: (run: RunRecord) => string },
+  act: (stored: StoredRun) => Promise<RunOutcome>,
+): Promise<RunOutcome> {
+  const runtime = openRuntime(options.dir);
+  try {
+    const run = runtime.getRun(threadId);
+    const target = await loadSource(run.source);
+    const model = (await modelFor(target))?.model;
+    terminal.out(paint(terminal, "bold", options.title(run)));
+    const outcome = await act({
+      runtime,
+      run,
+      target,
+      model,
+      onEvent: (event) => terminal.out(formatEvent(terminal, event)),
+    });
+    for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
+    return outcome;
+  } finally {
+    runtime.close();
+  }
+}

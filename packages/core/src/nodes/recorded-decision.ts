@@ -1,0 +1,66 @@
+import type { AuditJournal, AuditRecord } from "@governor/observability";
+import { idempotencyKey } from "../gateway/call-hash.js";
+import type { ProposedCall } from "../gateway/proposed-call.js";
+import type { GateRecord } from "../graph/governor-channel.js";
+
+export interface RecordedDecisionInput {
+  readonly audit: AuditJournal;
+  readonly threadId: string;
+  /** The action node about to run the call, and its tool. */
+  readonly action: string;
+  readonly tool: string;
+  /** The precondition nodes that guard the action. */
+  readonly preconditions: readonly string[];
+  readonly call: ProposedCall;
+  readonly gate: GateRecord;
+  /** The call's arguments as the contract parsed them: part of its idempotency key. */
+  readonly args: Record<string, unknown>;
+}
+
+/**
+ * What the thread's state says was decided about a call but the audit journal does not show,
+ * or undefined when the journal vouches for all of it.
+ *
+ * A thread's state can be edited from outside the run (Studio's "edit state", the API
+ * server's POST /threads/{id}/state), and a decision in it is plain data whose call hash
+ * anyone can compute. The journal is written only by the nodes that decide, before their
+ * decision reaches the checkpoint, so the action asks it: every precondition passed this
+ * call, the gate took this effect on this exact hash, a human approved that hash when the
+ * gate asked for one, and the call never ran under another idempotency key (an edited call
+ * index). A journal that lists nothing for the thread (one that only discards, as a
+ * benchmark's) cannot vouch, and the state is taken at its word.
+ */
+export function unrecordedDecision(input: RecordedDecisionInput): string | undefined {
+  const { call, gate } = input;
+  const journal = input.audit.list(input.threadId);
+  if (!journal.length) return undefined;
+  const about = (record: AuditRecord) => record.data.callId === call.id;
+  const recorded = (kind: string, outcome: string, node?: string, hash?: string) =>
+    journal.some(
+      (record) =>
+        record.kind === kind &&
+        record.outcome === outcome &&
+        about(record) &&
+        (node === undefined || record.node === node) &&
+        (hash === undefined || record.data.callHash === hash),
+    );
+  for (const node of input.preconditions) {
+    if (!recorded("precondition", "pass", node)) return `no pass by precondition ${node} is on record for it`;
+  }
+  if (!recorded("policy", gate.effect, gate.node, gate.callHash))
+    return `no "${gate.effect}" by ${gate.node} for this call hash is on record`;
+  if (gate.effect === "require-approval" && !recorded("approval", "approved", undefined, gate.callHash))
+    return "no approval of this call hash is on record";
+  const key = idempotencyKey(input.threadId, input.action, call.callIndex, input.args);
+  const ranElsewhere = journal.some(
+    (record) =>
+      record.kind === "execution" &&
+      record.node === input.action &&
+      record.tool === input.tool &&
+      about(record) &&
+      record.data.idempotencyKey !== undefined &&
+      record.data.idempotencyKey !== key,
+  );
+  if (ranElsewhere) return "it already ran under another idempotency key";
+  return undefined;
+}

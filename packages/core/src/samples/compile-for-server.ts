@@ -1,0 +1,20 @@
+import { resolveChatModel } from "@governor/models";
+import { type CompiledWorkflow, compile } from "../graph/compile.js";
+import { GovernorStore } from "../runtime/governor-store.js";
+import type { SampleDefinition } from "./define-sample.js";
+
+/**
+ * A sample's graph as LangGraph's API server (and so Studio) loads it: compiled without a
+ * checkpointer, since the server brings its own, on the store in GOVERNOR_DIR (journals,
+ * approver keys, replay ledger, kill switch, budgets), with a real model when
+ * OPENAI_API_KEY is set and the sample's scripted model otherwise.
+ *
+ * @example
+ * // graphs/refund/src/studio.ts, named in langgraph.json
+ * export const graph = await compileForServer(refundSample);
+ */
+export async function compileForServer(sample: SampleDefinition, options: { dir?: string } = {}): Promise<CompiledWorkflow> {
+  const store = new GovernorStore(options.dir);
+  const { model } = await resolveChatModel({ scenario: sample.scenario });
+  return compile(sample.workflow, { model, ...store.graphServices() });
+}
