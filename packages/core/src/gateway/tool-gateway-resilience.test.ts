@@ -13,7 +13,17 @@ const agent = agentPrincipal("support", ["payments:write"]);
 const scope: CallScope = { threadId: "t-1", node: "pay", principal: agent };
 const args = { orderId: "A-1", amount: 120 };
 const input = z.object({ orderId: z.string(), amount: z.number().positive() }).strict();
-const policy = new RulePolicyEngine([]);
+// Payments may be charged; the backup processor only for amounts the context says are small.
+const policy = new RulePolicyEngine([
+  { id: "may-charge", effect: "permit", reason: "the desk may charge" },
+  {
+    id: "no-backup-when-frozen",
+    effect: "forbid",
+    actions: ["charge_backup"],
+    when: ({ context }) => context.frozen === true,
+    reason: "the account is frozen",
+  },
+]);
 
 let audit: SqliteAuditJournal;
 let effects: SqliteEffectJournal;
@@ -226,6 +236,22 @@ describe("ToolGateway.execute: fallback", () => {
     expect(outcome).toMatchObject({ ok: false, reason: "failed", fallback: true, attempts: 0 });
     expect(outcome.ok ? "" : outcome.error).toContain("payments:admin");
     expect(backup.counter.calls).toBe(0);
+  });
+
+  it("puts a fallback tool to the same policy as the gate, and refuses it when policy forbids it", async () => {
+    const { tool } = paymentsTool({ failures: 10, fallback: { tool: "charge_backup" } });
+    const backup = backupTool();
+
+    const outcome = await gatewayOf(tool, backup.tool).execute(call(), args, scope, {
+      context: { frozen: true },
+    });
+
+    expect(outcome).toMatchObject({ ok: false, fallback: true, attempts: 0 });
+    expect(outcome.ok ? "" : outcome.error).toContain(
+      "policy denies charge_backup: the account is frozen [no-backup-when-frozen]",
+    );
+    expect(backup.counter.calls).toBe(0);
+    expect(executionOutcomes()).toContain("charge_backup:refused");
   });
 
   it("escalates a failure when the tool declares escalate, and audits it", async () => {

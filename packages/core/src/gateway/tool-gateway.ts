@@ -18,6 +18,12 @@ export interface CallScope {
   readonly principal: Principal;
 }
 
+/** What a policy request adds to the call: the workflow's run facts and the resource acted on. */
+export interface PolicyContext {
+  readonly context?: Record<string, unknown>;
+  readonly resource?: { type: string; id: string };
+}
+
 /** The gateway's verdict on a proposed call before anything runs. */
 export interface GatewayDecision {
   readonly effect: PolicyEffect;
@@ -98,7 +104,7 @@ export class ToolGateway {
   async authorize(
     call: ProposedCall,
     scope: CallScope,
-    request: { context?: Record<string, unknown>; resource?: { type: string; id: string } } = {},
+    request: PolicyContext = {},
   ): Promise<GatewayDecision> {
     const decidedAt = this.#now();
     const policyVersion = this.policy.version;
@@ -192,6 +198,8 @@ export class ToolGateway {
     call: ProposedCall,
     args: Record<string, unknown>,
     scope: CallScope,
+    /** The policy request the gate decided with: a fallback tool is put to the same policy. */
+    request: PolicyContext = {},
   ): Promise<ExecutionResult> {
     const tool = this.#requireTool(call.tool);
     const key = idempotencyKey(scope.threadId, scope.node, call.callIndex, args);
@@ -205,7 +213,7 @@ export class ToolGateway {
     // A call that may already have acted must not be repeated by another tool either.
     if (plan && "tool" in plan && reason !== "outcome-unknown") {
       audit("fallback", { to: plan.tool, reason, error, attempts });
-      return this.#fallback(plan.tool, primary, call, args, scope);
+      return this.#fallback(plan.tool, primary, call, args, scope, request);
     }
     return this.#settle(tool, audit, { ...primary, ok: false, replayed: run.replayed, fallback: false });
   }
@@ -222,9 +230,12 @@ export class ToolGateway {
     call: ProposedCall,
     args: Record<string, unknown>,
     scope: CallScope,
+    request: PolicyContext,
   ): Promise<ExecutionResult> {
     const target = this.#tools.get(name);
-    const admitted = target ? this.#admit(target, args, scope) : { problem: `no tool named ${name}` };
+    const admitted = target
+      ? await this.#admit(target, args, scope, request)
+      : { problem: `no tool named ${name}` };
     const key = idempotencyKey(
       scope.threadId,
       `${scope.node}>${name}`,
@@ -251,16 +262,33 @@ export class ToolGateway {
     return this.#settle(target, audit, { ...run, ...common });
   }
 
-  /** The identity and contract checks a fallback tool must pass: it was never put to the gate itself. */
-  #admit(
+  /**
+   * The checks a fallback tool must pass, since it was never put to the gate itself:
+   * identity, contract, and the same policy with the gate's context. Only an outright allow
+   * lets it run; a fallback cannot stop to ask for an approval in the middle of a call.
+   */
+  async #admit(
     tool: AnyTool,
     args: Record<string, unknown>,
     scope: CallScope,
-  ): { args?: Record<string, unknown>; problem?: string } {
+    request: PolicyContext,
+  ): Promise<{ args?: Record<string, unknown>; problem?: string }> {
     const missing = missingScopes(scope.principal, tool.scopes);
     if (missing.length) return { problem: `${scope.principal.id} lacks scope ${missing.join(", ")}` };
     const contract = checkContract(tool, args);
     if (!contract.ok) return { problem: describeViolations(tool.name, contract.violations) };
+    const decision = await this.policy.decide({
+      principal: scope.principal,
+      action: tool.name,
+      args: contract.args,
+      context: request.context ?? {},
+      resource: request.resource,
+    });
+    if (decision.effect !== "allow") {
+      return {
+        problem: `policy ${decision.effect === "deny" ? "denies" : "requires an approval for"} ${tool.name}: ${decision.reasons.join("; ")} [${decision.policyIds.join(", ")}]`,
+      };
+    }
     return { args: contract.args };
   }
 

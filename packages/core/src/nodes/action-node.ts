@@ -3,7 +3,7 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { callHash } from "../gateway/call-hash.js";
 import { describeExecution, errorCodeOf } from "../gateway/execution-result.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
-import type { CallScope } from "../gateway/tool-gateway.js";
+import type { CallScope, PolicyContext } from "../gateway/tool-gateway.js";
 import { emit } from "../graph/events.js";
 import { currentCall, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
@@ -56,7 +56,12 @@ export function actionNode(
     }
     const { call, args } = checked;
 
-    const outcome = await services.gateway.execute(call, args, scope);
+    const outcome = await services.gateway.execute(
+      call,
+      args,
+      scope,
+      gateRequest(state, call, node.tool, services),
+    );
     const summary = describeExecution(outcome);
     emit(config, {
       type: "action",
@@ -174,4 +179,17 @@ function checkAuthorized(
       problem: `the run's state claims a decision the audit journal does not: ${unrecorded}`,
     };
   return { ok: true, call, args: contract.args };
+}
+
+/** The policy request the gate guarding this action decided with, so a fallback tool faces the same facts. */
+function gateRequest(
+  state: GraphState,
+  call: ProposedCall,
+  tool: string,
+  services: NodeServices,
+): PolicyContext {
+  const gateId = state.governor.gate?.node;
+  const gate = gateId ? services.workflow.nodes[gateId] : undefined;
+  if (gate?.kind !== "gate") return {};
+  return { context: gate.context?.(state), resource: gate.resource?.(state, { ...call, tool }) };
 }
