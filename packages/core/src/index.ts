@@ -63,6 +63,7 @@ export { defaultGovernorDir, GovernorStore } from "./runtime/governor-store.js";
 export { SqliteKillSwitches } from "./runtime/kill-switches.js";
 export type { RunRecord, RunStatus } from "./runtime/run-registry.js";
 export { type SpendRow, SqliteSpendLedger } from "./runtime/spend-ledger.js";
+export { compileForServer } from "./samples/compile-for-server.js";
 export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
 // Tools and the gateway
 export {
@@ -99,4 +100,3 @@ export type {
   WorkflowNode,
 } from "./workflow/node-definitions.js";
 export { findWorkflowIssues, validate } from "./workflow/validate.js";
-export { compileForServer } from "./samples/compile-for-server.js";

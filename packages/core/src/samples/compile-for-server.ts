@@ -13,7 +13,10 @@ import type { SampleDefinition } from "./define-sample.js";
  * // graphs/refund/src/studio.ts, named in langgraph.json
  * export const graph = await compileForServer(refundSample);
  */
-export async function compileForServer(sample: SampleDefinition, options: { dir?: string } = {}): Promise<CompiledWorkflow> {
+export async function compileForServer(
+  sample: SampleDefinition,
+  options: { dir?: string } = {},
+): Promise<CompiledWorkflow> {
   const store = new GovernorStore(options.dir);
   const { model } = await resolveChatModel({ scenario: sample.scenario });
   return compile(sample.workflow, { model, ...store.graphServices() });
