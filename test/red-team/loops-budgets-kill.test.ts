@@ -233,13 +233,10 @@ describe("loops, budgets and the kill switch", () => {
     expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
   });
 
-  // HOLE, open (see the report, "budget grants are unsigned"): a run waiting for more budget
-  // accepts `{ decision: "extend", approver, extra }` from whoever can resume it (the CLI, or any
-  // client of LangGraph's API server): the approver is a name anyone can type, unlike approvals,
-  // which must be signed. A runaway run is granted a million tokens and goes on charging.
-  // The fix needs signed budget decisions (identity, CLI, runtime): not small, so not made here.
-  // `it.fails` keeps the suite green while the hole is open and turns red once it is closed.
-  it.fails("L-9 HOLE: an unsigned budget grant from anyone is refused, and the runaway model is not called again", async () => {
+  // Was a hole: budget grants were an unsigned `{ decision: "extend", approver, extra }` any client
+  // could send. Now a grant must be signed over the request and the amount by a holder of
+  // budgets:extend; an unsigned one is refused at the door and the run keeps waiting.
+  it("L-9: an unsigned budget grant from anyone is refused, and the runaway model is not called again", async () => {
     const probe = chargeDesk({ rounds: 2 });
     const measured = await runtime.start(probe.workflow, request, {
       model: charging([charge, { ...charge, amount: 130 }]).model,

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
+  budgetGrantHash,
   defineWorkflow,
   type GovernorError,
   GovernorRuntime,
@@ -471,6 +472,62 @@ describe("refund sample", () => {
       ).toBe("IDENTITY_TOKEN_INVALID");
       expect(runtime.store.runs.list()).toHaveLength(0);
       expect(ledger.refunds).toHaveLength(0);
+    });
+  });
+
+  describe("granting more budget", () => {
+    const overBudget = async () => {
+      const waiting = await runtime.start(sample.workflow, small, { model, budget: { maxTokens: 150 } });
+      expect(waiting.status).toBe("waiting");
+      if (!waiting.budgetRequest) throw new Error("the run should wait for budget");
+      return { ...waiting, budgetRequest: waiting.budgetRequest };
+    };
+
+    it("refuses a grant by someone without budgets:extend, and one whose amount differs from what was signed", async () => {
+      const waiting = await overBudget();
+      const byAgent = await runtime.grantBudget(
+        sample.workflow,
+        waiting.threadId,
+        { approver: "support:alex", extra: { tokens: 1000 } },
+        { model },
+      );
+      expect(byAgent.status).toBe("waiting");
+      expect(byAgent.budgetRequest?.refusedAnswer).toMatch(/budgets:extend/);
+
+      const signedForLittle = await signApprovalDecision(runtime.store.tokenKeys, {
+        approver: "finance:kim",
+        decision: "approve",
+        callHash: budgetGrantHash(waiting.budgetRequest, { tokens: 1000 }),
+      });
+      const inflated = await runtime.resume(
+        sample.workflow,
+        waiting.threadId,
+        { decision: "extend", extra: { tokens: 1_000_000 }, token: signedForLittle },
+        { model },
+      );
+      expect(inflated.status).toBe("waiting");
+      expect(inflated.budgetRequest?.refusedAnswer).toMatch(/not the pending call/);
+      expect(
+        auditOf(waiting.threadId).filter(
+          (record) => record.kind === "budget" && record.outcome === "extended",
+        ),
+      ).toHaveLength(0);
+    });
+
+    it("runs on when finance grants more, signed", async () => {
+      const waiting = await overBudget();
+      const outcome = await runtime.grantBudget(
+        sample.workflow,
+        waiting.threadId,
+        { approver: "finance:kim", extra: { tokens: 1000 } },
+        { model },
+      );
+      expect(outcome.status).toBe("completed");
+      expect(String(outcome.state.reply)).toContain("refund R-1 of $120");
+      const extended = auditOf(waiting.threadId).find(
+        (record) => record.kind === "budget" && record.outcome === "extended",
+      );
+      expect(extended?.data.by).toBe("finance:kim");
     });
   });
 

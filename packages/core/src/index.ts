@@ -14,7 +14,14 @@ export {
   approvalAnswerSchema,
 } from "./approvals/approval-request.js";
 // Execution control: budgets, loop guard, kill switch
-export { type BudgetAnswer, type BudgetRequest, budgetAnswerSchema } from "./budget/budget-request.js";
+export {
+  BUDGET_GRANT_SCOPE,
+  type BudgetAnswer,
+  type BudgetExtra,
+  type BudgetRequest,
+  budgetAnswerSchema,
+  budgetGrantHash,
+} from "./budget/budget-request.js";
 export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";
 export { type BudgetLimit, parseBudget, type RunBudget, runBudgetSchema } from "./budget/run-budget.js";
 export type { ModelUsageTotals, RunUsage } from "./budget/run-usage.js";

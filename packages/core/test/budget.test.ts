@@ -154,10 +154,10 @@ describe("token budget", () => {
     const answers: string[] = [];
     const waiting = await startEssay(answers);
 
-    const outcome = await runtime.resume(
+    const outcome = await runtime.grantBudget(
       essayWorkflow(tightBudget),
       waiting.threadId,
-      { decision: "extend", approver: "alice", extra: { tokens: 300 }, reason: "finish the essay" },
+      { approver: "alice", extra: { tokens: 300 }, reason: "finish the essay" },
       { model: writer("strong", answers), cheapModel: writer("cheap", answers) },
     );
 
@@ -215,7 +215,7 @@ describe("token budget", () => {
       runtime.resume(
         workflow,
         waiting.threadId,
-        { decision: "extend", approver: "alice", extra: {} },
+        { decision: "extend", extra: {}, token: "x".repeat(40) },
         models,
       ),
     );

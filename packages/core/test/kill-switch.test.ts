@@ -118,22 +118,17 @@ describe("kill switch", () => {
 
     operator.kill({ agent: "writer", reason: "pause the writers" });
     const refused = await rejection(
-      runtime.resume(
-        workflow,
-        waiting.threadId,
-        { decision: "extend", approver: "alice", extra: { tokens: 1000 } },
-        models,
-      ),
+      runtime.grantBudget(workflow, waiting.threadId, { approver: "alice", extra: { tokens: 1000 } }, models),
     );
     expect(refused.code).toBe("KILLED");
     expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
     expect(await runtime.pendingBudget(workflow, waiting.threadId, models)).toBeDefined();
 
     operator.unkill({ agent: "writer" });
-    const outcome = await runtime.resume(
+    const outcome = await runtime.grantBudget(
       workflow,
       waiting.threadId,
-      { decision: "extend", approver: "alice", extra: { tokens: 1000 } },
+      { approver: "alice", extra: { tokens: 1000 } },
       models,
     );
     expect(outcome.status).toBe("completed");

@@ -37,9 +37,6 @@ export function budgetCommand(
     );
   }
   const approver = options.approver ?? defaultApprover();
-  const answer = options.stop
-    ? { decision: "stop" as const, approver, reason: options.reason }
-    : { decision: "extend" as const, approver, extra, reason: options.reason };
   return continueRun(
     terminal,
     threadId,
@@ -49,7 +46,20 @@ export function budgetCommand(
         `Governor · ${run.workflow} · budget ${threadId}: ${options.stop ? "stop" : "extend"} as ${approver}`,
     },
     ({ runtime, target, model, onEvent }) =>
-      runtime.resume(target.workflow, threadId, answer, { model, onEvent }),
+      options.stop
+        ? runtime.resume(
+            target.workflow,
+            threadId,
+            { decision: "stop", approver, reason: options.reason },
+            { model, onEvent },
+          )
+        : // A grant is signed with the store's keys as the approver; an unsigned one is refused.
+          runtime.grantBudget(
+            target.workflow,
+            threadId,
+            { approver, extra, reason: options.reason },
+            { model, onEvent },
+          ),
   );
 }
 

@@ -1,8 +1,17 @@
 import { formatIssues } from "@governor/errors";
 import { interrupt } from "@langchain/langgraph";
+import type { ApprovalAuthority } from "../approvals/approval-authority.js";
+import type { ApprovalRequest } from "../approvals/approval-request.js";
 import type { RunStop } from "../control/run-stop.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
-import { type BudgetRequest, budgetAnswerSchema, extendBudget } from "./budget-request.js";
+import {
+  BUDGET_GRANT_SCOPE,
+  type BudgetExtra,
+  type BudgetRequest,
+  budgetAnswerSchema,
+  budgetGrantHash,
+  extendBudget,
+} from "./budget-request.js";
 import type { CallPlan } from "./model-routing.js";
 import type { RunBudget } from "./run-budget.js";
 import { type RunUsage, tokensOf } from "./run-usage.js";
@@ -20,6 +29,9 @@ export interface AskForBudgetInput {
   readonly audit: Audit;
   /** Why the previous answer was refused, shown in the repeated request. */
   readonly refusedAnswer?: string;
+  /** Verifies signed grants; without it no grant is accepted (stopping still is). */
+  readonly approvals?: ApprovalAuthority;
+  readonly now: number;
 }
 
 /** A human's answer: more budget, a stop, or an answer that did not hold (ask again). */
@@ -34,7 +46,7 @@ export type BudgetVerdict =
  * node re-runs on resume, so the asks repeat deterministically and their audit records
  * are deduplicated by attempt.
  */
-export function askForBudget(input: AskForBudgetInput): BudgetVerdict {
+export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerdict> {
   const { id, scope, plan, usage, budget, attempt, audit } = input;
   const estimate = plan.estimate ?? { inputTokens: 0, outputTokens: 0 };
   const request: BudgetRequest = {
@@ -70,14 +82,58 @@ export function askForBudget(input: AskForBudgetInput): BudgetVerdict {
     audit("budget", "stopped", { by, reason: decided.reason, exceeded: plan.exceeded }, `decided:${attempt}`);
     return { kind: "stopped", stop: { code: "BUDGET_EXCEEDED", message, node: id, by } };
   }
+  const grant = await verifyGrant(request, decided.extra, decided.token, input);
+  if (!grant.ok) {
+    audit("budget", "refused", { reason: grant.reason, extra: decided.extra }, `refused:${attempt}`);
+    return { kind: "refused", reason: grant.reason };
+  }
+  if (!grant.approved) {
+    const message = `Run ${scope.threadId} stopped at ${id}: ${grant.approver} declined to extend its budget${grant.reason ? `: ${grant.reason}` : ""}`;
+    audit("budget", "stopped", { by: grant.approver, reason: grant.reason }, `decided:${attempt}`);
+    return { kind: "stopped", stop: { code: "BUDGET_EXCEEDED", message, node: id, by: grant.approver } };
+  }
   const extended = extendBudget(budget, decided.extra);
   audit(
     "budget",
     "extended",
-    { by: decided.approver, reason: decided.reason, extra: decided.extra, budget: extended },
+    {
+      by: grant.approver,
+      reason: grant.reason,
+      extra: decided.extra,
+      budget: extended,
+      decisionId: grant.jti,
+    },
     `decided:${attempt}`,
   );
   return { kind: "extended", budget: extended };
+}
+
+/** A grant holds when an approver with budgets:extend signed this request and this amount, once. */
+async function verifyGrant(
+  request: BudgetRequest,
+  extra: BudgetExtra,
+  token: string,
+  input: AskForBudgetInput,
+) {
+  if (!input.approvals)
+    return { ok: false as const, reason: "no keys are configured to verify budget grants" };
+  const grantRequest: ApprovalRequest = {
+    type: "approval",
+    threadId: request.threadId,
+    node: request.node,
+    tool: "budget",
+    args: extra,
+    principal: request.principal,
+    callHash: budgetGrantHash(request, extra),
+    policyVersion: "",
+    reasons: [request.summary],
+    policyIds: [],
+    requiredScope: BUDGET_GRANT_SCOPE,
+    requestedAt: new Date(input.now).toISOString(),
+    // A grant's own token carries its expiry; the request itself does not lapse.
+    expiresAt: new Date(8.64e15).toISOString(),
+  };
+  return input.approvals.verify({ token }, grantRequest, { callId: `budget:${input.attempt}` }, input.now);
 }
 
 function summarize(plan: CallPlan, usage: RunUsage, budget: RunBudget): string {

@@ -1,3 +1,4 @@
+import { hashOf } from "@governor/observability";
 import { z } from "zod";
 import type { CallEstimate } from "./budget-check.js";
 import type { BudgetLimit, RunBudget } from "./run-budget.js";
@@ -42,14 +43,20 @@ const extraSchema = z
     message: "name at least one of tokens, costUsd, steps, wallTimeMs",
   });
 
-/** The resume payload a budget interrupt accepts. */
+/**
+ * The resume payload a budget interrupt accepts. More budget is money: a grant must be
+ * signed (`runtime.grantBudget`, or `signApprovalDecision` over `budgetGrantHash(request,
+ * extra)`) by an approver holding `budgets:extend`. Stopping is always safe and needs no
+ * signature.
+ */
 export const budgetAnswerSchema = z.discriminatedUnion("decision", [
-  z.object({
-    decision: z.literal("extend"),
-    approver: z.string().min(1, "approver must name who granted the budget"),
-    extra: extraSchema,
-    reason: z.string().max(2000).optional(),
-  }),
+  z
+    .object({
+      decision: z.literal("extend"),
+      extra: extraSchema,
+      token: z.string().min(20, "token must be a signed grant (a JWT) over the request and the extra budget"),
+    })
+    .strict(),
   z.object({
     decision: z.literal("stop"),
     approver: z.string().min(1).optional(),
@@ -58,6 +65,30 @@ export const budgetAnswerSchema = z.discriminatedUnion("decision", [
 ]);
 
 export type BudgetAnswer = z.infer<typeof budgetAnswerSchema>;
+
+/** The scope an approver needs to grant a run more budget. */
+export const BUDGET_GRANT_SCOPE = "budgets:extend";
+
+/**
+ * What a budget grant is signed over: this request (run, node, the limits and usage it
+ * reports) and exactly this much more. A signature for another run, another moment of this
+ * run, or another amount does not verify.
+ */
+export function budgetGrantHash(request: BudgetRequest, extra: BudgetExtra): string {
+  const { threadId, node, principal, exceeded, model, estimate, used, budget } = request;
+  return hashOf({
+    grant: "budget",
+    threadId,
+    node,
+    principal,
+    exceeded,
+    model,
+    estimate,
+    used,
+    budget,
+    extra,
+  });
+}
 export type BudgetExtra = Extract<BudgetAnswer, { decision: "extend" }>["extra"];
 
 /** The budget with a human's grant added; a grant for a limit the run does not have is ignored. */

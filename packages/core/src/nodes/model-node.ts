@@ -106,7 +106,18 @@ export function modelNode(
         });
       }
       if (!plan.exceeded.length) break;
-      const verdict = askForBudget({ id, scope, attempt, plan, usage, budget, audit, refusedAnswer });
+      const verdict = await askForBudget({
+        id,
+        scope,
+        attempt,
+        plan,
+        usage,
+        budget,
+        audit,
+        refusedAnswer,
+        approvals: services.approvals,
+        now: services.gateway.now(),
+      });
       if (verdict.kind === "stopped")
         return { governor: { budget, stop: verdict.stop } satisfies GovernorUpdate };
       if (verdict.kind === "extended") budget = verdict.budget;

@@ -11,7 +11,12 @@ import type { PriceTable } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
 import { type ApprovalRequest, approvalAnswerSchema } from "../approvals/approval-request.js";
-import { type BudgetRequest, budgetAnswerSchema } from "../budget/budget-request.js";
+import {
+  type BudgetExtra,
+  type BudgetRequest,
+  budgetAnswerSchema,
+  budgetGrantHash,
+} from "../budget/budget-request.js";
 import type { RunBudget } from "../budget/run-budget.js";
 import type { RunUsage } from "../budget/run-usage.js";
 import type { KillRecord } from "../control/kill-switch.js";
@@ -352,6 +357,34 @@ export class GovernorRuntime {
   /** The engaged kill switches. */
   killSwitches(): KillRecord[] {
     return this.store.kills.list();
+  }
+
+  /**
+   * Grants a run waiting for budget this much more, as `approver`, signed with this store's
+   * keys over the request and the amount: what `governor budget --extend-…` does. The
+   * approver must hold budgets:extend when the workflow names its approvers.
+   */
+  async grantBudget(
+    workflow: Workflow,
+    threadId: string,
+    grant: { approver: string; extra: BudgetExtra; reason?: string },
+    options: ResumeOptions = {},
+  ): Promise<RunOutcome> {
+    const request = await this.pendingBudget(workflow, threadId, options);
+    if (!request) {
+      const status = this.getRun(threadId).status;
+      throw new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} is ${status}, not waiting for budget`, {
+        threadId,
+        status,
+      });
+    }
+    const token = await signApprovalDecision(this.store.tokenKeys, {
+      approver: grant.approver,
+      decision: "approve",
+      callHash: budgetGrantHash(request, grant.extra),
+      reason: grant.reason,
+    });
+    return this.resume(workflow, threadId, { decision: "extend", extra: grant.extra, token }, options);
   }
 
   /** The approval a waiting run asks for. */
