@@ -108,8 +108,11 @@ describe("identity", () => {
 
     expect(desk.ledger.refunds).toHaveLength(0);
     expect(attack.calls).toEqual([]);
-    // No run was recorded, so there is no run to audit (see the report: refused tokens leave no audit record).
-    expect(runtime.store.audit.list()).toEqual([]);
+    // No run was recorded.
+    // The refusal is a decision: audited under the thread id the run would have had, and nothing else.
+    expect(
+      runtime.store.audit.list().map((record) => [record.kind, record.outcome, record.data.code]),
+    ).toEqual([["identity", "refused", error.code]]);
     expect(runtime.store.runs.list()).toEqual([]);
     expect(error.code).toBe("IDENTITY_TOKEN_EXPIRED");
   });
@@ -128,7 +131,10 @@ describe("identity", () => {
 
     expect(desk.ledger.refunds).toHaveLength(0);
     expect(attack.calls).toEqual([]);
-    expect(runtime.store.audit.list()).toEqual([]);
+    // The refusal is a decision: audited under the thread id the run would have had, and nothing else.
+    expect(
+      runtime.store.audit.list().map((record) => [record.kind, record.outcome, record.data.code]),
+    ).toEqual([["identity", "refused", error.code]]);
     expect(runtime.store.runs.list()).toEqual([]);
     expect(error.code).toBe("IDENTITY_TOKEN_INVALID");
   });
@@ -143,7 +149,10 @@ describe("identity", () => {
 
     expect(desk.ledger.refunds).toHaveLength(0);
     expect(attack.calls).toEqual([]);
-    expect(runtime.store.audit.list()).toEqual([]);
+    // The refusal is a decision: audited under the thread id the run would have had, and nothing else.
+    expect(
+      runtime.store.audit.list().map((record) => [record.kind, record.outcome, record.data.code]),
+    ).toEqual([["identity", "refused", error.code]]);
     expect(runtime.store.runs.list()).toEqual([]);
     expect(error.code).toBe("IDENTITY_TOKEN_INVALID");
     expect(error.message).toContain('issued for agent "billing"');
@@ -193,7 +202,10 @@ describe("identity", () => {
 
     expect(desk.ledger.refunds).toHaveLength(0);
     expect(attack.calls).toEqual([]);
-    expect(runtime.store.audit.list()).toEqual([]);
+    // The refusal is a decision: audited under the thread id the run would have had, and nothing else.
+    expect(
+      runtime.store.audit.list().map((record) => [record.kind, record.outcome, record.data.code]),
+    ).toEqual([["identity", "refused", error.code]]);
     expect(runtime.store.runs.list()).toEqual([]);
     expect(error.code).toBe("IDENTITY_TOKEN_INVALID");
   });

@@ -155,10 +155,11 @@ describe("loops, budgets and the kill switch", () => {
     expect(service.charges).toEqual([charge]);
     expect(attack.calls).toEqual([]);
     expect(clocked.store.runs.list().map((run) => run.threadId)).toEqual([first.threadId]);
-    // The refused run left no record: every audit record belongs to the first run.
-    expect(new Set(clocked.store.audit.list().map((record) => record.threadId))).toEqual(
-      new Set([first.threadId]),
-    );
+    // The refused run left one record, the refusal itself; everything else belongs to the first run.
+    const others = clocked.store.audit.list().filter((record) => record.threadId !== first.threadId);
+    expect(others.map((record) => [record.kind, record.outcome, record.data.code])).toEqual([
+      ["budget", "refused", "BUDGET_EXCEEDED"],
+    ]);
     expect(error.code).toBe("BUDGET_EXCEEDED");
     expect(error.message).toContain("daily model budget on 2030-03-01");
   });
@@ -202,7 +203,10 @@ describe("loops, budgets and the kill switch", () => {
     expect(runtime.store.runs.list()).toEqual([]);
     expect(
       runtime.store.audit.list().map((record) => [record.threadId, record.kind, record.outcome]),
-    ).toEqual([["governor:kill-switch", "kill", "engaged"]]);
+    ).toEqual([
+      ["governor:kill-switch", "kill", "engaged"],
+      [expect.any(String), "kill", "refused"],
+    ]);
     expect(error.code).toBe("KILLED");
     expect(error.message).toContain("maintenance");
   });

@@ -141,10 +141,14 @@ export class GovernorRuntime {
     }
     // Compiling first means an invalid workflow fails before any run is recorded.
     this.#graph(workflow, options);
-    const principal = await this.#principalFor(workflow, options);
-    refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
-    const now = (this.#now ?? Date.now)();
-    const budget = admitBudget(this.store.spend, workflow, principal, options.budget, now);
+    // A run refused at the door (bad token, kill switch, spent budget) is still a decision:
+    // it is audited under the thread id it would have had, though no run is recorded.
+    const { principal, budget } = await this.#refusedAtStartAudited(workflow, threadId, async () => {
+      const principal = await this.#principalFor(workflow, options);
+      refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
+      const now = (this.#now ?? Date.now)();
+      return { principal, budget: admitBudget(this.store.spend, workflow, principal, options.budget, now) };
+    });
     this.store.runs.create({
       threadId,
       workflow: workflow.name,
@@ -208,6 +212,24 @@ export class GovernorRuntime {
     }
     this.store.runs.setStatus(threadId, "running");
     return this.#drive(workflow, threadId, run.principal, new Command({ resume: parsed.data }), options);
+  }
+
+  async #refusedAtStartAudited<T>(workflow: Workflow, threadId: string, admit: () => Promise<T>): Promise<T> {
+    try {
+      return await admit();
+    } catch (error) {
+      if (error instanceof GovernorError) {
+        const kind =
+          error.code === "KILLED" ? "kill" : error.code === "BUDGET_EXCEEDED" ? "budget" : "identity";
+        this.store.audit.append({
+          threadId,
+          kind,
+          outcome: "refused",
+          data: { workflow: workflow.name, stage: "start", code: error.code, message: error.message },
+        });
+      }
+      throw error;
+    }
   }
 
   /**
