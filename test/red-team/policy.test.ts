@@ -292,13 +292,11 @@ describe("policy", () => {
     expect(error.code).toBe("APPROVAL_REQUIRED");
   });
 
-  // HOLE, open (see the report, "facts edited in state"): the gate decides on facts the workflow
-  // loaded into the thread's state (here the account's flag), and whoever may edit that state
-  // can falsify them before the gate runs: the gate then genuinely allows, and the journal
-  // records an honest decision on a false fact. No in-graph check can tell; the fixes are to
-  // authenticate who may edit thread state on the API server, or to have gates read their facts
-  // from the system of record. `it.fails` keeps the suite green while the hole is open.
-  it.fails("P-9 HOLE: a fact falsified by editing the thread's state (account not flagged) does not buy a refund", async () => {
+  // Was a hole: the refund gate and precondition decided on facts loaded into the thread's state,
+  // which whoever may edit state (Studio, the API server) could falsify before the gate ran. They
+  // now read the order and the account's flags from the CRM at decision time; the edited state
+  // changes nothing. (A workflow that does decide on state inherits the hole: see README.)
+  it("P-9: a fact falsified by editing the thread's state (account not flagged) does not buy a refund", async () => {
     // A model that names each call afresh, as hosted APIs do: the forked run's call is a new one.
     const model = new CallIdModel(
       refundAttack("flagged", [refundCall({ orderId: "A-3001", amount: 80 })]).model.script,

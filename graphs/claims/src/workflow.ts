@@ -111,9 +111,10 @@ export function createClaimsWorkflow(options: ClaimsWorkflowOptions = {}) {
         kind: "gate",
         description: "Policy decides: drafts only, large amounts to a manager",
         guards: "update_assessment",
-        context: ({ assessment, claim }) => ({
-          assessmentStatus: assessment?.status ?? "missing",
-          claimAmount: claim?.claimedAmount ?? 0,
+        // Read from the claims system at decision time, not from editable thread state.
+        context: (_state, call) => ({
+          assessmentStatus: records.assessment(String(call.args.assessmentId))?.status ?? "missing",
+          claimAmount: records.claim(String(call.args.claimId))?.claimedAmount ?? 0,
         }),
         resource: ({ assessmentId }) => ({ type: "Assessment", id: assessmentId }),
       },

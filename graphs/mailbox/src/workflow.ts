@@ -94,10 +94,11 @@ export function createMailboxWorkflow(options: MailboxWorkflowOptions = {}) {
         kind: "gate",
         description: "Policy decides: proportionate to the request, and destructive actions to a human",
         guards: "disable_mail_server",
-        context: ({ target }) => ({
+        // The reach of the server the call names, read from the mail system, not from state.
+        context: (_state, call) => ({
           requestedMailboxes: REQUESTED_MAILBOXES,
           // An unknown reach counts as unbounded, so the proportionality rule fails closed.
-          affectedMailboxes: (target && mail.server(target.serverId)?.mailboxes) ?? Number.MAX_SAFE_INTEGER,
+          affectedMailboxes: mail.server(String(call.args.serverId))?.mailboxes ?? Number.MAX_SAFE_INTEGER,
         }),
         resource: ({ target }, call) => ({
           type: "MailServer",

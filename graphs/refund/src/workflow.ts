@@ -78,8 +78,11 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
         kind: "precondition",
         description: "The order exists, is the customer's, and the amount is still refundable",
         guards: "issue_refund",
+        // Facts come from the system of record, not from state: a thread's state can be edited
+        // (Studio, the API server), so a check or gate that read it could be talked round.
         check: ({ state, call }) => {
-          const { order, customerId, orderId } = state;
+          const { customerId, orderId } = state;
+          const order = crm.order(orderId);
           if (!order) return fail(`order ${orderId} does not exist`);
           if (call.args.orderId !== orderId)
             return fail(
@@ -97,11 +100,17 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
         kind: "gate",
         description: "Policy decides: allow, deny or ask a supervisor",
         guards: "issue_refund",
-        context: ({ account, order }) => ({
-          accountFlagged: account?.flagged ?? false,
-          flagReason: account?.flagReason,
-          orderTotal: order?.total,
-        }),
+        // The flags of the account that owns the order, read from the CRM at decision time.
+        context: ({ orderId }) => {
+          const order = crm.order(orderId);
+          const account = order ? crm.account(order.customerId) : undefined;
+          return {
+            // An order or account the CRM does not know is treated as flagged: fail closed.
+            accountFlagged: account?.flagged ?? true,
+            flagReason: account ? account.flagReason : "unknown account",
+            orderTotal: order?.total,
+          };
+        },
         resource: ({ orderId }) => ({ type: "Order", id: orderId }),
       },
       refund_approval: {

@@ -191,5 +191,8 @@ function gateRequest(
   const gateId = state.governor.gate?.node;
   const gate = gateId ? services.workflow.nodes[gateId] : undefined;
   if (gate?.kind !== "gate") return {};
-  return { context: gate.context?.(state), resource: gate.resource?.(state, { ...call, tool }) };
+  return {
+    context: gate.context?.(state, { ...call, tool }),
+    resource: gate.resource?.(state, { ...call, tool }),
+  };
 }

@@ -142,7 +142,7 @@ async function policyNowDenies(
     action: gate.tool,
     resource: gateNode.resource?.(state, call),
     args: gate.args,
-    context: gateNode.context?.(state) ?? {},
+    context: gateNode.context?.(state, call) ?? {},
   });
   return decision.effect === "deny" ? decision.reasons.join("; ") : undefined;
 }

@@ -30,7 +30,7 @@ export function gateNode(id: string, node: GateNode<GraphState>, services: NodeS
       return { governor: { gate: null, routes: { [id]: "deny" } } };
     }
     const decision = await services.gateway.authorize(call, scope, {
-      context: node.context?.(state),
+      context: node.context?.(state, call),
       resource: node.resource?.(state, call),
     });
     emit(config, {

@@ -40,7 +40,7 @@ export interface GateNode<TState> {
   readonly description?: string;
   readonly guards: string;
   /** Run facts the policy needs beyond the arguments (account flags, totals). */
-  readonly context?: (state: TState) => Record<string, unknown>;
+  readonly context?: (state: TState, call: ProposedCall) => Record<string, unknown>;
   readonly resource?: (state: TState, call: ProposedCall) => { type: string; id: string } | undefined;
 }
 
