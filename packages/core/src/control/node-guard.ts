@@ -3,7 +3,7 @@ import { Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { boundaryBreach } from "../budget/budget-check.js";
 import type { UsageDelta } from "../budget/run-usage.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
-import { type NodeServices, scopeOf } from "../graph/node-scope.js";
+import { type NodeServices, scopeOf, stepAudit } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import { budgetOf, type ExecutionControl, usageOf } from "./execution-control.js";
 import { stopError } from "./run-stop.js";
@@ -28,18 +28,10 @@ export function guardNode(
 ): NodeFunction {
   return async (state, config) => {
     const scope = scopeOf(config, id, services);
-    const step = config.metadata?.langgraph_step ?? "?";
     const usage = usageOf(state);
+    const record = stepAudit(services, scope, config);
     const audit = (kind: "kill" | "budget", outcome: string, data: Record<string, unknown>) =>
-      services.gateway.audit.append({
-        threadId: scope.threadId,
-        kind,
-        outcome,
-        node: id,
-        principal: scope.principal.id,
-        data,
-        dedupeKey: `${scope.threadId}:${step}:${id}:${kind}:${outcome}`,
-      });
+      record(kind, outcome, data, `${kind}:${outcome}`);
 
     if (state.governor.stop) throw stopError(state.governor.stop);
     const kill = control.killSwitch?.active(scope.principal.agentId);

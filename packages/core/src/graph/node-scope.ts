@@ -1,5 +1,6 @@
 import { formatIssues, GovernorError } from "@governor/errors";
 import type { Principal } from "@governor/identity";
+import type { AuditKind } from "@governor/observability";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ToolMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
@@ -108,4 +109,22 @@ export function guardedTool(services: NodeServices, actionNode: string): string 
   if (node?.kind !== "action")
     throw new GovernorError("WORKFLOW_INVALID", `${actionNode} is not an action node`);
   return node.tool;
+}
+
+/**
+ * An audit writer for one node's run in one step: records carry the thread, node and
+ * principal, and `key` deduplicates them per step, so a node re-run on resume writes once.
+ */
+export function stepAudit(services: NodeServices, scope: CallScope, config: LangGraphRunnableConfig) {
+  const step = config.metadata?.langgraph_step ?? "?";
+  return (kind: AuditKind, outcome: string, data: Record<string, unknown>, key: string) =>
+    services.gateway.audit.append({
+      threadId: scope.threadId,
+      kind,
+      outcome,
+      node: scope.node,
+      principal: scope.principal.id,
+      data,
+      dedupeKey: `${scope.threadId}:${step}:${scope.node}:${key}`,
+    });
 }

@@ -15,7 +15,7 @@ import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-c
 import { LoopGuard } from "../control/loop-guard.js";
 import { emit } from "../graph/events.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
-import { type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
+import { type NodeServices, scopeOf, stepAudit, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
 import { PiiMasker } from "../privacy/pii-mask.js";
@@ -56,17 +56,7 @@ export function modelNode(
     const scope = scopeOf(config, id, services);
     const usage = usageOf(state);
     const privacy = services.workflow.privacy ?? {};
-    const step = config.metadata?.langgraph_step ?? "?";
-    const audit = (kind: "budget" | "model", outcome: string, data: Record<string, unknown>, key: string) =>
-      services.gateway.audit.append({
-        threadId: scope.threadId,
-        kind,
-        outcome,
-        node: id,
-        principal: scope.principal.id,
-        data,
-        dedupeKey: `${scope.threadId}:${step}:${id}:${key}`,
-      });
+    const audit = stepAudit(services, scope, config);
 
     const instructions =
       typeof node.instructions === "function" ? node.instructions(state) : node.instructions;

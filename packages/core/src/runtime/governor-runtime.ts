@@ -24,7 +24,7 @@ import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { GovernorStore } from "./governor-store.js";
-import { admitBudget, budgetRequestOf, refuseIfKilled, stopOf, usageIn } from "./run-control.js";
+import { admitBudget, pendingInterrupt, refuseIfKilled, stopOf, usageIn } from "./run-control.js";
 import type { RunRecord } from "./run-registry.js";
 
 export interface RunOptions {
@@ -181,14 +181,7 @@ export class GovernorRuntime {
     answer: unknown,
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
-    const run = this.getRun(threadId);
-    if (run.workflow !== workflow.name) {
-      throw new GovernorError(
-        "CONFIG_INVALID",
-        `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`,
-        { threadId },
-      );
-    }
+    const run = this.#runOf(workflow, threadId);
     refuseIfKilled(this.store.kills, run.principal, `resume run ${threadId}`);
     if (run.status !== "completed" && (await this.pendingBudget(workflow, threadId, options))) {
       return this.#answerBudget(workflow, run, answer, options);
@@ -196,11 +189,7 @@ export class GovernorRuntime {
     // The checkpoint, not the registry, says whether the run waits: a process that died
     // after resuming leaves the registry at "running" while the interrupt still stands.
     if (run.status === "completed" || !(await this.pendingApproval(workflow, threadId, options))) {
-      throw new GovernorError(
-        "RUN_NOT_INTERRUPTED",
-        `Run ${threadId} is ${run.status}, not waiting for a decision`,
-        { threadId, status: run.status },
-      );
+      throw notWaiting(threadId, run.status, "a decision");
     }
     const parsed = approvalAnswerSchema.safeParse(answer);
     if (!parsed.success) {
@@ -263,22 +252,13 @@ export class GovernorRuntime {
    *   (answer it with resume/decide) or has nothing left to run; KILLED while a kill switch holds.
    */
   async recover(workflow: Workflow, threadId: string, options: ResumeOptions = {}): Promise<RunOutcome> {
-    const run = this.getRun(threadId);
-    if (run.workflow !== workflow.name) {
-      throw new GovernorError(
-        "CONFIG_INVALID",
-        `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`,
-        {
-          threadId,
-        },
-      );
-    }
+    const run = this.#runOf(workflow, threadId);
     refuseIfKilled(this.store.kills, run.principal, `recover run ${threadId}`);
     const graph = this.#graph(workflow, options);
     const snapshot = await graph.getState({
       configurable: { thread_id: threadId, principal: run.principal },
     });
-    if (interruptOf(snapshot) || (await this.pendingBudget(workflow, threadId, options))) {
+    if (pendingInterrupt(snapshot, "approval") || pendingInterrupt(snapshot, "budget")) {
       throw new GovernorError(
         "RUN_NOT_RESUMABLE",
         `Run ${threadId} waits for a human decision: answer it with approve or reject`,
@@ -319,14 +299,7 @@ export class GovernorRuntime {
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
     const request = await this.pendingApproval(workflow, threadId, options);
-    if (!request) {
-      const status = this.getRun(threadId).status;
-      throw new GovernorError(
-        "RUN_NOT_INTERRUPTED",
-        `Run ${threadId} is ${status}, not waiting for a decision`,
-        { threadId, status },
-      );
-    }
+    if (!request) throw notWaiting(threadId, this.getRun(threadId).status, "a decision");
     const token = await signApprovalDecision(this.store.tokenKeys, {
       ...decision,
       callHash: request.callHash,
@@ -340,11 +313,7 @@ export class GovernorRuntime {
     threadId: string,
     options: Pick<RunOptions, "model" | "cheapModel"> = {},
   ): Promise<BudgetRequest | undefined> {
-    const run = this.getRun(threadId);
-    const graph = this.#graph(workflow, options);
-    return budgetRequestOf(
-      await graph.getState({ configurable: { thread_id: threadId, principal: run.principal } }),
-    );
+    return this.#pending<BudgetRequest>(workflow, threadId, options, "budget");
   }
 
   /**
@@ -393,13 +362,7 @@ export class GovernorRuntime {
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
     const request = await this.pendingBudget(workflow, threadId, options);
-    if (!request) {
-      const status = this.getRun(threadId).status;
-      throw new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} is ${status}, not waiting for budget`, {
-        threadId,
-        status,
-      });
-    }
+    if (!request) throw notWaiting(threadId, this.getRun(threadId).status, "budget");
     const token = await signApprovalDecision(this.store.tokenKeys, {
       approver: grant.approver,
       decision: "approve",
@@ -415,11 +378,7 @@ export class GovernorRuntime {
     threadId: string,
     options: Pick<RunOptions, "model"> = {},
   ): Promise<ApprovalRequest | undefined> {
-    const run = this.getRun(threadId);
-    const graph = this.#graph(workflow, options);
-    return interruptOf(
-      await graph.getState({ configurable: { thread_id: threadId, principal: run.principal } }),
-    );
+    return this.#pending<ApprovalRequest>(workflow, threadId, options, "approval");
   }
 
   /** @throws {GovernorError} RUN_NOT_FOUND */
@@ -429,6 +388,35 @@ export class GovernorRuntime {
       throw new GovernorError("RUN_NOT_FOUND", `No run with thread id ${threadId} in ${this.store.dir}`, {
         threadId,
       });
+    return run;
+  }
+
+  /** What a run's pending interrupt asks for, when it is of `type`, read from its checkpoint. */
+  async #pending<T extends { readonly type: string }>(
+    workflow: Workflow,
+    threadId: string,
+    options: Pick<RunOptions, "model" | "cheapModel">,
+    type: T["type"],
+  ): Promise<T | undefined> {
+    const run = this.getRun(threadId);
+    const snapshot = await this.#graph(workflow, options).getState({
+      configurable: { thread_id: threadId, principal: run.principal },
+    });
+    return pendingInterrupt<T>(snapshot, type);
+  }
+
+  /** The run, when it belongs to `workflow`: a run is only ever resumed by the workflow that started it. */
+  #runOf(workflow: Workflow, threadId: string): RunRecord {
+    const run = this.getRun(threadId);
+    if (run.workflow !== workflow.name) {
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        `Run ${threadId} belongs to workflow "${run.workflow}", not "${workflow.name}"`,
+        {
+          threadId,
+        },
+      );
+    }
     return run;
   }
 
@@ -486,14 +474,14 @@ export class GovernorRuntime {
         if (mode === "custom") options.onEvent?.(chunk as GovernorEvent);
       }
       const snapshot = await graph.getState(config);
-      const approval = interruptOf(snapshot);
+      const approval = pendingInterrupt<ApprovalRequest>(snapshot, "approval");
       const state = snapshot.values as Record<string, unknown>;
       const usage = usageIn(state);
       if (approval) {
         finish("waiting", { request: approval });
         return { threadId, status: "waiting", state, approval, usage };
       }
-      const budget = budgetRequestOf(snapshot);
+      const budget = pendingInterrupt<BudgetRequest>(snapshot, "budget");
       if (budget) {
         finish("waiting", { request: budget });
         return { threadId, status: "waiting", state, budgetRequest: budget, usage };
@@ -572,14 +560,9 @@ export class GovernorRuntime {
   }
 }
 
-function interruptOf(snapshot: {
-  tasks: readonly { interrupts?: readonly { value?: unknown }[] }[];
-}): ApprovalRequest | undefined {
-  for (const task of snapshot.tasks) {
-    for (const pending of task.interrupts ?? []) {
-      const value = pending.value as ApprovalRequest | undefined;
-      if (value?.type === "approval") return value;
-    }
-  }
-  return undefined;
+function notWaiting(threadId: string, status: string, what: string): GovernorError {
+  return new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} is ${status}, not waiting for ${what}`, {
+    threadId,
+    status,
+  });
 }

@@ -58,14 +58,18 @@ export function admitBudget(
   return budget;
 }
 
-/** The budget request a run waits on, if its pending interrupt is one. */
-export function budgetRequestOf(snapshot: {
-  tasks: readonly { interrupts?: readonly { value?: unknown }[] }[];
-}): BudgetRequest | undefined {
+/**
+ * The request a run's pending interrupt carries, when it is of `type`: an approval or a
+ * budget request. LangGraph keeps it on the task that interrupted.
+ */
+export function pendingInterrupt<T extends { readonly type: string }>(
+  snapshot: { tasks: readonly { interrupts?: readonly { value?: unknown }[] }[] },
+  type: T["type"],
+): T | undefined {
   for (const task of snapshot.tasks) {
     for (const pending of task.interrupts ?? []) {
-      const value = pending.value as BudgetRequest | undefined;
-      if (value?.type === "budget") return value;
+      const value = pending.value as T | undefined;
+      if (value?.type === type) return value;
     }
   }
   return undefined;
