@@ -1,6 +1,5 @@
 import { GovernorError } from "@governor/errors";
 import type { Principal } from "@governor/identity";
-import type { BudgetRequest } from "../budget/budget-request.js";
 import { spendKey, utcDay } from "../budget/daily-spend.js";
 import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.js";
 import type { RunUsage } from "../budget/run-usage.js";
