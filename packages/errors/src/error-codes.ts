@@ -11,6 +11,8 @@ export const ERROR_CODES = {
   WORKFLOW_DEAD_END: "a node or branch leads nowhere",
   WORKFLOW_UNGUARDED_ACTION: "an action can be reached without passing its precondition or policy gate",
   WORKFLOW_LOAD_FAILED: "a workflow module could not be loaded",
+  SOURCE_UNREGISTERED:
+    "a run names a workflow source that is not a sample or registered in the operator's config; nothing was loaded",
   INPUT_INVALID: "the run's input does not match the workflow's state schema",
   STATE_UPDATE_INVALID: "a node returned an update that does not match the state schema",
   ROUTE_INVALID: "a route chose a branch it did not declare",
@@ -27,6 +29,7 @@ export const ERROR_CODES = {
   SAMPLE_UNKNOWN: "no sample workflow has that name",
   IDENTITY_TOKEN_INVALID: "a delegation or approver token is forged, malformed or for another audience",
   IDENTITY_TOKEN_EXPIRED: "a delegation or approver token has expired",
+  IDENTITY_TOKEN_REVOKED: "a delegation was revoked; runs acting under it stop",
   IDENTITY_UNKNOWN: "an agent, role or user is not configured",
   POLICY_LOAD_FAILED: "a policy or schema file could not be loaded or does not validate",
   TOOL_TIMEOUT: "a tool's handler did not finish in time",
