@@ -6,6 +6,7 @@ import { agentPrincipal, signApprovalDecision } from "@governor/identity";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ClaimsDesk, claimsPolicy, claimsSample, createClaimsSample } from "../src/index.js";
+import { tamperAuditRecord } from "./support/tamper-audit.js";
 
 const caseInput = (name: string) => {
   const found = claimsSample.cases.find((c) => c.name === name);
@@ -149,11 +150,22 @@ describe("claims sample", () => {
     expect(exported).toMatchObject({ effect: "deny", policyIds: ["no-bulk-export-by-agents"] });
   });
 
-  it("leaves an audit chain that verifies after every case", async () => {
-    for (const sampleCase of claimsSample.cases) await start(sampleCase.input);
-
-    expect(runtime.store.audit.verify().ok).toBe(true);
+  it("leaves an audit chain that verifies after every case, and names the record edited in the file", async () => {
+    const threads: string[] = [];
+    for (const sampleCase of claimsSample.cases) threads.push((await start(sampleCase.input)).threadId);
     expect(desk.updates).toHaveLength(1);
     expectNoPayoutOrExport();
+
+    const records = runtime.store.audit.list();
+    expect(records.length).toBeGreaterThan(claimsSample.cases.length);
+    expect(runtime.store.audit.verify()).toMatchObject({ ok: true, records: records.length });
+
+    // Someone with the SQLite file pins the refused payout on another principal: a verifier that
+    // always said "ok" would pass the check above, not this one.
+    const refused = identityDenied(threads[0] ?? "").find((record) => record.tool === "authorize_payout");
+    if (!refused) throw new Error("the first case should refuse the payout on identity grounds");
+    tamperAuditRecord(dir, refused.seq, "principal", () => "agent:claims-manager");
+
+    expect(runtime.store.audit.verify()).toMatchObject({ ok: false, brokenAt: refused.seq });
   });
 });

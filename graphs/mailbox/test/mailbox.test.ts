@@ -6,6 +6,7 @@ import { signApprovalDecision } from "@governor/identity";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMailboxSample, MailSystem, mailboxSample } from "../src/index.js";
+import { tamperAuditRecord } from "./support/tamper-audit.js";
 
 const request = mailboxSample.cases[0]?.input ?? {};
 
@@ -55,7 +56,23 @@ describe("mailbox sample", () => {
     expect(policy[0]?.data.context).toEqual({ requestedMailboxes: 1, affectedMailboxes: 4200 });
     expect(records.some((record) => record.kind === "execution")).toBe(false);
     expect(String(outcome.state.reply)).toContain("did not take the mail server down");
-    expect(runtime.store.audit.verify().ok).toBe(true);
+  });
+
+  it("leaves an audit chain that verifies, and names the record edited in the file", async () => {
+    const outcome = await runtime.start(createMailboxSample({ mail: new MailSystem() }).workflow, request, {
+      model,
+    });
+    const records = runtime.store.audit.list();
+    expect(records.length).toBeGreaterThan(1);
+    expect(runtime.store.audit.verify()).toMatchObject({ ok: true, records: records.length });
+
+    // Someone with the SQLite file turns the policy's denial into an allow: a verifier that
+    // always said "ok" would pass the check above, not this one.
+    const denial = audit(outcome.threadId).find((record) => record.kind === "policy");
+    expect(denial?.outcome).toBe("deny");
+    tamperAuditRecord(dir, denial?.seq ?? 0, "outcome", () => "allow");
+
+    expect(runtime.store.audit.verify()).toMatchObject({ ok: false, brokenAt: denial?.seq });
   });
 
   it("still asks a human before a proportionate destructive action, and never calls the task done", async () => {

@@ -1,43 +1,16 @@
-import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
+import { CHILD_TEST_MS, paidRefunds as refunds, refundStep as step } from "./support/refund-child.js";
 
 // Exactly-once side effects, proven the hard way: a child process runs the $1,200 refund,
 // is approved, and dies (process.exit, no cleanup) at a boundary of the action; a fresh
 // process recovers the run. The refunds that really happened are lines in a file.
-// Runs against the build (npm test builds first), as a deployed process would.
-const child = fileURLToPath(new URL("./support/crash-child.ts", import.meta.url));
-const root = fileURLToPath(new URL("../../..", import.meta.url));
+// Runs against the build (npm test builds first), as a deployed process would. Each test
+// spawns up to four processes, so each gets CHILD_TEST_MS: a loaded machine is slow, not wrong.
 const dirs: string[] = [];
-
-function step(dir: string, command: string, env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ["--import", "tsx", child, dir, command, "crash-thread"], {
-    cwd: root,
-    env: { ...process.env, ...env, OPENAI_API_KEY: "" },
-    encoding: "utf8",
-    timeout: 60_000,
-  });
-  const last = result.stdout.trim().split("\n").at(-1) ?? "";
-  return {
-    code: result.status,
-    outcome: last.startsWith("{") ? JSON.parse(last) : undefined,
-    stderr: result.stderr,
-  };
-}
-
-function refunds(dir: string): { refundId: string; amount: number; idempotencyKey: string }[] {
-  const file = join(dir, "payments.log");
-  return existsSync(file)
-    ? readFileSync(file, "utf8")
-        .split("\n")
-        .filter(Boolean)
-        .map((line) => JSON.parse(line))
-    : [];
-}
 
 function executionOutcomes(dir: string): string[] {
   const db = new Database(join(dir, "governor.db"), { readonly: true });
@@ -69,50 +42,70 @@ afterEach(() => {
 
 describe("a process killed during a refund never refunds twice", () => {
   for (const boundary of ["after-effect", "after-commit", "after-audit", "after-checkpoint"]) {
-    it(`killed ${boundary}: the recovered run reads back or refuses, and one refund stands`, () => {
-      const dir = crashDuringApprovedRefund(boundary);
-      expect(refunds(dir)).toHaveLength(1);
+    it(
+      `killed ${boundary}: the recovered run reads back or refuses, and one refund stands`,
+      () => {
+        const dir = crashDuringApprovedRefund(boundary);
+        expect(refunds(dir)).toHaveLength(1);
 
-      const recovered = step(dir, "recover");
-      expect(recovered.code).toBe(0);
-      expect(recovered.outcome?.status).toBe("completed");
-      expect(refunds(dir)).toHaveLength(1);
-      // A second recovery finds nothing left to run, and still no second refund.
-      step(dir, "recover");
-      expect(refunds(dir)).toHaveLength(1);
-    });
+        const recovered = step(dir, "recover");
+        expect(recovered.code).toBe(0);
+        expect(recovered.outcome?.status).toBe("completed");
+        expect(refunds(dir)).toHaveLength(1);
+        // A second recovery finds nothing left to run, and still no second refund.
+        step(dir, "recover");
+        expect(refunds(dir)).toHaveLength(1);
+      },
+      CHILD_TEST_MS,
+    );
   }
 
-  it("killed after the payment but before the journal commit: a non-idempotent refund is not re-run, the outcome is flagged unknown", () => {
-    const dir = crashDuringApprovedRefund("after-effect");
-    step(dir, "recover");
-    expect(refunds(dir)).toHaveLength(1);
-    expect(executionOutcomes(dir)).toContain("outcome-unknown");
-    expect(executionOutcomes(dir)).not.toContain("executed");
-  });
+  it(
+    "killed after the payment but before the journal commit: a non-idempotent refund is not re-run, the outcome is flagged unknown",
+    () => {
+      const dir = crashDuringApprovedRefund("after-effect");
+      step(dir, "recover");
+      expect(refunds(dir)).toHaveLength(1);
+      expect(executionOutcomes(dir)).toContain("outcome-unknown");
+      expect(executionOutcomes(dir)).not.toContain("executed");
+    },
+    CHILD_TEST_MS,
+  );
 
-  it("killed after the journal commit: the recovered run reads the committed result back", () => {
-    const dir = crashDuringApprovedRefund("after-commit");
-    step(dir, "recover");
-    expect(refunds(dir)).toHaveLength(1);
-    // The audit record the dead process never wrote is filled in on recovery: no effect without a record.
-    expect(executionOutcomes(dir)).toEqual(["executed"]);
-  });
+  it(
+    "killed after the journal commit: the recovered run reads the committed result back",
+    () => {
+      const dir = crashDuringApprovedRefund("after-commit");
+      step(dir, "recover");
+      expect(refunds(dir)).toHaveLength(1);
+      // The audit record the dead process never wrote is filled in on recovery: no effect without a record.
+      expect(executionOutcomes(dir)).toEqual(["executed"]);
+    },
+    CHILD_TEST_MS,
+  );
 
-  it("killed before the payment: nothing was paid, and a non-idempotent refund is still not guessed at", () => {
-    const dir = crashDuringApprovedRefund("before-effect");
-    step(dir, "recover");
-    expect(refunds(dir)).toHaveLength(0);
-    expect(executionOutcomes(dir)).toContain("outcome-unknown");
-  });
+  it(
+    "killed before the payment: nothing was paid, and a non-idempotent refund is still not guessed at",
+    () => {
+      const dir = crashDuringApprovedRefund("before-effect");
+      step(dir, "recover");
+      expect(refunds(dir)).toHaveLength(0);
+      expect(executionOutcomes(dir)).toContain("outcome-unknown");
+    },
+    CHILD_TEST_MS,
+  );
 
-  it("an idempotent refund killed after the payment is re-run with the same key, and the payments system keeps one", () => {
-    const env = { IDEMPOTENT_LEDGER: "1" };
-    const dir = crashDuringApprovedRefund("after-effect", env);
-    const recovered = step(dir, "recover", env);
-    expect(recovered.outcome?.status).toBe("completed");
-    const paid = refunds(dir);
-    expect(paid).toHaveLength(1);
-    expect(executionOutcomes(dir)).toEqual(["executed"]);
-  });
+  it(
+    "an idempotent refund killed after the payment is re-run with the same key, and the payments system keeps one",
+    () => {
+      const env = { IDEMPOTENT_LEDGER: "1" };
+      const dir = crashDuringApprovedRefund("after-effect", env);
+      const recovered = step(dir, "recover", env);
+      expect(recovered.outcome?.status).toBe("completed");
+      const paid = refunds(dir);
+      expect(paid).toHaveLength(1);
+      expect(executionOutcomes(dir)).toEqual(["executed"]);
+    },
+    CHILD_TEST_MS,
+  );
 });
