@@ -257,14 +257,13 @@ describe("loops, budgets and the kill switch", () => {
 
     // Nobody in particular grants the runaway a million tokens.
     const grant = { decision: "extend", approver: "anyone-at-all", extra: { tokens: 1_000_000 } };
-    const outcome = await runtime
-      .resume(workflow, waiting.threadId, grant, { model: attack.model })
-      .catch((error: unknown) => error);
+    const error = await rejection(runtime.resume(workflow, waiting.threadId, grant, { model: attack.model }));
 
     expect(attack.calls).toHaveLength(1);
     expect(service.charges).toEqual([charge]);
     expect(auditOf(runtime, waiting.threadId, "budget", "extended")).toHaveLength(0);
     expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
-    expect(outcome).toBeInstanceOf(Error);
+    expect(error.code).toBe("RESUME_INVALID");
+    expect(error.message).toMatch(/token/);
   });
 });

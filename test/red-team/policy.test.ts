@@ -311,8 +311,18 @@ describe("policy", () => {
       account: { id: "C-300", name: "Mallory Cole", flagged: false },
       order: { id: "A-3001", customerId: "C-300", item: "headphones", total: 80, refunded: 0 },
     });
-    await graph.invoke(null, fork).catch((error: unknown) => error);
+    const policyBefore = auditOf(runtime, threadId, "policy").length;
+    const state = await graph.invoke(null, fork);
 
     expect(desk.ledger.refunds).toHaveLength(0);
+    // Not refused for some other reason: the forked run reached the gate, which read the
+    // account from the CRM (flagged) and denied the call by the flagged-account policy.
+    const decided = auditOf(runtime, threadId, "policy").slice(policyBefore);
+    expect(decided.map((record) => [record.tool, record.outcome, record.data.policyIds])).toEqual([
+      ["issue_refund", "deny", ["no-refund-to-flagged-account"]],
+    ]);
+    expect(decided[0]?.data.context).toMatchObject({ accountFlagged: true });
+    expect(governorOf(state).routes.refund_gate).toBe("deny");
+    expect(executions(runtime, threadId)).toEqual([]);
   });
 });

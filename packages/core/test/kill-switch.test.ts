@@ -2,10 +2,11 @@ import { GovernorError, type GovernorRuntime } from "@governor/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { billingDesk, deskModel, type Effects, newEffects, tempRuntimes } from "./support/billing-desk.js";
 import { essayWorkflow, writer } from "./support/essay.js";
+import { OPERATOR_TEST_MS, operatorInAnotherProcess } from "./support/operator-process.js";
 
 let temp: ReturnType<typeof tempRuntimes>;
 let runtime: GovernorRuntime;
-/** Another runtime on the same store: stands for another process (`governor kill`). */
+/** Another runtime on the same store, in this process: an operator's handle where the test needs no real process. */
 let operator: GovernorRuntime;
 let effects: Effects;
 
@@ -29,27 +30,41 @@ async function rejection(promise: Promise<unknown>): Promise<GovernorError> {
 }
 
 describe("kill switch", () => {
-  it("stops a running run at the next node boundary when another process flips it", async () => {
-    const workflow = billingDesk({ effects, prepare: () => operator.kill({ reason: "incident 42" }) });
+  it(
+    "stops a running run at the next node boundary when another process flips it",
+    async () => {
+      // A real second process, mid-run: the switch reaches this run only through the store.
+      let engaged: ReturnType<typeof operatorInAnotherProcess> = [];
+      const workflow = billingDesk({
+        effects,
+        prepare: () => {
+          engaged = operatorInAnotherProcess(temp.dir, "kill", { reason: "incident 42" });
+        },
+      });
 
-    const outcome = await runtime.start(workflow, request, { model: deskModel("strong", effects) });
+      const outcome = await runtime.start(workflow, request, { model: deskModel("strong", effects) });
 
-    expect(outcome.status).toBe("failed");
-    expect(outcome.error?.code).toBe("KILLED");
-    expect(outcome.error?.message).toContain("stopped before propose");
-    expect(outcome.error?.message).toContain("incident 42");
-    expect(effects.answers).toEqual([]);
-    expect(effects.charges).toEqual([]);
-    expect(runtime.getRun(outcome.threadId)).toMatchObject({ status: "failed" });
-    const kills = runtime.store.audit.list(outcome.threadId).filter((record) => record.kind === "kill");
-    expect(kills).toEqual([
-      expect.objectContaining({
-        outcome: "stopped",
-        node: "propose",
-        data: expect.objectContaining({ scope: "global" }),
-      }),
-    ]);
-  });
+      expect(outcome.status).toBe("failed");
+      expect(outcome.error?.code).toBe("KILLED");
+      expect(outcome.error?.message).toContain("stopped before propose");
+      expect(outcome.error?.message).toContain("incident 42");
+      expect(effects.answers).toEqual([]);
+      expect(effects.charges).toEqual([]);
+      expect(runtime.getRun(outcome.threadId)).toMatchObject({ status: "failed" });
+      const kills = runtime.store.audit.list(outcome.threadId).filter((record) => record.kind === "kill");
+      expect(kills).toEqual([
+        expect.objectContaining({
+          outcome: "stopped",
+          node: "propose",
+          data: expect.objectContaining({ scope: "global" }),
+        }),
+      ]);
+      expect(engaged).toEqual([
+        expect.objectContaining({ scope: "global", reason: "incident 42", by: "ops:child" }),
+      ]);
+    },
+    OPERATOR_TEST_MS,
+  );
 
   it("stops after a tool handler flips it: the effect already made stays, nothing after it runs", async () => {
     const workflow = billingDesk({ effects, onCharge: () => operator.kill({ reason: "runaway charges" }) });
@@ -122,7 +137,17 @@ describe("kill switch", () => {
     );
     expect(refused.code).toBe("KILLED");
     expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
-    expect(await runtime.pendingBudget(workflow, waiting.threadId, models)).toBeDefined();
+    // Still the very request the run stopped with: same ask, same id, no refused answer recorded
+    // (the switch refused at the door, before anything reached the run).
+    const pending = await runtime.pendingBudget(workflow, waiting.threadId, models);
+    expect(pending).toEqual(waiting.budgetRequest);
+    expect(pending).toMatchObject({
+      type: "budget",
+      threadId: waiting.threadId,
+      requestId: waiting.budgetRequest?.requestId,
+      exceeded: expect.arrayContaining(["maxTokens"]),
+    });
+    expect(pending?.refusedAnswer).toBeUndefined();
 
     operator.unkill({ agent: "writer" });
     const outcome = await runtime.grantBudget(
