@@ -1,37 +1,137 @@
-import { type AuditRecord, type AuditVerification, GENESIS_HASH } from "./audit-record.js";
+import type { HeadRead } from "./audit-head.js";
+import type { AuditKey } from "./audit-key.js";
+import { type AuditProblem, type AuditRecord, type AuditVerification, GENESIS_HASH } from "./audit-record.js";
 import { hashOf } from "./canonical-json.js";
 
-/** The hash that seals a record: every field but the hash itself, with the previous record's hash inside. */
-export function sealRecord(record: Omit<AuditRecord, "hash">): string {
+/**
+ * The chain hash of a record: SHA-256 over every field but the hash and the seal, the
+ * previous record's hash included. Public on purpose: anyone can recompute it, which is why
+ * a record is also sealed with the audit key (`AuditKey.sealRecord`) and the hash alone
+ * proves nothing against someone who can write the journal.
+ */
+export function recordHash(record: Omit<AuditRecord, "hash" | "seal">): string {
   const { seq, at, threadId, kind, outcome, node, tool, principal, data, dedupeKey, prevHash } = record;
   return hashOf({ seq, at, threadId, kind, outcome, node, tool, principal, data, dedupeKey, prevHash });
 }
 
+type Broken = { brokenAt: number; problem: AuditProblem; reason: string };
+
 /**
- * Checks a chain read in sequence order.
+ * Checks a chain read in sequence order against its key and its signed head.
  *
- * A changed record fails its own seal, a deleted one leaves a gap in `seq` or a broken
- * `prevHash` link, a reordered one breaks the link; the first such record is named.
+ * A record whose fields were edited fails its hash; one re-hashed after an edit (or
+ * re-chained after a deletion or a swap) fails its seal, which only the key can make; a
+ * deleted or inserted record leaves a gap in `seq`; records removed from the end leave fewer
+ * records than the head names. The first record that does not hold is named, with why.
+ * Unsealed records (written before seals existed) are never reported as intact.
  */
-export function verifyChain(records: Iterable<AuditRecord>): AuditVerification {
+export function verifyChain(
+  records: Iterable<AuditRecord>,
+  key: AuditKey,
+  headRead: HeadRead,
+): AuditVerification {
+  const head = headRead.status === "found" ? headRead.head : undefined;
   let prev = GENESIS_HASH;
-  let expectedSeq = 1;
   let count = 0;
+  let hashAtHead: string | undefined = head?.records === 0 ? GENESIS_HASH : undefined;
+  let unsealed: { first: number; last: number; count: number } | undefined;
+  let broken: Broken | undefined;
   for (const record of records) {
     count++;
-    const fail = (reason: string): AuditVerification => ({
-      ok: false,
-      records: count,
-      brokenAt: record.seq,
-      reason,
-    });
-    if (record.seq !== expectedSeq) return fail(`expected record ${expectedSeq} here, found ${record.seq}`);
-    if (record.prevHash !== prev)
-      return fail(`record ${record.seq} does not link to the hash of record ${record.seq - 1}`);
-    if (sealRecord(record) !== record.hash)
-      return fail(`record ${record.seq} was changed after it was written`);
+    broken = checkRecord(record, count, prev);
+    if (broken) break;
+    if (record.seal === undefined) {
+      unsealed = {
+        first: unsealed?.first ?? record.seq,
+        last: record.seq,
+        count: (unsealed?.count ?? 0) + 1,
+      };
+    } else if (!key.matches(key.sealRecord(record.hash), record.seal)) {
+      broken = {
+        brokenAt: record.seq,
+        problem: "seal",
+        reason: `record ${record.seq}'s seal does not match under audit key ${key.id}: it was rewritten and re-hashed by someone without the key (or the journal was sealed with another key)`,
+      };
+      break;
+    }
+    if (record.seq === head?.records) hashAtHead = record.hash;
     prev = record.hash;
-    expectedSeq++;
   }
-  return { ok: true, records: count, head: prev };
+  if (unsealed) return unsealedResult(unsealed, count, broken);
+  if (broken) return { ok: false, records: count, ...broken };
+  const headProblem = checkHead(headRead, count, hashAtHead);
+  if (headProblem) return { ok: false, records: count, ...headProblem };
+  return { ok: true, records: count, head: prev, anchored: head?.records ?? 0, keyId: key.id };
+}
+
+function checkRecord(record: AuditRecord, expectedSeq: number, prev: string): Broken | undefined {
+  if (record.seq !== expectedSeq)
+    return {
+      brokenAt: expectedSeq,
+      problem: "gap",
+      reason: `expected record ${expectedSeq} here, found ${record.seq}: records were removed or inserted`,
+    };
+  if (record.prevHash !== prev)
+    return {
+      brokenAt: record.seq,
+      problem: "link",
+      reason: `record ${record.seq} does not link to the hash of record ${record.seq - 1}`,
+    };
+  if (recordHash(record) !== record.hash)
+    return {
+      brokenAt: record.seq,
+      problem: "changed",
+      reason: `record ${record.seq} was changed after it was written: its fields do not match its hash`,
+    };
+  return undefined;
+}
+
+function unsealedResult(
+  unsealed: { first: number; last: number; count: number },
+  records: number,
+  broken: Broken | undefined,
+): AuditVerification {
+  const range =
+    unsealed.first === unsealed.last
+      ? `record ${unsealed.first}`
+      : `records ${unsealed.first}–${unsealed.last}`;
+  const also = broken ? `; the chain also breaks at record ${broken.brokenAt}: ${broken.reason}` : "";
+  return {
+    ok: false,
+    records,
+    brokenAt: unsealed.first,
+    problem: "unsealed",
+    reason: `${unsealed.count} record(s) carry no seal (${range}): written before audit records were keyed, or their seal was erased. Their plain hash chain proves nothing against someone who could write the journal${also}`,
+  };
+}
+
+function checkHead(headRead: HeadRead, records: number, hashAtHead: string | undefined): Broken | undefined {
+  if (headRead.status === "invalid")
+    return {
+      brokenAt: records,
+      problem: "head",
+      reason: `the signed head cannot be trusted: ${headRead.reason}`,
+    };
+  if (headRead.status === "none")
+    return records === 0
+      ? undefined
+      : {
+          brokenAt: records,
+          problem: "head",
+          reason: `no signed head found for a journal of ${records} records: it was deleted or moved, so records removed from the end could not be detected`,
+        };
+  const { head } = headRead;
+  if (head.records > records)
+    return {
+      brokenAt: records + 1,
+      problem: "truncated",
+      reason: `the signed head (${head.at}) says the journal had ${head.records} records; only ${records} remain: records ${records + 1}–${head.records} were removed`,
+    };
+  if (hashAtHead !== head.hash)
+    return {
+      brokenAt: head.records,
+      problem: "head-mismatch",
+      reason: `record ${head.records} is not the record the signed head (${head.at}) names: the journal was cut and written again after it`,
+    };
+  return undefined;
 }

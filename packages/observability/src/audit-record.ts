@@ -20,6 +20,7 @@ export interface AuditEntry {
   readonly node?: string;
   readonly tool?: string;
   readonly principal?: string;
+  /** Any data; stored as `toPlainJson` normalizes it (a Buffer becomes tagged base64, a bigint a tagged string…). */
   readonly data?: Readonly<Record<string, unknown>>;
   /**
    * Makes the append idempotent. LangGraph re-runs a node from its start on resume, so a
@@ -33,20 +34,58 @@ export interface AuditRecord extends AuditEntry {
   readonly seq: number;
   readonly at: string;
   readonly prevHash: string;
+  /** SHA-256 over every other field (the previous hash included): public, so anyone can recompute it. */
   readonly hash: string;
+  /** HMAC of `hash` under the audit key; absent on records written before seals existed. */
+  readonly seal?: string;
   readonly data: Readonly<Record<string, unknown>>;
 }
 
+/** Why a chain does not hold, in one word a program can switch on. */
+export type AuditProblem =
+  /** A record has no seal: written before audit records were keyed (or its seal was erased). */
+  | "unsealed"
+  /** A record's seal does not match under the audit key: re-hashed by someone without the key, or another key. */
+  | "seal"
+  /** A record's fields do not match its own hash. */
+  | "changed"
+  /** A record does not point at the hash of the one before it. */
+  | "link"
+  /** Sequence numbers skip or repeat: a record was removed or inserted. */
+  | "gap"
+  /** Fewer records than the signed head says there were: the end of the journal was removed. */
+  | "truncated"
+  /** The record the head names is not the one in the journal: history after it was rewritten. */
+  | "head-mismatch"
+  /** The head is missing, unreadable, or its seal does not match. */
+  | "head";
+
 export type AuditVerification =
-  | { readonly ok: true; readonly records: number; readonly head: string }
-  | { readonly ok: false; readonly records: number; readonly brokenAt: number; readonly reason: string };
+  | {
+      readonly ok: true;
+      readonly records: number;
+      readonly head: string;
+      /** Records covered by the signed head: removing any of them is detected. Later ones are sealed but not yet anchored. */
+      readonly anchored: number;
+      /** Fingerprint of the key that sealed the chain. */
+      readonly keyId: string;
+    }
+  | {
+      readonly ok: false;
+      readonly records: number;
+      /** The first record that does not hold (for a truncation, the first missing one). */
+      readonly brokenAt: number;
+      readonly problem: AuditProblem;
+      readonly reason: string;
+    };
 
 /** The append-only, hash-chained decision journal every control writes to. */
 export interface AuditJournal {
+  /** @throws {GovernorError} VALUE_UNSERIALIZABLE when `data` holds a circular reference. */
   append(entry: AuditEntry): AuditRecord;
   /** Records in chain order, for one run or for all. */
   list(threadId?: string): AuditRecord[];
-  /** Walks the whole chain and names the first record that does not hold. */
+  /** Walks the whole chain, checks it against its signed head, and names the first record that does not hold. */
   verify(): AuditVerification;
 }
 

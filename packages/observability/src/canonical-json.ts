@@ -1,34 +1,36 @@
 import { createHash } from "node:crypto";
+import { encodePlain, toPlainJson } from "./plain-json.js";
 
 /**
  * JSON with object keys sorted at every depth, so equal values always hash equally.
  *
  * Hand-written because hashes bind approvals and chain audit records: the encoding must be
  * fixed by this code, not by whichever insertion order a caller's object happened to have.
- * `undefined` fields are dropped, as JSON.stringify drops them.
+ * Values JSON cannot carry are first normalized by `toPlainJson` (the same normalization the
+ * journals store), so a hash over a stored value and over the value before it was stored agree.
+ *
+ * What is and is not the same value here:
+ * - `__proto__`, `constructor` and `prototype` are ordinary keys: `{ "__proto__": 1 }` and `{}` differ;
+ * - a field set to `undefined` is the same as a missing field (as in JSON); in an array it is `null`;
+ * - `-0` is `0`; `NaN` and `±Infinity` are encoded as tagged values, distinct from `null` and each other;
+ * - strings are compared code unit by code unit: no Unicode normalization, so "é" (one code point)
+ *   and "é" (e + combining accent) differ, as they differ to any program that reads them.
+ *
+ * @throws {GovernorError} VALUE_UNSERIALIZABLE for a circular reference (see `toPlainJson`).
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value && typeof value === "object" && !(value instanceof Date)) {
-    const sorted: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const field = (value as Record<string, unknown>)[key];
-      if (field !== undefined) sorted[key] = sortKeys(field);
-    }
-    return sorted;
-  }
-  return value;
+  return encodePlain(toPlainJson(value));
 }
 
 export function sha256Hex(text: string): string {
   return createHash("sha256").update(text).digest("hex");
 }
 
-/** SHA-256 of a value's canonical JSON. */
+/**
+ * SHA-256 of a value's canonical JSON.
+ *
+ * @throws {GovernorError} VALUE_UNSERIALIZABLE for a circular reference.
+ */
 export function hashOf(value: unknown): string {
   return sha256Hex(canonicalJson(value));
 }

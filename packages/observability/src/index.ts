@@ -1,5 +1,24 @@
-export { sealRecord, verifyChain } from "./audit-chain.js";
-export type { AuditEntry, AuditJournal, AuditKind, AuditRecord, AuditVerification } from "./audit-record.js";
+export { AuditAnchor, type HashAt } from "./audit-anchor.js";
+export { recordHash, verifyChain } from "./audit-chain.js";
+export { AUDIT_GUARANTEE } from "./audit-guarantee.js";
+export {
+  type AuditHead,
+  FileHeadStore,
+  type HeadRead,
+  type HeadStore,
+  MemoryHeadStore,
+} from "./audit-head.js";
+export { AuditKey } from "./audit-key.js";
+export { AUDIT_ENV, auditAnchorFor } from "./audit-keys-from-store.js";
+export type {
+  AuditEntry,
+  AuditJournal,
+  AuditKind,
+  AuditProblem,
+  AuditRecord,
+  AuditVerification,
+} from "./audit-record.js";
 export { GENESIS_HASH } from "./audit-record.js";
 export { canonicalJson, hashOf, sha256Hex } from "./canonical-json.js";
-export { SqliteAuditJournal } from "./sqlite-audit-journal.js";
+export { type PlainJson, toPlainJson } from "./plain-json.js";
+export { SqliteAuditJournal, type SqliteAuditJournalOptions } from "./sqlite-audit-journal.js";

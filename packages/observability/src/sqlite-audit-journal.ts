@@ -1,6 +1,10 @@
 import Database from "better-sqlite3";
-import { sealRecord, verifyChain } from "./audit-chain.js";
+import { AuditAnchor } from "./audit-anchor.js";
+import { recordHash, verifyChain } from "./audit-chain.js";
+import { type HeadStore, MemoryHeadStore } from "./audit-head.js";
+import { AuditKey } from "./audit-key.js";
 import { type AuditEntry, type AuditJournal, type AuditRecord, GENESIS_HASH } from "./audit-record.js";
+import { toPlainJson } from "./plain-json.js";
 
 type Row = {
   seq: number;
@@ -15,21 +19,45 @@ type Row = {
   dedupe_key: string | null;
   prev_hash: string;
   hash: string;
+  seal: string | null;
 };
+
+export interface SqliteAuditJournalOptions {
+  /**
+   * The key that seals records and the head. Without one, a key is made for this process
+   * only: right for a journal in memory, and for a file it means the next process cannot
+   * verify what this one wrote (it fails closed). `GovernorStore` passes the store's key.
+   */
+  readonly key?: AuditKey;
+  /** Where the signed head is kept; in memory unless given (see `auditAnchorFor`). */
+  readonly head?: HeadStore;
+  /** How long a head kept in a file may lag behind the appends, in ms (default 25). */
+  readonly flushAfterMs?: number;
+}
 
 /**
  * The audit journal in SQLite: one table, appended under a write transaction so two
- * processes sharing the file still produce one unbroken chain.
+ * processes sharing the file still produce one unbroken chain. Each record is sealed with
+ * the audit key, and a signed head outside the table records how long the chain was; see
+ * `AUDIT_GUARANTEE` for what that proves and against whom.
  */
 export class SqliteAuditJournal implements AuditJournal {
   readonly #db: Database.Database;
+  readonly #key: AuditKey;
+  readonly #anchor: AuditAnchor;
   readonly #append: (entry: AuditEntry) => AuditRecord;
   readonly #byKey: Database.Statement<[string], Row>;
   readonly #insert: Database.Statement;
-  readonly #head: Database.Statement<[], Pick<Row, "seq" | "hash">>;
+  readonly #head: Database.Statement<[], Pick<Row, "seq" | "hash" | "seal">>;
+  readonly #hashOf: Database.Statement<[number], Pick<Row, "hash">>;
+  readonly #hashAt = (seq: number): string | undefined =>
+    seq === 0 ? GENESIS_HASH : this.#hashOf.get(seq)?.hash;
 
-  /** @param database a file path, `:memory:`, or an open better-sqlite3 connection to share. */
-  constructor(database: string | Database.Database) {
+  /**
+   * @param database a file path, `:memory:`, or an open better-sqlite3 connection to share.
+   * @throws {GovernorError} CONFIG_INVALID when the head cannot be written where it is kept.
+   */
+  constructor(database: string | Database.Database, options: SqliteAuditJournalOptions = {}) {
     this.#db = typeof database === "string" ? new Database(database) : database;
     this.#db.pragma("journal_mode = WAL");
     this.#db.pragma("busy_timeout = 5000");
@@ -46,21 +74,45 @@ export class SqliteAuditJournal implements AuditJournal {
         data TEXT NOT NULL,
         dedupe_key TEXT UNIQUE,
         prev_hash TEXT NOT NULL,
-        hash TEXT NOT NULL
+        hash TEXT NOT NULL,
+        seal TEXT
       );
       CREATE INDEX IF NOT EXISTS audit_records_thread ON audit_records (thread_id, seq);
     `);
+    // Journals written before records were sealed lack the column; their records stay unsealed and verify says so.
+    const columns = this.#db.prepare("SELECT name FROM pragma_table_info('audit_records')").all() as {
+      name: string;
+    }[];
+    if (!columns.some((column) => column.name === "seal"))
+      this.#db.exec("ALTER TABLE audit_records ADD COLUMN seal TEXT");
+    this.#key = options.key ?? AuditKey.ephemeral();
+    this.#anchor = new AuditAnchor(this.#key, options.head ?? new MemoryHeadStore(), options.flushAfterMs);
     this.#byKey = this.#db.prepare("SELECT * FROM audit_records WHERE dedupe_key = ?");
-    this.#head = this.#db.prepare("SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1");
+    this.#head = this.#db.prepare("SELECT seq, hash, seal FROM audit_records ORDER BY seq DESC LIMIT 1");
+    this.#hashOf = this.#db.prepare("SELECT hash FROM audit_records WHERE seq = ?");
     this.#insert = this.#db.prepare(`INSERT INTO audit_records
-      (seq, at, thread_id, kind, outcome, node, tool, principal, data, dedupe_key, prev_hash, hash)
-      VALUES (@seq, @at, @threadId, @kind, @outcome, @node, @tool, @principal, @data, @dedupeKey, @prevHash, @hash)`);
+      (seq, at, thread_id, kind, outcome, node, tool, principal, data, dedupe_key, prev_hash, hash, seal)
+      VALUES (@seq, @at, @threadId, @kind, @outcome, @node, @tool, @principal, @data, @dedupeKey, @prevHash, @hash, @seal)`);
     // IMMEDIATE takes the write lock before reading the head, so no other writer can slip a record in between.
     this.#append = this.#db.transaction((entry: AuditEntry) => this.#appendUnlocked(entry)).immediate;
+    this.#initializeHead();
   }
 
+  /** Where the signed head is kept ("memory" or a file path). */
+  get headLocation(): string {
+    return this.#anchor.location;
+  }
+
+  /** Fingerprint of the key that seals this journal. */
+  get keyId(): string {
+    return this.#key.id;
+  }
+
+  /** @throws {GovernorError} VALUE_UNSERIALIZABLE when `entry.data` holds a circular reference. */
   append(entry: AuditEntry): AuditRecord {
-    return this.#append(entry);
+    const record = this.#append(entry);
+    this.#anchor.appended(record.seq, record.hash, this.#hashAt);
+    return record;
   }
 
   list(threadId?: string): AuditRecord[] {
@@ -72,17 +124,43 @@ export class SqliteAuditJournal implements AuditJournal {
     return rows.map(toRecord);
   }
 
+  /**
+   * Walks the whole chain, checks every seal and the signed head, and names the first record
+   * that does not hold. This process's own appends are anchored first.
+   */
   verify() {
+    this.#anchor.flush();
+    // The head is read before the records: it is written after the records it names, so it never names more than are read.
+    const head = this.#anchor.read();
     const rows = this.#db.prepare<[], Row>("SELECT * FROM audit_records ORDER BY seq").iterate();
     return verifyChain(
       (function* () {
         for (const row of rows) yield toRecord(row);
       })(),
+      this.#key,
+      head,
     );
   }
 
+  /** Writes the pending head now. `close()` does this; call it before handing the files to someone else. */
+  flush(): void {
+    this.#anchor.flush();
+  }
+
   close(): void {
-    this.#db.close();
+    try {
+      this.#anchor.flush();
+    } finally {
+      this.#anchor.cancel();
+      this.#db.close();
+    }
+  }
+
+  #initializeHead(): void {
+    const last = this.#head.get();
+    // A journal whose end is sealed but which has no head lost it: that is for verify to report, not to paper over.
+    if (!last) this.#anchor.initialize(0, GENESIS_HASH);
+    else if (last.seal === null) this.#anchor.initialize(last.seq, last.hash);
   }
 
   #appendUnlocked(entry: AuditEntry): AuditRecord {
@@ -91,6 +169,8 @@ export class SqliteAuditJournal implements AuditJournal {
       if (existing) return toRecord(existing);
     }
     const head = this.#head.get();
+    // Normalized before sealing, so the record sealed is exactly the record stored and read back.
+    const data = toPlainJson(entry.data ?? {}) as Record<string, unknown>;
     const unsealed = {
       seq: (head?.seq ?? 0) + 1,
       at: new Date().toISOString(),
@@ -100,11 +180,12 @@ export class SqliteAuditJournal implements AuditJournal {
       node: entry.node,
       tool: entry.tool,
       principal: entry.principal,
-      data: entry.data ?? {},
+      data,
       dedupeKey: entry.dedupeKey,
       prevHash: head?.hash ?? GENESIS_HASH,
     };
-    const record: AuditRecord = { ...unsealed, hash: sealRecord(unsealed) };
+    const hash = recordHash(unsealed);
+    const record: AuditRecord = { ...unsealed, hash, seal: this.#key.sealRecord(hash) };
     this.#insert.run({
       ...record,
       node: record.node ?? null,
@@ -127,9 +208,26 @@ function toRecord(row: Row): AuditRecord {
     node: row.node ?? undefined,
     tool: row.tool ?? undefined,
     principal: row.principal ?? undefined,
-    data: JSON.parse(row.data),
+    data: parseData(row.data),
     dedupeKey: row.dedupe_key ?? undefined,
     prevHash: row.prev_hash,
     hash: row.hash,
+    seal: row.seal ?? undefined,
   };
+}
+
+/**
+ * Stored data as written. Text that is not a JSON object (only an edit of the file makes
+ * that) is kept as text, so verify reports the record as changed (its hash no longer
+ * matches) instead of throwing.
+ */
+function parseData(text: string): Record<string, unknown> {
+  try {
+    const data: unknown = JSON.parse(text);
+    if (typeof data === "object" && data !== null && !Array.isArray(data))
+      return data as Record<string, unknown>;
+  } catch {
+    // reported below
+  }
+  return { $unparseable: text };
 }

@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TokenKeys } from "@governor/identity";
-import { SqliteAuditJournal } from "@governor/observability";
+import { auditAnchorFor, SqliteAuditJournal } from "@governor/observability";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import { SqliteApprovalUseLedger } from "../approvals/approval-uses.js";
@@ -41,7 +41,8 @@ export class GovernorStore {
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
-    this.audit = new SqliteAuditJournal(this.db);
+    // Sealed with the store's audit key, its head kept in keys/ (or where GOVERNOR_AUDIT_* say): see AUDIT_GUARANTEE.
+    this.audit = new SqliteAuditJournal(this.db, auditAnchorFor(this.dir));
     this.effects = new SqliteEffectJournal(this.db);
     this.runs = new RunRegistry(this.db);
     this.kills = new SqliteKillSwitches(this.db);
@@ -68,7 +69,12 @@ export class GovernorStore {
   }
 
   close(): void {
-    this.db.close();
+    // The audit head follows appends a few ms late: write it before the connection goes.
+    try {
+      this.audit.flush();
+    } finally {
+      this.db.close();
+    }
     // SqliteSaver keeps its connection private; closing ours is enough for the journals, and
     // the process exit releases the checkpointer's.
     (this.checkpointer as unknown as { db?: { close(): void } }).db?.close();
