@@ -103,11 +103,13 @@ describe("CedarPolicyEngine decisions", () => {
     expect(desk.decide(refund(120, { vip: true })).reasons.join()).toMatch(/`vip` should not exist/);
   });
 
-  it("denies a non-integer amount, saying why, instead of rounding it", () => {
+  it("denies a fractional amount the schema declares Long, saying where and what to declare, instead of rounding it", () => {
     const decision = desk.decide(refund(12.5));
     expect(decision.effect).toBe("deny");
     expect(decision.reasons).toEqual([
-      expect.stringMatching(/^context\.args\.amount is 12\.5, not a whole number/),
+      expect.stringMatching(
+        /^context\.args\.amount is 12\.5, but the policy schema declares it Long .*declare it decimal/,
+      ),
     ]);
   });
 

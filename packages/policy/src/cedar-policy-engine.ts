@@ -5,7 +5,8 @@ import { type CedarSources, readCedarDirectory, readCedarFiles } from "./cedar-f
 import { type CedarPolicyInfo, loadPolicySet } from "./cedar-policy-set.js";
 import { toCedarRequest } from "./cedar-request.js";
 import { type AgentAttribute, loadSchema } from "./cedar-schema.js";
-import { shapeOf } from "./cedar-shape.js";
+import { requestShape } from "./cedar-shape.js";
+import type { CedarType } from "./cedar-types.js";
 import type { PolicyDecision, PolicyEngine, PolicyRequest } from "./decision.js";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
@@ -29,8 +30,9 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  * Decisions: a satisfied forbid denies, naming the forbids; with no ordinary permit the call is
  * denied ("no policy permits <tool>"); otherwise satisfied approval policies ask a human, and
  * failing that the permits allow. A request Cedar cannot evaluate (a context that does not
- * match the schema, a non-integer number, a policy that errors) is denied with the error as
- * its reason: the engine never allows on an error.
+ * match the schema, a fraction where the schema declares `Long`, a list a set would shrink,
+ * a policy that errors) is denied with the error as its reason, naming the argument's path:
+ * the engine never allows on an error.
  *
  * @example
  * ```ts
@@ -46,6 +48,7 @@ export class CedarPolicyEngine implements PolicyEngine {
   /** Cedar validator warnings (e.g. an impossible policy), by file and line. */
   readonly warnings: readonly string[];
   readonly #agentAttributes: readonly AgentAttribute[];
+  readonly #actionContexts: ReadonlyMap<string, CedarType>;
   readonly #schemaName: string;
   readonly #policySetId: string;
 
@@ -71,6 +74,7 @@ export class CedarPolicyEngine implements PolicyEngine {
     this.policies = set.policies;
     this.warnings = set.warnings;
     this.#agentAttributes = schema.agentAttributes;
+    this.#actionContexts = schema.actions;
     // Cedar caches pre-parsed sets by name for the life of the process; naming them by content
     // makes a reload of the same files reuse the entry instead of adding another.
     this.#schemaName = `governor-schema-${schemaHash}`;
@@ -90,8 +94,12 @@ export class CedarPolicyEngine implements PolicyEngine {
     let answer: ReturnType<typeof statefulIsAuthorized>;
     let shape: string | undefined;
     try {
-      const cedarRequest = toCedarRequest(request, this.#agentAttributes);
-      shape = shapeOf(cedarRequest);
+      const cedarRequest = toCedarRequest(
+        request,
+        this.#agentAttributes,
+        this.#actionContexts.get(request.action),
+      );
+      shape = requestShape(cedarRequest);
       answer = statefulIsAuthorized({
         ...cedarRequest,
         preparsedSchemaName: this.#schemaName,

@@ -1,5 +1,6 @@
 import type { CedarValueJson, Context, EntityJson, TypeAndId } from "@cedar-policy/cedar-wasm/nodejs";
 import { type AgentAttribute, NAMESPACE } from "./cedar-schema.js";
+import type { CedarType } from "./cedar-types.js";
 import { CedarValueError, toCedarRecord, toCedarValue } from "./cedar-value.js";
 import type { PolicyRequest } from "./decision.js";
 
@@ -31,19 +32,22 @@ const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
  *   such as `Order`), else `Governor::Tool::"<tool name>"`. Resource entities carry no
  *   attributes (Governor knows only the type and id): facts about them go in the context.
  * - context: the workflow's run facts at the top level, and the tool's validated
- *   arguments under `args` (a reserved name). Values convert by {@link toCedarValue}:
- *   integers only, absent values left out.
+ *   arguments under `args` (a reserved name). Values convert by {@link toCedarValue}, led by
+ *   the action's context type in the schema: a number declared `decimal` becomes a decimal,
+ *   a list a set (refused if that would merge equal items), absent values are left out.
  *
  * @throws {CedarValueError} when the request holds something Cedar cannot represent.
  */
 export function toCedarRequest(
   request: PolicyRequest,
   agentAttributes: readonly AgentAttribute[],
+  contextType?: CedarType,
 ): CedarRequest {
   const { principal } = request;
+  // Roles and scopes are sets by meaning: a role granted twice is granted once.
   const all: Record<AgentAttribute, unknown> = {
-    roles: principal.roles ?? [],
-    scopes: principal.scopes,
+    roles: new Set(principal.roles ?? []),
+    scopes: new Set(principal.scopes),
     delegated: principal.kind === "delegated",
     userId: principal.userId,
   };
@@ -58,9 +62,10 @@ export function toCedarRequest(
     throw new CedarValueError(
       "context.args is reserved for the tool's arguments: give the run fact another name",
     );
+  const attributes = contextType?.kind === "Record" ? contextType.attributes : {};
   const context = {
-    ...toCedarRecord(request.context, "context"),
-    args: toCedarRecord(request.args, "context.args"),
+    ...toCedarRecord(request.context, "context", contextType),
+    args: toCedarRecord(request.args, "context.args", attributes.args?.type),
   };
 
   const resourceType = request.resource?.type ?? DEFAULT_RESOURCE_TYPE;

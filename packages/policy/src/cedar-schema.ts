@@ -1,6 +1,7 @@
 import { schemaToJsonWithResolvedTypes } from "@cedar-policy/cedar-wasm/nodejs";
 import { cedarLoadFailed, loadFailed, positionAt } from "./cedar-diagnostics.js";
 import type { CedarSource } from "./cedar-files.js";
+import { type CedarType, describeType, resolveType, type TypeJson } from "./cedar-types.js";
 
 /** The namespace every Governor entity and action lives in. */
 export const NAMESPACE = "Governor";
@@ -23,13 +24,11 @@ export interface LoadedSchema {
   readonly source: CedarSource;
   /** The Governor::Agent attributes this schema declares, which each request fills. */
   readonly agentAttributes: readonly AgentAttribute[];
-}
-
-interface TypeJson {
-  readonly type: string;
-  readonly element?: TypeJson;
-  readonly name?: string;
-  readonly attributes?: Record<string, TypeJson & { required?: boolean }>;
+  /**
+   * Each action's context type, resolved (common types followed): request values are converted
+   * by it (a number declared `decimal` becomes a decimal) and tools' contracts are checked against it.
+   */
+  readonly actions: ReadonlyMap<string, CedarType>;
 }
 
 /**
@@ -64,7 +63,7 @@ export function loadSchema(source: CedarSource): LoadedSchema {
         `${NAMESPACE}::Agent declares attribute \`${name}\`, which Governor cannot fill; it fills ${Object.keys(AGENT_ATTRIBUTES).join(", ")}`,
         { position },
       );
-    const actual = describe(type, commonTypes);
+    const actual = describeType(resolveType(type, commonTypes, NAMESPACE));
     if (actual !== expected)
       throw loadFailed(
         source.name,
@@ -78,14 +77,14 @@ export function loadSchema(source: CedarSource): LoadedSchema {
         { position },
       );
   }
-  return { source, agentAttributes: Object.keys(declared) as AgentAttribute[] };
-}
-
-/** A resolved schema type in Cedar's own notation, following common-type names to what they stand for. */
-function describe(type: TypeJson, commonTypes: Record<string, TypeJson>, depth = 0): string {
-  if (type.type === "Set" && type.element) return `Set<${describe(type.element, commonTypes, depth)}>`;
-  if (type.type === "Entity") return type.name ?? "Entity";
-  const common = commonTypes[type.type.replace(`${NAMESPACE}::`, "")];
-  if (common && depth < 8) return describe(common, commonTypes, depth + 1);
-  return type.type;
+  const actions = new Map<string, CedarType>();
+  for (const [name, action] of Object.entries(namespace.actions ?? {})) {
+    const context = (action as { appliesTo?: { context?: TypeJson } }).appliesTo?.context;
+    // An action without a context declares the empty record: any argument is then undeclared.
+    actions.set(
+      name,
+      context ? resolveType(context, commonTypes, NAMESPACE) : { kind: "Record", attributes: {} },
+    );
+  }
+  return { source, agentAttributes: Object.keys(declared) as AgentAttribute[], actions };
 }
