@@ -8,6 +8,15 @@ import { fileURLToPath } from "node:url";
 export const repoRoot = fileURLToPath(new URL("../../../..", import.meta.url));
 const bin = join(repoRoot, "apps/cli/bin/governor.js");
 
+/**
+ * How long one `governor` command may take. Generous: on a loaded two-core machine loading
+ * the CLI, the samples and Cedar's wasm has taken tens of seconds; slow is not wrong.
+ */
+export const COMMAND_TIMEOUT_MS = 120_000;
+
+/** Per-test timeout for a test that runs a few `governor` commands (each one a process). */
+export const CLI_TEST_MS = 240_000;
+
 export interface GovernorResult {
   readonly code: number | null;
   readonly out: string;
@@ -34,8 +43,10 @@ export function governorOnTempStore(env: Record<string, string> = {}) {
       cwd: repoRoot,
       env: childEnv,
       encoding: "utf8",
-      timeout: 60_000,
+      timeout: COMMAND_TIMEOUT_MS,
     });
+    // A command the timeout killed says so, rather than failing a test as a wrong exit code.
+    if (result.error) throw new Error(`governor ${args.join(" ")} did not finish: ${result.error.message}`);
     return { code: result.status, out: result.stdout, err: result.stderr };
   };
   return { dir, governor, dispose: () => rmSync(dir, { recursive: true, force: true }) };
