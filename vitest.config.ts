@@ -18,6 +18,10 @@ export const governorAliases = {
   "@governor/sample-mailbox": src("./graphs/mailbox"),
 };
 
+// Every CLI test runs the real binary, one process per command: on a loaded machine a single
+// command has taken tens of seconds, so the project's tests get four minutes, not thirty seconds.
+const slowProjects: Record<string, number> = { "apps/cli": 240_000 };
+
 const workspaces = [
   "packages/errors",
   "packages/identity",
@@ -42,9 +46,12 @@ export default defineConfig({
         name: dir.split("/").pop(),
         include: [`${dir}/**/*.test.ts`],
         exclude: ["**/node_modules/**", "**/dist/**"],
+        ...(slowProjects[dir] ? { testTimeout: slowProjects[dir] } : {}),
       },
     })),
-    testTimeout: 30_000,
+    // In-process tests take a few seconds; a shared CI machine can make that many times more.
+    // Tests that spawn a process or a server set their own, larger timeouts.
+    testTimeout: 60_000,
     hookTimeout: 120_000,
   },
 });
