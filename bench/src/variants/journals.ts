@@ -44,7 +44,7 @@ export function nullJournals(): GovernedJournals & { readonly appended: () => nu
       return { ...entry, seq: appended, at: "", prevHash: "", hash: "", data: entry.data ?? {} };
     },
     list: () => [],
-    verify: () => ({ ok: true, records: 0, head: "" }),
+    verify: () => ({ ok: true, records: 0, head: "", anchored: 0, keyId: "" }),
   };
   const effects = new Map<string, EffectRecord>();
   const journal: EffectJournal = {
@@ -52,6 +52,14 @@ export function nullJournals(): GovernedJournals & { readonly appended: () => nu
     start: (key, tool) => void effects.set(key, { status: "started", key, tool }),
     commit: (key, result) =>
       void effects.set(key, { status: "committed", key, tool: effects.get(key)?.tool ?? "", result }),
+    commitUnrecorded: (key, reason) =>
+      void effects.set(key, {
+        status: "committed",
+        key,
+        tool: effects.get(key)?.tool ?? "",
+        result: null,
+        unrecorded: reason,
+      }),
     fail: (key, error) =>
       void effects.set(key, { status: "failed", key, tool: effects.get(key)?.tool ?? "", error }),
   };

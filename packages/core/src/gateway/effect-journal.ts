@@ -1,3 +1,4 @@
+import { toPlainJson } from "@governor/observability";
 import Database from "better-sqlite3";
 
 /** Why a started effect failed: the handler threw, or it gave no result in time. */
@@ -6,7 +7,15 @@ export type EffectFailure = "failed" | "timeout";
 /** What the journal knows of one side effect. */
 export type EffectRecord =
   | { readonly status: "started"; readonly key: string; readonly tool: string }
-  | { readonly status: "committed"; readonly key: string; readonly tool: string; readonly result: unknown }
+  | {
+      readonly status: "committed";
+      readonly key: string;
+      readonly tool: string;
+      /** The handler's result as `toPlainJson` normalized it; null when it could not be recorded. */
+      readonly result: unknown;
+      /** Set when the handler ran but its result could not be stored (a circular reference): why. */
+      readonly unrecorded?: string;
+    }
   | {
       readonly status: "failed";
       readonly key: string;
@@ -25,7 +34,14 @@ export type EffectRecord =
 export interface EffectJournal {
   get(key: string): EffectRecord | undefined;
   start(key: string, tool: string, threadId: string): void;
+  /**
+   * Records that the handler returned, with its result normalized by `toPlainJson`.
+   * @throws {GovernorError} VALUE_UNSERIALIZABLE when the result cannot be normalized: call
+   * `commitUnrecorded` then, since the effect happened all the same.
+   */
   commit(key: string, result: unknown): void;
+  /** Records that the handler returned a result that cannot be stored: the effect happened, its result is lost. */
+  commitUnrecorded(key: string, reason: string): void;
   fail(key: string, error: string, reason?: EffectFailure): void;
 }
 
@@ -42,6 +58,7 @@ export class SqliteEffectJournal implements EffectJournal {
   readonly #get: Database.Statement<[string], Row>;
   readonly #start: Database.Statement;
   readonly #commit: Database.Statement;
+  readonly #commitUnrecorded: Database.Statement;
   readonly #fail: Database.Statement;
 
   constructor(database: string | Database.Database) {
@@ -70,6 +87,9 @@ export class SqliteEffectJournal implements EffectJournal {
     this.#commit = db.prepare(
       "UPDATE effects SET status = 'committed', result = ?, finished_at = ? WHERE key = ?",
     );
+    this.#commitUnrecorded = db.prepare(
+      "UPDATE effects SET status = 'committed', result = NULL, error = ?, finished_at = ? WHERE key = ?",
+    );
     this.#fail = db.prepare(
       "UPDATE effects SET status = 'failed', error = ?, reason = ?, finished_at = ? WHERE key = ?",
     );
@@ -78,8 +98,18 @@ export class SqliteEffectJournal implements EffectJournal {
   get(key: string): EffectRecord | undefined {
     const row = this.#get.get(key);
     if (!row) return undefined;
-    if (row.status === "committed")
-      return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result ?? "null") };
+    if (row.status === "committed") {
+      // A committed row without a result is an effect whose result could not be stored; `commit` always writes JSON text.
+      if (row.result === null)
+        return {
+          status: "committed",
+          key,
+          tool: row.tool,
+          result: null,
+          unrecorded: row.error ?? "no result recorded",
+        };
+      return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result) };
+    }
     if (row.status === "failed") {
       const reason = row.reason === "timeout" ? "timeout" : "failed";
       return { status: "failed", key, tool: row.tool, error: row.error ?? "", reason };
@@ -92,7 +122,11 @@ export class SqliteEffectJournal implements EffectJournal {
   }
 
   commit(key: string, result: unknown): void {
-    this.#commit.run(JSON.stringify(result ?? null), new Date().toISOString(), key);
+    this.#commit.run(JSON.stringify(toPlainJson(result)), new Date().toISOString(), key);
+  }
+
+  commitUnrecorded(key: string, reason: string): void {
+    this.#commitUnrecorded.run(reason, new Date().toISOString(), key);
   }
 
   fail(key: string, error: string, reason: EffectFailure = "failed"): void {

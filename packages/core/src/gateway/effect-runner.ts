@@ -3,6 +3,7 @@ import { isGraphBubbleUp } from "@langchain/langgraph";
 import type { CircuitBreakerPolicy } from "cockatiel";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { EffectJournal } from "./effect-journal.js";
+import { recordResult, unrecordedMessage } from "./recorded-result.js";
 import {
   type CircuitStatus,
   circuitStatus,
@@ -80,6 +81,11 @@ export class EffectRunner {
     audit: ExecutionAudit,
   ): Promise<ToolRun> {
     const known = this.#effects.get(key);
+    if (known?.status === "committed" && known.unrecorded !== undefined) {
+      const error = unrecordedMessage(known.unrecorded);
+      audit("outcome-unknown", { error, attempts: 0, replayed: true });
+      return { ok: false, reason: "outcome-unknown", error, replayed: true, attempts: 0 };
+    }
     if (known?.status === "committed") {
       audit("executed", { result: known.result, attempts: 0, replayed: true });
       return { ok: true, result: known.result, replayed: true, attempts: 0 };
@@ -95,8 +101,9 @@ export class EffectRunner {
 
     const settings = resilienceOf(tool);
     let attempts = 0;
+    let result: unknown;
     try {
-      const result = await runResilient(settings, this.#breaker(tool), async (signal) => {
+      result = await runResilient(settings, this.#breaker(tool), async (signal) => {
         attempts++;
         // Journaled before the first try only: an open breaker that refuses the call leaves no record.
         if (attempts === 1) this.#effects.start(key, tool.name, scope.threadId);
@@ -108,9 +115,6 @@ export class EffectRunner {
           attempt: attempts,
         });
       });
-      this.#effects.commit(key, result);
-      audit("executed", { result, attempts });
-      return { ok: true, result, replayed: false, attempts };
     } catch (error) {
       if (isGraphBubbleUp(error)) throw error;
       const failure = classifyFailure(error, settings);
@@ -119,6 +123,19 @@ export class EffectRunner {
       audit(failure.reason, { error: failure.error, attempts });
       return { ok: false, ...failure, replayed: false, attempts };
     }
+    // The handler has acted. Nothing from here on may record that as a failure: the result is
+    // normalized without throwing, and the effect is committed before anything else runs. If
+    // the commit itself cannot be written, the key stays "started": outcome unknown, never re-run.
+    const recorded = recordResult(result);
+    if (!recorded.ok) {
+      this.#effects.commitUnrecorded(key, recorded.reason);
+      const error = unrecordedMessage(recorded.reason);
+      audit("outcome-unknown", { error, attempts });
+      return { ok: false, reason: "outcome-unknown", error, replayed: false, attempts };
+    }
+    this.#effects.commit(key, recorded.value);
+    audit("executed", { result: recorded.value, attempts });
+    return { ok: true, result: recorded.value, replayed: false, attempts };
   }
 
   #breaker(tool: AnyTool): CircuitBreakerPolicy | undefined {
