@@ -107,5 +107,5 @@ describe("the refund graph on an OpenAI-compatible endpoint", () => {
       runtime.close();
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 120_000); // a local HTTP server on the path of every model call: generous for a loaded machine
 });
