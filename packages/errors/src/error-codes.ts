@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   IDENTITY_TOKEN_REVOKED: "a delegation was revoked; runs acting under it stop",
   IDENTITY_UNKNOWN: "an agent, role or user is not configured",
   POLICY_LOAD_FAILED: "a policy or schema file could not be loaded or does not validate",
+  POLICY_CONTRACT_MISMATCH: "a policy schema disagrees with a tool's zod contract",
   TOOL_TIMEOUT: "a tool's handler did not finish in time",
   CIRCUIT_OPEN: "a tool's circuit breaker is open after repeated failures",
   ESCALATED: "the run was handed to a human",

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { preparsePolicySet, preparseSchema, statefulIsAuthorized } from "@cedar-policy/cedar-wasm/nodejs";
+import { checkArgsAgainstSchema } from "./cedar-contracts.js";
 import { cedarLoadFailed, cedarMessage } from "./cedar-diagnostics.js";
 import { type CedarSources, readCedarDirectory, readCedarFiles } from "./cedar-files.js";
 import { type CedarPolicyInfo, loadPolicySet } from "./cedar-policy-set.js";
@@ -7,7 +8,13 @@ import { toCedarRequest } from "./cedar-request.js";
 import { type AgentAttribute, loadSchema } from "./cedar-schema.js";
 import { requestShape } from "./cedar-shape.js";
 import type { CedarType } from "./cedar-types.js";
-import type { PolicyDecision, PolicyEngine, PolicyRequest } from "./decision.js";
+import type {
+  ContractMismatch,
+  ContractTool,
+  PolicyDecision,
+  PolicyEngine,
+  PolicyRequest,
+} from "./decision.js";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
@@ -138,6 +145,14 @@ export class CedarPolicyEngine implements PolicyEngine {
     if (!permits.length) return noPermit();
     if (approvals.length) return this.#decided("require-approval", approvals);
     return this.#decided("allow", permits);
+  }
+
+  /**
+   * Checks each tool's zod contract against the `context.args` its action declares in the
+   * schema (see {@link checkArgsAgainstSchema}); `validate()` reports what this returns.
+   */
+  checkContracts(tools: readonly ContractTool[]): ContractMismatch[] {
+    return checkArgsAgainstSchema(this.#actionContexts, tools);
   }
 
   #decided(effect: PolicyDecision["effect"], policies: readonly CedarPolicyInfo[]): PolicyDecision {
