@@ -30,7 +30,13 @@ export function findWorkflowIssues(workflow: Workflow): WorkflowIssue[] {
   });
   if (malformed.length) return [...shapeIssues, ...malformed];
   const edgeIssues = checkEdges(workflow, edges);
-  return [...shapeIssues, ...edgeIssues, ...checkGraph(workflow, toGraph(workflow, edges))];
+  return [
+    ...shapeIssues,
+    ...edgeIssues,
+    ...checkGraph(workflow, toGraph(workflow, edges)),
+    // The policy's view of each tool's arguments (a Cedar schema) against the tool's zod contract.
+    ...(Array.isArray(workflow.tools) ? (workflow.policy?.checkContracts?.(workflow.tools) ?? []) : []),
+  ];
 }
 
 /**
