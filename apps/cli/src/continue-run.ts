@@ -5,6 +5,7 @@ import { loadSource, type Target } from "./load-target.js";
 import { modelFor } from "./model-for.js";
 import { openRuntime } from "./open-runtime.js";
 import { paint, type Terminal } from "./terminal.js";
+import { readWorkflowConfig } from "./workflow-config.js";
 
 /** What a command acting on a stored run gets: the run, its workflow and model, and a printer for events. */
 export interface StoredRun {
@@ -23,13 +24,15 @@ export interface StoredRun {
 export async function continueRun(
   terminal: Terminal,
   threadId: string,
-  options: { dir?: string; title: (run: RunRecord) => string },
+  options: { dir?: string; config?: string; title: (run: RunRecord) => string },
   act: (stored: StoredRun) => Promise<RunOutcome>,
 ): Promise<RunOutcome> {
+  const config = readWorkflowConfig(options.config);
   const runtime = openRuntime(options.dir);
   try {
     const run = runtime.getRun(threadId);
-    const target = await loadSource(run.source);
+    // The stored source is only a key into the samples and the operator's config.
+    const target = await loadSource(run.source, config);
     const model = (await modelFor(target))?.model;
     terminal.out(paint(terminal, "bold", options.title(run)));
     const outcome = await act({

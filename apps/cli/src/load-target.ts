@@ -1,45 +1,134 @@
 import { existsSync } from "node:fs";
-import { resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { GovernorError, isWorkflow, type SampleDefinition, type Workflow } from "@governor/core";
 import type { ScenarioScript } from "@governor/models";
 import { SAMPLES } from "./samples.js";
+import {
+  canonicalPath,
+  readWorkflowConfig,
+  registeredNameOf,
+  type WorkflowConfig,
+} from "./workflow-config.js";
 
-/** What a CLI target (a sample name or a module path) resolves to. */
+/** What a CLI target (a sample name, a registered workflow name or a module path) resolves to. */
 export interface Target {
   readonly workflow: Workflow;
   readonly scenario?: ScenarioScript;
   readonly sample?: SampleDefinition;
-  /** What to store on the run so `governor approve` finds the workflow again. */
+  /**
+   * What the run record keeps so another process finds the workflow again: `sample:NAME`,
+   * `workflow:NAME` (a name in the operator's config) or `module:PATH` for a module the
+   * operator ran without registering it. It is a name to look up, never a path to import.
+   */
   readonly source: string;
+  /** False for `module:` sources: another process resumes the run only once the module is registered. */
+  readonly registered: boolean;
 }
 
-/** A path, as opposed to a sample name: it has a slash or a script extension. */
+/** A path, as opposed to a name: it has a slash or a script extension. */
 function looksLikePath(target: string): boolean {
   return /[\\/]/.test(target) || /\.(m?[jt]s|cjs|cts)$/.test(target);
 }
 
 /**
- * Resolves a sample name or a workflow module.
+ * Resolves what the operator typed: a sample name, a workflow name from their config, or a
+ * module path. Importing a path here is the operator's own choice.
  *
  * A module may export a sample (`defineSample`) or a workflow (`defineWorkflow`), as the
  * default export or as `sample`/`workflow`, and optionally a `scenario` script.
  *
  * @throws {GovernorError} SAMPLE_UNKNOWN for an unknown name, WORKFLOW_LOAD_FAILED for a module that cannot be loaded or exports no workflow.
  */
-export async function loadTarget(target: string): Promise<Target> {
+export async function loadTarget(
+  target: string,
+  config: WorkflowConfig = readWorkflowConfig(),
+): Promise<Target> {
   if (!looksLikePath(target)) {
     const sample = SAMPLES.get(target);
-    if (!sample) {
-      throw new GovernorError(
-        "SAMPLE_UNKNOWN",
-        `No sample named "${target}". Samples: ${[...SAMPLES.keys()].join(", ")}. To run your own workflow, pass a path such as ./my-workflow.ts`,
-        { target },
-      );
-    }
-    return { workflow: sample.workflow, scenario: sample.scenario, sample, source: `sample:${sample.name}` };
+    if (sample) return fromSample(sample);
+    const path = config.workflows.get(target);
+    if (path) return { ...(await importTarget(path)), source: `workflow:${target}`, registered: true };
+    const names = [...SAMPLES.keys(), ...config.workflows.keys()];
+    throw new GovernorError(
+      "SAMPLE_UNKNOWN",
+      `No sample or registered workflow named "${target}". Known: ${names.join(", ")}. To run your own workflow, pass a path such as ./my-workflow.ts or register it in ${config.file ?? "governor.config.json"}`,
+      { target },
+    );
   }
-  const path = resolve(target);
+  const loaded = await importTarget(target);
+  const name = registeredNameOf(config, target);
+  return name
+    ? { ...loaded, source: `workflow:${name}`, registered: true }
+    : { ...loaded, source: `module:${canonicalPath(target)}`, registered: false };
+}
+
+/**
+ * Finds the workflow of a stored run from its recorded source, importing nothing but the
+ * samples and the modules the operator's config names.
+ *
+ * The source came from the store, which whoever starts a run writes to: it is only a key.
+ * `module:PATH` (a run of an unregistered module) resolves only when the config registers
+ * that very module, and then the config's path is imported, never the stored one.
+ *
+ * @throws {GovernorError} SOURCE_UNREGISTERED when the source names no sample and no
+ *   registered workflow (including any bare path); nothing is imported.
+ */
+export async function loadSource(
+  source: string,
+  config: WorkflowConfig = readWorkflowConfig(),
+): Promise<Target> {
+  const [kind, name] = splitSource(source);
+  if (kind === "sample") {
+    const sample = SAMPLES.get(name);
+    if (sample) return fromSample(sample);
+    throw unregistered(source, `no sample is named "${name}"`, config);
+  }
+  if (kind === "workflow") {
+    const path = config.workflows.get(name);
+    if (path) return { ...(await importTarget(path)), source, registered: true };
+    throw unregistered(source, `no workflow "${name}" is registered`, config);
+  }
+  if (kind === "module") {
+    const registeredAs = registeredNameOf(config, name);
+    const path = registeredAs && config.workflows.get(registeredAs);
+    if (path) return { ...(await importTarget(path)), source: `workflow:${registeredAs}`, registered: true };
+    throw unregistered(
+      source,
+      `the run was started from ${name}, which is not registered: add it to the "workflows" of ${config.file ?? "governor.config.json"} to resume it`,
+      config,
+    );
+  }
+  throw unregistered(source, "it is neither sample:NAME, workflow:NAME nor module:PATH", config);
+}
+
+function splitSource(source: string): [string, string] {
+  const colon = source.indexOf(":");
+  // A Windows drive letter ("C:\…") is a path, not a kind.
+  if (colon <= 1) return ["", source];
+  return [source.slice(0, colon), source.slice(colon + 1)];
+}
+
+function unregistered(source: string, why: string, config: WorkflowConfig): GovernorError {
+  return new GovernorError(
+    "SOURCE_UNREGISTERED",
+    `Refused to load the run's workflow source ${JSON.stringify(source.slice(0, 300))}: ${why}. Governor loads only samples and the workflows named in the operator's config${config.file ? ` (${config.file})` : ""}; nothing was loaded`,
+    { source: source.slice(0, 300), config: config.file ?? null },
+  );
+}
+
+function fromSample(sample: SampleDefinition): Target {
+  return {
+    workflow: sample.workflow,
+    scenario: sample.scenario,
+    sample,
+    source: `sample:${sample.name}`,
+    registered: true,
+  };
+}
+
+/** Imports a module the operator chose (a path they typed, or one their config names). */
+async function importTarget(target: string): Promise<Omit<Target, "source" | "registered">> {
+  const path = canonicalPath(target);
   if (!existsSync(path)) throw new GovernorError("WORKFLOW_LOAD_FAILED", `No file at ${path}`, { path });
   let module: Record<string, unknown>;
   try {
@@ -57,11 +146,11 @@ export async function loadTarget(target: string): Promise<Target> {
   return fromModule(module, path);
 }
 
-function fromModule(module: Record<string, unknown>, path: string): Target {
+function fromModule(module: Record<string, unknown>, path: string): Omit<Target, "source" | "registered"> {
   const candidates = [module.default, module.sample, module.workflow];
   for (const candidate of candidates) {
     if (isSample(candidate))
-      return { workflow: candidate.workflow, scenario: candidate.scenario, sample: candidate, source: path };
+      return { workflow: candidate.workflow, scenario: candidate.scenario, sample: candidate };
   }
   const workflow = candidates.find(isWorkflow) ?? Object.values(module).find(isWorkflow);
   if (!workflow) {
@@ -71,7 +160,7 @@ function fromModule(module: Record<string, unknown>, path: string): Target {
       { path, exports: Object.keys(module) },
     );
   }
-  return { workflow, scenario: module.scenario as ScenarioScript | undefined, source: path };
+  return { workflow, scenario: module.scenario as ScenarioScript | undefined };
 }
 
 function isSample(value: unknown): value is SampleDefinition {
@@ -81,9 +170,4 @@ function isSample(value: unknown): value is SampleDefinition {
     isWorkflow((value as SampleDefinition).workflow) &&
     Array.isArray((value as SampleDefinition).cases)
   );
-}
-
-/** Finds the workflow of a stored run from its recorded source. */
-export async function loadSource(source: string): Promise<Target> {
-  return loadTarget(source.startsWith("sample:") ? source.slice("sample:".length) : source);
 }

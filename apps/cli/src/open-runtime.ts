@@ -1,6 +1,59 @@
-import { GovernorRuntime } from "@governor/core";
+import { accessSync, constants, mkdirSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { defaultGovernorDir, GovernorError, GovernorRuntime } from "@governor/core";
 
-/** The runtime on the store the user chose: `--dir`, else GOVERNOR_DIR, else `.governor/`. */
+/**
+ * The runtime on the store the user chose: `--dir`, else GOVERNOR_DIR, else `.governor/`.
+ *
+ * The directory is checked first so a wrong one (a file, a place the user cannot write)
+ * is one clear error naming it and where it came from, not a stack trace from mkdir or
+ * SQLite.
+ *
+ * @throws {GovernorError} CONFIG_INVALID when the store directory is a file, cannot be
+ *   created, or is not readable and writable; or when the store in it cannot be opened.
+ */
 export function openRuntime(dir: string | undefined): GovernorRuntime {
-  return new GovernorRuntime({ dir });
+  const path = dir === undefined ? defaultGovernorDir() : resolve(dir);
+  const origin =
+    dir !== undefined ? "--dir" : process.env.GOVERNOR_DIR ? "GOVERNOR_DIR" : "the default store";
+  checkStoreDir(path, origin);
+  try {
+    return new GovernorRuntime({ dir: path });
+  } catch (error) {
+    if (error instanceof GovernorError) throw error;
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `Could not open the store at ${path} (${origin}): ${error instanceof Error ? error.message : String(error)}`,
+      { dir: path },
+      { cause: error },
+    );
+  }
+}
+
+function checkStoreDir(path: string, origin: string): void {
+  const invalid = (what: string, cause?: unknown) =>
+    new GovernorError(
+      "CONFIG_INVALID",
+      `The store directory ${path} (${origin}) ${what}: pass --dir with a directory you can write, or set GOVERNOR_DIR`,
+      { dir: path },
+      { cause },
+    );
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(path).isDirectory();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw invalid("cannot be read", error);
+    try {
+      mkdirSync(path, { recursive: true });
+    } catch (cause) {
+      throw invalid(`cannot be created (${(cause as NodeJS.ErrnoException).code ?? "error"})`, cause);
+    }
+    isDirectory = true;
+  }
+  if (!isDirectory) throw invalid("is a file, not a directory");
+  try {
+    accessSync(path, constants.R_OK | constants.W_OK);
+  } catch (error) {
+    throw invalid("is not readable and writable by this user", error);
+  }
 }

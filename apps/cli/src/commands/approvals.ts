@@ -4,11 +4,13 @@ import { loadSource } from "../load-target.js";
 import { modelFor } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
+import { readWorkflowConfig } from "../workflow-config.js";
 
 export interface DecideOptions {
   readonly reason?: string;
   readonly approver?: string;
   readonly dir?: string;
+  readonly config?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ export async function decideCommand(
         { threadId, status: run.status },
       );
     }
-    const target = await loadSource(run.source);
+    const target = await loadSource(run.source, readWorkflowConfig(options.config));
     const model = await modelFor(target);
     const approver = options.approver ?? defaultApprover();
     const eligible = eligibleApprovers(target.workflow, request);

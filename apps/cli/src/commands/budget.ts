@@ -11,6 +11,7 @@ export interface BudgetCommandOptions {
   readonly approver?: string;
   readonly reason?: string;
   readonly dir?: string;
+  readonly config?: string;
 }
 
 /**
@@ -42,6 +43,7 @@ export function budgetCommand(
     threadId,
     {
       dir: options.dir,
+      config: options.config,
       title: (run) =>
         `Governor · ${run.workflow} · budget ${threadId}: ${options.stop ? "stop" : "extend"} as ${approver}`,
     },

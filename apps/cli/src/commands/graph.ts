@@ -5,13 +5,18 @@ import { SqliteAuditJournal } from "@governor/observability";
 import { loadTarget } from "../load-target.js";
 import { modelFor } from "../model-for.js";
 import type { Terminal } from "../terminal.js";
+import { readWorkflowConfig } from "../workflow-config.js";
 
 /**
  * `governor graph TARGET`: the compiled graph as Mermaid, governance nodes included.
  * Journals and keys are in memory: drawing a graph writes nothing to the store.
  */
-export async function graphCommand(terminal: Terminal, target: string): Promise<void> {
-  const loaded = await loadTarget(target);
+export async function graphCommand(
+  terminal: Terminal,
+  target: string,
+  options: { config?: string } = {},
+): Promise<void> {
+  const loaded = await loadTarget(target, readWorkflowConfig(options.config));
   const model = await modelFor(loaded);
   const graph = compile(loaded.workflow, {
     model: model?.model,

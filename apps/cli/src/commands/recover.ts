@@ -11,12 +11,16 @@ import type { Terminal } from "../terminal.js";
 export function recoverCommand(
   terminal: Terminal,
   threadId: string,
-  options: { dir?: string },
+  options: { dir?: string; config?: string },
 ): Promise<RunOutcome> {
   return continueRun(
     terminal,
     threadId,
-    { dir: options.dir, title: (run) => `Governor · ${run.workflow} · recover ${threadId}` },
+    {
+      dir: options.dir,
+      config: options.config,
+      title: (run) => `Governor · ${run.workflow} · recover ${threadId}`,
+    },
     ({ runtime, target, model, onEvent }) => runtime.recover(target.workflow, threadId, { model, onEvent }),
   );
 }

@@ -4,12 +4,15 @@ import { loadTarget } from "../load-target.js";
 import { modelFor } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
+import { readWorkflowConfig } from "../workflow-config.js";
 
 export interface RunCommandOptions {
   readonly case?: string;
   readonly input?: string;
   readonly thread?: string;
   readonly dir?: string;
+  /** The operator's workflow config (--config); default GOVERNOR_CONFIG or ./governor.config.json. */
+  readonly config?: string;
   /** false with --no-interactive: never prompt, leave approvals pending. */
   readonly interactive?: boolean;
   readonly maxTokens?: string;
@@ -29,7 +32,8 @@ export async function runCommand(
   target: string,
   options: RunCommandOptions,
 ): Promise<RunOutcome[]> {
-  const loaded = await loadTarget(target);
+  const config = readWorkflowConfig(options.config);
+  const loaded = await loadTarget(target, config);
   const cases = selectCases(loaded.sample?.cases ?? [], options, loaded.workflow.name);
   const model = await modelFor(loaded);
   const runtime = openRuntime(options.dir);
@@ -41,6 +45,17 @@ export async function runCommand(
     terminal.out(
       `model: ${model?.name ?? "none"}${model?.kind === "scenario" ? " (offline scripted model; set OPENAI_API_KEY for a real one)" : ""} · store: ${runtime.store.dir}`,
     );
+    if (!loaded.registered) {
+      // The operator chose to import this module; nobody else may make governor import it.
+      // Its runs record the module as a key that resolves only once the config lists it.
+      terminal.out(
+        paint(
+          terminal,
+          "yellow",
+          `note: ${loaded.source.slice("module:".length)} is not registered in ${config.file ?? "governor.config.json"}: governor approve, reject, recover and budget will refuse these runs until it is listed under "workflows"`,
+        ),
+      );
+    }
     const outcomes: RunOutcome[] = [];
     for (const sampleCase of cases) {
       terminal.out();

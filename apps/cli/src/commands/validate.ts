@@ -1,10 +1,15 @@
 import { findWorkflowIssues } from "@governor/core";
 import { loadTarget } from "../load-target.js";
 import { paint, type Terminal } from "../terminal.js";
+import { readWorkflowConfig } from "../workflow-config.js";
 
 /** `governor validate FILE`: every problem of a workflow, each with its code and path. Returns whether it is valid. */
-export async function validateCommand(terminal: Terminal, target: string): Promise<boolean> {
-  const { workflow } = await loadTarget(target);
+export async function validateCommand(
+  terminal: Terminal,
+  target: string,
+  options: { config?: string } = {},
+): Promise<boolean> {
+  const { workflow } = await loadTarget(target, readWorkflowConfig(options.config));
   const issues = findWorkflowIssues(workflow);
   if (!issues.length) {
     const nodes = Object.keys(workflow.nodes).length;
