@@ -1,6 +1,6 @@
-import { GovernorError } from "@governor/core";
 import { agentPrincipal, delegatedPrincipal } from "@governor/identity";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ANOTHER_PROCESS_TEST_MS, runInAnotherProcess } from "./support/another-process.js";
 import { billingDesk, deskModel, type Effects, newEffects, tempRuntimes } from "./support/billing-desk.js";
 
 let temp: ReturnType<typeof tempRuntimes>;
@@ -19,49 +19,41 @@ const agent = agentPrincipal("billing", ["billing:write"]);
 const forUser = (user: string) => delegatedPrincipal(agent, user, ["billing:write"]);
 
 describe("per-principal daily cost budget", () => {
-  it("refuses a new run, in any process, once the principal's spend today reaches its daily budget", async () => {
-    const runtime = temp.open({ now: () => clock });
-    const workflow = billingDesk({ effects });
-    const first = await runtime.start(workflow, request, {
-      model: deskModel("strong", effects),
-      principal: forUser("u-1"),
-      budget: { dailyCostUsdPerPrincipal: 1 },
-    });
-    expect(first.status).toBe("completed");
-    const spent = first.usage?.costUsd ?? 0;
-    expect(spent).toBeGreaterThan(0);
-    expect(runtime.store.spend.spent(forUser("u-1").id, "2030-03-01")).toBeCloseTo(spent, 12);
-
-    const another = temp.open({ now: () => clock });
-    const refused = await another
-      .start(workflow, request, {
+  it(
+    "refuses a new run, in any process, once the principal's spend today reaches its daily budget",
+    async () => {
+      const runtime = temp.open({ now: () => clock });
+      const workflow = billingDesk({ effects });
+      const first = await runtime.start(workflow, request, {
         model: deskModel("strong", effects),
         principal: forUser("u-1"),
-        budget: { dailyCostUsdPerPrincipal: spent },
-      })
-      .catch((error: unknown) => error);
+        budget: { dailyCostUsdPerPrincipal: 1 },
+      });
+      expect(first.status).toBe("completed");
+      const spent = first.usage?.costUsd ?? 0;
+      expect(spent).toBeGreaterThan(0);
+      expect(runtime.store.spend.spent(forUser("u-1").id, "2030-03-01")).toBeCloseTo(spent, 12);
 
-    expect(refused).toBeInstanceOf(GovernorError);
-    expect((refused as GovernorError).code).toBe("BUDGET_EXCEEDED");
-    expect((refused as GovernorError).message).toContain("daily model budget on 2030-03-01");
-    expect(another.store.runs.list()).toHaveLength(1);
-    expect(effects.charges).toHaveLength(1);
+      // A second process on the same store, same day: the spend recorded here refuses it there.
+      const refused = runInAnotherProcess(temp.dir, clock, "u-1", spent);
+      expect(refused).toMatchObject({ code: "BUDGET_EXCEEDED", charges: 0 });
+      expect(refused.message).toContain("daily model budget on 2030-03-01");
+      expect(runtime.store.runs.list()).toHaveLength(1);
+      expect(effects.charges).toHaveLength(1);
 
-    // Another principal has its own allowance; tomorrow the first one starts afresh.
-    const otherUser = await another.start(workflow, request, {
-      model: deskModel("strong", effects),
-      principal: forUser("u-2"),
-      budget: { dailyCostUsdPerPrincipal: spent * 2 },
-    });
-    expect(otherUser.status).toBe("completed");
-    clock += 24 * 60 * 60 * 1000;
-    const tomorrow = await another.start(workflow, request, {
-      model: deskModel("strong", effects),
-      principal: forUser("u-1"),
-      budget: { dailyCostUsdPerPrincipal: spent * 2 },
-    });
-    expect(tomorrow.status).toBe("completed");
-  });
+      // Another principal has its own allowance; tomorrow the first one starts afresh.
+      expect(runInAnotherProcess(temp.dir, clock, "u-2", spent * 2)).toMatchObject({
+        status: "completed",
+        charges: 1,
+      });
+      expect(runInAnotherProcess(temp.dir, clock + 24 * 60 * 60 * 1000, "u-1", spent * 2)).toMatchObject({
+        status: "completed",
+        charges: 1,
+      });
+      expect(runtime.store.spend.spent(forUser("u-1").id, "2030-03-02")).toBeGreaterThan(0);
+    },
+    ANOTHER_PROCESS_TEST_MS,
+  );
 
   it("stops a run at the model call that would take the principal past its daily budget", async () => {
     const runtime = temp.open({ now: () => clock });

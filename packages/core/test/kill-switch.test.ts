@@ -1,8 +1,8 @@
 import { GovernorError, type GovernorRuntime } from "@governor/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ANOTHER_PROCESS_TEST_MS, operatorInAnotherProcess } from "./support/another-process.js";
 import { billingDesk, deskModel, type Effects, newEffects, tempRuntimes } from "./support/billing-desk.js";
 import { essayWorkflow, writer } from "./support/essay.js";
-import { OPERATOR_TEST_MS, operatorInAnotherProcess } from "./support/operator-process.js";
 
 let temp: ReturnType<typeof tempRuntimes>;
 let runtime: GovernorRuntime;
@@ -63,7 +63,7 @@ describe("kill switch", () => {
         expect.objectContaining({ scope: "global", reason: "incident 42", by: "ops:child" }),
       ]);
     },
-    OPERATOR_TEST_MS,
+    ANOTHER_PROCESS_TEST_MS,
   );
 
   it("stops after a tool handler flips it: the effect already made stays, nothing after it runs", async () => {
