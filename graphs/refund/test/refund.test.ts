@@ -2,14 +2,19 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import {
-  budgetGrantHash,
+  budgetGrantBinding,
   defineWorkflow,
   type GovernorError,
   GovernorRuntime,
   type RunOutcome,
   type WorkflowEdge,
 } from "@governor/core";
-import { hs256Keys, issueDelegationToken, signApprovalDecision } from "@governor/identity";
+import {
+  type ApprovalBinding,
+  hs256Keys,
+  issueDelegationToken,
+  signApprovalDecision,
+} from "@governor/identity";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { RulePolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -96,12 +101,12 @@ async function rejection(promise: Promise<unknown>): Promise<GovernorError> {
 /** A decision signed with the store's keys, as `governor approve` makes one. */
 async function signed(
   decision: "approve" | "reject",
-  callHash: string,
+  request: ApprovalBinding,
   approver = "supervisor:sam",
   reason?: string,
 ) {
   return {
-    token: await signApprovalDecision(runtime.store.tokenKeys, { approver, decision, callHash, reason }),
+    token: await signApprovalDecision(runtime.store.tokenKeys, { approver, decision, request, reason }),
   };
 }
 
@@ -138,7 +143,7 @@ describe("refund sample", () => {
     const outcome = await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
+      await signed("approve", waiting.approval, "supervisor:sam"),
       { model },
     );
 
@@ -158,7 +163,7 @@ describe("refund sample", () => {
     const outcome = await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      await signed("reject", waiting.approval.callHash, "supervisor:sam", "item was delivered"),
+      await signed("reject", waiting.approval, "supervisor:sam", "item was delivered"),
       { model },
     );
 
@@ -174,7 +179,7 @@ describe("refund sample", () => {
     const refused = await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      await signed("approve", wrongHash),
+      await signed("approve", { ...waiting.approval, callHash: wrongHash }),
       { model },
     );
 
@@ -191,7 +196,7 @@ describe("refund sample", () => {
     const approved = await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
+      await signed("approve", waiting.approval, "supervisor:sam"),
       { model },
     );
 
@@ -227,15 +232,15 @@ describe("refund sample", () => {
       token: await signApprovalDecision(hs256Keys("x".repeat(40)), {
         approver: "supervisor:sam",
         decision: "approve",
-        callHash: waiting.approval.callHash,
+        request: waiting.approval,
       }),
     };
-    const agentApproves = await signed("approve", waiting.approval.callHash, "support:alex");
+    const agentApproves = await signed("approve", waiting.approval, "support:alex");
     const expired = {
       token: await signApprovalDecision(runtime.store.tokenKeys, {
         approver: "supervisor:sam",
         decision: "approve",
-        callHash: waiting.approval.callHash,
+        request: waiting.approval,
         now: new Date(Date.now() - 60 * 60 * 1000),
       }),
     };
@@ -256,7 +261,7 @@ describe("refund sample", () => {
 
   it("refuses a decision replayed from another run, even for identical arguments", async () => {
     const first = await startLarge();
-    const decision = await signed("approve", first.approval.callHash);
+    const decision = await signed("approve", first.approval);
     expect((await runtime.resume(sample.workflow, first.threadId, decision, { model })).status).toBe(
       "completed",
     );
@@ -276,7 +281,7 @@ describe("refund sample", () => {
       runtime.resume(
         sample.workflow,
         done.threadId,
-        await signed("approve", "a".repeat(64), "supervisor:sam"),
+        await signed("approve", { threadId: "t", node: "n", requestId: "r", callHash: "a".repeat(64) }, "supervisor:sam"),
         { model },
       ),
     );
@@ -290,7 +295,7 @@ describe("refund sample", () => {
       runtime.resume(
         sample.workflow,
         "no-such-thread",
-        await signed("approve", "a".repeat(64), "supervisor:sam"),
+        await signed("approve", { threadId: "t", node: "n", requestId: "r", callHash: "a".repeat(64) }, "supervisor:sam"),
         { model },
       ),
     );
@@ -417,13 +422,13 @@ describe("refund sample", () => {
     await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      await signed("approve", "0".repeat(64), "supervisor:sam"),
+      await signed("approve", { ...waiting.approval, callHash: "0".repeat(64) }, "supervisor:sam"),
       { model },
     );
     await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
+      await signed("approve", waiting.approval, "supervisor:sam"),
       { model },
     );
     expect(ledger.refunds.map((refund) => refund.amount)).toEqual([120, 1200]);
@@ -460,7 +465,7 @@ describe("refund sample", () => {
     const outcome = await runtime.resume(
       redeployed.workflow,
       waiting.threadId,
-      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
+      await signed("approve", waiting.approval, "supervisor:sam"),
       { model },
     );
 
@@ -472,13 +477,13 @@ describe("refund sample", () => {
     expect(String(decided?.data.reason)).toContain("the policy changed since approval was requested");
   });
 
-  it("resumes a waiting run whose registry entry a crashed process left at running", async () => {
+  it("resumes a waiting run whose registry entry says running, as a crashed process leaves it", async () => {
     const waiting = await startLarge();
     runtime.store.runs.setStatus(waiting.threadId, "running");
     const outcome = await runtime.resume(
       sample.workflow,
       waiting.threadId,
-      await signed("approve", waiting.approval.callHash, "supervisor:sam"),
+      await signed("approve", waiting.approval, "supervisor:sam"),
       { model },
     );
     expect(outcome.status).toBe("completed");
@@ -555,7 +560,7 @@ describe("refund sample", () => {
       const signedForLittle = await signApprovalDecision(runtime.store.tokenKeys, {
         approver: "finance:kim",
         decision: "approve",
-        callHash: budgetGrantHash(waiting.budgetRequest, { tokens: 1000 }),
+        request: budgetGrantBinding(waiting.budgetRequest, { tokens: 1000 }),
       });
       const inflated = await runtime.resume(
         sample.workflow,
