@@ -116,7 +116,7 @@ describe("governor run refund", () => {
   );
 
   it(
-    "stops the $1,200 refund at an approval request and leaves it waiting when no one is at the terminal",
+    "stops the 1,200-dollar refund at an approval request and leaves it waiting when no one is at the terminal",
     () => {
       const run = governor("run", "refund", "--case", "large-refund");
       expect(run.code).toBe(0);
