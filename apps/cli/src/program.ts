@@ -6,6 +6,7 @@ import { budgetCommand } from "./commands/budget.js";
 import { graphCommand } from "./commands/graph.js";
 import { killCommand, statusCommand, unkillCommand } from "./commands/kill.js";
 import { recoverCommand } from "./commands/recover.js";
+import { revokeCommand } from "./commands/revoke.js";
 import { runCommand } from "./commands/run.js";
 import { validateCommand } from "./commands/validate.js";
 import { SAMPLES } from "./samples.js";
@@ -24,6 +25,11 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
       writeErr: (text) => terminal.err(text.trimEnd()),
     });
   const dir = new Option("--dir <path>", "where runs are stored (default: $GOVERNOR_DIR or .governor)");
+  // The only modules governor imports for a run it did not start: see workflow-config.ts.
+  const config = new Option(
+    "--config <path>",
+    "the workflow config naming the modules governor may load (default: $GOVERNOR_CONFIG or ./governor.config.json)",
+  );
 
   program
     .command("run")
@@ -37,6 +43,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--max-cost <usd>", "run budget: model cost in USD")
     .option("--max-steps <n>", "run budget: nodes executed")
     .addOption(dir)
+    .addOption(config)
     .action(async (target: string, options) => {
       const outcomes = await runCommand(terminal, target, options);
       if (outcomes.some((outcome) => outcome.status === "failed")) state.exitCode = EXIT.failed;
@@ -50,6 +57,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
       .option("--reason <text>", "why, for the audit journal")
       .option("--approver <id>", "who decides (default: $GOVERNOR_APPROVER or the OS user)")
       .addOption(dir)
+      .addOption(config)
       .action(async (thread: string, options) => {
         const outcome = await decideCommand(terminal, decision, thread, options);
         if (outcome.status === "failed") state.exitCode = EXIT.failed;
@@ -67,6 +75,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--approver <id>", "who decides (default: $GOVERNOR_APPROVER or the OS user)")
     .option("--reason <text>", "why, for the audit journal")
     .addOption(dir)
+    .addOption(config)
     .action(async (thread: string, options) => {
       const outcome = await budgetCommand(terminal, thread, options);
       if (outcome.status === "failed") state.exitCode = EXIT.failed;
@@ -77,6 +86,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .description("continue a run whose process died part-way, from its last checkpoint")
     .argument("<thread>", "the run's thread id")
     .addOption(dir)
+    .addOption(config)
     .action(async (thread: string, options) => {
       const outcome = await recoverCommand(terminal, thread, options);
       if (outcome.status === "failed") state.exitCode = EXIT.failed;
@@ -92,15 +102,17 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
   program
     .command("graph")
     .description("print a workflow's compiled graph as Mermaid")
-    .argument("<target>", "a sample name or a path to a workflow module")
-    .action((target: string) => graphCommand(terminal, target));
+    .argument("<target>", "a sample name, a registered workflow name or a path to a workflow module")
+    .addOption(config)
+    .action((target: string, options) => graphCommand(terminal, target, options));
 
   program
     .command("validate")
     .description("check a workflow module and list every problem")
-    .argument("<target>", "a path to a workflow module (or a sample name)")
-    .action(async (target: string) => {
-      if (!(await validateCommand(terminal, target))) state.exitCode = EXIT.failed;
+    .argument("<target>", "a path to a workflow module (or a sample or registered workflow name)")
+    .addOption(config)
+    .action(async (target: string, options) => {
+      if (!(await validateCommand(terminal, target, options))) state.exitCode = EXIT.failed;
     });
 
   program
@@ -127,6 +139,17 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--agent <id>", "release this agent's switch")
     .addOption(dir)
     .action((options) => unkillCommand(terminal, options));
+
+  program
+    .command("revoke")
+    .description(
+      "revoke a user's delegation: runs acting under it stop at their next step, nothing more executes",
+    )
+    .argument("[jti]", "the delegation token's id")
+    .option("--thread <id>", "revoke the delegation this run acts under")
+    .option("--reason <text>", "why, for the audit journal")
+    .addOption(dir)
+    .action((jti: string | undefined, options) => revokeCommand(terminal, jti, options));
 
   program
     .command("status")
@@ -172,6 +195,11 @@ export async function runCli(
       terminal.err(paint(terminal, "red", `error [${error.code}]: ${error.message}`));
       return EXIT.failed;
     }
-    throw error;
+    // Anything else is a bug or an environment problem: still one line, never a stack
+    // trace in the operator's face unless they ask for it.
+    const message = error instanceof Error ? error.message : String(error);
+    terminal.err(paint(terminal, "red", `error: ${message} (unexpected; set GOVERNOR_DEBUG=1 for details)`));
+    if (process.env.GOVERNOR_DEBUG && error instanceof Error && error.stack) terminal.err(error.stack);
+    return EXIT.failed;
   }
 }

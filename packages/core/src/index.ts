@@ -25,7 +25,9 @@ export {
 export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";
 export { type BudgetLimit, parseBudget, type RunBudget, runBudgetSchema } from "./budget/run-budget.js";
 export type { ModelUsageTotals, RunUsage } from "./budget/run-usage.js";
-export type { KillRecord, KillScope, KillSwitch } from "./control/kill-switch.js";
+export { canonicalId } from "./control/canonical-id.js";
+export { delegationLapse } from "./control/delegation-check.js";
+export type { DelegationRevocation, KillRecord, KillScope, KillSwitch } from "./control/kill-switch.js";
 export { callFingerprint } from "./control/loop-guard.js";
 export type { RunStop } from "./control/run-stop.js";
 export { callHash, idempotencyKey } from "./gateway/call-hash.js";

@@ -1,6 +1,6 @@
 import { formatIssues, GovernorError } from "@governor/errors";
 import type { Approver, ApproverRegistry } from "./approver.js";
-import { verifyDelegationToken } from "./delegation-token.js";
+import { delegationGrant, verifyDelegationToken } from "./delegation-token.js";
 import { type IdentityConfig, identityConfigSchema } from "./identity-config.js";
 import { agentPrincipal, delegatedPrincipal, type Principal } from "./principal.js";
 import type { TokenKeys } from "./token-keys.js";
@@ -85,7 +85,7 @@ export class Identity implements ApproverRegistry {
   ): Promise<Principal> {
     const agent = this.agent(agentId);
     const claims = await verifyDelegationToken(keys, token, { ...options, agentId });
-    return delegatedPrincipal(agent, claims.userId, claims.scopes);
+    return delegatedPrincipal(agent, claims.userId, claims.scopes, delegationGrant(claims));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { formatIssues, GovernorError } from "@governor/errors";
 import { z } from "zod";
+import type { DelegationGrant } from "./principal.js";
 import { joinScopes, scopeSchema, splitScopes } from "./scope.js";
 import { registeredClaims, signToken, verifyToken } from "./signed-token.js";
 import { tokenRefused } from "./token-errors.js";
@@ -116,4 +117,13 @@ export async function verifyDelegationToken(
     issuedAt: new Date(claims.iat * 1000),
     expiresAt: new Date(claims.exp * 1000),
   };
+}
+
+/**
+ * What a run keeps of a verified delegation: its id and expiry, not the token. The runtime
+ * checks them again at every step, so a delegation that expires or is revoked while a run
+ * waits stops the run before anything else happens under it.
+ */
+export function delegationGrant(claims: Pick<DelegationClaims, "jti" | "expiresAt">): DelegationGrant {
+  return { jti: claims.jti, expiresAt: claims.expiresAt.toISOString() };
 }

@@ -13,13 +13,14 @@ export {
   DELEGATION_AUDIENCE,
   type DelegationClaims,
   type DelegationTokenOptions,
+  delegationGrant,
   issueDelegationToken,
   type VerifyDelegationOptions,
   verifyDelegationToken,
 } from "./delegation-token.js";
 export { type IdentityConfig, identityConfigSchema } from "./identity-config.js";
 export { keysFromEnv, TOKEN_ENV } from "./keys-from-env.js";
-export type { Principal } from "./principal.js";
+export type { DelegationGrant, Principal } from "./principal.js";
 export { agentPrincipal, delegatedPrincipal, missingScopes } from "./principal.js";
 export { TOKEN_ISSUER } from "./signed-token.js";
 export type { TokenRefusal } from "./token-errors.js";

@@ -2,8 +2,9 @@
  * Whose authority a run exercises.
  *
  * An agent acts with its own role's scopes; acting for a user it holds only the scopes both
- * have (least privilege). Delegation tokens arrive with the governance controls; until then a
- * principal is built in code or from configuration.
+ * have (least privilege), and only while the user's delegation holds: a delegated principal
+ * built from a token carries that token's id and expiry, so every resume and every action can
+ * check again that it has not expired or been revoked.
  */
 export interface Principal {
   /** Stable id written into audit records and approval hashes, e.g. `agent:support` or `agent:support/user:42`. */
@@ -14,6 +15,21 @@ export interface Principal {
   /** Effective scopes: what this principal may do, already intersected for delegation. */
   readonly scopes: readonly string[];
   readonly roles?: readonly string[];
+  /** The delegation this authority rests on, when it came from a verified token. */
+  readonly delegation?: DelegationGrant;
+}
+
+/**
+ * What a run keeps of the user's delegation token: enough to re-check it later (expiry, a
+ * revocation by id) without keeping the token itself, which is a bearer credential. Its
+ * signature was verified once, when the run started; the record is as trustworthy as the
+ * store it lives in.
+ */
+export interface DelegationGrant {
+  /** The token's `jti`: what a revocation names. */
+  readonly jti: string;
+  /** ISO time the token expires; the run stops at its next step after that. */
+  readonly expiresAt: string;
 }
 
 /** An agent acting on its own authority. */
@@ -33,6 +49,7 @@ export function delegatedPrincipal(
   agent: Principal,
   userId: string,
   userScopes: readonly string[],
+  grant?: DelegationGrant,
 ): Principal {
   const user = new Set(userScopes);
   return {
@@ -42,6 +59,7 @@ export function delegatedPrincipal(
     userId,
     scopes: agent.scopes.filter((scope) => user.has(scope)),
     roles: agent.roles,
+    ...(grant ? { delegation: { jti: grant.jti, expiresAt: grant.expiresAt } } : {}),
   };
 }
 

@@ -1,17 +1,12 @@
-import { userInfo } from "node:os";
-import { utcDay } from "@governor/core";
+import { canonicalId, utcDay } from "@governor/core";
 import { openRuntime } from "../open-runtime.js";
+import { operator } from "../operator.js";
 import { paint, type Terminal } from "../terminal.js";
 
 export interface KillOptions {
   readonly agent?: string;
   readonly reason?: string;
   readonly dir?: string;
-}
-
-/** Who flips a switch from this terminal, for the audit journal: GOVERNOR_OPERATOR, else the OS user. */
-function operator(): string {
-  return process.env.GOVERNOR_OPERATOR ?? `user:${userInfo().username}`;
 }
 
 /**
@@ -22,11 +17,24 @@ export function killCommand(terminal: Terminal, options: KillOptions): void {
   const runtime = openRuntime(options.dir);
   try {
     const record = runtime.kill({ agent: options.agent, reason: options.reason, by: operator() });
-    const what = record.scope === "global" ? "every run" : `runs of agent ${options.agent}`;
+    const agent = record.scope === "global" ? undefined : record.scope.slice("agent:".length);
+    const what = agent === undefined ? "every run" : `runs of agent ${agent}`;
     terminal.out(paint(terminal, "red", `■ kill switch engaged (${record.scope}): ${record.reason}`));
     terminal.out(
-      `  ${what} stop at their next step; new ones are refused until governor unkill${options.agent ? ` --agent ${options.agent}` : ""}`,
+      `  ${what} stop at their next step; new ones are refused until governor unkill${agent ? ` --agent ${agent}` : ""}`,
     );
+    // Workflows are code, so the store cannot refuse an agent it has not seen; it can say so,
+    // so a typo does not pass for a switch that holds the runs someone meant to stop.
+    const known = knownAgents(runtime);
+    if (agent !== undefined && !known.includes(agent)) {
+      terminal.out(
+        paint(
+          terminal,
+          "yellow",
+          `  note: no run in this store has acted as agent ${agent} yet${known.length ? ` (agents seen: ${known.join(", ")})` : ""}; the switch holds for its future runs`,
+        ),
+      );
+    }
   } finally {
     runtime.close();
   }
@@ -36,7 +44,7 @@ export function killCommand(terminal: Terminal, options: KillOptions): void {
 export function unkillCommand(terminal: Terminal, options: Omit<KillOptions, "reason">): void {
   const runtime = openRuntime(options.dir);
   try {
-    const scope = options.agent ? `agent:${options.agent}` : "global";
+    const scope = options.agent !== undefined ? `agent:${canonicalId(options.agent, "agent id")}` : "global";
     const released = runtime.unkill({ agent: options.agent, by: operator() });
     terminal.out(
       released
@@ -92,4 +100,10 @@ export function statusCommand(terminal: Terminal, options: { dir?: string; json?
   } finally {
     runtime.close();
   }
+}
+
+/** The agents recorded runs acted as, in the canonical form kill switches compare. */
+function knownAgents(runtime: ReturnType<typeof openRuntime>): string[] {
+  const agents = runtime.store.runs.list().map((run) => canonicalId(run.principal.agentId, "agent id"));
+  return [...new Set(agents)].sort();
 }

@@ -1,3 +1,5 @@
+import { canonicalId } from "./canonical-id.js";
+
 /** Which runs a kill switch stops: every run, or the runs of one agent. */
 export type KillScope = "global" | `agent:${string}`;
 
@@ -17,9 +19,28 @@ export interface KillRecord {
 export interface KillSwitch {
   /** The switch that stops this agent's runs: the global one if engaged, else the agent's own. */
   active(agentId: string): KillRecord | undefined;
+  /**
+   * The revocation of a user's delegation, when it was revoked: runs acting under it stop at
+   * their next node boundary, like a kill switch scoped to one delegation.
+   */
+  revoked?(jti: string): DelegationRevocation | undefined;
 }
 
-/** The scope `governor kill [--agent A]` names. */
+/** A revoked delegation token, by its `jti`. */
+export interface DelegationRevocation {
+  readonly jti: string;
+  readonly reason: string;
+  /** ISO time it was revoked. */
+  readonly at: string;
+  readonly by?: string;
+}
+
+/**
+ * The scope `governor kill [--agent A]` names, with the agent id in its canonical form: a
+ * switch engaged for "Support " must stop the runs of agent "support".
+ *
+ * @throws {GovernorError} CONFIG_INVALID for an agent id that is empty once trimmed.
+ */
 export function killScope(agent?: string): KillScope {
-  return agent === undefined ? "global" : `agent:${agent}`;
+  return agent === undefined ? "global" : `agent:${canonicalId(agent, "agent id")}`;
 }

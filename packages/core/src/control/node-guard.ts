@@ -5,6 +5,7 @@ import type { UsageDelta } from "../budget/run-usage.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, stepAudit } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
+import { delegationLapse } from "./delegation-check.js";
 import { budgetOf, type ExecutionControl, usageOf } from "./execution-control.js";
 import { stopError } from "./run-stop.js";
 
@@ -12,8 +13,9 @@ type NodeFunction = (state: GraphState, config: LangGraphRunnableConfig) => Prom
 
 /**
  * Wraps a compiled node with the checks that bound every run, made before the node does
- * anything: a stop another node decided, the kill switch, the step budget and the wall-time
- * budget. A breach throws (KILLED, BUDGET_EXCEEDED, LOOP_DETECTED), so the node and
+ * anything: a stop another node decided, the kill switch, the user's delegation (expired or
+ * revoked), the step budget and the wall-time budget. A breach throws (KILLED,
+ * IDENTITY_TOKEN_EXPIRED, IDENTITY_TOKEN_REVOKED, BUDGET_EXCEEDED, LOOP_DETECTED), so the node and
  * everything after it never run and the run ends with that code; the runtime records it
  * as the run's final state. After the node, its step and time are added to the run's usage.
  *
@@ -30,7 +32,7 @@ export function guardNode(
     const scope = scopeOf(config, id, services);
     const usage = usageOf(state);
     const record = stepAudit(services, scope, config);
-    const audit = (kind: "kill" | "budget", outcome: string, data: Record<string, unknown>) =>
+    const audit = (kind: "kill" | "budget" | "identity", outcome: string, data: Record<string, unknown>) =>
       record(kind, outcome, data, `${kind}:${outcome}`);
 
     if (state.governor.stop) throw stopError(state.governor.stop);
@@ -42,6 +44,15 @@ export function guardNode(
         `Run ${scope.threadId} stopped before ${id}: the ${kill.scope === "global" ? "global" : kill.scope} kill switch is engaged (${kill.reason})`,
         { node: id, scope: kill.scope, reason: kill.reason },
       );
+    }
+    // Checked here, at every boundary, so it also holds right before every action node.
+    const lapse = delegationLapse(scope.principal, control.now(), control.killSwitch);
+    if (lapse) {
+      audit("identity", "stopped", { code: lapse.code, ...lapse.details });
+      throw new GovernorError(lapse.code, `Run ${scope.threadId} stopped before ${id}: ${lapse.message}`, {
+        node: id,
+        ...lapse.details,
+      });
     }
     const breach = boundaryBreach(usage, budgetOf(state, control));
     if (breach) {

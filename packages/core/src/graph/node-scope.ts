@@ -28,6 +28,8 @@ const principalSchema = z.object({
   userId: z.string().optional(),
   scopes: z.array(z.string()),
   roles: z.array(z.string()).optional(),
+  // Kept so every node boundary can check the user's delegation again (expiry, revocation).
+  delegation: z.object({ jti: z.string().min(1), expiresAt: z.string().min(1) }).optional(),
 });
 
 /** Runs without a thread (stateless server runs) still get audit records, under this id. */

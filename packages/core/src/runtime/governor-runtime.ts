@@ -3,6 +3,7 @@ import { formatIssues, GovernorError } from "@governor/errors";
 import {
   agentPrincipal,
   delegatedPrincipal,
+  delegationGrant,
   type Principal,
   signApprovalDecision,
   verifyDelegationToken,
@@ -19,7 +20,8 @@ import {
 } from "../budget/budget-request.js";
 import type { RunBudget } from "../budget/run-budget.js";
 import type { RunUsage } from "../budget/run-usage.js";
-import type { KillRecord } from "../control/kill-switch.js";
+import { delegationLapse } from "../control/delegation-check.js";
+import type { DelegationRevocation, KillRecord } from "../control/kill-switch.js";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import type { Workflow } from "../workflow/define-workflow.js";
@@ -236,11 +238,34 @@ export class GovernorRuntime {
       );
     }
     if (!options.delegation) return options.principal ?? agent;
+    const now = (this.#now ?? Date.now)();
     const claims = await verifyDelegationToken(this.store.tokenKeys, options.delegation.token, {
       agentId: workflow.agent.id,
-      now: new Date((this.#now ?? Date.now)()),
+      now: new Date(now),
     });
-    return delegatedPrincipal(agent, claims.userId, claims.scopes);
+    // The run keeps the grant (id, expiry), not the token: every node boundary checks it again.
+    const principal = delegatedPrincipal(agent, claims.userId, claims.scopes, delegationGrant(claims));
+    const lapse = delegationLapse(principal, now, this.store.kills);
+    if (lapse) throw lapse;
+    return principal;
+  }
+
+  /**
+   * Revokes a user's delegation by its token id (`jti`): runs acting under it stop at their
+   * next node boundary (failed, IDENTITY_TOKEN_REVOKED, nothing more executes) in every
+   * process that opens this store, and the token can never start a run again. Audited.
+   *
+   * @throws {GovernorError} CONFIG_INVALID for an empty id.
+   */
+  revokeDelegation(jti: string, options: { reason?: string; by?: string } = {}): DelegationRevocation {
+    const record = this.store.kills.revoke({ jti, ...options });
+    this.store.audit.append({
+      threadId: KILL_SWITCH_THREAD,
+      kind: "identity",
+      outcome: "revoked",
+      data: { ...record },
+    });
+    return record;
   }
 
   /**

@@ -1,16 +1,28 @@
 import type Database from "better-sqlite3";
-import { type KillRecord, type KillScope, type KillSwitch, killScope } from "../control/kill-switch.js";
+import { canonicalId } from "../control/canonical-id.js";
+import {
+  type DelegationRevocation,
+  type KillRecord,
+  type KillScope,
+  type KillSwitch,
+  killScope,
+} from "../control/kill-switch.js";
 
 type Row = { scope: KillScope; reason: string; at: string; by: string | null };
+type RevocationRow = { jti: string; reason: string; at: string; by: string | null };
 
 /**
  * Kill switches in the store's SQLite database (table `kill_switches`). A row is an engaged
  * switch; releasing it deletes the row. Every node boundary reads it by primary key, so a
  * switch flipped by another process (`governor kill`) stops runs within one node.
+ *
+ * Revoked delegations (table `revoked_delegations`) live here too: a revocation is a stop
+ * scoped to the runs acting under one user's token, read at the same boundaries.
  */
 export class SqliteKillSwitches implements KillSwitch {
   readonly #db: Database.Database;
   readonly #get: Database.Statement<[string, string], Row>;
+  readonly #revoked: Database.Statement<[string], RevocationRow>;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -20,6 +32,13 @@ export class SqliteKillSwitches implements KillSwitch {
       at TEXT NOT NULL,
       by TEXT
     )`);
+    db.exec(`CREATE TABLE IF NOT EXISTS revoked_delegations (
+      jti TEXT PRIMARY KEY,
+      reason TEXT NOT NULL,
+      at TEXT NOT NULL,
+      by TEXT
+    )`);
+    this.#revoked = db.prepare<[string], RevocationRow>("SELECT * FROM revoked_delegations WHERE jti = ?");
     this.#get = db.prepare<[string, string], Row>(
       "SELECT * FROM kill_switches WHERE scope IN (?, ?) ORDER BY scope = 'global' DESC LIMIT 1",
     );
@@ -56,6 +75,32 @@ export class SqliteKillSwitches implements KillSwitch {
 
   list(): KillRecord[] {
     return this.#db.prepare<[], Row>("SELECT * FROM kill_switches ORDER BY scope").all().map(toRecord);
+  }
+
+  /**
+   * Revokes a delegation by its token id, for good: a revoked token is never valid again
+   * (the user delegates anew, with a new token). Revoking it again keeps the first record.
+   *
+   * @throws {GovernorError} CONFIG_INVALID for an empty id.
+   */
+  revoke(options: { jti: string; reason?: string; by?: string; at?: Date }): DelegationRevocation {
+    const jti = canonicalId(options.jti, "delegation id");
+    this.#db
+      .prepare(
+        "INSERT INTO revoked_delegations (jti, reason, at, by) VALUES (?, ?, ?, ?) ON CONFLICT(jti) DO NOTHING",
+      )
+      .run(
+        jti,
+        options.reason ?? "no reason given",
+        (options.at ?? new Date()).toISOString(),
+        options.by ?? null,
+      );
+    return this.revoked(jti) as DelegationRevocation;
+  }
+
+  revoked(jti: string): DelegationRevocation | undefined {
+    const row = this.#revoked.get(canonicalId(jti, "delegation id"));
+    return row && { jti: row.jti, reason: row.reason, at: row.at, ...(row.by ? { by: row.by } : {}) };
   }
 }
 
