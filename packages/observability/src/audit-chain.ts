@@ -125,7 +125,7 @@ function checkHead(headRead: HeadRead, records: number, hashAtHead: string | und
     return {
       brokenAt: records + 1,
       problem: "truncated",
-      reason: `the signed head (${head.at}) says the journal had ${head.records} records; only ${records} remain: records ${records + 1}–${head.records} were removed`,
+      reason: `the signed head (${head.at}) says the journal had ${head.records} records; only ${records} remain: ${head.records === records + 1 ? `record ${head.records} was` : `records ${records + 1}–${head.records} were`} removed`,
     };
   if (hashAtHead !== head.hash)
     return {

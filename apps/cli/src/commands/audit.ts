@@ -1,12 +1,22 @@
+import { AUDIT_GUARANTEE } from "@governor/observability";
 import { openRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
 
-/** `governor audit verify`: walks the hash chain; returns whether it holds. */
+/**
+ * `governor audit verify`: walks the chain, checks every record's seal and the signed head,
+ * and prints what the check proves (the guarantee) and the first record that does not hold.
+ * Returns whether the chain holds.
+ */
 export function auditVerifyCommand(terminal: Terminal, options: { dir?: string }): boolean {
   const runtime = openRuntime(options.dir);
   try {
-    const result = runtime.store.audit.verify();
+    const audit = runtime.store.audit;
+    const result = audit.verify();
     if (result.ok) {
+      const unanchored =
+        result.anchored < result.records
+          ? `; records ${result.anchored + 1}–${result.records} sealed, not yet anchored`
+          : "";
       terminal.out(
         paint(
           terminal,
@@ -14,12 +24,20 @@ export function auditVerifyCommand(terminal: Terminal, options: { dir?: string }
           `✓ audit chain intact: ${result.records} records, head ${result.head.slice(0, 16)}…`,
         ),
       );
-      return true;
+      terminal.out(
+        `  level: every record sealed (HMAC-SHA256, audit key ${result.keyId}); ${result.anchored} anchored by the signed head at ${audit.headLocation}${unanchored}`,
+      );
+    } else {
+      terminal.err(
+        paint(terminal, "red", `✗ audit chain broken at record ${result.brokenAt}: ${result.reason}`),
+      );
+      terminal.err(
+        `  problem: ${result.problem}; ${result.records} records read; head kept at ${audit.headLocation}`,
+      );
     }
-    terminal.err(
-      paint(terminal, "red", `✗ audit chain broken at record ${result.brokenAt}: ${result.reason}`),
-    );
-    return false;
+    terminal.out("What this check proves:");
+    for (const line of AUDIT_GUARANTEE) terminal.out(`  - ${line}`);
+    return result.ok;
   } finally {
     runtime.close();
   }
