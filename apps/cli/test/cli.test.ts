@@ -206,7 +206,8 @@ describe("bad input gets a typed error", () => {
     () => {
       const result = governor("run", "refnud");
       expect(result.code).toBe(1);
-      expect(result.err).toContain('error [SAMPLE_UNKNOWN]: No sample named "refnud". Samples: refund');
+      expect(result.err).toContain('error [SAMPLE_UNKNOWN]: No sample or registered workflow named "refnud"');
+      expect(result.err).toContain("Known: refund, claims, mailbox");
     },
     CLI_TEST_MS,
   );
