@@ -13,7 +13,7 @@ export interface Harness {
   readonly dir: string;
   /** The test's main runtime. */
   readonly runtime: GovernorRuntime;
-  /** Another runtime on the same store: another process, an operator's CLI. */
+  /** Another runtime on the same store, in this process: stands in for an operator or a second worker (a test that promises a real process spawns one). */
   open(options?: Omit<GovernorRuntimeOptions, "dir">): GovernorRuntime;
   cleanup(): void;
 }
