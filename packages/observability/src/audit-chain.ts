@@ -1,7 +1,8 @@
 import type { HeadRead } from "./audit-head.js";
 import type { AuditKey } from "./audit-key.js";
 import { type AuditProblem, type AuditRecord, type AuditVerification, GENESIS_HASH } from "./audit-record.js";
-import { hashOf } from "./canonical-json.js";
+import { hashOf, sha256Hex } from "./canonical-json.js";
+import { encodePlain, type PlainJson } from "./plain-json.js";
 
 /**
  * The chain hash of a record: SHA-256 over every field but the hash and the seal, the
@@ -12,6 +13,24 @@ import { hashOf } from "./canonical-json.js";
 export function recordHash(record: Omit<AuditRecord, "hash" | "seal">): string {
   const { seq, at, threadId, kind, outcome, node, tool, principal, data, dedupeKey, prevHash } = record;
   return hashOf({ seq, at, threadId, kind, outcome, node, tool, principal, data, dedupeKey, prevHash });
+}
+
+/**
+ * `recordHash` for a record being appended, whose data `toPlainJson` has already normalized
+ * and whose other fields are strings and a number: the same hash without normalizing twice
+ * on the hot path. Verify always uses `recordHash`, so the two are checked against each other
+ * on every verify of a journal this wrote.
+ */
+export function appendedRecordHash(
+  record: Omit<AuditRecord, "hash" | "seal" | "data"> & { data: PlainJson },
+): string {
+  const { seq, at, threadId, kind, outcome, node, tool, principal, data, dedupeKey, prevHash } = record;
+  const fields: Record<string, PlainJson> = { seq, at, threadId, kind, outcome, data, prevHash };
+  if (node !== undefined) fields.node = node;
+  if (tool !== undefined) fields.tool = tool;
+  if (principal !== undefined) fields.principal = principal;
+  if (dedupeKey !== undefined) fields.dedupeKey = dedupeKey;
+  return sha256Hex(encodePlain(fields));
 }
 
 type Broken = { brokenAt: number; problem: AuditProblem; reason: string };

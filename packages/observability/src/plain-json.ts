@@ -174,20 +174,23 @@ export function setOwn(target: Record<string, unknown>, key: string, value: unkn
 export function encodePlain(value: PlainJson): string {
   if (value === null || typeof value !== "object") return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(encodePlain).join(",")}]`;
-  const keys = Object.keys(value).sort(compareKeys);
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${encodePlain(value[key] as PlainJson)}`).join(",")}}`;
+  let text = "";
+  for (const key of sortedKeys(value)) {
+    text += `${text ? "," : ""}${JSON.stringify(key)}:${encodePlain(value[key] as PlainJson)}`;
+  }
+  return `{${text}}`;
 }
 
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
 
-function isIndex(key: string): boolean {
-  return ARRAY_INDEX.test(key) && Number(key) < 2 ** 32 - 1;
-}
-
-function compareKeys(a: string, b: string): number {
-  const aIndex = isIndex(a);
-  const bIndex = isIndex(b);
-  if (aIndex && bIndex) return Number(a) - Number(b);
-  if (aIndex !== bIndex) return aIndex ? -1 : 1;
-  return a < b ? -1 : a > b ? 1 : 0;
+/** Array-index keys ascending by number, then the rest by UTF-16 code unit: JSON.stringify's order for a key-sorted object. */
+function sortedKeys(object: object): string[] {
+  const keys = Object.keys(object);
+  if (keys.length < 2) return keys;
+  const indices: string[] = [];
+  const names: string[] = [];
+  for (const key of keys) (ARRAY_INDEX.test(key) && Number(key) < 2 ** 32 - 1 ? indices : names).push(key);
+  // The default sort compares UTF-16 code units.
+  names.sort();
+  return indices.length ? [...indices.sort((a, b) => Number(a) - Number(b)), ...names] : names;
 }

@@ -1,10 +1,10 @@
 import Database from "better-sqlite3";
 import { AuditAnchor } from "./audit-anchor.js";
-import { recordHash, verifyChain } from "./audit-chain.js";
+import { appendedRecordHash, verifyChain } from "./audit-chain.js";
 import { type HeadStore, MemoryHeadStore } from "./audit-head.js";
 import { AuditKey } from "./audit-key.js";
 import { type AuditEntry, type AuditJournal, type AuditRecord, GENESIS_HASH } from "./audit-record.js";
-import { toPlainJson } from "./plain-json.js";
+import { type PlainJson, toPlainJson } from "./plain-json.js";
 
 type Row = {
   seq: number;
@@ -170,7 +170,7 @@ export class SqliteAuditJournal implements AuditJournal {
     }
     const head = this.#head.get();
     // Normalized before sealing, so the record sealed is exactly the record stored and read back.
-    const data = toPlainJson(entry.data ?? {}) as Record<string, unknown>;
+    const data = toPlainJson(entry.data ?? {}) as Record<string, PlainJson>;
     const unsealed = {
       seq: (head?.seq ?? 0) + 1,
       at: new Date().toISOString(),
@@ -184,7 +184,7 @@ export class SqliteAuditJournal implements AuditJournal {
       dedupeKey: entry.dedupeKey,
       prevHash: head?.hash ?? GENESIS_HASH,
     };
-    const hash = recordHash(unsealed);
+    const hash = appendedRecordHash(unsealed);
     const record: AuditRecord = { ...unsealed, hash, seal: this.#key.sealRecord(hash) };
     this.#insert.run({
       ...record,
