@@ -79,7 +79,7 @@ describe("approvals", () => {
       token: await signApprovalDecision(hs256Keys("attacker-owned-secret-".repeat(3)), {
         approver: "supervisor:sam",
         decision: "approve",
-        callHash: waiting.approval.callHash,
+        request: waiting.approval,
       }),
     };
 
@@ -101,7 +101,7 @@ describe("approvals", () => {
     const outcome = await runtime.resume(
       desk.workflow,
       waiting.threadId,
-      await signedDecision(runtime, otherHash),
+      await signedDecision(runtime, { ...waiting.approval, callHash: otherHash }),
       { model: replier() },
     );
 
@@ -112,7 +112,7 @@ describe("approvals", () => {
 
   it("A-4 refuses an expired decision", async () => {
     const waiting = await startWaiting(runtime, desk);
-    const stale = await signedDecision(runtime, waiting.approval.callHash, {
+    const stale = await signedDecision(runtime, waiting.approval, {
       now: new Date(Date.now() - 60 * 60 * 1000),
     });
 
@@ -129,7 +129,7 @@ describe("approvals", () => {
     const outcome = await runtime.resume(
       desk.workflow,
       waiting.threadId,
-      await signedDecision(runtime, waiting.approval.callHash, { approver: "support:alex" }),
+      await signedDecision(runtime, waiting.approval, { approver: "support:alex" }),
       { model: replier() },
     );
 
@@ -142,7 +142,7 @@ describe("approvals", () => {
 
   it("A-6 refuses a used decision replayed on another run with identical arguments", async () => {
     const first = await startWaiting(runtime, desk);
-    const decision = await signedDecision(runtime, first.approval.callHash);
+    const decision = await signedDecision(runtime, first.approval);
     const done = await runtime.resume(desk.workflow, first.threadId, decision, { model: replier() });
     expect(done.status).toBe("completed");
     expect(desk.ledger.refunds.map((refund) => refund.amount)).toEqual([1200]);
@@ -161,9 +161,8 @@ describe("approvals", () => {
 
     expect(desk.ledger.refunds.map((refund) => refund.amount)).toEqual([1200]);
     expect(executions(runtime, twin.threadId)).toEqual([]);
-    expect(refusals(twin.threadId)).toEqual([
-      expect.stringContaining("already used for another request: a replay"),
-    ]);
+    // Refused before the replay ledger is even asked: the decision names another run.
+    expect(refusals(twin.threadId)).toEqual([expect.stringContaining("not the pending run")]);
     expect(replayed.status).toBe("waiting");
     expect(runtime.getRun(twin.threadId).status).toBe("waiting");
   });
@@ -185,7 +184,7 @@ describe("approvals", () => {
     const outcome = await runtime.resume(
       redeployed.workflow,
       waiting.threadId,
-      await signedDecision(runtime, waiting.approval.callHash),
+      await signedDecision(runtime, waiting.approval),
       { model: replier() },
     );
 
@@ -205,7 +204,7 @@ describe("approvals", () => {
     const outcome = await runtime.resume(
       desk.workflow,
       waiting.threadId,
-      await signedDecision(runtime, waiting.approval.callHash, {
+      await signedDecision(runtime, waiting.approval, {
         decision: "reject",
         reason: "no proof of loss",
       }),
@@ -230,7 +229,7 @@ describe("approvals", () => {
     const outcome = await runtime.resume(
       desk.workflow,
       waiting.threadId,
-      await signedDecision(runtime, waiting.approval.callHash, { approver: "agent:support" }),
+      await signedDecision(runtime, waiting.approval, { approver: "agent:support" }),
       { model: replier() },
     );
 
@@ -268,7 +267,7 @@ describe("approvals", () => {
     const outcome = await clocked.resume(
       desk.workflow,
       waiting.threadId,
-      await signedDecision(clocked, waiting.approval.callHash, { now: new Date(clock) }),
+      await signedDecision(clocked, waiting.approval, { now: new Date(clock) }),
       { model: replier() },
     );
 
@@ -280,22 +279,24 @@ describe("approvals", () => {
     expect(outcome.status).toBe("waiting");
   });
 
-  it("A-12 a decision answers one run only: used first on a twin run, the original can no longer use it", async () => {
-    // Decisions name the call hash, not the thread: a twin run with identical arguments can
-    // consume a decision meant for another. What holds is that it serves once (see the report).
+  it("A-12 a decision answers one run only: a twin run cannot consume it, the run it was signed for can (was a HOLE, fixed)", async () => {
+    // Decisions used to name only the call hash, so a twin run with identical arguments could
+    // consume a decision meant for another. They now name the thread, node and request id too.
     const original = await startWaiting(runtime, desk);
     const twin = await startWaiting(runtime, desk);
     expect(twin.approval.callHash).toBe(original.approval.callHash);
-    const decision = await signedDecision(runtime, original.approval.callHash);
+    const decision = await signedDecision(runtime, original.approval);
 
     const onTwin = await runtime.resume(desk.workflow, twin.threadId, decision, { model: replier() });
-    const onOriginal = await runtime.resume(desk.workflow, original.threadId, decision, { model: replier() });
+    expect(desk.ledger.refunds).toHaveLength(0);
+    expect(executions(runtime, twin.threadId)).toEqual([]);
+    expect(refusals(twin.threadId)).toEqual([expect.stringContaining("not the pending run")]);
+    expect(onTwin.status).toBe("waiting");
 
+    const onOriginal = await runtime.resume(desk.workflow, original.threadId, decision, { model: replier() });
+    expect(onOriginal.status).toBe("completed");
     expect(desk.ledger.refunds.map((refund) => refund.amount)).toEqual([1200]);
-    expect(executions(runtime, original.threadId)).toEqual([]);
-    expect(refusals(original.threadId)).toEqual([expect.stringContaining("a replay")]);
-    expect(onTwin.status).toBe("completed");
-    expect(onOriginal.status).toBe("waiting");
+    expect(executions(runtime, original.threadId)).toEqual(["issue_refund:executed"]);
   });
 
   // Was a HOLE (see the report, "policy version blind to captured values"): RulePolicyEngine names
@@ -335,7 +336,7 @@ describe("approvals", () => {
     const outcome = await runtime.resume(
       after.workflow,
       waiting.threadId,
-      await signedDecision(runtime, waiting.approval.callHash),
+      await signedDecision(runtime, waiting.approval),
       { model: replier() },
     );
 

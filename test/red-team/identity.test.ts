@@ -192,7 +192,7 @@ describe("identity", () => {
     const approval = await signApprovalDecision(runtime.store.tokenKeys, {
       approver: "supervisor:sam",
       decision: "approve",
-      callHash: "a".repeat(64),
+      request: { threadId: "t", node: "refund_approval", requestId: "r", callHash: "a".repeat(64) },
     });
     const attack = refundAttack("audience", [refundCall({ orderId: "A-1001", amount: 40 })]);
 

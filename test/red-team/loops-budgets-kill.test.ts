@@ -218,14 +218,9 @@ describe("loops, budgets and the kill switch", () => {
     const replier = refundAttack("replier", []).model;
 
     const error = await rejection(
-      runtime.resume(
-        desk.workflow,
-        waiting.threadId,
-        await signedDecision(runtime, waiting.approval.callHash),
-        {
-          model: replier,
-        },
-      ),
+      runtime.resume(desk.workflow, waiting.threadId, await signedDecision(runtime, waiting.approval), {
+        model: replier,
+      }),
     );
 
     expect(desk.ledger.refunds).toHaveLength(0);

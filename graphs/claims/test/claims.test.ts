@@ -117,7 +117,7 @@ describe("claims sample", () => {
     const token = await signApprovalDecision(runtime.store.tokenKeys, {
       approver: "manager:rosa",
       decision: "approve",
-      callHash,
+      request: waiting.approval as NonNullable<typeof waiting.approval>,
     });
     const outcome = await runtime.resume(sample.workflow, waiting.threadId, { token }, { model });
 

@@ -105,7 +105,7 @@ describe("mailbox sample", () => {
     const token = await signApprovalDecision(runtime.store.tokenKeys, {
       approver: "mailops:lee",
       decision: "approve",
-      callHash,
+      request: waiting.approval as NonNullable<typeof waiting.approval>,
     });
     const outcome = await runtime.resume(sample.workflow, waiting.threadId, { token }, { model });
 

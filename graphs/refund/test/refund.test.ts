@@ -270,7 +270,7 @@ describe("refund sample", () => {
     expect(second.approval.callHash).toBe(first.approval.callHash);
     const replayed = await runtime.resume(sample.workflow, second.threadId, decision, { model });
     expect(replayed.status).toBe("waiting");
-    expect(replayed.approval?.refusedAnswer).toMatch(/replay/);
+    expect(replayed.approval?.refusedAnswer).toMatch(/not the pending run/);
     expect(ledger.refunds.map((refund) => refund.amount)).toEqual([1200]);
   });
 
@@ -281,7 +281,11 @@ describe("refund sample", () => {
       runtime.resume(
         sample.workflow,
         done.threadId,
-        await signed("approve", { threadId: "t", node: "n", requestId: "r", callHash: "a".repeat(64) }, "supervisor:sam"),
+        await signed(
+          "approve",
+          { threadId: "t", node: "n", requestId: "r", callHash: "a".repeat(64) },
+          "supervisor:sam",
+        ),
         { model },
       ),
     );
@@ -295,7 +299,11 @@ describe("refund sample", () => {
       runtime.resume(
         sample.workflow,
         "no-such-thread",
-        await signed("approve", { threadId: "t", node: "n", requestId: "r", callHash: "a".repeat(64) }, "supervisor:sam"),
+        await signed(
+          "approve",
+          { threadId: "t", node: "n", requestId: "r", callHash: "a".repeat(64) },
+          "supervisor:sam",
+        ),
         { model },
       ),
     );

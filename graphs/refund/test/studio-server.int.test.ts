@@ -11,7 +11,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { hs256Keys, signApprovalDecision } from "@governor/identity";
+import { type ApprovalBinding, hs256Keys, signApprovalDecision } from "@governor/identity";
 import { Client } from "@langchain/langgraph-sdk";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -34,6 +34,9 @@ const request = {
 
 interface ApprovalInterrupt {
   type: string;
+  threadId: string;
+  node: string;
+  requestId: string;
   tool: string;
   args: Record<string, unknown>;
   callHash: string;
@@ -64,7 +67,7 @@ let governorDir: string | undefined;
  * A supervisor's decision signed with the development key the server created in its
  * GOVERNOR_DIR, as `governor approve` would sign it: the server refuses unsigned answers.
  */
-async function signedDecision(callHash: string) {
+async function signedDecision(request: ApprovalBinding) {
   const secret = Buffer.from(
     readFileSync(join(governorDir ?? "", "keys", "approval.key"), "utf8").trim(),
     "base64",
@@ -73,7 +76,7 @@ async function signedDecision(callHash: string) {
     token: await signApprovalDecision(hs256Keys(secret), {
       approver: "supervisor:sam",
       decision: "approve",
-      callHash,
+      request,
     }),
   };
 }
@@ -255,7 +258,7 @@ describe("the refund graph on the LangGraph API server", () => {
       expect(executedRefunds(threadId)).toEqual([]);
 
       await client.runs.wait(threadId, "refund", {
-        command: { resume: await signedDecision(pending.callHash) },
+        command: { resume: await signedDecision(pending) },
       });
 
       const state = await client.threads.getState<{
@@ -280,7 +283,7 @@ describe("the refund graph on the LangGraph API server", () => {
       const { threadId, pending } = await newInterruptedThread();
 
       await client.runs.wait(threadId, "refund", {
-        command: { resume: await signedDecision("0".repeat(64)) },
+        command: { resume: await signedDecision({ ...pending, callHash: "0".repeat(64) }) },
       });
 
       const again = await approvalInterrupt(threadId);

@@ -20,6 +20,7 @@ export {
   type BudgetExtra,
   type BudgetRequest,
   budgetAnswerSchema,
+  budgetGrantBinding,
   budgetGrantHash,
 } from "./budget/budget-request.js";
 export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";

@@ -7,6 +7,7 @@ import {
   START,
   type WorkflowEdge,
 } from "@governor/core";
+import { defineIdentity } from "@governor/identity";
 import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -58,6 +59,11 @@ function twoRounds(effects: Effects, budget?: RunBudget) {
     name: "two-rounds",
     state: z.object({ request: z.string() }),
     agent: { id: "billing", scopes: ["billing:write"] },
+    approvers: defineIdentity({
+      roles: { approver: ["approvals:billing"], worker: ["work:do"] },
+      agents: { billing: { roles: ["worker"] } },
+      approvers: { "billing:lead": { roles: ["approver"] } },
+    }),
     tools: [chargeTool(effects)],
     policy: permitCharges,
     budget,

@@ -2,6 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { defineTool, defineWorkflow, END, GovernorRuntime, pass, START } from "@governor/core";
+import { defineIdentity } from "@governor/identity";
 import type { ScenarioView } from "@governor/models";
 import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
 import { RulePolicyEngine } from "@governor/policy";
@@ -51,6 +52,11 @@ function desk(options: { modelMaySee?: boolean } = {}) {
     name: "mailer",
     state: z.object({ request: z.string(), customer: z.object({ name: z.string(), email: z.string() }) }),
     agent: { id: "mailer", scopes: ["mail:send"] },
+    approvers: defineIdentity({
+      roles: { approver: ["approvals:mail"], worker: ["work:do"] },
+      agents: { mailer: { roles: ["worker"] } },
+      approvers: { "mail:lead": { roles: ["approver"] } },
+    }),
     tools: [sendMail],
     policy: new RulePolicyEngine([{ id: "may-mail", effect: "permit", reason: "ok" }]),
     privacy: { sensitive: ["customer"], modelMaySee: options.modelMaySee },

@@ -13,6 +13,7 @@ import {
   type ToolDefinition,
   type WorkflowEdge,
 } from "@governor/core";
+import { defineIdentity } from "@governor/identity";
 import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
 import { RulePolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -113,6 +114,11 @@ function paymentDesk(options: DeskOptions = {}) {
     name: "payment-desk",
     state,
     agent: { id: "desk", scopes: ["payments:write"] },
+    approvers: defineIdentity({
+      roles: { approver: ["approvals:payments"], worker: ["work:do"] },
+      agents: { desk: { roles: ["worker"] } },
+      approvers: { "payments:lead": { roles: ["approver"] } },
+    }),
     tools: [chargeTool(primary, options.behaviour ?? {}, options.resilience ?? {}), backupTool(backup)],
     policy,
     nodes: {

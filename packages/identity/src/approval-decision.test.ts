@@ -10,14 +10,20 @@ const identity = defineIdentity({
   agents: { support: { roles: ["support-agent"] } },
   approvers: { sam: { scopes: ["approvals:refunds"] }, kim: { scopes: ["approvals:other"] } },
 });
-const pending = { callHash: "sha256:refund-1200", approvers: identity, requiredScope: "approvals:refunds" };
+const request = {
+  threadId: "thread-a",
+  node: "approve_refund",
+  requestId: "req-1",
+  callHash: "sha256:refund-1200",
+};
+const pending = { request, approvers: identity, requiredScope: "approvals:refunds" };
 
 describe("approval decisions", () => {
   it("verify for the call they answer, returning who decided what and the jti to remember", async () => {
     const token = await signApprovalDecision(keys, {
       approver: "sam",
       decision: "approve",
-      callHash: pending.callHash,
+      request,
       reason: "lost by courier",
     });
     const decision = await verifyApprovalDecision(keys, token, pending);
@@ -30,7 +36,7 @@ describe("approval decisions", () => {
     const token = await signApprovalDecision(keys, {
       approver: "sam",
       decision: "reject",
-      callHash: pending.callHash,
+      request,
     });
     await expect(verifyApprovalDecision(keys, token, pending)).resolves.toMatchObject({
       decision: "reject",
@@ -42,7 +48,7 @@ describe("approval decisions", () => {
     const token = await signApprovalDecision(keys, {
       approver: "sam",
       decision: "approve",
-      callHash: "sha256:refund-120",
+      request: { ...request, callHash: "sha256:refund-120" },
     });
     await expect(verifyApprovalDecision(keys, token, pending)).rejects.toThrow(
       expect.objectContaining({
@@ -56,7 +62,7 @@ describe("approval decisions", () => {
     const byKim = await signApprovalDecision(keys, {
       approver: "kim",
       decision: "approve",
-      callHash: pending.callHash,
+      request,
     });
     await expect(verifyApprovalDecision(keys, byKim, pending)).rejects.toThrow(
       expect.objectContaining({
@@ -67,7 +73,7 @@ describe("approval decisions", () => {
     const byMallory = await signApprovalDecision(keys, {
       approver: "mallory",
       decision: "approve",
-      callHash: pending.callHash,
+      request,
     });
     await expect(verifyApprovalDecision(keys, byMallory, pending)).rejects.toThrow(
       expect.objectContaining({
@@ -81,16 +87,16 @@ describe("approval decisions", () => {
     const token = await signApprovalDecision(keys, {
       approver: "ops-bot",
       decision: "approve",
-      callHash: "h",
+      request,
     });
     const onlyOps = (id: string) => id.startsWith("ops-");
+    await expect(verifyApprovalDecision(keys, token, { request, approvers: onlyOps })).resolves.toMatchObject(
+      {
+        approver: "ops-bot",
+      },
+    );
     await expect(
-      verifyApprovalDecision(keys, token, { callHash: "h", approvers: onlyOps }),
-    ).resolves.toMatchObject({
-      approver: "ops-bot",
-    });
-    await expect(
-      verifyApprovalDecision(keys, token, { callHash: "h", approvers: () => false }),
+      verifyApprovalDecision(keys, token, { request, approvers: () => false }),
     ).rejects.toMatchObject({
       code: "APPROVAL_INVALID",
     });
@@ -100,7 +106,7 @@ describe("approval decisions", () => {
     const token = await signApprovalDecision(keys, {
       approver: "sam",
       decision: "approve",
-      callHash: pending.callHash,
+      request,
       expiresIn: "2m",
     });
     const later = new Date(Date.now() + 3 * 60 * 1000);
@@ -113,7 +119,7 @@ describe("approval decisions", () => {
     const forged = await signApprovalDecision(hs256Keys("an-attacker-secret-that-is-long-enough-42"), {
       approver: "sam",
       decision: "approve",
-      callHash: pending.callHash,
+      request,
     });
     await expect(verifyApprovalDecision(keys, forged, pending)).rejects.toMatchObject({
       code: "IDENTITY_TOKEN_INVALID",
@@ -130,7 +136,7 @@ describe("approval decisions", () => {
     const token = await signApprovalDecision(eddsaKeys(pair), {
       approver: "sam",
       decision: "approve",
-      callHash: pending.callHash,
+      request,
     });
     await expect(
       verifyApprovalDecision(eddsaKeys({ publicKey: pair.publicKey }), token, pending),
@@ -139,7 +145,55 @@ describe("approval decisions", () => {
 
   it("are not signed for an unknown verdict", async () => {
     await expect(
-      signApprovalDecision(keys, { approver: "sam", decision: "maybe" as "approve", callHash: "h" }),
+      signApprovalDecision(keys, { approver: "sam", decision: "maybe" as "approve", request }),
     ).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+  });
+
+  it("are refused for another run, another node or another request of the same run", async () => {
+    const token = await signApprovalDecision(keys, { approver: "sam", decision: "approve", request });
+    for (const [field, other] of [
+      ["threadId", "thread-b"],
+      ["node", "approve_other"],
+      ["requestId", "req-0"],
+    ] as const) {
+      await expect(
+        verifyApprovalDecision(keys, token, { ...pending, request: { ...request, [field]: other } }),
+      ).rejects.toMatchObject({ code: "APPROVAL_INVALID", details: { field } });
+    }
+  });
+
+  it("are refused when they live longer than allowed, whatever their signature", async () => {
+    const monthLong = await signApprovalDecision(keys, {
+      approver: "sam",
+      decision: "approve",
+      request,
+      expiresIn: "30d",
+    });
+    await expect(verifyApprovalDecision(keys, monthLong, pending)).rejects.toMatchObject({
+      code: "IDENTITY_TOKEN_INVALID",
+      message: expect.stringMatching(/longer than the 3600s/),
+    });
+    const tenMinutes = await signApprovalDecision(keys, { approver: "sam", decision: "approve", request });
+    await expect(
+      verifyApprovalDecision(keys, tenMinutes, { ...pending, maxLifetimeSeconds: 300 }),
+    ).rejects.toMatchObject({ code: "IDENTITY_TOKEN_INVALID" });
+  });
+
+  it("are refused when issued in the future beyond the clock skew, and accepted within it", async () => {
+    const now = new Date("2026-12-01T12:00:00Z");
+    const ahead = (seconds: number) =>
+      signApprovalDecision(keys, {
+        approver: "sam",
+        decision: "approve",
+        request,
+        now: new Date(now.getTime() + seconds * 1000),
+      });
+    await expect(verifyApprovalDecision(keys, await ahead(300), { ...pending, now })).rejects.toMatchObject({
+      code: "IDENTITY_TOKEN_INVALID",
+      message: expect.stringMatching(/in the future/),
+    });
+    await expect(verifyApprovalDecision(keys, await ahead(30), { ...pending, now })).resolves.toMatchObject({
+      approver: "sam",
+    });
   });
 });

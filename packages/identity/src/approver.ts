@@ -9,6 +9,11 @@ export interface Approver {
 export interface ApproverRegistry {
   /** The approver with this id, or `undefined` when there is none. */
   findApprover(id: string): Approver | undefined;
+  /**
+   * The approvers holding `scope` (all of them without one). Optional: when a registry can
+   * list its approvers, `validate()` refuses an approval step nobody is entitled to answer.
+   */
+  approversWith?(scope?: string): readonly Approver[];
 }
 
 /**

@@ -93,7 +93,7 @@ describe("delegation tokens", () => {
     const decision = await signApprovalDecision(keys, {
       approver: "sam",
       decision: "approve",
-      callHash: "h1",
+      request: { threadId: "t1", node: "approve", requestId: "r1", callHash: "h1" },
     });
     await expect(verifyDelegationToken(keys, decision)).rejects.toMatchObject({
       code: "IDENTITY_TOKEN_INVALID",

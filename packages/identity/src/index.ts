@@ -1,7 +1,10 @@
 export {
   APPROVAL_AUDIENCE,
+  type ApprovalBinding,
   type ApprovalDecisionOptions,
   type ApprovalVerdict,
+  DECISION_CLOCK_SKEW_SECONDS,
+  MAX_DECISION_LIFETIME_SECONDS,
   signApprovalDecision,
   type VerifiedApprovalDecision,
   type VerifyApprovalOptions,

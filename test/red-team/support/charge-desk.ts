@@ -9,6 +9,7 @@ import {
   type WorkflowEdge,
   type WorkflowNode,
 } from "@governor/core";
+import { defineIdentity } from "@governor/identity";
 import { RulePolicyEngine } from "@governor/policy";
 import { z } from "zod";
 import { type AttackCall, type Attacker, attacker } from "./attacker.js";
@@ -177,6 +178,11 @@ export function chargeDesk(options: ChargeDeskOptions = {}): {
     name: "charge-desk",
     state: chargeState,
     agent: { id: "billing", scopes: ["billing:write"] },
+    approvers: defineIdentity({
+      roles: { approver: ["approvals:billing"], worker: ["work:do"] },
+      agents: { billing: { roles: ["worker"] } },
+      approvers: { "billing:lead": { roles: ["approver"] } },
+    }),
     tools,
     policy: chargePolicy,
     budget: options.budget,

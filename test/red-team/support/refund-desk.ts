@@ -1,5 +1,5 @@
 import type { GovernorRuntime, RunOutcome, Workflow } from "@governor/core";
-import { signApprovalDecision } from "@governor/identity";
+import { type ApprovalBinding, signApprovalDecision } from "@governor/identity";
 import type { PolicyEngine } from "@governor/policy";
 import {
   type Crm,
@@ -67,17 +67,17 @@ export async function startWaiting(
   return outcome as RunOutcome & { approval: NonNullable<RunOutcome["approval"]> };
 }
 
-/** A decision signed with the store's keys, as `governor approve` signs one. */
+/** A decision signed with the store's keys for `request` (run, node, request id, call hash), as `governor approve` signs one. */
 export async function signedDecision(
   runtime: GovernorRuntime,
-  callHash: string,
+  request: ApprovalBinding,
   options: { approver?: string; decision?: "approve" | "reject"; reason?: string; now?: Date } = {},
 ): Promise<{ token: string }> {
   return {
     token: await signApprovalDecision(runtime.store.tokenKeys, {
       approver: options.approver ?? "supervisor:sam",
       decision: options.decision ?? "approve",
-      callHash,
+      request,
       reason: options.reason,
       now: options.now,
     }),

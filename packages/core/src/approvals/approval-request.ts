@@ -6,6 +6,12 @@ export interface ApprovalRequest {
   readonly type: "approval";
   readonly threadId: string;
   readonly node: string;
+  /**
+   * This request's own id, issued when the gate sent the call here: a decision must name it,
+   * so it answers this request only (not an identical call in another run, nor the same call
+   * proposed again later in this run).
+   */
+  readonly requestId: string;
   readonly tool: string;
   readonly args: Readonly<Record<string, unknown>>;
   readonly principal: string;
@@ -18,6 +24,8 @@ export interface ApprovalRequest {
   readonly summary?: string;
   readonly requestedAt: string;
   readonly expiresAt: string;
+  /** The longest lifetime a signed decision for this request may have (ms); never beyond `expiresAt`. */
+  readonly decisionLifetimeMs?: number;
   /** Why the previous answer was refused, when one was. */
   readonly refusedAnswer?: string;
 }
@@ -40,4 +48,19 @@ export function parseAnswer(
   const parsed = approvalAnswerSchema.safeParse(value);
   if (parsed.success) return { ok: true, answer: parsed.data };
   return { ok: false, reason: `malformed answer: ${formatIssues(parsed.error.issues, "(answer)")}` };
+}
+
+/** Ten minutes: how long a decision signed for a request lives by default. */
+const DEFAULT_DECISION_SECONDS = 10 * 60;
+
+/**
+ * How long (seconds) a decision signed at `now` for `request` should live: ten minutes, at
+ * most the request's own cap, and never past the request's expiry (at least one second, so
+ * a rejection of an expired request can still be signed).
+ */
+export function decisionLifetime(request: ApprovalRequest, now: number): number {
+  const cap =
+    request.decisionLifetimeMs === undefined ? Number.POSITIVE_INFINITY : request.decisionLifetimeMs / 1000;
+  const untilExpiry = (Date.parse(request.expiresAt) - now) / 1000;
+  return Math.max(1, Math.floor(Math.min(DEFAULT_DECISION_SECONDS, cap, untilExpiry)));
 }

@@ -10,6 +10,7 @@ import {
   type BudgetRequest,
   budgetAnswerSchema,
   budgetGrantHash,
+  budgetRequestId,
   extendBudget,
 } from "./budget-request.js";
 import type { CallPlan } from "./model-routing.js";
@@ -49,8 +50,7 @@ export type BudgetVerdict =
 export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerdict> {
   const { id, scope, plan, usage, budget, attempt, audit } = input;
   const estimate = plan.estimate ?? { inputTokens: 0, outputTokens: 0 };
-  const request: BudgetRequest = {
-    type: "budget",
+  const asked = {
     threadId: scope.threadId,
     node: id,
     principal: scope.principal.id,
@@ -59,13 +59,25 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
     estimate,
     used: { steps: usage.steps, tokens: tokensOf(usage), costUsd: usage.costUsd, activeMs: usage.activeMs },
     budget,
+  };
+  const request: BudgetRequest = {
+    type: "budget",
+    ...asked,
+    requestId: budgetRequestId(asked),
     summary: summarize(plan, usage, budget),
     ...(input.refusedAnswer ? { refusedAnswer: input.refusedAnswer } : {}),
   };
   audit(
     "budget",
     "requested",
-    { exceeded: plan.exceeded, model: plan.route.name, estimate, used: request.used, budget },
+    {
+      requestId: request.requestId,
+      exceeded: plan.exceeded,
+      model: plan.route.name,
+      estimate,
+      used: request.used,
+      budget,
+    },
     `ask:${attempt}`,
   );
   const answer: unknown = interrupt(request);
@@ -108,7 +120,10 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
   return { kind: "extended", budget: extended };
 }
 
-/** A grant holds when an approver with budgets:extend signed this request and this amount, once. */
+/**
+ * A grant holds when an approver with budgets:extend signed this request (run, node, ask id)
+ * and this amount, once, with a short-lived token (at most an hour).
+ */
 async function verifyGrant(
   request: BudgetRequest,
   extra: BudgetExtra,
@@ -121,6 +136,7 @@ async function verifyGrant(
     type: "approval",
     threadId: request.threadId,
     node: request.node,
+    requestId: request.requestId,
     tool: "budget",
     args: extra,
     principal: request.principal,

@@ -1,3 +1,4 @@
+import type { ApprovalBinding } from "@governor/identity";
 import { hashOf } from "@governor/observability";
 import { z } from "zod";
 import type { CallEstimate } from "./budget-check.js";
@@ -12,6 +13,8 @@ export interface BudgetRequest {
   readonly type: "budget";
   readonly threadId: string;
   readonly node: string;
+  /** This ask's own id: a grant must name it (see `budgetRequestId`). */
+  readonly requestId: string;
   readonly principal: string;
   /** The limits the next call would overrun. */
   readonly exceeded: readonly BudgetLimit[];
@@ -45,8 +48,8 @@ const extraSchema = z
 
 /**
  * The resume payload a budget interrupt accepts. More budget is money: a grant must be
- * signed (`runtime.grantBudget`, or `signApprovalDecision` over `budgetGrantHash(request,
- * extra)`) by an approver holding `budgets:extend`. Stopping is always safe and needs no
+ * signed (`runtime.grantBudget`, or `signApprovalDecision` with `request:
+ * budgetGrantBinding(request, extra)`) by an approver holding `budgets:extend`. Stopping is always safe and needs no
  * signature.
  */
 export const budgetAnswerSchema = z.discriminatedUnion("decision", [
@@ -90,6 +93,34 @@ export function budgetGrantHash(request: BudgetRequest, extra: BudgetExtra): str
   });
 }
 export type BudgetExtra = Extract<BudgetAnswer, { decision: "extend" }>["extra"];
+
+/**
+ * The id of one ask for budget. It cannot be drawn at random when the node asks (LangGraph
+ * re-runs the node on resume and it must ask the same), so it is derived from what the
+ * checkpoint fixes: the run, the node, its usage and budget at that point. Usage only grows,
+ * so each ask in a run has its own id; a refused answer does not change it (the ask is the
+ * same), so a bad answer from anyone cannot void a grant already signed for it.
+ */
+export function budgetRequestId(
+  request: Omit<BudgetRequest, "requestId" | "summary" | "refusedAnswer" | "type">,
+): string {
+  const { threadId, node, principal, exceeded, model, estimate, used, budget } = request;
+  return `bgt_${hashOf({ threadId, node, principal, exceeded, model, estimate, used, budget }).slice(0, 32)}`;
+}
+
+/**
+ * What a signed grant of `extra` for `request` is bound to: pass it as `request` to
+ * `signApprovalDecision`. The run, the node and the ask's id, and a hash over the request
+ * and exactly this amount.
+ */
+export function budgetGrantBinding(request: BudgetRequest, extra: BudgetExtra): ApprovalBinding {
+  return {
+    threadId: request.threadId,
+    node: request.node,
+    requestId: request.requestId,
+    callHash: budgetGrantHash(request, extra),
+  };
+}
 
 /** The budget with a human's grant added; a grant for a limit the run does not have is ignored. */
 export function extendBudget(budget: RunBudget, extra: BudgetExtra): RunBudget {

@@ -5,6 +5,7 @@ import type { PolicyEffect, PolicyEngine } from "@governor/policy";
 import type { AnyTool } from "../tools/define-tool.js";
 import { callHash, idempotencyKey } from "./call-hash.js";
 import { type ContractResult, checkContract, describeViolations } from "./check-contract.js";
+import { contextProblem, resourceProblem } from "./policy-facts.js";
 import type { EffectJournal } from "./effect-journal.js";
 import { EffectRunner, type ExecutionAudit, executionAudit } from "./effect-runner.js";
 import type { ExecutionFailure, ExecutionResult, ToolFailure } from "./execution-result.js";
@@ -22,6 +23,11 @@ export interface CallScope {
 export interface PolicyContext {
   readonly context?: Record<string, unknown>;
   readonly resource?: { type: string; id: string };
+  /**
+   * Set when the facts could not be read (the read threw, or returned something that is not
+   * plain data): the policy is not asked and the call is denied with this reason.
+   */
+  readonly factsProblem?: { readonly code: string; readonly message: string };
 }
 
 /** The gateway's verdict on a proposed call before anything runs. */
@@ -98,8 +104,10 @@ export class ToolGateway {
   }
 
   /**
-   * Decides a proposed call: identity (scopes), then contract (zod), then policy. The first
-   * control that refuses decides, and the later ones are not asked.
+   * Decides a proposed call: identity (scopes), then contract (zod), then the facts, then
+   * policy. The first control that refuses decides, and the later ones are not asked. Facts
+   * that could not be read, or are not plain data, deny: the policy is never asked with a
+   * context it would read as empty.
    */
   async authorize(
     call: ProposedCall,
@@ -163,6 +171,17 @@ export class ToolGateway {
 
     const contract = this.checkContract(call, scope);
     if (!contract.ok) return deny("contract", [describeViolations(call.tool, contract.violations)]);
+
+    const factsProblem = request.factsProblem?.message ?? factsProblemOf(request);
+    if (factsProblem) {
+      return record("policy", deny("policy", [factsProblem], contract.args), {
+        args: contract.args,
+        identity: "in scope",
+        contract: "valid",
+        facts: "refused",
+        code: request.factsProblem?.code ?? "POLICY_DENIED",
+      });
+    }
 
     const policy = await this.policy.decide({
       principal: scope.principal,
@@ -277,6 +296,8 @@ export class ToolGateway {
     if (missing.length) return { problem: `${scope.principal.id} lacks scope ${missing.join(", ")}` };
     const contract = checkContract(tool, args);
     if (!contract.ok) return { problem: describeViolations(tool.name, contract.violations) };
+    const factsProblem = request.factsProblem?.message ?? factsProblemOf(request);
+    if (factsProblem) return { problem: factsProblem };
     const decision = await this.policy.decide({
       principal: scope.principal,
       action: tool.name,
@@ -315,4 +336,9 @@ export class ToolGateway {
       );
     return tool;
   }
+}
+
+/** What is wrong with a request's context or resource as a policy reads them, or undefined. */
+function factsProblemOf(request: PolicyContext): string | undefined {
+  return contextProblem(request.context ?? {}) ?? resourceProblem(request.resource);
 }

@@ -11,6 +11,8 @@ export interface GateRecord extends GatewayDecision {
   readonly guards: string;
   readonly tool: string;
   readonly callId: string;
+  /** Drawn once when the gate decided: the approval request's id derives from it (see `approvalRequestId`). */
+  readonly requestNonce?: string;
 }
 
 export interface ApprovalRecord {

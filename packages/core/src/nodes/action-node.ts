@@ -7,8 +7,10 @@ import type { CallScope, PolicyContext } from "../gateway/tool-gateway.js";
 import { emit } from "../graph/events.js";
 import { currentCall, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
-import { normalizeEdge } from "../workflow/define-workflow.js";
+import { gateDeclaredSufficient } from "../workflow/check-graph.js";
+import { nodeOf, normalizeEdge } from "../workflow/define-workflow.js";
 import type { ActionNode } from "../workflow/node-definitions.js";
+import { readGateFacts } from "./gate-facts.js";
 import { unrecordedDecision } from "./recorded-decision.js";
 
 /**
@@ -60,7 +62,7 @@ export function actionNode(
       call,
       args,
       scope,
-      gateRequest(state, call, node.tool, services),
+      await gateRequest(state, call, node.tool, services),
     );
     const summary = describeExecution(outcome);
     emit(config, {
@@ -143,7 +145,9 @@ function checkAuthorized(
     .filter(([, node]) => node.kind === "precondition" && node.guards === action)
     .map(([id]) => id);
   const preconditions = guards.map((id) => checks[id]).filter((check) => check?.callId === call.id);
-  if (!preconditions.length || preconditions.some((check) => !check?.ok))
+  // No precondition node is needed only where validate() allowed it: the gate was declared sufficient.
+  const waived = !guards.length && gateDeclaredSufficient(services.workflow, action);
+  if ((!preconditions.length && !waived) || preconditions.some((check) => !check?.ok))
     return { ok: false, problem: "the call did not pass its precondition" };
   if (!gate || gate.guards !== action || gate.callId !== call.id)
     return { ok: false, problem: "no gate decided this call" };
@@ -182,17 +186,16 @@ function checkAuthorized(
 }
 
 /** The policy request the gate guarding this action decided with, so a fallback tool faces the same facts. */
-function gateRequest(
+async function gateRequest(
   state: GraphState,
   call: ProposedCall,
   tool: string,
   services: NodeServices,
-): PolicyContext {
+): Promise<PolicyContext> {
   const gateId = state.governor.gate?.node;
-  const gate = gateId ? services.workflow.nodes[gateId] : undefined;
-  if (gate?.kind !== "gate") return {};
-  return {
-    context: gate.context?.(state, { ...call, tool }),
-    resource: gate.resource?.(state, { ...call, tool }),
-  };
+  const gate = gateId ? nodeOf(services.workflow, gateId) : undefined;
+  if (!gateId || gate?.kind !== "gate") return {};
+  // Facts are awaited and checked as the gate's were; facts that cannot be read refuse the fallback.
+  const read = await readGateFacts(gateId, gate, state, { ...call, tool });
+  return read.ok ? read.facts : { factsProblem: { code: read.error.code, message: read.error.message } };
 }

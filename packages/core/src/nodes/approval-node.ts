@@ -1,15 +1,19 @@
 import { GovernorError } from "@governor/errors";
 import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { approvalRequestId } from "../approvals/request-id.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
 import { emit } from "../graph/events.js";
 import type { ApprovalRecord, GateRecord } from "../graph/governor-channel.js";
 import { currentCall, guardedTool, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
+import { nodeOf } from "../workflow/define-workflow.js";
 import type { ApprovalNode } from "../workflow/node-definitions.js";
+import { readGateFacts } from "./gate-facts.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
+const HOUR_MS = 60 * 60 * 1000;
 
 /**
  * Human-in-the-loop: interrupts with a request bound to the gate's call hash and waits.
@@ -18,10 +22,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
  * audited and refused, and the node interrupts again: the run stays waiting. LangGraph
  * replays earlier answers to earlier `interrupt()` calls on each resume, so the loop
  * re-verifies them deterministically and the refusal records are deduplicated by attempt.
+ *
+ * The request carries its own id, derived from the gate's record (see `approvalRequestId`),
+ * and a decision must be signed for this thread, this node and that id: a decision for an
+ * identical call in another run, or for an earlier request of this run, is refused.
  */
 export function approvalNode(id: string, node: ApprovalNode<GraphState>, services: NodeServices) {
   const tool = guardedTool(services, node.guards);
   const ttl = node.expiresInMs ?? DAY_MS;
+  const decisionLifetimeMs = Math.min(node.decisionLifetimeMs ?? HOUR_MS, ttl);
   const approvals = services.approvals;
   if (!approvals) {
     throw new GovernorError(
@@ -63,6 +72,7 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       type: "approval",
       threadId: scope.threadId,
       node: id,
+      requestId: approvalRequestId(scope.threadId, id, gate),
       tool,
       args: gate.args,
       principal: scope.principal.id,
@@ -75,8 +85,13 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       // Derived from the gate's decision time, not the clock, so the request is identical on every re-run.
       requestedAt: new Date(gate.decidedAt).toISOString(),
       expiresAt: new Date(gate.decidedAt + ttl).toISOString(),
+      decisionLifetimeMs,
     };
-    audit("requested", { args: gate.args, expiresAt: request.expiresAt, reasons: gate.reasons }, "requested");
+    audit(
+      "requested",
+      { args: gate.args, requestId: request.requestId, expiresAt: request.expiresAt, reasons: gate.reasons },
+      "requested",
+    );
 
     let refusedAnswer: string | undefined;
     for (let attempt = 0; ; attempt++) {
@@ -105,7 +120,11 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
           ? `the policy now denies this call (${deniedNow}); propose the call again`
           : verdict.reason;
       const record: ApprovalRecord = { node: id, approved, approver, reason, callHash: request.callHash };
-      audit(approved ? "approved" : "rejected", { approver, reason, decisionId: jti }, "decided");
+      audit(
+        approved ? "approved" : "rejected",
+        { approver, reason, decisionId: jti, requestId: request.requestId },
+        "decided",
+      );
       emit(config, { type: "approval", node: id, tool, approved, approver, reason });
       return {
         messages: approved
@@ -125,8 +144,9 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
 
 /**
  * Asks the policy again, as the gate that decided the call asked it (same principal,
- * arguments, resource and context), and returns the reasons when it now denies. A gate
- * that is gone from the workflow counts as a denial: the approval cannot be re-checked.
+ * arguments, and the gate's facts read afresh), and returns the reasons when it now denies.
+ * A gate that is gone from the workflow, or facts that cannot be read now, count as a
+ * denial: the approval cannot be re-checked.
  */
 async function policyNowDenies(
   state: GraphState,
@@ -135,14 +155,16 @@ async function policyNowDenies(
   scope: CallScope,
   services: NodeServices,
 ): Promise<string | undefined> {
-  const gateNode = services.workflow.nodes[gate.node];
+  const gateNode = nodeOf(services.workflow, gate.node);
   if (gateNode?.kind !== "gate") return `the gate ${gate.node} that decided it is gone`;
+  const read = await readGateFacts(gate.node, gateNode, state, call);
+  if (!read.ok) return read.error.message;
   const decision = await services.gateway.policy.decide({
     principal: scope.principal,
     action: gate.tool,
-    resource: gateNode.resource?.(state, call),
+    resource: read.facts.resource,
     args: gate.args,
-    context: gateNode.context?.(state, call) ?? {},
+    context: read.facts.context ?? {},
   });
   return decision.effect === "deny" ? decision.reasons.join("; ") : undefined;
 }

@@ -1,16 +1,21 @@
+import { randomUUID } from "node:crypto";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { emit } from "../graph/events.js";
 import type { GateRecord } from "../graph/governor-channel.js";
 import { currentCall, guardedTool, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import type { GateNode } from "../workflow/node-definitions.js";
+import { readGateFacts } from "./gate-facts.js";
 
 const BRANCH = { allow: "allow", deny: "deny", "require-approval": "approval" } as const;
 
 /**
  * A policy gate: identity, contract and policy decide the proposed call. A denial answers
  * the model with the reasons; require-approval leads to the approval node, carrying the
- * hash the approval will be bound to.
+ * hash the approval will be bound to and a nonce its request id derives from.
+ *
+ * The gate's facts (context, resource) are awaited; facts that cannot be read or are not
+ * plain data deny the call, audited with the reason: the run goes on, nothing is allowed.
  */
 export function gateNode(id: string, node: GateNode<GraphState>, services: NodeServices) {
   const tool = guardedTool(services, node.guards);
@@ -29,10 +34,12 @@ export function gateNode(id: string, node: GateNode<GraphState>, services: NodeS
       });
       return { governor: { gate: null, routes: { [id]: "deny" } } };
     }
-    const decision = await services.gateway.authorize(call, scope, {
-      context: node.context?.(state, call),
-      resource: node.resource?.(state, call),
-    });
+    const read = await readGateFacts(id, node, state, call);
+    const decision = await services.gateway.authorize(
+      call,
+      scope,
+      read.ok ? read.facts : { factsProblem: { code: read.error.code, message: read.error.message } },
+    );
     emit(config, {
       type: "policy",
       node: id,
@@ -42,7 +49,16 @@ export function gateNode(id: string, node: GateNode<GraphState>, services: NodeS
       reasons: decision.reasons,
       policyIds: decision.policyIds,
     });
-    const gate: GateRecord = { ...decision, node: id, guards: node.guards, tool, callId: call.id };
+    // The nonce is drawn here, once: the gate's write is checkpointed, so the approval node
+    // derives the same request id on every re-run, and a new decision is a new request.
+    const gate: GateRecord = {
+      ...decision,
+      node: id,
+      guards: node.guards,
+      tool,
+      callId: call.id,
+      requestNonce: randomUUID(),
+    };
     return {
       messages:
         decision.effect === "deny"

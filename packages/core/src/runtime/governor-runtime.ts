@@ -11,12 +11,16 @@ import {
 import type { PriceTable } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
-import { type ApprovalRequest, approvalAnswerSchema } from "../approvals/approval-request.js";
+import {
+  type ApprovalRequest,
+  approvalAnswerSchema,
+  decisionLifetime,
+} from "../approvals/approval-request.js";
 import {
   type BudgetExtra,
   type BudgetRequest,
   budgetAnswerSchema,
-  budgetGrantHash,
+  budgetGrantBinding,
 } from "../budget/budget-request.js";
 import type { RunBudget } from "../budget/run-budget.js";
 import type { RunUsage } from "../budget/run-usage.js";
@@ -325,9 +329,11 @@ export class GovernorRuntime {
   ): Promise<RunOutcome> {
     const request = await this.pendingApproval(workflow, threadId, options);
     if (!request) throw notWaiting(threadId, this.getRun(threadId).status, "a decision");
+    // Bound to this run, node and request, and no longer-lived than the request allows.
     const token = await signApprovalDecision(this.store.tokenKeys, {
       ...decision,
-      callHash: request.callHash,
+      request,
+      expiresIn: decisionLifetime(request, (this.#now ?? Date.now)()),
     });
     return this.resume(workflow, threadId, { token }, options);
   }
@@ -391,7 +397,7 @@ export class GovernorRuntime {
     const token = await signApprovalDecision(this.store.tokenKeys, {
       approver: grant.approver,
       decision: "approve",
-      callHash: budgetGrantHash(request, grant.extra),
+      request: budgetGrantBinding(request, grant.extra),
       reason: grant.reason,
     });
     return this.resume(workflow, threadId, { decision: "extend", extra: grant.extra, token }, options);

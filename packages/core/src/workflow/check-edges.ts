@@ -1,5 +1,5 @@
 import type { WorkflowIssue } from "@governor/errors";
-import { type Edge, END, START, type Workflow } from "./define-workflow.js";
+import { type Edge, END, nodeOf, START, type Workflow } from "./define-workflow.js";
 import { outcomesOf } from "./node-definitions.js";
 
 /**
@@ -8,14 +8,13 @@ import { outcomesOf } from "./node-definitions.js";
  */
 export function checkEdges(workflow: Workflow, edges: readonly Edge[]): WorkflowIssue[] {
   const issues: WorkflowIssue[] = [];
-  const nodes = workflow.nodes;
   const outgoing = new Map<string, { edge: Edge; index: number }[]>();
 
   edges.forEach((edge, index) => {
     const path = `edges[${index}]`;
     const where = `(${edge.from} → ${edge.to}${edge.on ? ` on "${edge.on}"` : ""})`;
     if (edge.from === END) issues.push({ code: "WORKFLOW_INVALID", path, message: `${where} leaves END` });
-    else if (edge.from !== START && !nodes[edge.from]) {
+    else if (edge.from !== START && !nodeOf(workflow, edge.from)) {
       issues.push({
         code: "WORKFLOW_UNKNOWN_NODE",
         path: `${path}.from`,
@@ -23,7 +22,7 @@ export function checkEdges(workflow: Workflow, edges: readonly Edge[]): Workflow
       });
     }
     if (edge.to === START) issues.push({ code: "WORKFLOW_INVALID", path, message: `${where} enters START` });
-    else if (edge.to !== END && !nodes[edge.to]) {
+    else if (edge.to !== END && !nodeOf(workflow, edge.to)) {
       issues.push({
         code: "WORKFLOW_UNKNOWN_NODE",
         path: `${path}.to`,
@@ -44,7 +43,7 @@ export function checkEdges(workflow: Workflow, edges: readonly Edge[]): Workflow
     });
   }
 
-  for (const [id, node] of Object.entries(nodes)) {
+  for (const [id, node] of Object.entries(workflow.nodes)) {
     if (!node || typeof node !== "object") continue;
     const { next, required, optional } = outcomesOf(node);
     const labels = new Set([...required, ...optional]);

@@ -3,7 +3,7 @@ import { MultiDirectedGraph } from "graphology";
 import { stronglyConnectedComponents } from "graphology-components";
 import { hasCycle } from "graphology-dag";
 import { bidirectional } from "graphology-shortest-path/unweighted.js";
-import { type Edge, END, START, type Workflow } from "./define-workflow.js";
+import { type Edge, END, nodeOf, START, type Workflow } from "./define-workflow.js";
 import type { WorkflowNode } from "./node-definitions.js";
 
 /** Builds the workflow as a graphology graph, START and END included. */
@@ -52,7 +52,7 @@ export function checkGraph(workflow: Workflow, graph: MultiDirectedGraph): Workf
 
   for (const [id, node] of Object.entries(workflow.nodes)) {
     if (node?.kind !== "action") continue;
-    issues.push(...checkGuarded(workflow, graph, id, "precondition"));
+    issues.push(...checkGuarded(workflow, graph, id, "precondition", gateDeclaredSufficient(workflow, id)));
     const gateIssues = checkGuarded(workflow, graph, id, "gate");
     // A path that skips the gate also skips its decision: report it once.
     issues.push(...(gateIssues.length ? gateIssues : checkGuarded(workflow, graph, id, "decision")));
@@ -82,27 +82,33 @@ function checkGuarded(
   graph: MultiDirectedGraph,
   action: string,
   rule: keyof typeof GUARD_RULES,
+  /** A gate declared sufficient stands in for a missing precondition (never for a gate). */
+  waived = false,
 ): WorkflowIssue[] {
   const { name, passing } = GUARD_RULES[rule];
   const passingOf = (node: WorkflowNode<unknown> | undefined): readonly string[] | undefined =>
-    node && "guards" in node && node.guards === action
+    node && "guards" in node && node.guards === action && Object.hasOwn(passing, node.kind)
       ? (passing as Partial<Record<string, readonly string[]>>)[node.kind]
       : undefined;
-  const guards = Object.keys(workflow.nodes).filter((id) => passingOf(workflow.nodes[id]));
+  const guards = Object.keys(workflow.nodes).filter((id) => passingOf(nodeOf(workflow, id)));
   if (guards.length === 0) {
     if (rule === "decision") return []; // reported by the gate rule
+    if (waived) return [];
     const kind = rule === "gate" ? "gate" : "precondition";
     return [
       {
         code: "WORKFLOW_UNGUARDED_ACTION",
         path: `nodes.${action}`,
-        message: `action ${action} has no ${name}; declare a ${kind} node with guards: "${action}"`,
+        message:
+          rule === "precondition"
+            ? `action ${action} has no ${name}; declare a ${kind} node with guards: "${action}", or declare its gate sufficient: { reason } when its policy covers every check`
+            : `action ${action} has no ${name}; declare a ${kind} node with guards: "${action}"`,
       },
     ];
   }
   const withoutGuards = graph.copy();
   for (const guard of guards) {
-    const outcomes = passingOf(workflow.nodes[guard]) ?? [];
+    const outcomes = passingOf(nodeOf(workflow, guard)) ?? [];
     for (const edge of withoutGuards.filterOutEdges(guard, (_edge, attributes) =>
       outcomes.includes(attributes.on),
     )) {
@@ -120,13 +126,28 @@ function checkGuarded(
   ];
 }
 
+/**
+ * True when a gate guarding `action` declares itself sufficient (with a reason): the author
+ * says the policy covers every check, so the action may have no precondition node. Only
+ * explicit: the gate rule still demands the gate on every path.
+ */
+export function gateDeclaredSufficient(workflow: Workflow, action: string): boolean {
+  return Object.values(workflow.nodes).some(
+    (node) =>
+      node?.kind === "gate" &&
+      node.guards === action &&
+      typeof node.sufficient?.reason === "string" &&
+      node.sufficient.reason.trim() !== "",
+  );
+}
+
 /** A gate's approval branch must lead to an approval node for the same action: approvals are bound to what they approve. */
 function checkApprovalBranches(workflow: Workflow, graph: MultiDirectedGraph): WorkflowIssue[] {
   const issues: WorkflowIssue[] = [];
   graph.forEachEdge((_edge, attributes, source, target) => {
-    const from = workflow.nodes[source] as WorkflowNode<unknown> | undefined;
+    const from = nodeOf(workflow, source) as WorkflowNode<unknown> | undefined;
     if (from?.kind !== "gate" || attributes.on !== "approval") return;
-    const to = workflow.nodes[target] as WorkflowNode<unknown> | undefined;
+    const to = nodeOf(workflow, target) as WorkflowNode<unknown> | undefined;
     if (to?.kind !== "approval" || to.guards !== from.guards) {
       issues.push({
         code: "WORKFLOW_INVALID",

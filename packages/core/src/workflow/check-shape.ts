@@ -1,8 +1,14 @@
 import type { WorkflowIssue } from "@governor/errors";
-import { END, START, type Workflow } from "./define-workflow.js";
+import { END, nodeOf, START, type Workflow } from "./define-workflow.js";
+import { checkApprovers, checkGateFields } from "./check-governance-fields.js";
 
 const RESERVED_STATE_KEYS = ["messages", "governor"];
 const NODE_ID = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
+
+/** True for names every object inherits (`constructor`, `toString`, …): unsafe as keys of plain objects. */
+export function isInheritedName(id: string): boolean {
+  return id in Object.prototype;
+}
 
 /** Fields each kind must have, with their accepted types (`a|b` for either). */
 const REQUIRED_FIELDS: Record<string, Record<string, string>> = {
@@ -27,7 +33,7 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
   const shape = (workflow.state as { shape?: Record<string, unknown> } | undefined)?.shape;
   if (!shape || typeof shape !== "object") invalid("state", "must be a zod object schema (z.object({...}))");
   for (const key of RESERVED_STATE_KEYS) {
-    if (shape && key in shape)
+    if (shape && Object.hasOwn(shape, key))
       invalid(`state.${key}`, `"${key}" is reserved for Governor's own channel; rename the field`);
   }
   if (!workflow.agent || typeof workflow.agent.id !== "string" || !Array.isArray(workflow.agent.scopes)) {
@@ -62,11 +68,17 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
     const path = `nodes.${id}`;
     if (id === START || id === END || !NODE_ID.test(id)) {
       invalid(path, "a node id must start with a letter and use letters, digits, _ or -");
+    } else if (isInheritedName(id)) {
+      // Graph libraries (graphology's path search, LangGraph's builder) key plain objects by
+      // node id: a node named "constructor" would collide with what every object inherits.
+      invalid(path, `"${id}" is a name every object inherits from Object.prototype; rename the node`);
     }
-    if ((shape && id in shape) || RESERVED_STATE_KEYS.includes(id)) {
+    if ((shape && Object.hasOwn(shape, id)) || RESERVED_STATE_KEYS.includes(id)) {
       invalid(path, `"${id}" is also a state field; LangGraph needs node ids and state fields to differ`);
     }
-    const fields = REQUIRED_FIELDS[node?.kind as string];
+    // Kinds are data: "toString" must not find a function on Object.prototype.
+    const kind = node?.kind as string;
+    const fields = Object.hasOwn(REQUIRED_FIELDS, kind) ? REQUIRED_FIELDS[kind] : undefined;
     if (!fields) {
       invalid(
         `${path}.kind`,
@@ -103,7 +115,7 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
       });
     }
     if ("guards" in node && typeof node.guards === "string") {
-      const guarded = workflow.nodes[node.guards];
+      const guarded = nodeOf(workflow, node.guards);
       if (!guarded) {
         issues.push({
           code: "WORKFLOW_UNKNOWN_NODE",
@@ -117,6 +129,8 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
         );
       }
     }
+    if (node.kind === "gate") issues.push(...checkGateFields(path, node));
+    if (node.kind === "approval") issues.push(...checkApprovers(path, id, node, workflow.approvers));
   }
   return issues;
 }

@@ -42,8 +42,19 @@ export interface WorkflowDefinition<TSchema extends StateSchema = any> {
    * `sensitive` state fields are masked before the model reads them, unless `modelMaySee`.
    */
   readonly privacy?: PrivacyOptions;
-  /** Who may approve this workflow's calls, with their scopes (an Identity from @governor/identity). */
+  /**
+   * Who may approve this workflow's calls, with their scopes (an Identity from
+   * @governor/identity). Required when the workflow has approval steps: `validate()` refuses
+   * an approval step nobody is entitled to answer.
+   */
   readonly approvers?: ApproverRegistry;
+  /**
+   * The version of the workflow's own code that decisions depend on (the code that computes
+   * the gates' facts, and what it calls). Approvals are bound to it with the policy's version:
+   * bump it when that code changes, and pending approvals lapse. The gates' fact callbacks'
+   * own source is covered without it.
+   */
+  readonly version?: string;
   readonly nodes: Readonly<Record<string, WorkflowNode<z.output<TSchema>>>>;
   readonly edges: readonly WorkflowEdge[];
   /** Limits every run of this workflow (run options may override fields). */
@@ -80,6 +91,17 @@ export function isWorkflow(value: unknown): value is Workflow {
   return (
     typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[WORKFLOW_BRAND] === true
   );
+}
+
+/**
+ * The node declared under `id`, or undefined. Node ids are data: a plain `nodes[id]` would
+ * find `toString` or `constructor` on Object.prototype for a node nobody declared.
+ */
+export function nodeOf<TState>(
+  workflow: { readonly nodes: Readonly<Record<string, WorkflowNode<TState>>> },
+  id: string,
+): WorkflowNode<TState> | undefined {
+  return Object.hasOwn(workflow.nodes, id) ? workflow.nodes[id] : undefined;
 }
 
 /** Normalized edge form. */

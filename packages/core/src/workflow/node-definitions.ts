@@ -34,14 +34,49 @@ export interface PreconditionNode<TState> {
   readonly check: (input: { state: TState; call: ProposedCall }) => CheckResult | Promise<CheckResult>;
 }
 
-/** Asks the policy engine whether the proposed call may run: allow, deny or require approval. */
+/** The resource a policy request acts on. */
+export interface PolicyResource {
+  readonly type: string;
+  readonly id: string;
+}
+
+/** What a gate puts to the policy beyond the arguments: run facts and the resource acted on. */
+export interface GateFacts {
+  readonly context?: Record<string, unknown>;
+  readonly resource?: PolicyResource;
+}
+
+/**
+ * Asks the policy engine whether the proposed call may run: allow, deny or require approval.
+ *
+ * Facts come from the system of record, so every fact callback may be async; each is awaited.
+ * Whatever a callback returns must be a plain record (after awaiting): anything else, or a
+ * callback that throws, denies the call (fail closed) and the reason is audited.
+ */
 export interface GateNode<TState> {
   readonly kind: "gate";
   readonly description?: string;
   readonly guards: string;
   /** Run facts the policy needs beyond the arguments (account flags, totals). */
-  readonly context?: (state: TState, call: ProposedCall) => Record<string, unknown>;
-  readonly resource?: (state: TState, call: ProposedCall) => { type: string; id: string } | undefined;
+  readonly context?: (
+    state: TState,
+    call: ProposedCall,
+  ) => Record<string, unknown> | Promise<Record<string, unknown>>;
+  readonly resource?: (
+    state: TState,
+    call: ProposedCall,
+  ) => PolicyResource | undefined | Promise<PolicyResource | undefined>;
+  /**
+   * Context and resource from one read of the system of record (one query, one snapshot),
+   * in place of `context` and `resource`: declare one or the other, not both.
+   */
+  readonly facts?: (state: TState, call: ProposedCall) => GateFacts | Promise<GateFacts>;
+  /**
+   * Declares that this gate's policy checks everything the action needs, so the action
+   * needs no precondition node. Explicit, with the reason, because `validate()` otherwise
+   * demands a precondition on every path to an action; the gate itself is still required.
+   */
+  readonly sufficient?: { readonly reason: string };
 }
 
 /** Stops the run until a human approves or rejects the exact call the gate sent here. */
@@ -51,6 +86,11 @@ export interface ApprovalNode<TState> {
   readonly guards: string;
   /** How long the request stays answerable. Default: 24 hours. */
   readonly expiresInMs?: number;
+  /**
+   * The longest lifetime a signed decision may have (ms). Default one hour, and never more
+   * than `expiresInMs`: a decision signed to last longer is refused.
+   */
+  readonly decisionLifetimeMs?: number;
   /** A scope the approver must hold (checked against the workflow's `approvers`). */
   readonly requiredScope?: string;
   /** One line for the approver. */

@@ -1,4 +1,5 @@
 import { WorkflowValidationError } from "@governor/errors";
+import { type ApproverRegistry, defineIdentity } from "@governor/identity";
 import { RulePolicyEngine } from "@governor/policy";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
@@ -30,6 +31,12 @@ const sendEmail = defineTool({
 const policy = new RulePolicyEngine([
   { id: "support-may-email", actions: ["send_email"], effect: "permit", reason: "support may email" },
 ]);
+
+const approvers = defineIdentity({
+  roles: { "support-agent": ["mail:send"], lead: ["approvals:mail"] },
+  agents: { support: { roles: ["support-agent"] } },
+  approvers: { "lead:lee": { roles: ["lead"] } },
+});
 
 // Mutations swap nodes freely, and some tests change the state schema, so nodes are typed for any state.
 type Nodes = WorkflowDefinition["nodes"];
@@ -70,7 +77,7 @@ function base() {
 /** The base workflow after `change` edits a copy of its nodes and edges. */
 function workflowWith(
   change: (parts: { nodes: Record<string, Nodes[string]>; edges: WorkflowEdge[] }) => void = () => {},
-  overrides: { state?: StateSchema } = {},
+  overrides: { state?: StateSchema; approvers?: ApproverRegistry | null } = {},
 ) {
   const parts = base();
   change(parts);
@@ -80,6 +87,7 @@ function workflowWith(
     agent: { id: "support", scopes: ["mail:send"] },
     tools: [sendEmail],
     policy,
+    approvers: overrides.approvers === null ? undefined : (overrides.approvers ?? approvers),
     nodes: parts.nodes,
     edges: parts.edges,
   });
@@ -373,5 +381,186 @@ describe("validate", () => {
     const error = validationError(workflow);
     expect(error.issues).toHaveLength(issues.length);
     for (const issue of issues) expect(error.message).toContain(issue.path);
+  });
+
+  describe("approvers (an approval step nobody may answer fails closed)", () => {
+    it("refuses an approval step when the workflow names no approvers", () => {
+      const error = validationError(workflowWith(undefined, { approvers: null }));
+      expect(error.code).toBe("WORKFLOW_INVALID");
+      expect(error.issues).toHaveLength(1);
+      expect(error.issues[0]?.path).toBe("nodes.send_approval");
+      expect(error.message).toContain("send_approval has nobody entitled to decide it");
+    });
+
+    it("refuses an approval step whose required scope no approver holds", () => {
+      const error = validationError(
+        workflowWith(({ nodes }) => {
+          nodes.send_approval = { kind: "approval", guards: "send", requiredScope: "approvals:refunds" };
+        }),
+      );
+      expect(error.issues).toEqual([
+        expect.objectContaining({
+          code: "WORKFLOW_INVALID",
+          path: "nodes.send_approval.requiredScope",
+          message: expect.stringContaining("no approver holding approvals:refunds"),
+        }),
+      ]);
+    });
+
+    it("accepts an approval step whose required scope an approver holds", () => {
+      const workflow = workflowWith(({ nodes }) => {
+        nodes.send_approval = { kind: "approval", guards: "send", requiredScope: "approvals:mail" };
+      });
+      expect(findWorkflowIssues(workflow)).toEqual([]);
+    });
+  });
+
+  describe("node names from Object.prototype are names like any other", () => {
+    for (const name of ["toString", "constructor", "__proto__", "hasOwnProperty", "valueOf"]) {
+      it(`refuses an edge to or from an undeclared "${name}"`, () => {
+        const error = validationError(
+          workflowWith(({ edges }) => {
+            edges.push([name, "send"], ["load", name]);
+          }),
+        );
+        const unknown = error.issues.filter((issue) => issue.code === "WORKFLOW_UNKNOWN_NODE");
+        expect(unknown.map((issue) => issue.path)).toEqual(
+          expect.arrayContaining([
+            `edges[${base().edges.length}].from`,
+            `edges[${base().edges.length + 1}].to`,
+          ]),
+        );
+      });
+
+      it(`refuses a guard naming an undeclared "${name}"`, () => {
+        const error = validationError(
+          workflowWith(({ nodes }) => {
+            nodes.extra_check = { kind: "precondition", guards: name, check: () => pass() };
+          }),
+        );
+        expect(error.issues).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({ code: "WORKFLOW_UNKNOWN_NODE", path: "nodes.extra_check.guards" }),
+          ]),
+        );
+      });
+    }
+
+    it('refuses a node kind named "toString" or "constructor" instead of finding it on the prototype', () => {
+      for (const kind of ["toString", "constructor"]) {
+        const error = validationError(
+          workflowWith(({ nodes }) => {
+            nodes.load = { kind, run: () => ({}) } as unknown as Nodes[string];
+          }),
+        );
+        expect(error.issues).toEqual(
+          expect.arrayContaining([
+            expect.objectContaining({
+              path: "nodes.load.kind",
+              message: expect.stringContaining(`"${kind}"`),
+            }),
+          ]),
+        );
+      }
+    });
+
+    it("refuses a declared node named constructor or toString with one clear issue", () => {
+      // Graph libraries (graphology's path search, LangGraph's builder) key plain objects by node id.
+      for (const name of ["constructor", "toString"]) {
+        const workflow = workflowWith(({ nodes, edges }) => {
+          nodes[name] = nodes.load as Nodes[string];
+          delete nodes.load;
+          edges[indexOfEdge(edges, START, "load")] = [START, name];
+          edges[indexOfEdge(edges, "load", "compose")] = [name, "compose"];
+        });
+        expect(findWorkflowIssues(workflow)).toEqual([
+          expect.objectContaining({
+            code: "WORKFLOW_INVALID",
+            path: `nodes.${name}`,
+            message: expect.stringContaining("Object.prototype"),
+          }),
+        ]);
+      }
+    });
+  });
+
+  describe("gates: facts and sufficiency", () => {
+    const withoutPrecondition = (gate: Partial<Nodes[string]> = {}) =>
+      workflowWith(({ nodes, edges }) => {
+        delete nodes.check_send;
+        nodes.send_gate = { kind: "gate", guards: "send", ...gate } as Nodes[string];
+        const kept = edges.map(normalizeEdge).filter((e) => e.from !== "check_send" && e.to !== "check_send");
+        edges.splice(0, edges.length, ...kept, ["has_call", "send_gate", "send"]);
+      });
+
+    it("refuses an action with no precondition when its gate is not declared sufficient", () => {
+      const error = validationError(withoutPrecondition());
+      expect(error.code).toBe("WORKFLOW_UNGUARDED_ACTION");
+      expect(error.issues).toHaveLength(1);
+      expect(error.message).toContain("action send has no precondition");
+      expect(error.message).toContain("sufficient");
+    });
+
+    it("accepts an action with no precondition when its gate declares itself sufficient, with a reason", () => {
+      const workflow = withoutPrecondition({ sufficient: { reason: "the Cedar policy checks every fact" } });
+      expect(findWorkflowIssues(workflow)).toEqual([]);
+    });
+
+    it("refuses a sufficiency declaration without a reason", () => {
+      const error = validationError(withoutPrecondition({ sufficient: { reason: " " } }));
+      expect(error.issues).toEqual(
+        expect.arrayContaining([expect.objectContaining({ path: "nodes.send_gate.sufficient" })]),
+      );
+      expect(error.issues.some((issue) => issue.code === "WORKFLOW_UNGUARDED_ACTION")).toBe(true);
+    });
+
+    it("still refuses an action reachable without its gate, even when the gate declares itself sufficient", () => {
+      const error = validationError(
+        workflowWith(({ nodes, edges }) => {
+          nodes.send_gate = { kind: "gate", guards: "send", sufficient: { reason: "policy covers it" } };
+          edges[indexOfEdge(edges, "has_call", "check_send", "send")] = ["has_call", "send", "send"];
+        }),
+      );
+      expect(error.issues).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            code: "WORKFLOW_UNGUARDED_ACTION",
+            message: expect.stringContaining("without passing its policy gate"),
+          }),
+        ]),
+      );
+    });
+
+    it("still refuses an action with no gate at all when a sufficient gate guards another action", () => {
+      const error = validationError(
+        workflowWith(({ nodes }) => {
+          nodes.send_gate = { kind: "gate", guards: "send", sufficient: { reason: "policy covers it" } };
+          nodes.send_approval = { kind: "approval", guards: "send" };
+          delete nodes.check_send;
+        }),
+      );
+      expect(
+        error.issues.some(
+          (issue) => issue.code === "WORKFLOW_UNKNOWN_NODE" || issue.code === "WORKFLOW_UNGUARDED_ACTION",
+        ),
+      ).toBe(true);
+    });
+
+    it("refuses facts declared together with context or resource, and fact fields that are not functions", () => {
+      const error = validationError(
+        workflowWith(({ nodes }) => {
+          nodes.send_gate = {
+            kind: "gate",
+            guards: "send",
+            facts: async () => ({ context: {} }),
+            context: () => ({}),
+            resource: "order" as unknown as () => undefined,
+          };
+        }),
+      );
+      expect(error.issues.map((issue) => issue.path)).toEqual(
+        expect.arrayContaining(["nodes.send_gate.facts", "nodes.send_gate.resource"]),
+      );
+    });
   });
 });

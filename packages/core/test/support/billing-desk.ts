@@ -12,6 +12,7 @@ import {
   START,
   type Workflow,
 } from "@governor/core";
+import { defineIdentity } from "@governor/identity";
 import type { ScenarioView, ScriptedReply } from "@governor/models";
 import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
 import { RulePolicyEngine } from "@governor/policy";
@@ -93,6 +94,11 @@ export function billingDesk(options: DeskOptions): Workflow {
     name: options.name ?? "billing-desk",
     state: deskState,
     agent: { id: options.agent ?? "billing", scopes: ["billing:write"] },
+    approvers: defineIdentity({
+      roles: { "billing-lead": ["approvals:billing"], worker: ["work:do"] },
+      agents: { billing: { roles: ["worker"] } },
+      approvers: { "billing:lead": { roles: ["billing-lead"] } },
+    }),
     tools: [chargeTool(options.effects, options.onCharge)],
     policy: permitCharges,
     budget: options.budget,

@@ -1,4 +1,5 @@
 import { defineWorkflow, END, type RunBudget, START, type Workflow } from "@governor/core";
+import { defineIdentity } from "@governor/identity";
 import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
 import { RulePolicyEngine } from "@governor/policy";
 import { z } from "zod";
@@ -16,6 +17,12 @@ export function essayWorkflow(budget?: RunBudget): Workflow {
     name: "essay",
     state: z.object({ topic: z.string(), final: z.string().optional() }),
     agent: { id: "writer", scopes: [] },
+    // Budget grants are signed by an approver holding budgets:extend.
+    approvers: defineIdentity({
+      roles: { "budget-owner": ["budgets:extend"], worker: ["work:do"] },
+      agents: { writer: { roles: ["worker"] } },
+      approvers: { alice: { roles: ["budget-owner"] } },
+    }),
     tools: [],
     policy: new RulePolicyEngine([]),
     budget,

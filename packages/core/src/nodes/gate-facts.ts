@@ -1,0 +1,66 @@
+import { GovernorError } from "@governor/errors";
+import type { ProposedCall } from "../gateway/proposed-call.js";
+import { contextProblem, describeValue, isPlainRecord, resourceProblem } from "../gateway/policy-facts.js";
+import type { PolicyContext } from "../gateway/tool-gateway.js";
+import type { GraphState } from "../graph/state-annotation.js";
+import type { GateNode } from "../workflow/node-definitions.js";
+
+/** A gate's facts, read and checked, or why they could not be (the call is then denied). */
+export type GateFactsResult =
+  | { readonly ok: true; readonly facts: PolicyContext }
+  | { readonly ok: false; readonly error: GovernorError };
+
+/**
+ * Reads the facts gate `id` puts to the policy for `call`: its `facts` callback (context and
+ * resource from one read), or its `context` and `resource` callbacks. Each is awaited, since
+ * facts come from databases and HTTP APIs.
+ *
+ * Fails closed and never throws: a callback that throws (the CRM is down), or a result that
+ * is not plain data after awaiting, comes back as an error naming the gate and what it got,
+ * and the caller denies the call. An empty context is not a safe default: a `forbid` that
+ * reads a missing fact would not fire.
+ */
+export async function readGateFacts(
+  id: string,
+  node: GateNode<GraphState>,
+  state: GraphState,
+  call: ProposedCall,
+): Promise<GateFactsResult> {
+  const refuse = (message: string, details: Record<string, unknown> = {}, cause?: unknown) => ({
+    ok: false as const,
+    error: new GovernorError(
+      "POLICY_DENIED",
+      `Gate ${id} cannot decide ${call.tool}: ${message}`,
+      { gate: id, tool: call.tool, ...details },
+      { cause },
+    ),
+  });
+  let context: unknown;
+  let resource: unknown;
+  let step = node.facts ? "facts" : "context";
+  try {
+    if (node.facts) {
+      const facts: unknown = await node.facts(state, call);
+      if (!isPlainRecord(facts)) {
+        return refuse(`facts() must return { context, resource }, got ${describeValue(facts)}`, {
+          got: describeValue(facts),
+        });
+      }
+      context = Object.hasOwn(facts, "context") ? facts.context : {};
+      resource = Object.hasOwn(facts, "resource") ? facts.resource : undefined;
+    } else {
+      context = node.context ? await node.context(state, call) : {};
+      step = "resource";
+      resource = node.resource ? await node.resource(state, call) : undefined;
+    }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    return refuse(`reading its facts failed (${step}: ${message}); the call is denied`, { step }, error);
+  }
+  const problem = contextProblem(context) ?? resourceProblem(resource);
+  if (problem) return refuse(problem, { got: problem });
+  return {
+    ok: true,
+    facts: { context: context as Record<string, unknown>, resource: resource as PolicyContext["resource"] },
+  };
+}
