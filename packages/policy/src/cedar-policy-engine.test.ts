@@ -64,29 +64,89 @@ describe("CedarPolicyEngine decisions", () => {
     }
   });
 
-  it("denies when no permit is satisfied, by default", () => {
+  it("denies when no permit is satisfied, by default, naming the permit considered and its false condition", () => {
     const clerk = agentPrincipal("clerk", ["refunds:write"], ["clerk"]);
     const decision = desk.decide(refund(120, {}, clerk));
     expect(decision).toMatchObject({
       effect: "deny",
       policyIds: [],
-      reasons: ["no policy permits issue_refund"],
+      reasons: [
+        "no policy permits issue_refund",
+        'permit "support-may-refund" did not apply: condition `when { principal.roles.contains("support-agent") }` is false',
+      ],
     });
   });
 
-  it("never lets an approval policy permit on its own", () => {
+  it("never lets an approval policy permit on its own, and says so", () => {
     const decision = desk.decide(close(support));
     expect(decision).toMatchObject({
       effect: "deny",
       policyIds: [],
-      reasons: ["no policy permits close_account"],
+      reasons: [
+        "no policy permits close_account",
+        'permit "delegated-may-close-account" did not apply: condition `when { principal.delegated }` is false',
+        'approval "approval-only-cannot-close" matched, but an approval policy never permits on its own',
+      ],
     });
   });
 
   it("sees a delegated principal's user, and the tool as the resource when the gate names none", () => {
     const forUser = delegatedPrincipal(support, "u-7", ["accounts:close"]);
     expect(desk.decide(close(forUser)).effect).toBe("require-approval");
-    expect(desk.decide(close(forUser, "u-8")).effect).toBe("deny");
+    const other = desk.decide(close(forUser, "u-8"));
+    expect(other.effect).toBe("deny");
+    // The first conjunct that fails is named, after the ones that held.
+    expect(other.reasons[1]).toBe(
+      'permit "delegated-may-close-account" did not apply: condition `when { principal.userId == context.args.accountId }` is false',
+    );
+  });
+
+  it("says a permit's scope does not match when the call names another resource type", () => {
+    const twoResources = new CedarPolicyEngine({
+      schema: {
+        name: "two.cedarschema",
+        text: deskSchema.replace("resource: Order,", "resource: [Order, Tool],"),
+      },
+      policies: [
+        {
+          name: "orders.cedar",
+          text: `@id("orders-only")
+permit (principal, action == Governor::Action::"issue_refund", resource is Governor::Order);`,
+        },
+      ],
+    });
+    expect(twoResources.decide(refund(120)).effect).toBe("allow");
+    expect(twoResources.decide({ ...refund(120), resource: undefined }).reasons).toEqual([
+      "no policy permits issue_refund",
+      'permit "orders-only" did not apply: its scope\'s principal or resource does not match this call',
+    ]);
+  });
+
+  it("explains every policy's outcome without changing the decision", () => {
+    const clerk = agentPrincipal("clerk", ["refunds:write"], ["clerk"]);
+    const request = refund(1200, {}, clerk);
+    const { decision, policies } = desk.explain(request);
+    expect(decision).toEqual(desk.decide(request));
+    expect(policies.map((policy) => [policy.id, policy.effect, policy.outcome])).toEqual([
+      ["delegated-may-close-account", "permit", "not-applicable"],
+      ["approval-only-cannot-close", "require-approval", "not-applicable"],
+      ["support-may-refund", "permit", "not-satisfied"],
+      ["refund-over-500-needs-approval", "require-approval", "satisfied"],
+      ["refund-over-2000-needs-approval", "require-approval", "not-satisfied"],
+      ["no-refund-to-flagged-account", "forbid", "not-satisfied"],
+    ]);
+    expect(policies.find((policy) => policy.id === "refund-over-2000-needs-approval")?.detail).toBe(
+      "condition `when { context.args.amount > 2000 }` is false",
+    );
+  });
+
+  it("explains a request Cedar cannot evaluate as an error of every policy, and denies it", () => {
+    const { decision, policies } = desk.explain(refund(120, { accountFlagged: "no" }));
+    expect(decision.effect).toBe("deny");
+    expect(new Set(policies.map((policy) => policy.outcome))).toEqual(new Set(["error"]));
+    expect(policies[0]?.detail).toMatch(
+      /^the request could not be evaluated: Cedar cannot evaluate this request/,
+    );
   });
 
   it("denies a context of the wrong type with Cedar's error as the reason", () => {

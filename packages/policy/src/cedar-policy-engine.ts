@@ -4,7 +4,8 @@ import { checkArgsAgainstSchema } from "./cedar-contracts.js";
 import { cedarLoadFailed, cedarMessage } from "./cedar-diagnostics.js";
 import { type CedarSources, readCedarDirectory, readCedarFiles } from "./cedar-files.js";
 import { type CedarPolicyInfo, loadPolicySet } from "./cedar-policy-set.js";
-import { toCedarRequest } from "./cedar-request.js";
+import { CedarExplainer } from "./cedar-explain.js";
+import { type CedarRequest, toCedarRequest } from "./cedar-request.js";
 import { type AgentAttribute, loadSchema } from "./cedar-schema.js";
 import { requestShape } from "./cedar-shape.js";
 import type { CedarType } from "./cedar-types.js";
@@ -13,6 +14,8 @@ import type {
   ContractTool,
   PolicyDecision,
   PolicyEngine,
+  PolicyEvaluation,
+  PolicyExplanation,
   PolicyRequest,
 } from "./decision.js";
 
@@ -58,6 +61,7 @@ export class CedarPolicyEngine implements PolicyEngine {
   readonly #actionContexts: ReadonlyMap<string, CedarType>;
   readonly #schemaName: string;
   readonly #policySetId: string;
+  readonly #explainer: CedarExplainer;
 
   /** Loads the `*.cedar` files and the one `*.cedarschema` of a directory, synchronously. */
   static fromDirectory(dir: string | URL): CedarPolicyEngine {
@@ -89,6 +93,7 @@ export class CedarPolicyEngine implements PolicyEngine {
     const schemaAnswer = preparseSchema(this.#schemaName, sources.schema.text);
     if (schemaAnswer.type === "failure")
       throw cedarLoadFailed(sources.schema.name, sources.schema.text, schemaAnswer.errors);
+    this.#explainer = new CedarExplainer(set.texts, hash);
     const setAnswer = preparsePolicySet(this.#policySetId, { staticPolicies: { ...set.texts } });
     if (setAnswer.type === "failure")
       throw cedarLoadFailed(sources.policies[0]?.name ?? sources.schema.name, "", setAnswer.errors);
@@ -98,53 +103,113 @@ export class CedarPolicyEngine implements PolicyEngine {
   readonly #validatedShapes = new Set<string>();
 
   decide(request: PolicyRequest): PolicyDecision {
+    return this.#evaluate(request).decision;
+  }
+
+  /**
+   * The decision `decide` gives, with how every policy fared and why: satisfied, not
+   * applicable (its scope names another action, principal or resource type), not satisfied
+   * (naming the first condition that is false) or erroring (naming the condition and Cedar's
+   * error). Pure: nothing is journaled, audited or run. For policy tests and what-if replays.
+   */
+  explain(request: PolicyRequest): PolicyExplanation {
+    const run = this.#evaluate(request);
+    const probed = run.cedarRequest ? this.#probe(run.cedarRequest) : new Map<string, PolicyEvaluation>();
+    const policies = [...this.policies.values()].map(
+      (info) => probed.get(info.id) ?? fallbackEvaluation(info, run),
+    );
+    return { decision: run.decision, policies };
+  }
+
+  #probe(request: CedarRequest): Map<string, PolicyEvaluation> {
+    return this.#explainer.evaluate(request, this.#schemaName, this.policies);
+  }
+
+  #evaluate(request: PolicyRequest): Evaluation {
     let answer: ReturnType<typeof statefulIsAuthorized>;
     let shape: string | undefined;
+    let cedarRequest: CedarRequest;
     try {
-      const cedarRequest = toCedarRequest(
-        request,
-        this.#agentAttributes,
-        this.#actionContexts.get(request.action),
-      );
+      cedarRequest = toCedarRequest(request, this.#agentAttributes, this.#actionContexts.get(request.action));
       shape = requestShape(cedarRequest);
       answer = statefulIsAuthorized({
         ...cedarRequest,
         preparsedSchemaName: this.#schemaName,
         preparsedPolicySetId: this.#policySetId,
         // Validation against the schema is most of a decision's cost and depends only on the
-        // request's type shape: validate each new shape, then trust it (see cedar-shape.ts).
+        // request's types: validate each new shape, then trust it (see cedar-shape.ts).
         validateRequest: !this.#validatedShapes.has(shape),
       });
     } catch (error) {
-      return this.#decision("deny", [], [error instanceof Error ? error.message : String(error)]);
+      return {
+        decision: this.#decision("deny", [], [error instanceof Error ? error.message : String(error)]),
+      };
     }
     if (answer.type === "failure")
-      return this.#decision(
-        "deny",
-        [],
-        answer.errors.map((error) => `Cedar cannot evaluate this request: ${cedarMessage(error)}`),
-      );
+      return {
+        decision: this.#decision(
+          "deny",
+          [],
+          answer.errors.map((error) => `Cedar cannot evaluate this request: ${cedarMessage(error)}`),
+        ),
+      };
     const { decision, diagnostics } = answer.response;
     if (shape !== undefined && !diagnostics.errors.length) this.#validatedShapes.add(shape);
+    const satisfied = new Set(diagnostics.reason);
+    const erroring = new Map(diagnostics.errors.map((error) => [error.policyId, cedarMessage(error.error)]));
+    const evaluated = (result: PolicyDecision): Evaluation => ({
+      decision: result,
+      cedarRequest,
+      satisfied,
+      erroring,
+    });
     // Cedar skips a policy that errors; a skipped forbid could let a call through, so any error denies.
-    if (diagnostics.errors.length)
-      return this.#decision(
-        "deny",
-        diagnostics.errors.map((error) => error.policyId),
-        diagnostics.errors.map(
-          (error) => `policy "${error.policyId}" failed to evaluate: ${cedarMessage(error.error)}`,
+    if (erroring.size)
+      return evaluated(
+        this.#decision(
+          "deny",
+          [...erroring.keys()],
+          [...erroring].map(([id, message]) => `policy "${id}" failed to evaluate: ${message}`),
         ),
       );
     // In file order, so the same decision always lists its policies the same way.
-    const satisfied = new Set(diagnostics.reason);
     const determining = [...this.policies.values()].filter((policy) => satisfied.has(policy.id));
-    const noPermit = () => this.#decision("deny", [], [`no policy permits ${request.action}`]);
-    if (decision === "deny") return determining.length ? this.#decided("deny", determining) : noPermit();
+    if (decision === "deny" && determining.length) return evaluated(this.#decided("deny", determining));
     const permits = determining.filter((policy) => !policy.approval);
     const approvals = determining.filter((policy) => policy.approval);
-    if (!permits.length) return noPermit();
-    if (approvals.length) return this.#decided("require-approval", approvals);
-    return this.#decided("allow", permits);
+    if (!permits.length) return evaluated(this.#noPermit(request.action, cedarRequest, approvals));
+    if (approvals.length) return evaluated(this.#decided("require-approval", approvals));
+    return evaluated(this.#decided("allow", permits));
+  }
+
+  /**
+   * A denial for want of a permit, saying which permits speak about the action and why none
+   * applied: the first false condition, an error, or a scope naming another principal or resource.
+   */
+  #noPermit(action: string, request: CedarRequest, approvals: readonly CedarPolicyInfo[]): PolicyDecision {
+    const probed = this.#probe(request);
+    const considered = [...this.policies.values()]
+      .filter((policy) => policy.effect === "permit" && !policy.approval)
+      .map((policy) => probed.get(policy.id))
+      .filter(
+        (item): item is PolicyEvaluation =>
+          item !== undefined && item.detail !== "its scope names another action",
+      );
+    const reasons = considered.length
+      ? [
+          `no policy permits ${action}`,
+          ...considered.map((item) =>
+            item.outcome === "error"
+              ? `permit "${item.id}" could not be evaluated: ${item.detail}`
+              : `permit "${item.id}" did not apply: ${item.detail}`,
+          ),
+        ]
+      : [`no policy permits ${action}: no permit's scope names this action`];
+    if (approvals.length)
+      reasons.push(
+        `approval ${approvals.map((policy) => `"${policy.id}"`).join(", ")} matched, but an approval policy never permits on its own`,
+      );
+    return this.#decision("deny", [], reasons);
   }
 
   /**
@@ -166,4 +231,28 @@ export class CedarPolicyEngine implements PolicyEngine {
   #decision(effect: PolicyDecision["effect"], policyIds: string[], reasons: string[]): PolicyDecision {
     return { effect, reasons, policyIds, policyVersion: this.version };
   }
+}
+
+/** What one evaluation produced; `cedarRequest` is absent when the request never reached Cedar's policies. */
+interface Evaluation {
+  readonly decision: PolicyDecision;
+  readonly cedarRequest?: CedarRequest;
+  readonly satisfied?: ReadonlySet<string>;
+  readonly erroring?: ReadonlyMap<string, string>;
+}
+
+/** A policy's outcome from Cedar's own diagnostics, where the probes could not say more. */
+function fallbackEvaluation(info: CedarPolicyInfo, run: Evaluation): PolicyEvaluation {
+  const effect = info.effect === "forbid" ? "forbid" : info.approval ? "require-approval" : "permit";
+  const base = { id: info.id, effect } as const;
+  if (!run.satisfied)
+    return {
+      ...base,
+      outcome: "error",
+      detail: `the request could not be evaluated: ${run.decision.reasons.join("; ")}`,
+    };
+  if (run.satisfied.has(info.id)) return { ...base, outcome: "satisfied", detail: info.reason };
+  const error = run.erroring?.get(info.id);
+  if (error) return { ...base, outcome: "error", detail: error };
+  return { ...base, outcome: "not-satisfied", detail: "Cedar reports it not satisfied" };
 }

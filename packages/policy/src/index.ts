@@ -13,5 +13,6 @@ export type {
   PolicyOutcome,
   PolicyRequest,
 } from "./decision.js";
+export { explain } from "./explain.js";
 export type { PolicyRule } from "./rule-engine.js";
 export { RulePolicyEngine } from "./rule-engine.js";
