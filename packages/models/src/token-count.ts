@@ -1,5 +1,5 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import type { Tiktoken } from "js-tiktoken/lite";
+import { type BytePairRanks, bytePairRanks, countBytePairTokens } from "./byte-pair-count.js";
 
 /**
  * Tokens OpenAI's chat format adds around each message (role and separators), and once
@@ -8,17 +8,17 @@ import type { Tiktoken } from "js-tiktoken/lite";
 const PER_MESSAGE_TOKENS = 4;
 const REPLY_PRIMING_TOKENS = 3;
 
-let encoder: Promise<Tiktoken> | undefined;
+let encoder: Promise<BytePairRanks> | undefined;
 
 /**
- * The cl100k_base tokenizer, loaded on first use: its ranks ship inside js-tiktoken (no
- * download), but parsing them costs a few hundred milliseconds a process should pay only
- * when it counts. Close to every current OpenAI tokenizer for budgeting purposes.
+ * The cl100k_base ranks, loaded on first use: they ship inside js-tiktoken (no download),
+ * but parsing them costs a few hundred milliseconds a process should pay only when it
+ * counts. Close to every current OpenAI tokenizer for budgeting purposes. Counted with our
+ * own merge (`countBytePairTokens`): js-tiktoken's is quadratic in a piece's length, and a
+ * long argument without whitespace stalled a run for minutes.
  */
-function tokenizer(): Promise<Tiktoken> {
-  encoder ??= Promise.all([import("js-tiktoken/lite"), import("js-tiktoken/ranks/cl100k_base")]).then(
-    ([{ Tiktoken }, ranks]) => new Tiktoken(ranks.default),
-  );
+function tokenizer(): Promise<BytePairRanks> {
+  encoder ??= import("js-tiktoken/ranks/cl100k_base").then((ranks) => bytePairRanks(ranks.default));
   return encoder;
 }
 
@@ -28,7 +28,7 @@ function tokenizer(): Promise<Tiktoken> {
  */
 export async function countTokens(text: string): Promise<number> {
   if (!text) return 0;
-  return (await tokenizer()).encode(text, undefined, []).length;
+  return countBytePairTokens(text, await tokenizer());
 }
 
 /**
@@ -37,10 +37,10 @@ export async function countTokens(text: string): Promise<number> {
  * and for checking a budget before a call is made.
  */
 export async function countMessageTokens(messages: readonly BaseMessage[]): Promise<number> {
-  const encode = await tokenizer();
+  const ranks = await tokenizer();
   let total = REPLY_PRIMING_TOKENS;
   for (const message of messages) {
-    total += PER_MESSAGE_TOKENS + encode.encode(messageText(message), undefined, []).length;
+    total += PER_MESSAGE_TOKENS + countBytePairTokens(messageText(message), ranks);
   }
   return total;
 }

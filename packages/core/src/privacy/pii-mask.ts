@@ -13,6 +13,9 @@ export interface PrivacyOptions {
 
 const ALL_KINDS: readonly PiiKind[] = ["email", "card", "phone"];
 
+/** What `#remember` writes: a label and six hex digits of the value's SHA-256. */
+const PLACEHOLDER = /\[(?:PII|EMAIL|CARD|PHONE)_[0-9a-f]{6}\]/g;
+
 /**
  * Masks personal data in text bound for a model, reversibly within one call.
  *
@@ -25,15 +28,15 @@ export class PiiMasker {
   readonly #kinds: readonly PiiKind[];
   readonly #placeholders = new Map<string, string>();
   readonly #values = new Map<string, string>();
+  /** The sensitive state values, longest first, so a value that contains another is replaced whole. */
+  readonly #sensitive: string[];
 
   constructor(options: PrivacyOptions, sensitiveValues: readonly string[]) {
     this.#kinds = options.detect ?? ALL_KINDS;
-    // Longest first, so a value that contains another is replaced whole.
-    for (const value of [...sensitiveValues]
+    this.#sensitive = [...new Set(sensitiveValues)]
       .filter((v) => v.length >= 3)
-      .sort((a, b) => b.length - a.length)) {
-      this.#remember(value, "PII");
-    }
+      .sort((a, b) => b.length - a.length);
+    for (const value of this.#sensitive) this.#remember(value, "PII");
   }
 
   /** Sensitive field values of the state, as strings, for the masker to replace. */
@@ -48,19 +51,31 @@ export class PiiMasker {
     return values;
   }
 
+  /**
+   * The text with every sensitive value and every detected email, card and phone replaced by
+   * its placeholder. Linear in the text for detected values (replaced by position in one
+   * pass); sensitive state values are replaced first, one pass each.
+   */
   mask(text: string): string {
-    for (const match of findPii(text, this.#kinds)) this.#remember(match.value, match.kind.toUpperCase());
     let masked = text;
-    for (const [value, placeholder] of this.#placeholders) masked = masked.split(value).join(placeholder);
-    return masked;
+    for (const value of this.#sensitive) masked = masked.split(value).join(this.#placeholders.get(value));
+    const matches = findPii(masked, this.#kinds);
+    if (!matches.length) return masked;
+    const parts: string[] = [];
+    let from = 0;
+    for (const match of matches) {
+      parts.push(masked.slice(from, match.start), this.#remember(match.value, match.kind.toUpperCase()));
+      from = match.start + match.value.length;
+    }
+    parts.push(masked.slice(from));
+    return parts.join("");
   }
 
   /** Puts the real values back into what the model wrote (tool-call arguments). */
   unmask<T>(value: T): T {
     if (typeof value === "string") {
-      let text: string = value;
-      for (const [placeholder, real] of this.#values) text = text.split(placeholder).join(real);
-      return text as T;
+      // One pass over the text whatever the number of placeholders: each is looked up.
+      return value.replace(PLACEHOLDER, (placeholder) => this.#values.get(placeholder) ?? placeholder) as T;
     }
     if (Array.isArray(value)) return value.map((item) => this.unmask(item)) as T;
     if (value && typeof value === "object") {
@@ -74,10 +89,12 @@ export class PiiMasker {
     return this.#placeholders.size;
   }
 
-  #remember(value: string, label: string): void {
-    if (this.#placeholders.has(value)) return;
+  #remember(value: string, label: string): string {
+    const known = this.#placeholders.get(value);
+    if (known) return known;
     const placeholder = `[${label}_${createHash("sha256").update(value).digest("hex").slice(0, 6)}]`;
     this.#placeholders.set(value, placeholder);
     this.#values.set(placeholder, value);
+    return placeholder;
   }
 }
