@@ -11,6 +11,7 @@ import type { SpendLedger } from "../budget/daily-spend.js";
 import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.js";
 import type { ExecutionControl } from "../control/execution-control.js";
 import type { KillSwitch } from "../control/kill-switch.js";
+import { enforceInputContract } from "../control/input-contract.js";
 import { guardNode } from "../control/node-guard.js";
 import type { EffectJournal } from "../gateway/effect-journal.js";
 import { ToolGateway } from "../gateway/tool-gateway.js";
@@ -131,7 +132,12 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     if (plain) targets.done = plain.to;
     graph.addConditionalEdges(from, (state: GraphState) => state.governor.routes[from] ?? "done", targets);
   }
-  return graph.compile({ checkpointer: options.checkpointer, name: workflow.name }) as CompiledWorkflow;
+  // Input is checked on the graph itself, so the library, the runtime and LangGraph's API
+  // server (Studio, SDK clients) all refuse the same bad input with INPUT_INVALID.
+  return enforceInputContract(
+    graph.compile({ checkpointer: options.checkpointer, name: workflow.name }) as CompiledWorkflow,
+    workflow,
+  );
 }
 
 /** The compiled graph. Typed loosely: its node names and state come from data, not from types. */

@@ -25,6 +25,7 @@ import {
 import type { RunBudget } from "../budget/run-budget.js";
 import type { RunUsage } from "../budget/run-usage.js";
 import { delegationLapse } from "../control/delegation-check.js";
+import { parseRunInput, trustedInput } from "../control/input-contract.js";
 import type { DelegationRevocation, KillRecord } from "../control/kill-switch.js";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
@@ -129,14 +130,9 @@ export class GovernorRuntime {
    *   returns status "failed" with the error instead of throwing.
    */
   async start(workflow: Workflow, input: unknown, options: RunOptions = {}): Promise<RunOutcome> {
-    const parsed = workflow.state.safeParse(input);
-    if (!parsed.success) {
-      throw new GovernorError(
-        "INPUT_INVALID",
-        `Input for workflow "${workflow.name}" is invalid: ${formatIssues(parsed.error.issues, "(input)")}`,
-        { workflow: workflow.name, issues: parsed.error.issues },
-      );
-    }
+    // The compiled graph checks input too (every entry point does); checking here first means
+    // bad input records no run at all.
+    const parsed = { data: parseRunInput(workflow, input) };
     const threadId = options.threadId ?? randomUUID();
     if (this.store.runs.get(threadId)) {
       throw new GovernorError(
@@ -169,7 +165,7 @@ export class GovernorRuntime {
       data: { workflow: workflow.name, input: parsed.data },
     });
     // The budget goes into the run's state: checkpointed with it, extended there by humans.
-    const initial = budget ? { ...parsed.data, governor: { budget } } : parsed.data;
+    const initial = budget ? trustedInput({ ...parsed.data, governor: { budget } }) : parsed.data;
     return this.#drive(workflow, threadId, principal, initial, options);
   }
 
