@@ -5,6 +5,7 @@ import { auditShowCommand, auditVerifyCommand } from "./commands/audit.js";
 import { budgetCommand } from "./commands/budget.js";
 import { graphCommand } from "./commands/graph.js";
 import { killCommand, statusCommand, unkillCommand } from "./commands/kill.js";
+import { policyTestCommand } from "./commands/policy.js";
 import { recoverCommand } from "./commands/recover.js";
 import { revokeCommand } from "./commands/revoke.js";
 import { runCommand } from "./commands/run.js";
@@ -157,6 +158,18 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--json", "print JSON")
     .addOption(dir)
     .action((options) => statusCommand(terminal, options));
+
+  program
+    .command("policy")
+    .description("dry-run a workflow's policy")
+    .command("test")
+    .description("decide a directory of request fixtures (*.json) and compare with the expected decisions")
+    .argument("<dir>", "the fixtures: each a request and its expected effect (and policy ids)")
+    .requiredOption("--workflow <target>", "the sample, registered workflow or module whose policy decides")
+    .addOption(config)
+    .action(async (fixtures: string, options) => {
+      if (!(await policyTestCommand(terminal, fixtures, options))) state.exitCode = EXIT.failed;
+    });
 
   const audit = program.command("audit").description("the tamper-evident audit journal");
   audit
