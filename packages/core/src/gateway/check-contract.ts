@@ -1,3 +1,4 @@
+import { DEFAULT_MAX_ARGUMENT_BYTES, describeOversize, oversize } from "../control/payload-size.js";
 import type { AnyTool } from "../tools/define-tool.js";
 
 export interface ContractViolation {
@@ -11,6 +12,16 @@ export type ContractResult =
 
 /** Parses proposed arguments with the tool's zod contract; what the handler later receives is the parsed value. */
 export function checkContract(tool: AnyTool, args: unknown): ContractResult {
+  // Size first: the model is told which argument is too long, and nothing large is parsed.
+  const tooLarge = oversize(args, tool.maxArgumentBytes ?? DEFAULT_MAX_ARGUMENT_BYTES);
+  if (tooLarge) {
+    return {
+      ok: false,
+      violations: [
+        { path: tooLarge.field ?? "(arguments)", message: describeOversize("the arguments", tooLarge) },
+      ],
+    };
+  }
   const parsed = tool.input.safeParse(args);
   if (parsed.success) return { ok: true, args: parsed.data as Record<string, unknown> };
   return {

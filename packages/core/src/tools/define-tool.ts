@@ -74,6 +74,8 @@ export interface ToolDefinition<TInput extends z.ZodType = z.ZodType, TOutput = 
   readonly circuitBreaker?: CircuitBreakerOptions | false;
   /** Default: none; the action's `failed` edge (or an error) takes the failure. */
   readonly fallback?: ToolFallback;
+  /** The largest proposed arguments, as JSON bytes, the contract accepts. Default: 256 KB. */
+  readonly maxArgumentBytes?: number;
   readonly handler: (args: z.output<TInput>, context: ToolCallContext) => TOutput | Promise<TOutput>;
 }
 

@@ -59,6 +59,8 @@ export interface WorkflowDefinition<TSchema extends StateSchema = any> {
   readonly edges: readonly WorkflowEdge[];
   /** Limits every run of this workflow (run options may override fields). */
   readonly budget?: RunBudget;
+  /** The largest run input, as JSON bytes, a run accepts (INPUT_INVALID beyond). Default: 1 MB. */
+  readonly maxInputBytes?: number;
 }
 
 /** Marks a value as a workflow so loaders can tell it from other exports. */
