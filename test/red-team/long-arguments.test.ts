@@ -119,7 +119,7 @@ describe("long arguments", () => {
 
     expect(notes.saved).toHaveLength(0);
     const contract = auditOf(runtime, outcome.threadId, "contract");
-    expect((contract[0]?.data.violations as { message: string }[])[0]?.message).toContain(
+    expect(((contract[0]?.data.violations ?? []) as { message: string }[])[0]?.message).toContain(
       "over the limit of 1024",
     );
   }, 120_000);
@@ -133,9 +133,9 @@ describe("long arguments", () => {
 
     expect(desk.ledger.refunds).toHaveLength(0);
     const contract = auditOf(runtime, outcome.threadId, "contract");
-    expect((contract[0]?.data.violations as { path: string }[]).map((violation) => violation.path)).toEqual([
-      "reason",
-    ]);
+    expect(
+      ((contract[0]?.data.violations ?? []) as { path: string }[]).map((violation) => violation.path),
+    ).toEqual(["reason"]);
     expect(auditOf(runtime, outcome.threadId, "execution")).toHaveLength(0);
   }, 120_000);
 });
