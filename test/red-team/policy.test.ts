@@ -235,7 +235,7 @@ describe("policy", () => {
       stage: "policy",
       reasons: ["edited"],
       policyIds: [],
-      policyVersion: desk.workflow.policy.version,
+      policyVersion: decided.policyVersion,
       args: decided.args,
       callHash: decided.callHash,
       decidedAt: Date.now(),

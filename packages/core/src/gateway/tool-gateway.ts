@@ -6,6 +6,7 @@ import type { AnyTool } from "../tools/define-tool.js";
 import { callHash, idempotencyKey } from "./call-hash.js";
 import { type ContractResult, checkContract, describeViolations } from "./check-contract.js";
 import { contextProblem, resourceProblem } from "./policy-facts.js";
+import { withFactVersion } from "./versioned-policy.js";
 import type { EffectJournal } from "./effect-journal.js";
 import { EffectRunner, type ExecutionAudit, executionAudit } from "./effect-runner.js";
 import type { ExecutionFailure, ExecutionResult, ToolFailure } from "./execution-result.js";
@@ -50,6 +51,11 @@ export interface ToolGatewayOptions {
   readonly audit: AuditJournal;
   readonly effects: EffectJournal;
   readonly now?: () => number;
+  /**
+   * The version of the workflow's fact code (`workflowFactVersion`): added to the policy's
+   * version, so decisions and approvals are bound to both.
+   */
+  readonly factVersion?: string;
 }
 
 /**
@@ -70,7 +76,7 @@ export class ToolGateway {
 
   constructor(options: ToolGatewayOptions) {
     this.#tools = new Map(options.tools.map((tool) => [tool.name, tool]));
-    this.policy = options.policy;
+    this.policy = withFactVersion(options.policy, options.factVersion);
     this.audit = options.audit;
     this.#runner = new EffectRunner(options.effects);
     this.#now = options.now ?? Date.now;

@@ -20,10 +20,12 @@ import { approvalNode } from "../nodes/approval-node.js";
 import { gateNode } from "../nodes/gate-node.js";
 import { modelNode } from "../nodes/model-node.js";
 import { preconditionNode } from "../nodes/precondition-node.js";
+import { auditMaskOptions, maskingAuditJournal } from "../privacy/audit-mask.js";
 import { routeNode } from "../nodes/route-node.js";
 import { taskNode } from "../nodes/task-node.js";
 import { type Edge, END, normalizeEdge, START, type Workflow } from "../workflow/define-workflow.js";
 import type { WorkflowNode } from "../workflow/node-definitions.js";
+import { workflowFactVersion } from "../workflow/fact-version.js";
 import { validate } from "../workflow/validate.js";
 import type { NodeServices } from "./node-scope.js";
 import { type GraphState, stateAnnotation } from "./state-annotation.js";
@@ -72,9 +74,12 @@ export function compile(workflow: Workflow, options: CompileOptions) {
   const gateway = new ToolGateway({
     tools: workflow.tools,
     policy: options.policy ?? workflow.policy,
-    audit: options.audit,
+    // Every record any node writes passes here: personal data is masked before it is stored.
+    audit: maskingAuditJournal(options.audit, auditMaskOptions(workflow.privacy)),
     effects: options.effects,
     now: options.now,
+    // Approvals are bound to the fact code too, not only to the policy's text.
+    factVersion: workflowFactVersion(workflow),
   });
   const services: NodeServices = {
     workflow,

@@ -131,6 +131,19 @@ export function modelNode(
     added.push(reply);
     const measured = await measureUsage(reply, prompt);
     const modelName = answeredBy(reply) ?? plan.route.name;
+    // A report budgets cannot trust (negative, NaN, a string, absurd) was replaced by the estimate.
+    if (measured.anomaly) {
+      audit(
+        "budget",
+        "usage-anomaly",
+        {
+          model: modelName,
+          reason: measured.anomaly,
+          counted: { inputTokens: measured.inputTokens, outputTokens: measured.outputTokens },
+        },
+        "usage-anomaly",
+      );
+    }
     const costUsd =
       costOf(modelName, measured, control.prices) ?? costOf(plan.route.name, measured, control.prices) ?? 0;
     if (control.spend && costUsd > 0) {
