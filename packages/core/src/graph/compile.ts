@@ -20,7 +20,6 @@ import { approvalNode } from "../nodes/approval-node.js";
 import { gateNode } from "../nodes/gate-node.js";
 import { modelNode } from "../nodes/model-node.js";
 import { preconditionNode } from "../nodes/precondition-node.js";
-import { auditMaskOptions, maskingAuditJournal } from "../privacy/audit-mask.js";
 import { routeNode } from "../nodes/route-node.js";
 import { taskNode } from "../nodes/task-node.js";
 import { type Edge, END, normalizeEdge, START, type Workflow } from "../workflow/define-workflow.js";
@@ -74,8 +73,7 @@ export function compile(workflow: Workflow, options: CompileOptions) {
   const gateway = new ToolGateway({
     tools: workflow.tools,
     policy: options.policy ?? workflow.policy,
-    // Every record any node writes passes here: personal data is masked before it is stored.
-    audit: maskingAuditJournal(options.audit, auditMaskOptions(workflow.privacy)),
+    audit: options.audit,
     effects: options.effects,
     now: options.now,
     // Approvals are bound to the fact code too, not only to the policy's text.
