@@ -170,3 +170,72 @@ describe("the operator's workflow config", () => {
     SLOW,
   );
 });
+
+describe("options that used to crash the CLI", () => {
+  it(
+    "--dir naming a file, or a path under a file, is one CONFIG_INVALID line for every command",
+    () => {
+      const t = open();
+      const file = join(t.dir, "not-a-dir");
+      writeFileSync(file, "x");
+      for (const args of [
+        ["status", "--dir", file],
+        ["run", "refund", "--case", "small-refund", "--dir", file],
+        ["pending", "--dir", join(file, "sub")],
+      ]) {
+        const result = t.governor(...args);
+        expect(result.code).toBe(1);
+        expect(result.err).toMatch(/^error \[CONFIG_INVALID\]: The store directory .*not-a-dir/);
+        expect(result.err).not.toMatch(/\n\s+at /);
+        expect(result.err).not.toContain("EEXIST");
+      }
+      const viaEnv = governorOnTempStore({ GOVERNOR_DIR: file });
+      const result = viaEnv.governor("status");
+      viaEnv.dispose();
+      expect(result.err).toContain("(GOVERNOR_DIR) is a file, not a directory");
+    },
+    SLOW,
+  );
+
+  it(
+    "malformed numbers are refused by name before anything runs",
+    () => {
+      const t = open();
+      for (const [flag, value] of [
+        ["--max-tokens", "abc"],
+        ["--max-cost", "-1"],
+        ["--max-steps", "1e999"],
+      ]) {
+        const result = t.governor("run", "refund", "--case", "small-refund", flag as string, value as string);
+        expect(result.code).toBe(1);
+        expect(result.err).toMatch(/^error \[CONFIG_INVALID\]/);
+        expect(result.out).not.toContain("executed");
+      }
+      const extend = t.governor("budget", "no-such-thread", "--extend-tokens", "NaN");
+      expect(extend.err).toContain(
+        'error [CONFIG_INVALID]: --extend-tokens must be a positive number, got "NaN"',
+      );
+      expect(t.refunds()).toBe(0);
+    },
+    SLOW,
+  );
+
+  it(
+    "kill --agent in any case or spacing engages the canonical switch and says when no run used that agent",
+    () => {
+      const t = open();
+      const killed = t.governor("kill", "--agent", " Support ", "--reason", "incident");
+      expect(killed.code).toBe(0);
+      expect(killed.out).toContain("kill switch engaged (agent:support)");
+      expect(killed.out).toContain("no run in this store has acted as agent support yet");
+      const refused = t.governor("run", "refund", "--case", "small-refund");
+      expect(refused.err).toContain("error [KILLED]");
+      expect(t.refunds()).toBe(0);
+      const released = t.governor("unkill", "--agent", "SUPPORT");
+      expect(released.out).toContain("kill switch released (agent:support)");
+      const blank = t.governor("kill", "--agent", "  ");
+      expect(blank.err).toContain("error [CONFIG_INVALID]: The agent id is empty");
+    },
+    SLOW,
+  );
+});
