@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -255,6 +256,35 @@ describe("audit forgery with write access to the journal file", () => {
     expect(verdict).toMatchObject({ ok: false, brokenAt: 1, problem: "seal" });
     expect(verdict.records).toBeLessThanOrEqual(records);
   });
+
+  it("AF-10 a writer killed mid-run leaves a journal that still verifies, and cutting below its last head is still caught", () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "governor-forgery-crash-"));
+    dirs.push(dir);
+    const store = new URL("../../packages/core/src/index.ts", import.meta.url).pathname;
+    // A real process: appends five records, writes its head, appends three more, and is killed before its next head write.
+    const child = spawnSync(
+      process.execPath,
+      [
+        "--import",
+        "tsx",
+        "--input-type=module",
+        "-e",
+        `import { GovernorStore } from ${JSON.stringify(store)};
+          const store = new GovernorStore(process.argv[1]);
+          for (let i = 0; i < 5; i++) store.audit.append({ threadId: "t", kind: "run", outcome: "step" + i });
+          store.audit.flush();
+          for (let i = 5; i < 8; i++) store.audit.append({ threadId: "t", kind: "run", outcome: "step" + i });
+          process.kill(process.pid, "SIGKILL");`,
+        dir,
+      ],
+      { encoding: "utf8", timeout: 120_000 },
+    );
+    expect(child.signal, child.stderr).toBe("SIGKILL");
+
+    expect(verifyAfresh(dir)).toMatchObject({ ok: true, records: 8, anchored: 5 });
+    tamper(dir, (db) => db.prepare("DELETE FROM audit_records WHERE seq > 4").run());
+    expect(verifyAfresh(dir)).toMatchObject({ ok: false, brokenAt: 5, problem: "truncated" });
+  }, 240_000);
 
   it("AF-9 a key from the environment seals apart from the key file, and a wrong one is refused", () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "governor-forgery-env-"));

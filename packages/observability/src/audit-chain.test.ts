@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import Database from "better-sqlite3";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { recordHash } from "./audit-chain.js";
 import { FileHeadStore, MemoryHeadStore } from "./audit-head.js";
 import { AuditKey } from "./audit-key.js";
@@ -291,6 +291,22 @@ describe("audit journal: the signed head", () => {
     expect(a.verify()).toMatchObject({ ok: true, records: 7, anchored: 7 });
     a.close();
     b.close();
+  });
+
+  it("moves the head in a file after a short delay, not on every append", () => {
+    vi.useFakeTimers();
+    try {
+      const dir = tempDir();
+      const headFile = path.join(dir, "keys", "audit.head");
+      const { journal } = fileJournal(dir, 0);
+      fill(journal, 3);
+      expect(JSON.parse(fs.readFileSync(headFile, "utf8")).records).toBe(0);
+      vi.advanceTimersByTime(25);
+      expect(JSON.parse(fs.readFileSync(headFile, "utf8")).records).toBe(3);
+      journal.close();
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it("writes the head when the journal closes, so a verify in another process covers every record", () => {
