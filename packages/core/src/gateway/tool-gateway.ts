@@ -223,8 +223,12 @@ export class ToolGateway {
     call: ProposedCall,
     args: Record<string, unknown>,
     scope: CallScope,
-    /** The policy request the gate decided with: a fallback tool is put to the same policy. */
-    request: PolicyContext = {},
+    /**
+     * The policy request the gate decided with: a fallback tool is put to the same policy.
+     * A function is called only when a fallback is tried, so facts are not read again for
+     * a call that simply succeeds.
+     */
+    request: PolicyContext | (() => Promise<PolicyContext>) = {},
   ): Promise<ExecutionResult> {
     const tool = this.#requireTool(call.tool);
     const key = idempotencyKey(scope.threadId, scope.node, call.callIndex, args);
@@ -238,7 +242,14 @@ export class ToolGateway {
     // A call that may already have acted must not be repeated by another tool either.
     if (plan && "tool" in plan && reason !== "outcome-unknown") {
       audit("fallback", { to: plan.tool, reason, error, attempts });
-      return this.#fallback(plan.tool, primary, call, args, scope, request);
+      return this.#fallback(
+        plan.tool,
+        primary,
+        call,
+        args,
+        scope,
+        typeof request === "function" ? await request() : request,
+      );
     }
     return this.#settle(tool, audit, { ...primary, ok: false, replayed: run.replayed, fallback: false });
   }

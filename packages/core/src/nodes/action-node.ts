@@ -58,11 +58,8 @@ export function actionNode(
     }
     const { call, args } = checked;
 
-    const outcome = await services.gateway.execute(
-      call,
-      args,
-      scope,
-      await gateRequest(state, call, node.tool, services),
+    const outcome = await services.gateway.execute(call, args, scope, () =>
+      gateRequest(state, call, node.tool, services),
     );
     const summary = describeExecution(outcome);
     emit(config, {
