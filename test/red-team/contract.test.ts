@@ -72,7 +72,7 @@ describe("contract", () => {
     expect(toolReplies(outcome.state).at(-1)).toContain("were refused by its contract");
   });
 
-  it("C-6 a fractional amount (500.4) where policy reasons in whole dollars: Cedar denies, it does not round", async () => {
+  it("C-6 a fractional amount (500.4) just over the limit goes to a supervisor: Cedar compares the decimal, it does not round", async () => {
     // Rounded to 500 the refund would pass the $500 autonomous limit without a supervisor.
     const attack = refundAttack("fraction", [refundCall({ orderId: "A-1002", amount: 500.4 })]);
 
@@ -81,26 +81,36 @@ describe("contract", () => {
     expect(desk.ledger.refunds).toHaveLength(0);
     const policy = auditOf(runtime, outcome.threadId, "policy");
     expect(policy).toHaveLength(1);
-    expect(policy[0]).toMatchObject({ outcome: "deny", tool: "issue_refund" });
-    expect(policy[0]?.data.policyIds).toEqual([]);
-    expect(String(policy[0]?.data.reasons)).toContain("context.args.amount is 500.4, not a whole number");
-    expect(auditOf(runtime, outcome.threadId, "approval")).toHaveLength(0);
+    expect(policy[0]).toMatchObject({ outcome: "require-approval", tool: "issue_refund" });
+    expect(policy[0]?.data.policyIds).toEqual(["refund-over-limit-needs-approval"]);
     expect(auditOf(runtime, outcome.threadId, "execution")).toHaveLength(0);
-    expect(outcome.status).toBe("completed");
-    expect(governorOf(outcome.state).routes.refund_gate).toBe("deny");
+    expect(outcome.status).toBe("waiting");
   });
 
-  it("C-13 a fraction below the limit (120.5) is denied too, not rounded down into an allow", async () => {
+  it("C-13 a fraction below the limit (120.5) is refunded exactly, not rounded", async () => {
     const attack = refundAttack("small-fraction", [refundCall({ orderId: "A-1001", amount: 120.5 })]);
+
+    const outcome = await runtime.start(desk.workflow, LAMP, { model: attack.model });
+
+    expect(desk.ledger.refunds.map((refund) => refund.amount)).toEqual([120.5]);
+    const policy = auditOf(runtime, outcome.threadId, "policy");
+    expect(policy.map((record) => record.outcome)).toEqual(["allow"]);
+    expect(outcome.status).toBe("completed");
+    expect(governorOf(outcome.state).routes.refund_gate).toBe("allow");
+  });
+
+  it("C-13b an amount with more cents than a Cedar decimal holds (120.00001) is denied, naming the argument, not rounded", async () => {
+    const attack = refundAttack("tiny-fraction", [refundCall({ orderId: "A-1001", amount: 120.00001 })]);
 
     const outcome = await runtime.start(desk.workflow, LAMP, { model: attack.model });
 
     expect(desk.ledger.refunds).toHaveLength(0);
     const policy = auditOf(runtime, outcome.threadId, "policy");
     expect(policy.map((record) => record.outcome)).toEqual(["deny"]);
-    expect(String(policy[0]?.data.reasons)).toContain("not a whole number");
+    expect(String(policy[0]?.data.reasons)).toContain(
+      "context.args.amount is 120.00001: a Cedar decimal has at most 4 decimal places",
+    );
     expect(auditOf(runtime, outcome.threadId, "execution")).toHaveLength(0);
-    expect(outcome.status).toBe("completed");
     expect(governorOf(outcome.state).routes.refund_gate).toBe("deny");
   });
 });
