@@ -1,4 +1,5 @@
 import {
+  budgetGrantBinding,
   defineTool,
   defineWorkflow,
   END,
@@ -273,5 +274,65 @@ describe("approval binding", () => {
     expect(desk.refunds).toHaveLength(1);
     expect(runtime.getRun(b.threadId).status).toBe("waiting");
     expect(executions(runtime, b.threadId)).toEqual([]);
+  });
+
+  it("AB-7 a budget grant signed for run A does not extend run B waiting at the very same point", async () => {
+    const essay = defineWorkflow({
+      name: "bound-budget",
+      state: z.object({ topic: z.string() }),
+      agent: { id: "writer", scopes: [] },
+      approvers: defineIdentity({
+        roles: { writer: ["essays:write"], owner: ["budgets:extend"] },
+        agents: { writer: { roles: ["writer"] } },
+        approvers: { "finance:kim": { roles: ["owner"] } },
+      }),
+      tools: [],
+      policy: new RulePolicyEngine([]),
+      budget: { maxTokens: 60 },
+      nodes: {
+        draft: { kind: "model", instructions: "Draft.", input: (s) => `${s.topic} `.repeat(30) },
+        refine: { kind: "model", instructions: "Refine.", input: () => "More detail, please. ".repeat(30) },
+      },
+      edges: [
+        [START, "draft"],
+        ["draft", "refine"],
+        ["refine", END],
+      ],
+    });
+    const writer = attacker("writer", []);
+    const a = await runtime.start(essay, { topic: "refunds" }, { model: writer.model });
+    const b = await runtime.start(essay, { topic: "refunds" }, { model: writer.model });
+    if (!a.budgetRequest || !b.budgetRequest) throw new Error("both runs should wait for budget");
+    expect(b.budgetRequest.requestId).not.toBe(a.budgetRequest.requestId);
+    const calls = writer.calls.length;
+    const extra = { tokens: 100_000 };
+    const grantForA = await signApprovalDecision(runtime.store.tokenKeys, {
+      approver: "finance:kim",
+      decision: "approve",
+      request: budgetGrantBinding(a.budgetRequest, extra),
+    });
+
+    const onB = await runtime.resume(
+      essay,
+      b.threadId,
+      { decision: "extend", extra, token: grantForA },
+      {
+        model: writer.model,
+      },
+    );
+
+    expect(onB.status).toBe("waiting");
+    expect(onB.budgetRequest?.refusedAnswer).toMatch(/not the pending run/);
+    expect(writer.calls.length).toBe(calls);
+    const onA = await runtime.resume(
+      essay,
+      a.threadId,
+      { decision: "extend", extra, token: grantForA },
+      {
+        model: writer.model,
+      },
+    );
+    expect(onA.status).toBe("completed");
+    expect(writer.calls.length).toBeGreaterThan(calls);
   });
 });
