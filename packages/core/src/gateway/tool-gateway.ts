@@ -5,13 +5,13 @@ import type { PolicyEffect, PolicyEngine } from "@governor/policy";
 import type { AnyTool } from "../tools/define-tool.js";
 import { callHash, idempotencyKey } from "./call-hash.js";
 import { type ContractResult, checkContract, describeViolations } from "./check-contract.js";
-import { contextProblem, resourceProblem } from "./policy-facts.js";
-import { withFactVersion } from "./versioned-policy.js";
 import type { EffectJournal } from "./effect-journal.js";
 import { EffectRunner, type ExecutionAudit, executionAudit } from "./effect-runner.js";
 import type { ExecutionFailure, ExecutionResult, ToolFailure } from "./execution-result.js";
+import { contextProblem, resourceProblem } from "./policy-facts.js";
 import type { ProposedCall } from "./proposed-call.js";
 import type { CircuitStatus } from "./resilience.js";
+import { withFactVersion } from "./versioned-policy.js";
 
 /** Where a call is being decided: the run, the node and who is acting. */
 export interface CallScope {

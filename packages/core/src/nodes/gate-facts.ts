@@ -1,6 +1,6 @@
 import { GovernorError } from "@governor/errors";
-import type { ProposedCall } from "../gateway/proposed-call.js";
 import { contextProblem, describeValue, isPlainRecord, resourceProblem } from "../gateway/policy-facts.js";
+import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { PolicyContext } from "../gateway/tool-gateway.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import type { GateNode } from "../workflow/node-definitions.js";

@@ -1,6 +1,6 @@
 import type { WorkflowIssue } from "@governor/errors";
-import { END, nodeOf, START, type Workflow } from "./define-workflow.js";
 import { checkApprovers, checkGateFields } from "./check-governance-fields.js";
+import { END, nodeOf, START, type Workflow } from "./define-workflow.js";
 
 const RESERVED_STATE_KEYS = ["messages", "governor"];
 const NODE_ID = /^[a-zA-Z][a-zA-Z0-9_-]*$/;
