@@ -45,7 +45,12 @@ export interface RunOptions {
    * scopes are the agent's ∩ the user's. An expired or forged token refuses the run.
    */
   readonly delegation?: { readonly token: string };
-  /** How a later process finds the workflow again to resume it (a sample name or module path). Default: the workflow's name. */
+  /**
+   * The name a later process looks the workflow up by to resume it (`sample:NAME`,
+   * `workflow:NAME`). It is written by whoever starts the run, so it is only ever a key:
+   * the CLI resolves it against its samples and the operator's config, never imports it.
+   * Default: the workflow's name.
+   */
   readonly source?: string;
   readonly model?: BaseChatModel;
   /** The cheaper model model steps switch to as the budget nears its end. */

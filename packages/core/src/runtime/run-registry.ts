@@ -7,7 +7,7 @@ export type RunStatus = "running" | "waiting" | "completed" | "failed";
 export interface RunRecord {
   readonly threadId: string;
   readonly workflow: string;
-  /** How to load the workflow again: a sample name or a module path. */
+  /** The key the workflow is looked up by (`sample:NAME`, `workflow:NAME`, `module:PATH`): written by whoever started the run, so never a path to import. */
   readonly source: string;
   readonly status: RunStatus;
   readonly principal: Principal;
