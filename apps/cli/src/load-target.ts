@@ -98,6 +98,11 @@ export async function loadSource(
       config,
     );
   }
+  // Runs recorded before sources had kinds (or by a library caller that named none) hold a
+  // bare workflow name or path: looked up the same way, never imported as given.
+  if (kind === "" && SAMPLES.has(source)) return fromSample(SAMPLES.get(source) as SampleDefinition);
+  if (kind === "" && config.workflows.has(source)) return loadSource(`workflow:${source}`, config);
+  if (kind === "" && looksLikePath(source)) return loadSource(`module:${source}`, config);
   throw unregistered(source, "it is neither sample:NAME, workflow:NAME nor module:PATH", config);
 }
 
