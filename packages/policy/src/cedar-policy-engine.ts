@@ -38,11 +38,15 @@ const sha256 = (text: string) => createHash("sha256").update(text).digest("hex")
  *   permits allow, the decision is require-approval. It never permits on its own.
  *
  * Decisions: a satisfied forbid denies, naming the forbids; with no ordinary permit the call is
- * denied ("no policy permits <tool>"); otherwise satisfied approval policies ask a human, and
+ * denied ("no policy permits <tool>", then each permit whose scope names the tool and why it did
+ * not apply: its first false condition, an error, or another principal or resource); otherwise satisfied approval policies ask a human, and
  * failing that the permits allow. A request Cedar cannot evaluate (a context that does not
  * match the schema, a fraction where the schema declares `Long`, a list a set would shrink,
  * a policy that errors) is denied with the error as its reason, naming the argument's path:
  * the engine never allows on an error.
+ *
+ * `explain` gives the same decision with every policy's outcome, as a dry run; `checkContracts`
+ * compares each tool's zod contract with its action's `context.args` before any run.
  *
  * @example
  * ```ts
