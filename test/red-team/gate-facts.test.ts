@@ -364,4 +364,25 @@ describe("gate facts", () => {
     expect(d.refunds).toHaveLength(1);
     expect(gateDecision(denied.threadId).outcome).toBe("deny");
   });
+
+  it("GF-10 the system of record is not queried for a call the contract refuses, and is queried with parsed arguments", async () => {
+    const seen: unknown[] = [];
+    const d = desk({
+      context: async (_state, call) => {
+        seen.push(call.args);
+        return { flown: false };
+      },
+    });
+    const injected = proposing("inject", new RegExp(MARKER), [
+      { name: "refund_ticket", args: { booking: "BK-1' OR 1=1 --", amount: -5 } },
+    ]).model;
+
+    const outcome = await runtime.start(d.workflow, { request: "Refund." }, { model: injected });
+
+    expect(seen).toEqual([]);
+    expect(d.refunds).toEqual([]);
+    expect(executions(runtime, outcome.threadId)).toEqual([]);
+    await run(d);
+    expect(seen).toEqual([{ booking: "BK-1", amount: 120 }]);
+  });
 });

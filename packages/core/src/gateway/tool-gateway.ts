@@ -114,11 +114,15 @@ export class ToolGateway {
    * policy. The first control that refuses decides, and the later ones are not asked. Facts
    * that could not be read, or are not plain data, deny: the policy is never asked with a
    * context it would read as empty.
+   *
+   * `facts` may be a reader: it is called only once identity and contract have passed, with
+   * the arguments as the contract parsed them, so the system of record is never queried for
+   * a call that is refused anyway, nor with arguments the contract would reject.
    */
   async authorize(
     call: ProposedCall,
     scope: CallScope,
-    request: PolicyContext = {},
+    facts: PolicyContext | ((args: Record<string, unknown>) => Promise<PolicyContext>) = {},
   ): Promise<GatewayDecision> {
     const decidedAt = this.#now();
     const policyVersion = this.policy.version;
@@ -178,6 +182,7 @@ export class ToolGateway {
     const contract = this.checkContract(call, scope);
     if (!contract.ok) return deny("contract", [describeViolations(call.tool, contract.violations)]);
 
+    const request = typeof facts === "function" ? await facts(contract.args) : facts;
     const factsProblem = request.factsProblem?.message ?? factsProblemOf(request);
     if (factsProblem) {
       return record("policy", deny("policy", [factsProblem], contract.args), {

@@ -34,12 +34,11 @@ export function gateNode(id: string, node: GateNode<GraphState>, services: NodeS
       });
       return { governor: { gate: null, routes: { [id]: "deny" } } };
     }
-    const read = await readGateFacts(id, node, state, call);
-    const decision = await services.gateway.authorize(
-      call,
-      scope,
-      read.ok ? read.facts : { factsProblem: { code: read.error.code, message: read.error.message } },
-    );
+    // Facts are read once identity and contract have passed, with the parsed arguments.
+    const decision = await services.gateway.authorize(call, scope, async (args) => {
+      const read = await readGateFacts(id, node, state, { ...call, args });
+      return read.ok ? read.facts : { factsProblem: { code: read.error.code, message: read.error.message } };
+    });
     emit(config, {
       type: "policy",
       node: id,
