@@ -65,7 +65,7 @@ describe("governor run refund", () => {
     () => {
       const output = governor("run", "refund");
       expect(output.err).toBe("");
-      expect(output.code).toBe(0);
+      expect(output.code, output.err).toBe(0);
       expect(output.out.match(/^━━ /gm)).toHaveLength(5);
 
       expectInOrder(caseOutput(output.out, "small-refund"), [
@@ -119,7 +119,7 @@ describe("governor run refund", () => {
     "stops the 1,200-dollar refund at an approval request and leaves it waiting when no one is at the terminal",
     () => {
       const run = governor("run", "refund", "--case", "large-refund");
-      expect(run.code).toBe(0);
+      expect(run.code, run.err).toBe(0);
       expect(run.out).toContain("waiting for approval");
       const pending = pendingThreads();
       expect(pending).toHaveLength(1);
@@ -134,6 +134,7 @@ describe("governor run refund", () => {
     "approves the waiting refund from another process, exactly once",
     () => {
       const run = governor("run", "refund", "--case", "large-refund");
+      expect(run.code, run.err).toBe(0);
       const thread = threadOf(run.out);
       expect(pendingThreads().map((entry) => entry.threadId)).toEqual([thread]);
 
@@ -145,7 +146,7 @@ describe("governor run refund", () => {
         "--approver",
         "supervisor:sam",
       );
-      expect(approved.code).toBe(0);
+      expect(approved.code, approved.err).toBe(0);
       expect(approved.out).toContain("approved by supervisor:sam: courier lost it");
       expect(approved.out).toContain(
         'issue_refund executed → {"refundId":"R-1","orderId":"A-1002","amount":1200}',
@@ -190,7 +191,7 @@ describe("governor reject", () => {
         "--approver",
         "supervisor:sam",
       );
-      expect(rejected.code).toBe(0);
+      expect(rejected.code, rejected.err).toBe(0);
       expect(rejected.out).toContain("rejected by");
       expect(rejected.out).not.toContain("executed");
       expect(rejected.out).toContain("could not approve this refund");
