@@ -57,9 +57,19 @@ export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/com
 export type { GovernorEvent } from "./graph/events.js";
 export type { GovernorChannel } from "./graph/governor-channel.js";
 export { fail, pass } from "./nodes/precondition-node.js";
+export {
+  type AuditMaskOptions,
+  auditMaskOptions,
+  type MaskedValue,
+  maskForDisplay,
+  maskingAuditJournal,
+  maskRecordData,
+  maskText,
+} from "./privacy/audit-mask.js";
 export type { PiiKind } from "./privacy/detectors.js";
 // Privacy
 export { PiiMasker, type PrivacyOptions } from "./privacy/pii-mask.js";
+export { type RevealedRequest, revealPendingRequest } from "./privacy/reveal-request.js";
 export {
   GovernorRuntime,
   type GovernorRuntimeOptions,

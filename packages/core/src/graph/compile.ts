@@ -10,8 +10,8 @@ import { type ApprovalUseLedger, MemoryApprovalUseLedger } from "../approvals/ap
 import type { SpendLedger } from "../budget/daily-spend.js";
 import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.js";
 import type { ExecutionControl } from "../control/execution-control.js";
-import type { KillSwitch } from "../control/kill-switch.js";
 import { enforceInputContract } from "../control/input-contract.js";
+import type { KillSwitch } from "../control/kill-switch.js";
 import { guardNode } from "../control/node-guard.js";
 import type { EffectJournal } from "../gateway/effect-journal.js";
 import { ToolGateway } from "../gateway/tool-gateway.js";
@@ -22,9 +22,10 @@ import { modelNode } from "../nodes/model-node.js";
 import { preconditionNode } from "../nodes/precondition-node.js";
 import { routeNode } from "../nodes/route-node.js";
 import { taskNode } from "../nodes/task-node.js";
+import { auditMaskOptions, maskingAuditJournal } from "../privacy/audit-mask.js";
 import { type Edge, END, normalizeEdge, START, type Workflow } from "../workflow/define-workflow.js";
-import type { WorkflowNode } from "../workflow/node-definitions.js";
 import { workflowFactVersion } from "../workflow/fact-version.js";
+import type { WorkflowNode } from "../workflow/node-definitions.js";
 import { validate } from "../workflow/validate.js";
 import type { NodeServices } from "./node-scope.js";
 import { type GraphState, stateAnnotation } from "./state-annotation.js";
@@ -73,7 +74,8 @@ export function compile(workflow: Workflow, options: CompileOptions) {
   const gateway = new ToolGateway({
     tools: workflow.tools,
     policy: options.policy ?? workflow.policy,
-    audit: options.audit,
+    // Every record any node writes passes here: personal data is masked before it is stored.
+    audit: maskingAuditJournal(options.audit, auditMaskOptions(workflow.privacy)),
     effects: options.effects,
     now: options.now,
     // Approvals are bound to the fact code too, not only to the policy's text.

@@ -6,6 +6,7 @@ import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import { SqliteApprovalUseLedger } from "../approvals/approval-uses.js";
 import { SqliteEffectJournal } from "../gateway/effect-journal.js";
+import { maskingAuditJournal } from "../privacy/audit-mask.js";
 import { SqliteKillSwitches } from "./kill-switches.js";
 import { RunRegistry } from "./run-registry.js";
 import { SqliteSpendLedger } from "./spend-ledger.js";
@@ -42,7 +43,8 @@ export class GovernorStore {
     this.db.pragma("synchronous = NORMAL");
     this.db.pragma("busy_timeout = 5000");
     // Sealed with the store's audit key, its head kept in keys/ (or where GOVERNOR_AUDIT_* say): see AUDIT_GUARANTEE.
-    this.audit = new SqliteAuditJournal(this.db, auditAnchorFor(this.dir));
+    // Masked (emails, cards, phones) before anything is stored, whoever writes: see maskingAuditJournal.
+    this.audit = maskingAuditJournal(new SqliteAuditJournal(this.db, auditAnchorFor(this.dir)));
     this.effects = new SqliteEffectJournal(this.db);
     this.runs = new RunRegistry(this.db);
     this.kills = new SqliteKillSwitches(this.db);

@@ -1,0 +1,184 @@
+import { createHash } from "node:crypto";
+import type { AuditEntry, AuditJournal } from "@governor/observability";
+import { findPii, type PiiKind, type PiiMatch } from "./detectors.js";
+import type { PrivacyOptions } from "./pii-mask.js";
+
+/**
+ * A value kept out of the audit journal: what a reader may see, and the SHA-256 of the real
+ * value (its UTF-8 text; a number or boolean as `String(value)`), so the record still proves
+ * what ran: whoever holds the real value can check it against the journal.
+ */
+export interface MaskedValue {
+  readonly $masked: string;
+  readonly sha256: string;
+}
+
+const ALL_KINDS: readonly PiiKind[] = ["email", "card", "phone"];
+
+/**
+ * Keys whose values are the journal's own structure (hashes, ids and keys the controls
+ * compare on read), never personal data in the clear: masking one would make a recorded
+ * decision unrecognizable to the action that asks for it, and that fails closed for no reason.
+ */
+const STRUCTURAL_KEYS = new Set([
+  "callHash",
+  "callId",
+  "requestId",
+  "idempotencyKey",
+  "hash",
+  "policyVersion",
+  "policyIds",
+  "workflowVersion",
+  "keyId",
+  "token",
+]);
+
+/** What a masking pass looks for: the workflow's sensitive state fields and the detected kinds. */
+export interface AuditMaskOptions {
+  /** Keys (state field names) whose values are masked whole, wherever they appear in a record. */
+  readonly sensitive?: readonly string[];
+  /** Kinds found in free text and masked. Default: email, card, phone. */
+  readonly detect?: readonly PiiKind[];
+}
+
+/** The options a workflow's privacy settings give the audit: the same sensitive fields and kinds. */
+export function auditMaskOptions(privacy: PrivacyOptions | undefined): AuditMaskOptions {
+  return { sensitive: privacy?.sensitive, detect: privacy?.detect };
+}
+
+/**
+ * A record's data with personal data replaced by `MaskedValue`s: every string that holds an
+ * email, card or phone number (the match shown as `[card ****4242]`, the rest of the text
+ * kept), and every value under a sensitive key. Idempotent: a masked value is left as it is,
+ * so a record masked twice (by the store and by a workflow's compile) is the same record.
+ */
+export function maskRecordData<T>(data: T, options: AuditMaskOptions = {}): T {
+  const kinds = options.detect ?? ALL_KINDS;
+  const sensitive = new Set(options.sensitive ?? []);
+  const path = new Set<object>();
+  const walk = (value: unknown, key: string | undefined, hidden: boolean): unknown => {
+    if (key !== undefined && STRUCTURAL_KEYS.has(key)) return value;
+    if (typeof value === "string") return hidden ? masked("[redacted]", value) : maskString(value, kinds);
+    if (hidden && (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")) {
+      return masked("[redacted]", String(value));
+    }
+    if (!value || typeof value !== "object") return value;
+    // A cycle is left for the journal to refuse (VALUE_UNSERIALIZABLE), not walked forever.
+    if (path.has(value)) return value;
+    if (Array.isArray(value)) {
+      path.add(value);
+      const out = value.map((item) => walk(item, undefined, hidden));
+      path.delete(value);
+      return out;
+    }
+    if (Object.getPrototypeOf(value) !== Object.prototype || isMasked(value)) return value;
+    path.add(value);
+    const out: Record<string, unknown> = {};
+    for (const [name, item] of Object.entries(value)) {
+      out[name] = walk(item, name, hidden || sensitive.has(name));
+    }
+    path.delete(value);
+    return out;
+  };
+  return walk(data, undefined, false) as T;
+}
+
+/**
+ * Free text with each email, card and phone number replaced by what a screen may show:
+ * `[email d***@example.com]`, `[card ****4242]`, `[phone ***0199]`. Not reversible; for
+ * display (the approval prompt, `governor pending`), where the audit keeps `MaskedValue`s.
+ */
+export function maskText(text: string, kinds: readonly PiiKind[] = ALL_KINDS): string {
+  const matches = findPii(text, kinds);
+  if (!matches.length) return text;
+  const parts: string[] = [];
+  let from = 0;
+  for (const match of matches) {
+    parts.push(text.slice(from, match.start), `[${match.kind} ${hint(match)}]`);
+    from = match.start + match.value.length;
+  }
+  parts.push(text.slice(from));
+  return parts.join("");
+}
+
+/** Any value with every string in it passed through `maskText` (keys kept): for display. */
+export function maskForDisplay<T>(value: T, kinds: readonly PiiKind[] = ALL_KINDS): T {
+  if (typeof value === "string") return maskText(value, kinds) as T;
+  if (Array.isArray(value)) return value.map((item) => maskForDisplay(item, kinds)) as T;
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    if (isMasked(value)) return (value as unknown as MaskedValue).$masked as T;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [
+        key,
+        STRUCTURAL_KEYS.has(key) ? item : maskForDisplay(item, kinds),
+      ]),
+    ) as T;
+  }
+  return value;
+}
+
+/**
+ * An audit journal that masks personal data in every record before it is stored: the one
+ * place records pass through, so no writer (run start, gate, approval, execution, model)
+ * can forget. `list` and `verify` read the stored, masked records; the chain's hashes cover
+ * them as stored, so `audit verify` holds as before.
+ *
+ * The journal keeps its own type (a proxy that replaces only `append`), so a store's
+ * concrete journal (with `flush`, `close`) can be wrapped where it is made.
+ *
+ * @example
+ * const audit = maskingAuditJournal(store.audit, auditMaskOptions(workflow.privacy));
+ */
+export function maskingAuditJournal<T extends AuditJournal>(journal: T, options: AuditMaskOptions = {}): T {
+  // The journal's own append, taken once: whatever is later assigned to `append` (a test's
+  // spy, a crash hook) wraps the masking append rather than being called by it.
+  const inner = journal.append.bind(journal);
+  const append = (entry: AuditEntry) =>
+    inner(entry.data ? { ...entry, data: maskRecordData(entry.data, options) } : entry);
+  let replaced: unknown;
+  return new Proxy(journal, {
+    get(target, property) {
+      if (property === "append") return replaced ?? append;
+      const value = Reflect.get(target, property);
+      // Methods run against the journal itself: private fields are not visible through a proxy.
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    set(target, property, value) {
+      if (property === "append") replaced = value;
+      else Reflect.set(target, property, value);
+      return true;
+    },
+  });
+}
+
+function maskString(text: string, kinds: readonly PiiKind[]): string | MaskedValue {
+  // Digests and signed tokens carry no personal data in the clear, and a run of digits in a
+  // hex digest can pass the Luhn check: leave them whole.
+  if (/^[0-9a-f]{32,}$/i.test(text)) return text;
+  const shown = maskText(text, kinds);
+  return shown === text ? text : masked(shown, text);
+}
+
+function masked(shown: string, real: string): MaskedValue {
+  return { $masked: shown, sha256: createHash("sha256").update(real, "utf8").digest("hex") };
+}
+
+function isMasked(value: object): boolean {
+  const keys = Object.keys(value);
+  return keys.length === 2 && "$masked" in value && "sha256" in value;
+}
+
+/** Enough of a value to tell two apart on screen, never enough to use it. */
+function hint(match: PiiMatch): string {
+  const digits = match.value.replace(/\D/g, "");
+  switch (match.kind) {
+    case "card":
+      return `****${digits.slice(-4)}`;
+    case "phone":
+      return `***${digits.slice(-4)}`;
+    case "email": {
+      const at = match.value.indexOf("@");
+      return `${match.value.slice(0, 1)}***${match.value.slice(at)}`;
+    }
+  }
+}
