@@ -1,7 +1,14 @@
 import { randomUUID } from "node:crypto";
 import { userInfo } from "node:os";
 import * as prompts from "@clack/prompts";
-import type { ApprovalRequest, GovernorRuntime, RunBudget, RunOutcome, Workflow } from "@governor/core";
+import {
+  type ApprovalRequest,
+  type GovernorRuntime,
+  maskText,
+  type RunBudget,
+  type RunOutcome,
+  type Workflow,
+} from "@governor/core";
 import { issueDelegationToken, type Principal } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { formatApprovalRequest, formatEvent, formatOutcome } from "./format-events.js";
@@ -106,7 +113,7 @@ async function askApprover(
   request: ApprovalRequest,
 ): Promise<ApproverAnswer | undefined> {
   const decision = await prompts.select({
-    message: `Approve ${request.summary ?? request.tool}?`,
+    message: `Approve ${maskText(request.summary ?? request.tool)}?`,
     options: [
       { value: "approve", label: "Approve", hint: "the call runs once, exactly as shown" },
       { value: "reject", label: "Reject", hint: "the call never runs; the model is told" },

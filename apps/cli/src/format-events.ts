@@ -1,4 +1,10 @@
-import type { ApprovalRequest, GovernorEvent, RunOutcome } from "@governor/core";
+import {
+  type ApprovalRequest,
+  type GovernorEvent,
+  maskForDisplay,
+  maskText,
+  type RunOutcome,
+} from "@governor/core";
 import { paint, type Terminal } from "./terminal.js";
 
 const NODE_WIDTH = 16;
@@ -7,8 +13,9 @@ function line(terminal: Terminal, mark: string, node: string, text: string): str
   return `   ${mark} ${paint(terminal, "bold", node.padEnd(NODE_WIDTH))} ${text}`;
 }
 
+/** Arguments and results as a screen shows them: e-mails, cards and phones masked (`[card ****4242]`). */
 function args(value: unknown): string {
-  return JSON.stringify(value);
+  return JSON.stringify(maskForDisplay(value));
 }
 
 /** One step of a run, as a person reads it: who decided what, and why. */
@@ -25,7 +32,7 @@ export function formatEvent(terminal: Terminal, event: GovernorEvent): string {
         terminal,
         "▸",
         event.node,
-        calls ? `model proposes ${paint(terminal, "cyan", calls)}` : `model says: "${event.text}"`,
+        calls ? `model proposes ${paint(terminal, "cyan", calls)}` : `model says: "${maskText(event.text)}"`,
       );
     }
     case "refused-tool":
@@ -83,7 +90,7 @@ export function formatApprovalRequest(terminal: Terminal, request: ApprovalReque
       paint(
         terminal,
         "yellow",
-        `approval requested: ${request.summary ?? `${request.tool} ${args(request.args)}`}`,
+        `approval requested: ${request.summary ? maskText(request.summary) : `${request.tool} ${args(request.args)}`}`,
       ),
     ),
     `${pad}  why: ${request.reasons.join("; ")}${request.policyIds.length ? ` [${request.policyIds.join(", ")}]` : ""}`,
@@ -116,7 +123,9 @@ export function formatOutcome(terminal: Terminal, outcome: RunOutcome): string[]
     ];
   }
   const said = lastModelText(outcome.state.messages);
-  return [`   ${paint(terminal, "green", "✓ completed")}${said ? ` · final answer: "${said}"` : ""}`];
+  return [
+    `   ${paint(terminal, "green", "✓ completed")}${said ? ` · final answer: "${maskText(said)}"` : ""}`,
+  ];
 }
 
 /** The last thing the model said in the conversation, if anything. */

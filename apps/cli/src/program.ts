@@ -95,10 +95,14 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
 
   program
     .command("pending")
-    .description("list runs waiting for approval")
+    .description("list runs waiting for approval (personal data masked)")
+    .argument("[thread]", "only this run")
     .option("--json", "print JSON")
+    .option("--reveal", "show the run's real arguments to --approver, if entitled to decide it (audited)")
+    .option("--approver <id>", "who is looking, for --reveal")
     .addOption(dir)
-    .action((options) => pendingCommand(terminal, options));
+    .addOption(config)
+    .action((thread: string | undefined, options) => pendingCommand(terminal, thread, options));
 
   program
     .command("graph")

@@ -1,4 +1,4 @@
-import { GovernorError, type RunOutcome } from "@governor/core";
+import { GovernorError, maskForDisplay, type RunOutcome, revealPendingRequest } from "@governor/core";
 import { decideAndPrint, defaultApprover, eligibleApprovers } from "../drive-run.js";
 import { loadSource } from "../load-target.js";
 import { modelFor } from "../model-for.js";
@@ -61,11 +61,39 @@ export async function decideCommand(
   }
 }
 
-/** `governor pending`: every run waiting for a human, with what it asks. */
-export function pendingCommand(terminal: Terminal, options: { dir?: string; json?: boolean }): void {
+export interface PendingOptions {
+  readonly dir?: string;
+  readonly json?: boolean;
+  /** Show the real arguments of one run's request: needs `approver`, entitled to decide it. */
+  readonly reveal?: boolean;
+  readonly approver?: string;
+  readonly config?: string;
+}
+
+/**
+ * `governor pending [THREAD]`: every run waiting for a human (or one), with what it asks.
+ * Personal data in the request is masked (`[card ****4242]`); `--reveal --approver ID`
+ * shows one request's real arguments to an approver entitled to decide it, and the journal
+ * records who saw which fields.
+ *
+ * @throws {GovernorError} APPROVAL_INVALID when `--reveal` comes without an entitled
+ *   `--approver` (nothing is shown); RUN_NOT_INTERRUPTED when the run waits for no approval.
+ */
+export async function pendingCommand(
+  terminal: Terminal,
+  threadId: string | undefined,
+  options: PendingOptions,
+): Promise<void> {
   const runtime = openRuntime(options.dir);
   try {
-    const pending = runtime.pending();
+    if (options.reveal) {
+      await revealCommand(terminal, runtime, threadId, options);
+      return;
+    }
+    const pending = runtime
+      .pending()
+      .filter((entry) => threadId === undefined || entry.run.threadId === threadId)
+      .map(({ run, request }) => ({ run, request: maskForDisplay(request) }));
     if (options.json) {
       terminal.out(
         JSON.stringify(
@@ -76,11 +104,14 @@ export function pendingCommand(terminal: Terminal, options: { dir?: string; json
       );
       return;
     }
-    if (!pending.length && !runtime.pendingBudgets().length) {
+    const budgets = runtime
+      .pendingBudgets()
+      .filter((entry) => threadId === undefined || entry.run.threadId === threadId);
+    if (!pending.length && !budgets.length) {
       terminal.out(`No runs are waiting for approval in ${runtime.store.dir}.`);
       return;
     }
-    for (const { run, request } of runtime.pendingBudgets()) {
+    for (const { run, request } of budgets) {
       terminal.out(
         `${paint(terminal, "yellow", "⏸")} ${run.threadId}  ${run.workflow} · ${request.node} · waiting for budget`,
       );
@@ -90,10 +121,50 @@ export function pendingCommand(terminal: Terminal, options: { dir?: string; json
       terminal.out(
         `${paint(terminal, "yellow", "⏸")} ${run.threadId}  ${run.workflow} · ${request.node} · since ${run.updatedAt}`,
       );
-      terminal.out(`    ${request.summary ?? `${request.tool} ${JSON.stringify(request.args)}`}`);
+      if (request.summary) terminal.out(`    ${request.summary}`);
+      terminal.out(`    call ${request.tool} ${JSON.stringify(request.args)}`);
       terminal.out(`    why: ${request.reasons.join("; ")} · expires ${request.expiresAt}`);
     }
   } finally {
     runtime.close();
   }
+}
+
+async function revealCommand(
+  terminal: Terminal,
+  runtime: ReturnType<typeof openRuntime>,
+  threadId: string | undefined,
+  options: PendingOptions,
+): Promise<void> {
+  if (!threadId || !options.approver) {
+    throw new GovernorError(
+      "APPROVAL_INVALID",
+      "--reveal shows one run's real arguments to one approver: pass the thread and --approver ID (the reveal is audited under that id)",
+      { threadId },
+    );
+  }
+  const run = runtime.getRun(threadId);
+  const target = await loadSource(run.source, readWorkflowConfig(options.config));
+  const model = await modelFor(target);
+  const { request, fields } = await revealPendingRequest(
+    runtime,
+    target.workflow,
+    threadId,
+    options.approver,
+    {
+      model: model?.model,
+    },
+  );
+  if (options.json) {
+    terminal.out(JSON.stringify({ threadId, workflow: run.workflow, request, revealed: fields }, null, 2));
+    return;
+  }
+  terminal.out(
+    `${paint(terminal, "yellow", "⏸")} ${threadId}  ${run.workflow} · ${request.node} · shown unmasked to ${options.approver}`,
+  );
+  if (request.summary) terminal.out(`    ${request.summary}`);
+  terminal.out(`    call ${request.tool} ${JSON.stringify(request.args)}`);
+  terminal.out(
+    `    revealed: ${fields.join(", ") || "nothing was masked"} · recorded in the audit journal (approval/reveal)`,
+  );
 }
