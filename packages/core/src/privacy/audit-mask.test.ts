@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import type { AuditEntry, AuditJournal, AuditRecord } from "@governor/observability";
+import { describe, expect, it } from "vitest";
+import { maskForDisplay, maskingAuditJournal, maskRecordData, maskText } from "./audit-mask.js";
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+describe("masking audit records", () => {
+  it("replaces each string holding personal data by its masked form and the hash of the real value", () => {
+    const reason = "card 4242.4242.4242.4242, mail dana@example.com, call +44 20 7946 0958";
+    const masked = maskRecordData({ args: { reason, amount: 1200, orderId: "A-1002" } });
+
+    expect(masked.args.reason).toEqual({
+      $masked: "card [card ****4242], mail [email d***@example.com], call [phone ***0958]",
+      sha256: sha256(reason),
+    });
+    expect(masked.args.amount).toBe(1200);
+    expect(masked.args.orderId).toBe("A-1002");
+  });
+
+  it("masks every value under a sensitive key whole, numbers included", () => {
+    const masked = maskRecordData(
+      { input: { customer: { name: "Dana Whitfield", ssn: 78051120 }, orderId: "A-1" } },
+      { sensitive: ["customer"] },
+    );
+
+    expect(masked.input.customer).toEqual({
+      name: { $masked: "[redacted]", sha256: sha256("Dana Whitfield") },
+      ssn: { $masked: "[redacted]", sha256: sha256("78051120") },
+    });
+    expect(masked.input.orderId).toBe("A-1");
+  });
+
+  it("leaves the journal's own hashes and ids alone, even where a digit run would pass the Luhn check", () => {
+    const digest = `ab${"4242424242424242"}${"c".repeat(46)}`;
+    const data = { callHash: digest, callId: "call_4242424242424242", note: digest };
+
+    expect(maskRecordData(data)).toEqual(data);
+  });
+
+  it("is idempotent, and leaves a cycle for the journal to refuse", () => {
+    const once = maskRecordData({ to: "dana@example.com" });
+    expect(maskRecordData(once)).toEqual(once);
+    const cyclic: Record<string, unknown> = { to: "dana@example.com" };
+    cyclic.self = cyclic;
+    const masked = maskRecordData(cyclic);
+    expect(masked.self).toBe(cyclic);
+    expect(JSON.stringify(masked.to)).not.toContain("dana@example.com");
+  });
+
+  it("shows masked values as their masked text on screen", () => {
+    expect(maskForDisplay({ reason: maskRecordData({ r: "mail dana@example.com" }).r, n: 3 })).toEqual({
+      reason: "mail [email d***@example.com]",
+      n: 3,
+    });
+    expect(maskText("no personal data here")).toBe("no personal data here");
+  });
+});
+
+describe("maskingAuditJournal", () => {
+  function memoryJournal(): AuditJournal & { stored: AuditEntry[] } {
+    const stored: AuditEntry[] = [];
+    return {
+      stored,
+      append(entry) {
+        stored.push(entry);
+        return {
+          ...entry,
+          seq: stored.length,
+          at: "",
+          prevHash: "",
+          hash: "",
+          data: entry.data ?? {},
+        } as AuditRecord;
+      },
+      list: () => [],
+      verify: () => ({ ok: true, records: stored.length, head: "", anchored: 0, keyId: "" }),
+    };
+  }
+
+  it("masks what every writer appends, and a hook assigned later still goes through the mask", () => {
+    const inner = memoryJournal();
+    const journal = maskingAuditJournal(inner);
+    const seen: AuditEntry[] = [];
+    const masking = journal.append.bind(journal);
+    journal.append = (entry) => {
+      seen.push(entry);
+      return masking(entry);
+    };
+
+    journal.append({
+      threadId: "t",
+      kind: "run",
+      outcome: "started",
+      data: { input: { email: "dana@example.com" } },
+    });
+
+    expect(seen).toHaveLength(1);
+    expect(JSON.stringify(inner.stored)).not.toContain("dana@example.com");
+    expect(journal.verify()).toMatchObject({ ok: true, records: 1 });
+  });
+});
