@@ -51,8 +51,8 @@ export interface WorkflowDefinition<TSchema extends StateSchema = any> {
   /**
    * The version of the workflow's own code that decisions depend on (the code that computes
    * the gates' facts, and what it calls). Approvals are bound to it with the policy's version:
-   * bump it when that code changes, and pending approvals lapse. The gates' fact callbacks'
-   * own source is covered without it.
+   * bump it when that code changes, and pending approvals lapse. Without it, the source text
+   * of the gates' fact callbacks stands in (see `workflowFactVersion`).
    */
   readonly version?: string;
   readonly nodes: Readonly<Record<string, WorkflowNode<z.output<TSchema>>>>;

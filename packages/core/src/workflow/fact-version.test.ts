@@ -44,10 +44,14 @@ describe("the fact version approvals are bound to", () => {
     ).not.toBe(v1);
   });
 
-  it("changes with the workflow's declared version, for code the callbacks call", () => {
+  it("is the workflow's declared version when there is one: it covers code the callbacks call, in any build", () => {
     const gate = { context: () => ({}) };
     expect(workflowFactVersion(workflowWith(gate, "2026.12.1"))).not.toBe(
       workflowFactVersion(workflowWith(gate, "2026.12.2")),
+    );
+    // The same release loaded from sources or from compiled output: other text, one version.
+    expect(workflowFactVersion(workflowWith({ context: () => ({ a: 1 }) }, "2026.12.1"))).toBe(
+      workflowFactVersion(workflowWith({ context: () => ({ a: 2 - 1 }) }, "2026.12.1")),
     );
   });
 

@@ -2,15 +2,21 @@ import { hashOf } from "@governor/observability";
 import type { Workflow } from "./define-workflow.js";
 
 /**
- * The version of the workflow code that decisions depend on besides the policy text: the
- * source of every gate's fact callbacks (`context`, `resource`, `facts`) and the workflow's
- * declared `version`. A changed fact computation changes what the policy is asked, so it
- * must lapse approvals given under the old one, as a changed policy does.
+ * The version of the workflow code that decisions depend on besides the policy text. A
+ * changed fact computation changes what the policy is asked, so it must lapse approvals
+ * given under the old one, as a changed policy does.
  *
- * Function source covers the callback itself, not the helpers it calls: declare
- * `workflow.version` (a release or build hash) to cover those.
+ * A declared `workflow.version` (a release or build id) is that version: the author vouches
+ * for it, it covers the helpers the callbacks call, and it is the same in every process that
+ * runs the release, whichever build (sources through a loader, or compiled output) it loads.
+ * Without one, the source text of every gate's fact callbacks (`context`, `resource`,
+ * `facts`) is hashed: safe by default, but the text differs between a source-loaded and a
+ * compiled build, so processes mixing the two see different versions and approvals lapse.
  */
 export function workflowFactVersion(workflow: Workflow): string {
+  if (typeof workflow.version === "string" && workflow.version !== "") {
+    return `facts:v:${hashOf({ version: workflow.version }).slice(0, 16)}`;
+  }
   const gates = Object.entries(workflow.nodes)
     .filter(([, node]) => node?.kind === "gate")
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
@@ -23,7 +29,7 @@ export function workflowFactVersion(workflow: Workflow): string {
         facts: sourceOf(gate.facts),
       };
     });
-  return `facts:${hashOf({ version: workflow.version ?? null, gates }).slice(0, 16)}`;
+  return `facts:${hashOf({ gates }).slice(0, 16)}`;
 }
 
 function sourceOf(fn: unknown): string | null {
