@@ -30,6 +30,7 @@ export { canonicalId } from "./control/canonical-id.js";
 export { delegationLapse } from "./control/delegation-check.js";
 export type { DelegationRevocation, KillRecord, KillScope, KillSwitch } from "./control/kill-switch.js";
 export { callFingerprint } from "./control/loop-guard.js";
+export { DEFAULT_MAX_ARGUMENT_BYTES, DEFAULT_MAX_INPUT_BYTES } from "./control/payload-size.js";
 export type { RunStop } from "./control/run-stop.js";
 export { callHash, idempotencyKey } from "./gateway/call-hash.js";
 export {
