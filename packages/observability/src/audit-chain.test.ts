@@ -131,10 +131,10 @@ describe("audit journal: keyed seals", () => {
       expect(journal.verify()).toMatchObject({ ok: false, brokenAt: 7, problem });
     });
 
-    // Re-hashing after an edit of the hash or the seal just overwrites the edit: the case above covers those two.
-    it.skipIf(field === "hash" || field === "seal")(
-      "is named even when the chain is re-hashed and re-sealed with another key",
-      () => {
+    // Re-hashing after an edit of the hash or the seal just overwrites the edit: the case above
+    // covers those two, so the re-sealed case is declared for the other fields only.
+    if (field !== "hash" && field !== "seal") {
+      it("is named even when the chain is re-hashed and re-sealed with another key", () => {
         const { db, journal } = journalWith(20);
         db.prepare(`UPDATE audit_records SET ${column} = ? WHERE seq = 7`).run(value);
         reseal(db, field === "prevHash" ? 8 : 7);
@@ -143,8 +143,8 @@ describe("audit journal: keyed seals", () => {
           brokenAt: 7,
           problem: field === "prevHash" ? "link" : "seal",
         });
-      },
-    );
+      });
+    }
   });
 
   it.each(NULLABLE)("names a record whose %s was erased, re-hashed or not", (column) => {
