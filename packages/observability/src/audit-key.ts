@@ -50,6 +50,16 @@ export class AuditKey {
     return this.#mac("governor-audit-head-v1", `${records}\n${hash}`);
   }
 
+  /**
+   * A keyed digest of a value the journal keeps masked (an e-mail, a card number). A plain
+   * SHA-256 of a card number can be guessed back from its last four digits and issuer prefix
+   * in a million tries; without this key it cannot. Whoever holds the key can still check a
+   * real value against the record, so the record proves what ran.
+   */
+  valueDigest(text: string): string {
+    return this.#mac("governor-audit-value-v1", text);
+  }
+
   /** Constant-time comparison of a stored seal with the one this key computes. */
   matches(expected: string, stored: string | undefined): boolean {
     if (typeof stored !== "string" || stored.length !== expected.length) return false;

@@ -87,6 +87,11 @@ export interface AuditJournal {
   list(threadId?: string): AuditRecord[];
   /** Walks the whole chain, checks it against its signed head, and names the first record that does not hold. */
   verify(): AuditVerification;
+  /**
+   * A keyed digest of a value kept out of the journal in the clear (see `maskingAuditJournal`
+   * in @governor/core): checkable by whoever holds the journal's key, not guessable by its readers.
+   */
+  valueDigest?(text: string): string;
 }
 
 /** The hash of the record before the first: 64 zeros. */

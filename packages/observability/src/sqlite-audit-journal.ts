@@ -108,6 +108,11 @@ export class SqliteAuditJournal implements AuditJournal {
     return this.#key.id;
   }
 
+  /** A keyed digest of a masked value, under this journal's audit key: see `AuditKey.valueDigest`. */
+  valueDigest(text: string): string {
+    return this.#key.valueDigest(text);
+  }
+
   /** @throws {GovernorError} VALUE_UNSERIALIZABLE when `entry.data` holds a circular reference. */
   append(entry: AuditEntry): AuditRecord {
     const record = this.#append(entry);

@@ -1,18 +1,19 @@
-import { createHash } from "node:crypto";
+import { createHash, createHmac } from "node:crypto";
 import type { AuditEntry, AuditJournal, AuditRecord } from "@governor/observability";
 import { describe, expect, it } from "vitest";
 import { maskForDisplay, maskingAuditJournal, maskRecordData, maskText } from "./audit-mask.js";
 
-const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+// A fixed key stands in for the journal's audit key, so expected digests can be computed here.
+const digest = (text: string) => createHmac("sha256", "test-key").update(text).digest("hex");
 
 describe("masking audit records", () => {
   it("replaces each string holding personal data by its masked form and the hash of the real value", () => {
     const reason = "card 4242.4242.4242.4242, mail dana@example.com, call +44 20 7946 0958";
-    const masked = maskRecordData({ args: { reason, amount: 1200, orderId: "A-1002" } });
+    const masked = maskRecordData({ args: { reason, amount: 1200, orderId: "A-1002" } }, { digest });
 
     expect(masked.args.reason).toEqual({
       $masked: "card [card ****4242], mail [email d***@example.com], call [phone ***0958]",
-      sha256: sha256(reason),
+      hmac: digest(reason),
     });
     expect(masked.args.amount).toBe(1200);
     expect(masked.args.orderId).toBe("A-1002");
@@ -21,12 +22,12 @@ describe("masking audit records", () => {
   it("masks every value under a sensitive key whole, numbers included", () => {
     const masked = maskRecordData(
       { input: { customer: { name: "Dana Whitfield", ssn: 78051120 }, orderId: "A-1" } },
-      { sensitive: ["customer"] },
+      { sensitive: ["customer"], digest },
     );
 
     expect(masked.input.customer).toEqual({
-      name: { $masked: "[redacted]", sha256: sha256("Dana Whitfield") },
-      ssn: { $masked: "[redacted]", sha256: sha256("78051120") },
+      name: { $masked: "[redacted]", hmac: digest("Dana Whitfield") },
+      ssn: { $masked: "[redacted]", hmac: digest("78051120") },
     });
     expect(masked.input.orderId).toBe("A-1");
   });
@@ -98,5 +99,18 @@ describe("maskingAuditJournal", () => {
     expect(seen).toHaveLength(1);
     expect(JSON.stringify(inner.stored)).not.toContain("dana@example.com");
     expect(journal.verify()).toMatchObject({ ok: true, records: 1 });
+  });
+
+  it("keeps the journal's keyed digest of a masked value, never a plain hash a reader could guess back", () => {
+    const inner = { ...memoryJournal(), valueDigest: digest };
+    const journal = maskingAuditJournal(inner);
+    const card = "4242 4242 4242 4242";
+
+    journal.append({ threadId: "t", kind: "run", outcome: "started", data: { input: { card } } });
+
+    const stored = JSON.stringify(inner.stored);
+    expect(stored).toContain(digest(card));
+    expect(stored).not.toContain(createHash("sha256").update(card).digest("hex"));
+    expect(stored).not.toContain(card);
   });
 });

@@ -1,17 +1,28 @@
-import { createHash } from "node:crypto";
+import { createHmac, randomBytes } from "node:crypto";
 import type { AuditEntry, AuditJournal } from "@governor/observability";
 import { findPii, type PiiKind, type PiiMatch } from "./detectors.js";
 import type { PrivacyOptions } from "./pii-mask.js";
 
 /**
- * A value kept out of the audit journal: what a reader may see, and the SHA-256 of the real
- * value (its UTF-8 text; a number or boolean as `String(value)`), so the record still proves
- * what ran: whoever holds the real value can check it against the journal.
+ * A value kept out of the audit journal: what a reader may see, and a keyed digest of the real
+ * value (HMAC-SHA256 of its UTF-8 text; a number or boolean as `String(value)`), so the record
+ * still proves what ran: whoever holds the journal's key checks a real value with
+ * `journal.valueDigest(value)`. Keyed, because a plain hash of a card number whose last four
+ * digits are shown is guessed back in a million tries.
  */
 export interface MaskedValue {
   readonly $masked: string;
-  readonly sha256: string;
+  readonly hmac: string;
 }
+
+/** Computes the keyed digest of a masked value. */
+export type ValueDigest = (text: string) => string;
+
+// For journals that bring no key of their own: a key that dies with the process. Its digests
+// prove nothing later, but they leak nothing either (fail closed on privacy, not on proof).
+const processKey = randomBytes(32);
+const processDigest: ValueDigest = (text) =>
+  createHmac("sha256", processKey).update(`governor-audit-value-v1\n${text}`).digest("hex");
 
 const ALL_KINDS: readonly PiiKind[] = ["email", "card", "phone"];
 
@@ -39,6 +50,8 @@ export interface AuditMaskOptions {
   readonly sensitive?: readonly string[];
   /** Kinds found in free text and masked. Default: email, card, phone. */
   readonly detect?: readonly PiiKind[];
+  /** The keyed digest kept beside each masked value; default: the journal's own, else a per-process key. */
+  readonly digest?: ValueDigest;
 }
 
 /** The options a workflow's privacy settings give the audit: the same sensitive fields and kinds. */
@@ -54,11 +67,17 @@ export function auditMaskOptions(privacy: PrivacyOptions | undefined): AuditMask
  */
 export function maskRecordData<T>(data: T, options: AuditMaskOptions = {}): T {
   const kinds = options.detect ?? ALL_KINDS;
+  const digest = options.digest ?? processDigest;
+  const masked = (shown: string, real: string): MaskedValue => ({ $masked: shown, hmac: digest(real) });
   const sensitive = new Set(options.sensitive ?? []);
   const path = new Set<object>();
   const walk = (value: unknown, key: string | undefined, hidden: boolean): unknown => {
     if (key !== undefined && STRUCTURAL_KEYS.has(key)) return value;
-    if (typeof value === "string") return hidden ? masked("[redacted]", value) : maskString(value, kinds);
+    if (typeof value === "string") {
+      if (hidden) return masked("[redacted]", value);
+      const shown = maskString(value, kinds);
+      return shown === value ? value : masked(shown, value);
+    }
     if (hidden && (typeof value === "number" || typeof value === "boolean" || typeof value === "bigint")) {
       return masked("[redacted]", String(value));
     }
@@ -133,8 +152,10 @@ export function maskingAuditJournal<T extends AuditJournal>(journal: T, options:
   // The journal's own append, taken once: whatever is later assigned to `append` (a test's
   // spy, a crash hook) wraps the masking append rather than being called by it.
   const inner = journal.append.bind(journal);
+  // Digests under the journal's own key, so whoever holds the store's audit key can check them.
+  const keyed = { ...options, digest: options.digest ?? journal.valueDigest?.bind(journal) };
   const append = (entry: AuditEntry) =>
-    inner(entry.data ? { ...entry, data: maskRecordData(entry.data, options) } : entry);
+    inner(entry.data ? { ...entry, data: maskRecordData(entry.data, keyed) } : entry);
   let replaced: unknown;
   return new Proxy(journal, {
     get(target, property) {
@@ -151,21 +172,17 @@ export function maskingAuditJournal<T extends AuditJournal>(journal: T, options:
   });
 }
 
-function maskString(text: string, kinds: readonly PiiKind[]): string | MaskedValue {
+/** The text as a screen may show it; the text itself when it holds no personal data. */
+function maskString(text: string, kinds: readonly PiiKind[]): string {
   // Digests and signed tokens carry no personal data in the clear, and a run of digits in a
   // hex digest can pass the Luhn check: leave them whole.
   if (/^[0-9a-f]{32,}$/i.test(text)) return text;
-  const shown = maskText(text, kinds);
-  return shown === text ? text : masked(shown, text);
-}
-
-function masked(shown: string, real: string): MaskedValue {
-  return { $masked: shown, sha256: createHash("sha256").update(real, "utf8").digest("hex") };
+  return maskText(text, kinds);
 }
 
 function isMasked(value: object): boolean {
   const keys = Object.keys(value);
-  return keys.length === 2 && "$masked" in value && "sha256" in value;
+  return keys.length === 2 && "$masked" in value && "hmac" in value;
 }
 
 /** Enough of a value to tell two apart on screen, never enough to use it. */
