@@ -102,9 +102,9 @@ describe("a delegation that lapses while the run waits", () => {
   it("DL-4 an agent acting on its own authority is not affected by the passing of time", async () => {
     const { outcome, model } = await waitingForApproval();
     expect(runtime.getRun(outcome.threadId).principal.delegation).toBeUndefined();
-    // Past the 5 minutes a delegation would have lasted. (decide() signs at the real time, with
-    // a 10-minute default lifetime, so a longer jump would expire the decision itself.)
-    clock += 8 * MINUTE;
+    // Two hours on: far past the 5 minutes a delegation would have lasted. decide() signs at
+    // the runtime's clock, so the decision itself is fresh.
+    clock += 120 * MINUTE;
     const approved = await runtime.decide(desk.workflow, outcome.threadId, supervisor, { model });
     expect(approved.status).toBe("completed");
     expect(desk.ledger.refunds).toHaveLength(1);

@@ -330,11 +330,14 @@ export class GovernorRuntime {
   ): Promise<RunOutcome> {
     const request = await this.pendingApproval(workflow, threadId, options);
     if (!request) throw notWaiting(threadId, this.getRun(threadId).status, "a decision");
-    // Bound to this run, node and request, and no longer-lived than the request allows.
+    // Bound to this run, node and request, and no longer-lived than the request allows. Issued
+    // at the runtime's clock, the one the approval node verifies against.
+    const now = (this.#now ?? Date.now)();
     const token = await signApprovalDecision(this.store.tokenKeys, {
       ...decision,
       request,
-      expiresIn: decisionLifetime(request, (this.#now ?? Date.now)()),
+      expiresIn: decisionLifetime(request, now),
+      now: new Date(now),
     });
     return this.resume(workflow, threadId, { token }, options);
   }
@@ -400,6 +403,7 @@ export class GovernorRuntime {
       decision: "approve",
       request: budgetGrantBinding(request, grant.extra),
       reason: grant.reason,
+      now: new Date((this.#now ?? Date.now)()),
     });
     return this.resume(workflow, threadId, { decision: "extend", extra: grant.extra, token }, options);
   }
