@@ -61,6 +61,10 @@ export function createClaimsWorkflow(options: ClaimsWorkflowOptions = {}) {
   const desk = options.desk ?? new ClaimsDesk();
   return defineWorkflow({
     name: "claims",
+    // The release of this sample's fact code (the gates' CRM/system-of-record reads). Approvals
+    // are bound to it: bump it when that code changes. Declared rather than hashed from source,
+    // so a process running the sources (tests, Studio) and one running the build agree.
+    version: "claims-facts-1",
     description: "A claims agent edits draft assessments only; payouts and bulk exports are out of its reach",
     state: claimsState,
     agent: { id: agent.agentId, scopes: agent.scopes, roles: agent.roles },

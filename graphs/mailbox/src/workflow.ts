@@ -43,6 +43,10 @@ export function createMailboxWorkflow(options: MailboxWorkflowOptions = {}) {
   const mail = options.mail ?? new MailSystem();
   return defineWorkflow({
     name: "mailbox",
+    // The release of this sample's fact code (the gates' CRM/system-of-record reads). Approvals
+    // are bound to it: bump it when that code changes. Declared rather than hashed from source,
+    // so a process running the sources (tests, Studio) and one running the build agree.
+    version: "mailbox-facts-1",
     description: "A mailbox assistant asked to delete one email may not take the mail server down instead",
     state: mailboxState,
     agent: { id: agent.agentId, scopes: agent.scopes, roles: agent.roles },

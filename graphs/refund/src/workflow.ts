@@ -48,6 +48,10 @@ export function createRefundWorkflow(options: RefundWorkflowOptions = {}) {
   const ledger = options.ledger ?? new PaymentsLedger();
   return defineWorkflow({
     name: "refund",
+    // The release of this sample's fact code (the gates' CRM/system-of-record reads). Approvals
+    // are bound to it: bump it when that code changes. Declared rather than hashed from source,
+    // so a process running the sources (tests, Studio) and one running the build agree.
+    version: "refund-facts-1",
     description:
       "Customer refund desk with an autonomous limit, supervisor approval and a flagged-account ban",
     state: refundState,
