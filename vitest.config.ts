@@ -10,6 +10,9 @@ export const governorAliases = {
   "@governor/errors": src("./packages/errors"),
   "@governor/policy": src("./packages/policy"),
   "@governor/identity": src("./packages/identity"),
+  "@governor/observability/testing": fileURLToPath(
+    new URL("./packages/observability/src/testing.ts", import.meta.url),
+  ),
   "@governor/observability": src("./packages/observability"),
   "@governor/models/testing": fileURLToPath(new URL("./packages/models/src/testing.ts", import.meta.url)),
   "@governor/models": src("./packages/models"),

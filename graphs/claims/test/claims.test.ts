@@ -4,9 +4,9 @@ import path from "node:path";
 import { findWorkflowIssues, GovernorRuntime, validate } from "@governor/core";
 import { agentPrincipal, signApprovalDecision } from "@governor/identity";
 import { ScenarioChatModel } from "@governor/models/testing";
+import { tamperAuditRecord } from "@governor/observability/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ClaimsDesk, claimsPolicy, claimsSample, createClaimsSample } from "../src/index.js";
-import { tamperAuditRecord } from "./support/tamper-audit.js";
 
 const caseInput = (name: string) => {
   const found = claimsSample.cases.find((c) => c.name === name);
@@ -113,7 +113,6 @@ describe("claims sample", () => {
     expect(waiting.approval?.policyIds).toEqual(["large-assessment-needs-manager"]);
     expect(desk.updates).toHaveLength(0);
 
-    const callHash = String(waiting.approval?.callHash);
     const token = await signApprovalDecision(runtime.store.tokenKeys, {
       approver: "manager:rosa",
       decision: "approve",

@@ -4,9 +4,9 @@ import path from "node:path";
 import { findWorkflowIssues, GovernorRuntime, validate } from "@governor/core";
 import { signApprovalDecision } from "@governor/identity";
 import { ScenarioChatModel } from "@governor/models/testing";
+import { tamperAuditRecord } from "@governor/observability/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createMailboxSample, MailSystem, mailboxSample } from "../src/index.js";
-import { tamperAuditRecord } from "./support/tamper-audit.js";
 
 const request = mailboxSample.cases[0]?.input ?? {};
 
@@ -101,7 +101,6 @@ describe("mailbox sample", () => {
     expect(waiting.approval?.policyIds).toEqual(["destructive-needs-approval"]);
     expect(mail.disables).toHaveLength(0);
 
-    const callHash = String(waiting.approval?.callHash);
     const token = await signApprovalDecision(runtime.store.tokenKeys, {
       approver: "mailops:lee",
       decision: "approve",

@@ -16,6 +16,7 @@ import {
   signApprovalDecision,
 } from "@governor/identity";
 import { ScenarioChatModel } from "@governor/models/testing";
+import { tamperAuditRecord } from "@governor/observability/testing";
 import { RulePolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
@@ -26,7 +27,6 @@ import {
   refundSample,
   sampleCrm,
 } from "../src/index.js";
-import { tamperAuditRecord } from "./support/tamper-audit.js";
 
 const small = {
   customerId: "C-100",

@@ -40,7 +40,8 @@ export const ERROR_CODES = {
   LOOP_DETECTED: "the model repeated the same tool call with the same arguments",
   KILLED: "a kill switch stopped the run",
   CONFIG_INVALID: "a configuration value is invalid",
-  VALUE_UNSERIALIZABLE: "a value cannot be written to a journal as JSON (a circular reference, or nested too deep)",
+  VALUE_UNSERIALIZABLE:
+    "a value cannot be written to a journal as JSON (a circular reference, or nested too deep)",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -1,9 +1,8 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { GovernorError } from "@governor/errors";
 import { FileHeadStore } from "./audit-head.js";
 import { AuditKey } from "./audit-key.js";
+import { secretFile } from "./secret-file.js";
 import type { SqliteAuditJournalOptions } from "./sqlite-audit-journal.js";
 
 export const AUDIT_ENV = {
@@ -42,16 +41,7 @@ function auditKeyFor(keyDir: string, env: Readonly<Record<string, string | undef
   if (configured !== undefined && configured.trim() !== "")
     return new AuditKey(Buffer.from(configured, "utf8"), AUDIT_ENV.key);
   const file = join(keyDir, "audit.key");
-  if (!existsSync(file)) {
-    mkdirSync(keyDir, { recursive: true, mode: 0o700 });
-    // "wx": if another process created it meanwhile, keep theirs.
-    try {
-      writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-  }
-  const secret = Buffer.from(readFileSync(file, "utf8").trim(), "base64");
+  const secret = secretFile(file);
   if (secret.byteLength === 0)
     throw new GovernorError(
       "CONFIG_INVALID",

@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { hs256Keys, keysFromEnv, TOKEN_ENV, type TokenKeys } from "@governor/identity";
+import { secretFile } from "@governor/observability";
 
 /**
  * The keys approvers sign decisions with and Governor verifies them with.
@@ -17,16 +16,5 @@ export function storeKeys(
   env: Readonly<Record<string, string | undefined>> = process.env,
 ): TokenKeys {
   if (Object.values(TOKEN_ENV).some((name) => env[name])) return keysFromEnv(env);
-  const keyDir = join(dir, "keys");
-  const file = join(keyDir, "approval.key");
-  if (!existsSync(file)) {
-    mkdirSync(keyDir, { recursive: true, mode: 0o700 });
-    // "wx": if another process created it meanwhile, keep theirs.
-    try {
-      writeFileSync(file, randomBytes(32).toString("base64"), { mode: 0o600, flag: "wx" });
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-    }
-  }
-  return hs256Keys(Buffer.from(readFileSync(file, "utf8").trim(), "base64"));
+  return hs256Keys(secretFile(join(dir, "keys", "approval.key")));
 }
