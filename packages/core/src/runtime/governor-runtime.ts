@@ -110,8 +110,10 @@ const KILL_SWITCH_THREAD = "governor:kill-switch";
  * @example
  * const runtime = new GovernorRuntime();
  * const outcome = await runtime.start(refundWorkflow, { request: "…" }, { model });
- * if (outcome.status === "waiting") await runtime.resume(refundWorkflow, outcome.threadId, {
- *   decision: "approve", approver: "alice", callHash: outcome.approval!.callHash });
+ * // decide() signs a decision bound to this run, node and request; an approver holding the
+ * // signing key elsewhere resumes with `{ token }` from signApprovalDecision({ request: outcome.approval }).
+ * if (outcome.status === "waiting")
+ *   await runtime.decide(refundWorkflow, outcome.threadId, { approver: "supervisor:sam", decision: "approve" }, { model });
  */
 export class GovernorRuntime {
   readonly store: GovernorStore;
