@@ -4,8 +4,9 @@ import { formatTable, ms } from "./table.js";
 /** Where the governed run's extra time goes, as `npm run bench` prints it after the governance tax. */
 export function formatBreakdown(result: BreakdownResult): string {
   const base = result.variants[0]?.summary.medianMs ?? Number.NaN;
+  const cpuBase = result.variants[0]?.summary.cpuMedianMs ?? Number.NaN;
   const variants = formatTable(
-    ["variant", "nodes", "runs", "median ms", "p95 ms", "× bare"],
+    ["variant", "nodes", "runs", "median ms", "p95 ms", "× bare", "CPU median ms", "CPU × bare"],
     result.variants.map(({ name, nodes, summary }) => [
       name,
       String(nodes),
@@ -13,6 +14,8 @@ export function formatBreakdown(result: BreakdownResult): string {
       ms(summary.medianMs),
       ms(summary.p95Ms),
       `${(summary.medianMs / base).toFixed(2)}×`,
+      ms(summary.cpuMedianMs),
+      `${(summary.cpuMedianMs / cpuBase).toFixed(2)}×`,
     ]),
   );
   const extra = result.slices.reduce((sum, slice) => sum + slice.medianMs, 0);

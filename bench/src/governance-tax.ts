@@ -13,8 +13,8 @@ export const GOVERNANCE_TAX_GOAL = 1.5;
 export interface GovernanceTaxResult {
   readonly governed: TimingSummary;
   readonly bare: TimingSummary;
-  /** governed / bare. */
-  readonly ratio: { readonly median: number; readonly p95: number };
+  /** governed / bare: wall median and p95, and CPU median. */
+  readonly ratio: { readonly median: number; readonly p95: number; readonly cpuMedian: number };
   readonly goal: number;
   readonly meetsGoal: boolean;
 }
@@ -35,7 +35,11 @@ export async function measureGovernanceTax(config: BenchConfig): Promise<Governa
     const times = await timeVariants([governed, bare], config);
     const g = times.get(governed.name) as TimingSummary;
     const b = times.get(bare.name) as TimingSummary;
-    const ratio = { median: g.medianMs / b.medianMs, p95: g.p95Ms / b.p95Ms };
+    const ratio = {
+      median: g.medianMs / b.medianMs,
+      p95: g.p95Ms / b.p95Ms,
+      cpuMedian: g.cpuMedianMs / b.cpuMedianMs,
+    };
     return {
       governed: g,
       bare: b,

@@ -5,11 +5,17 @@ import { formatTable, ms, times } from "./table.js";
 export function formatGovernanceTax(result: GovernanceTaxResult): string {
   const { governed, bare, ratio } = result;
   const table = formatTable(
-    ["variant", "runs", "median ms", "p95 ms"],
+    ["variant", "runs", "median ms", "p95 ms", "CPU median ms"],
     [
-      ["governed (Governor compile)", String(governed.runs), ms(governed.medianMs), ms(governed.p95Ms)],
-      ["bare LangGraph", String(bare.runs), ms(bare.medianMs), ms(bare.p95Ms)],
-      ["ratio governed/bare", "", times(ratio.median), times(ratio.p95)],
+      [
+        "governed (Governor compile)",
+        String(governed.runs),
+        ms(governed.medianMs),
+        ms(governed.p95Ms),
+        ms(governed.cpuMedianMs),
+      ],
+      ["bare LangGraph", String(bare.runs), ms(bare.medianMs), ms(bare.p95Ms), ms(bare.cpuMedianMs)],
+      ["ratio governed/bare", "", times(ratio.median), times(ratio.p95), times(ratio.cpuMedian)],
     ],
   );
   return `Governance tax: refund "small-refund", one invoke() per new thread, SqliteSaver files for both\n\n${table}\n\n${verdict(result)}`;

@@ -5,6 +5,9 @@ export interface TimingSummary {
   readonly p95Ms: number;
   readonly meanMs: number;
   readonly minMs: number;
+  /** This process's CPU time per invoke (user + system), median and mean; NaN when not measured. */
+  readonly cpuMedianMs: number;
+  readonly cpuMeanMs: number;
 }
 
 /** Linear-interpolated quantile (q in [0, 1]) of already sorted values. */
@@ -18,9 +21,12 @@ export function quantile(sorted: readonly number[], q: number): number {
   return low + (high - low) * (position - lower);
 }
 
-export function summarize(samples: readonly number[]): TimingSummary {
+export function summarize(samples: readonly number[], cpuSamples: readonly number[] = []): TimingSummary {
   const sorted = [...samples].sort((a, b) => a - b);
+  const cpu = [...cpuSamples].sort((a, b) => a - b);
   return {
+    cpuMedianMs: quantile(cpu, 0.5),
+    cpuMeanMs: cpu.reduce((sum, value) => sum + value, 0) / (cpu.length || Number.NaN),
     runs: sorted.length,
     medianMs: quantile(sorted, 0.5),
     p95Ms: quantile(sorted, 0.95),

@@ -21,5 +21,10 @@ export async function timeVariants(
   const samples = await measureInterleaved(tasks, config);
 
   for (const variant of variants) checkRefundCount(variant, 1 + config.warmup + config.runs);
-  return new Map(variants.map((variant) => [variant.name, summarize(samples.get(variant.name) ?? [])]));
+  return new Map(
+    variants.map((variant) => {
+      const { wall = [], cpu = [] } = samples.get(variant.name) ?? {};
+      return [variant.name, summarize(wall, cpu)];
+    }),
+  );
 }
