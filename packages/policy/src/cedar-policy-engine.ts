@@ -118,7 +118,9 @@ export class CedarPolicyEngine implements PolicyEngine {
    */
   explain(request: PolicyRequest): PolicyExplanation {
     const run = this.#evaluate(request);
-    const probed = run.cedarRequest ? this.#probe(run.cedarRequest) : new Map<string, PolicyEvaluation>();
+    // A denial for want of a permit has probed already; reuse its answer rather than ask Cedar again.
+    const probed =
+      run.probed ?? (run.cedarRequest ? this.#probe(run.cedarRequest) : new Map<string, PolicyEvaluation>());
     const policies = [...this.policies.values()].map(
       (info) => probed.get(info.id) ?? fallbackEvaluation(info, run),
     );
@@ -181,7 +183,10 @@ export class CedarPolicyEngine implements PolicyEngine {
     if (decision === "deny" && determining.length) return evaluated(this.#decided("deny", determining));
     const permits = determining.filter((policy) => !policy.approval);
     const approvals = determining.filter((policy) => policy.approval);
-    if (!permits.length) return evaluated(this.#noPermit(request.action, cedarRequest, approvals));
+    if (!permits.length) {
+      const probed = this.#probe(cedarRequest);
+      return { ...evaluated(this.#noPermit(request.action, probed, approvals)), probed };
+    }
     if (approvals.length) return evaluated(this.#decided("require-approval", approvals));
     return evaluated(this.#decided("allow", permits));
   }
@@ -190,8 +195,11 @@ export class CedarPolicyEngine implements PolicyEngine {
    * A denial for want of a permit, saying which permits speak about the action and why none
    * applied: the first false condition, an error, or a scope naming another principal or resource.
    */
-  #noPermit(action: string, request: CedarRequest, approvals: readonly CedarPolicyInfo[]): PolicyDecision {
-    const probed = this.#probe(request);
+  #noPermit(
+    action: string,
+    probed: ReadonlyMap<string, PolicyEvaluation>,
+    approvals: readonly CedarPolicyInfo[],
+  ): PolicyDecision {
     const considered = [...this.policies.values()]
       .filter((policy) => policy.effect === "permit" && !policy.approval)
       .map((policy) => probed.get(policy.id))
@@ -243,6 +251,8 @@ interface Evaluation {
   readonly cedarRequest?: CedarRequest;
   readonly satisfied?: ReadonlySet<string>;
   readonly erroring?: ReadonlyMap<string, string>;
+  /** The probes' answer, when the decision needed it (a denial for want of a permit). */
+  readonly probed?: ReadonlyMap<string, PolicyEvaluation>;
 }
 
 /** A policy's outcome from Cedar's own diagnostics, where the probes could not say more. */
