@@ -10,7 +10,7 @@ import type { GraphState } from "../graph/state-annotation.js";
 import { gateDeclaredSufficient } from "../workflow/check-graph.js";
 import { nodeOf, normalizeEdge } from "../workflow/define-workflow.js";
 import type { ActionNode } from "../workflow/node-definitions.js";
-import { readGateFacts } from "./gate-facts.js";
+import { gateFactsRequest } from "./gate-facts.js";
 import { unrecordedDecision } from "./recorded-decision.js";
 
 /**
@@ -193,6 +193,5 @@ async function gateRequest(
   const gate = gateId ? nodeOf(services.workflow, gateId) : undefined;
   if (!gateId || gate?.kind !== "gate") return {};
   // Facts are awaited and checked as the gate's were; facts that cannot be read refuse the fallback.
-  const read = await readGateFacts(gateId, gate, state, { ...call, tool });
-  return read.ok ? read.facts : { factsProblem: { code: read.error.code, message: read.error.message } };
+  return gateFactsRequest(gateId, gate, state, { ...call, tool });
 }

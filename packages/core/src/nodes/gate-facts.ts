@@ -64,3 +64,17 @@ export async function readGateFacts(
     facts: { context: context as Record<string, unknown>, resource: resource as PolicyContext["resource"] },
   };
 }
+
+/**
+ * The gate's facts as the gateway takes them: read and checked, or, when they could not be,
+ * the reason as `factsProblem`, which denies the call without asking the policy.
+ */
+export async function gateFactsRequest(
+  id: string,
+  node: GateNode<GraphState>,
+  state: GraphState,
+  call: ProposedCall,
+): Promise<PolicyContext> {
+  const read = await readGateFacts(id, node, state, call);
+  return read.ok ? read.facts : { factsProblem: { code: read.error.code, message: read.error.message } };
+}

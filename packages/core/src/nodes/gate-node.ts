@@ -5,7 +5,7 @@ import type { GateRecord } from "../graph/governor-channel.js";
 import { currentCall, guardedTool, type NodeServices, scopeOf, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import type { GateNode } from "../workflow/node-definitions.js";
-import { readGateFacts } from "./gate-facts.js";
+import { gateFactsRequest } from "./gate-facts.js";
 
 const BRANCH = { allow: "allow", deny: "deny", "require-approval": "approval" } as const;
 
@@ -35,10 +35,9 @@ export function gateNode(id: string, node: GateNode<GraphState>, services: NodeS
       return { governor: { gate: null, routes: { [id]: "deny" } } };
     }
     // Facts are read once identity and contract have passed, with the parsed arguments.
-    const decision = await services.gateway.authorize(call, scope, async (args) => {
-      const read = await readGateFacts(id, node, state, { ...call, args });
-      return read.ok ? read.facts : { factsProblem: { code: read.error.code, message: read.error.message } };
-    });
+    const decision = await services.gateway.authorize(call, scope, (args) =>
+      gateFactsRequest(id, node, state, { ...call, args }),
+    );
     emit(config, {
       type: "policy",
       node: id,
