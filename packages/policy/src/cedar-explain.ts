@@ -8,7 +8,7 @@ import {
   statefulIsAuthorized,
 } from "@cedar-policy/cedar-wasm/nodejs";
 import { cedarMessage } from "./cedar-diagnostics.js";
-import type { CedarPolicyInfo } from "./cedar-policy-set.js";
+import { type CedarPolicyInfo, governorEffect } from "./cedar-policy-set.js";
 import type { CedarRequest } from "./cedar-request.js";
 import type { PolicyEvaluation } from "./decision.js";
 
@@ -98,7 +98,7 @@ export class CedarExplainer {
     for (const [policyId, probes] of byPolicy) {
       const info = policies.get(policyId);
       if (!info) continue;
-      const effect = info.effect === "forbid" ? "forbid" : info.approval ? "require-approval" : "permit";
+      const effect = governorEffect(info);
       const result = (outcome: PolicyEvaluation["outcome"], detail: string) =>
         out.set(policyId, { id: policyId, effect, outcome, detail });
       const [actionProbe, scopeProbe, ...conditions] = probes;

@@ -4,7 +4,7 @@ import { checkArgsAgainstSchema } from "./cedar-contracts.js";
 import { cedarLoadFailed, cedarMessage } from "./cedar-diagnostics.js";
 import { CedarExplainer } from "./cedar-explain.js";
 import { type CedarSources, readCedarDirectory, readCedarFiles } from "./cedar-files.js";
-import { type CedarPolicyInfo, loadPolicySet } from "./cedar-policy-set.js";
+import { type CedarPolicyInfo, governorEffect, loadPolicySet } from "./cedar-policy-set.js";
 import { type CedarRequest, toCedarRequest } from "./cedar-request.js";
 import { type AgentAttribute, loadSchema } from "./cedar-schema.js";
 import { requestShape } from "./cedar-shape.js";
@@ -257,7 +257,7 @@ interface Evaluation {
 
 /** A policy's outcome from Cedar's own diagnostics, where the probes could not say more. */
 function fallbackEvaluation(info: CedarPolicyInfo, run: Evaluation): PolicyEvaluation {
-  const effect = info.effect === "forbid" ? "forbid" : info.approval ? "require-approval" : "permit";
+  const effect = governorEffect(info);
   const base = { id: info.id, effect } as const;
   if (!run.satisfied)
     return {

@@ -9,6 +9,7 @@ import {
   where,
 } from "./cedar-diagnostics.js";
 import type { CedarSource } from "./cedar-files.js";
+import type { PolicyEvaluation } from "./decision.js";
 
 /** One policy as the engine reports it: its stable id, why it exists, and where it was written. */
 export interface CedarPolicyInfo {
@@ -20,6 +21,11 @@ export interface CedarPolicyInfo {
   readonly approval: boolean;
   readonly file: string;
   readonly position?: SourcePosition;
+}
+
+/** A policy's effect in Governor's terms: a Cedar permit with `@approval` reads as `require-approval`. */
+export function governorEffect(info: CedarPolicyInfo): PolicyEvaluation["effect"] {
+  return info.effect === "forbid" ? "forbid" : info.approval ? "require-approval" : "permit";
 }
 
 export interface LoadedPolicySet {
