@@ -31,7 +31,8 @@ interface Probe {
  * there too. Only for explanations and for denials with no permit: never on the allow path.
  */
 export class CedarExplainer {
-  readonly #probes = new Map<string, Probe>();
+  /** Each policy's probes by probe id, in order: action, scope, then each condition. */
+  readonly #probes = new Map<string, [string, Probe][]>();
   readonly #setId: string;
 
   constructor(texts: Readonly<Record<string, string>>, hash: string) {
@@ -39,7 +40,7 @@ export class CedarExplainer {
     let index = 0;
     const add = (probe: Probe, policy: PolicyJson) => {
       const id = `probe${index++}`;
-      this.#probes.set(id, probe);
+      this.#probes.set(probe.policyId, [...(this.#probes.get(probe.policyId) ?? []), [id, probe]]);
       json[id] = policy;
     };
     for (const [policyId, text] of Object.entries(texts)) {
@@ -92,10 +93,7 @@ export class CedarExplainer {
     const errors = new Map(
       answer.response.diagnostics.errors.map((error) => [error.policyId, cedarMessage(error.error)]),
     );
-    const byPolicy = new Map<string, [string, Probe][]>();
-    for (const [id, probe] of this.#probes)
-      byPolicy.set(probe.policyId, [...(byPolicy.get(probe.policyId) ?? []), [id, probe]]);
-    for (const [policyId, probes] of byPolicy) {
+    for (const [policyId, probes] of this.#probes) {
       const info = policies.get(policyId);
       if (!info) continue;
       const effect = governorEffect(info);
