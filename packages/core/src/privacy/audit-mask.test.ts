@@ -101,6 +101,30 @@ describe("maskingAuditJournal", () => {
     expect(journal.verify()).toMatchObject({ ok: true, records: 1 });
   });
 
+  it("wrapped again (the store's journal under a compiled workflow), stores what one mask stores, and adds sensitive fields", () => {
+    const entry = (data: Record<string, unknown>): AuditEntry => ({
+      threadId: "t",
+      kind: "run",
+      outcome: "started",
+      data,
+    });
+    const data = { input: { note: "mail dana@example.com", customer: { name: "Dana" } } };
+    const once = { ...memoryJournal(), valueDigest: digest };
+    maskingAuditJournal(once).append(entry(data));
+    const twice = { ...memoryJournal(), valueDigest: digest };
+    maskingAuditJournal(maskingAuditJournal(twice), {}).append(entry(data));
+    const sensitive = { ...memoryJournal(), valueDigest: digest };
+    maskingAuditJournal(maskingAuditJournal(sensitive), { sensitive: ["customer"] }).append(entry(data));
+
+    expect(twice.stored).toEqual(once.stored);
+    expect(sensitive.stored[0]?.data).toEqual({
+      input: {
+        note: { $masked: "mail [email d***@example.com]", hmac: digest("mail dana@example.com") },
+        customer: { name: { $masked: "[redacted]", hmac: digest("Dana") } },
+      },
+    });
+  });
+
   it("keeps the journal's keyed digest of a masked value, never a plain hash a reader could guess back", () => {
     const inner = { ...memoryJournal(), valueDigest: digest };
     const journal = maskingAuditJournal(inner);

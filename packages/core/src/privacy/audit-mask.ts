@@ -154,10 +154,14 @@ export function maskingAuditJournal<T extends AuditJournal>(journal: T, options:
   const inner = journal.append.bind(journal);
   // Digests under the journal's own key, so whoever holds the store's audit key can check them.
   const keyed = { ...options, digest: options.digest ?? journal.valueDigest?.bind(journal) };
-  const append = (entry: AuditEntry) =>
-    inner(entry.data ? { ...entry, data: maskRecordData(entry.data, keyed) } : entry);
+  // Over a journal that already masks at least as much (the store's, under a workflow with no
+  // sensitive fields), a second walk of every record would change nothing: skip it.
+  const append = coveredBy(options, maskingOptions.get(journal))
+    ? inner
+    : (entry: AuditEntry) =>
+        inner(entry.data ? { ...entry, data: maskRecordData(entry.data, keyed) } : entry);
   let replaced: unknown;
-  return new Proxy(journal, {
+  const masking = new Proxy(journal, {
     get(target, property) {
       if (property === "append") return replaced ?? append;
       const value = Reflect.get(target, property);
@@ -170,6 +174,27 @@ export function maskingAuditJournal<T extends AuditJournal>(journal: T, options:
       return true;
     },
   });
+  maskingOptions.set(masking, options);
+  return masking;
+}
+
+/** The options each masking journal was made with, to tell when wrapping one again is redundant. */
+const maskingOptions = new WeakMap<object, AuditMaskOptions>();
+
+/**
+ * Whether masking with `outer` and then with `under` stores the same as `under` alone: the
+ * same kinds and digest (a string `outer` masks is masked identically by `under`, and
+ * `under` leaves a masked value as it is), and no sensitive field `under` does not also mask.
+ */
+function coveredBy(outer: AuditMaskOptions, under: AuditMaskOptions | undefined): boolean {
+  if (!under || outer.digest !== under.digest) return false;
+  const outerKinds = new Set(outer.detect ?? ALL_KINDS);
+  const underKinds = new Set(under.detect ?? ALL_KINDS);
+  return (
+    outerKinds.size === underKinds.size &&
+    [...outerKinds].every((kind) => underKinds.has(kind)) &&
+    (outer.sensitive ?? []).every((field) => under.sensitive?.includes(field))
+  );
 }
 
 /** The text as a screen may show it; the text itself when it holds no personal data. */
