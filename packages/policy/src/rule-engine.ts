@@ -40,12 +40,13 @@ export interface PolicyRule {
 export class RulePolicyEngine implements PolicyEngine {
   readonly version: string;
   readonly #rules: readonly PolicyRule[];
+  /** Each rule's reason, by id. */
+  readonly #reasons = new Map<string, string>();
 
   constructor(rules: readonly PolicyRule[], options: { version?: string } = {}) {
-    const ids = new Set<string>();
     for (const rule of rules) {
-      if (ids.has(rule.id)) throw new TypeError(`Policy rule id "${rule.id}" is declared twice`);
-      ids.add(rule.id);
+      if (this.#reasons.has(rule.id)) throw new TypeError(`Policy rule id "${rule.id}" is declared twice`);
+      this.#reasons.set(rule.id, rule.reason);
     }
     this.#rules = rules;
     // Without an explicit version, the rules' whole text names it, conditions' bodies included:
@@ -83,7 +84,6 @@ export class RulePolicyEngine implements PolicyEngine {
   }
 
   #decide(request: PolicyRequest, evaluations: readonly PolicyEvaluation[]): PolicyDecision {
-    const rules = new Map(this.#rules.map((rule) => [rule.id, rule]));
     const with_ = (effect: PolicyRule["effect"], outcome: PolicyEvaluation["outcome"]) =>
       evaluations.filter((item) => item.effect === effect && item.outcome === outcome);
     const decision = (effect: PolicyDecision["effect"], ids: string[], reasons: string[]) => ({
@@ -92,7 +92,7 @@ export class RulePolicyEngine implements PolicyEngine {
       policyIds: ids,
       policyVersion: this.version,
     });
-    const reasonOf = (item: PolicyEvaluation) => rules.get(item.id)?.reason ?? item.id;
+    const reasonOf = (item: PolicyEvaluation) => this.#reasons.get(item.id) ?? item.id;
 
     const forbids = with_("forbid", "satisfied");
     // A forbid or approval rule that cannot be evaluated might apply: deny rather than guess.
