@@ -139,7 +139,7 @@ export class GovernorRuntime {
   async start(workflow: Workflow, input: unknown, options: RunOptions = {}): Promise<RunOutcome> {
     // The compiled graph checks input too (every entry point does); checking here first means
     // bad input records no run at all.
-    const parsed = { data: parseRunInput(workflow, input) };
+    const fields = parseRunInput(workflow, input);
     const threadId = options.threadId ?? randomUUID();
     if (this.store.runs.get(threadId)) {
       throw new GovernorError(
@@ -169,10 +169,10 @@ export class GovernorRuntime {
       kind: "run",
       outcome: "started",
       principal: principal.id,
-      data: { workflow: workflow.name, input: parsed.data },
+      data: { workflow: workflow.name, input: fields },
     });
     // The budget goes into the run's state: checkpointed with it, extended there by humans.
-    const initial = budget ? trustedInput({ ...parsed.data, governor: { budget } }) : parsed.data;
+    const initial = budget ? trustedInput({ ...fields, governor: { budget } }) : fields;
     return this.#drive(workflow, threadId, principal, initial, options);
   }
 
