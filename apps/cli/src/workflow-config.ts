@@ -109,8 +109,3 @@ export function registeredNameOf(config: WorkflowConfig, path: string): string |
   }
   return undefined;
 }
-
-/** Whether `name` could be a registered workflow name at all (used to tell names from paths). */
-export function isWorkflowName(name: string): boolean {
-  return NAME.test(name);
-}
