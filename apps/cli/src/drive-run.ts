@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { userInfo } from "node:os";
 import * as prompts from "@clack/prompts";
 import {
   type ApprovalRequest,
@@ -12,6 +11,7 @@ import {
 import { issueDelegationToken, type Principal } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { formatApprovalRequest, formatEvent, formatOutcome } from "./format-events.js";
+import { terminalUser } from "./operator.js";
 import type { Terminal } from "./terminal.js";
 
 /** A workflow ready to run in an open runtime. */
@@ -24,7 +24,7 @@ export interface LoadedRun {
 
 /** Who answers an approval from this terminal: GOVERNOR_APPROVER, else the OS user. */
 export function defaultApprover(): string {
-  return process.env.GOVERNOR_APPROVER ?? `user:${userInfo().username}`;
+  return process.env.GOVERNOR_APPROVER ?? terminalUser();
 }
 
 /** Starts a run, printing each step; answers its approvals at the terminal when `interactive`. */
