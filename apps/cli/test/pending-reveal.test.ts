@@ -5,8 +5,7 @@ import { GovernorRuntime } from "@governor/core";
 import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
 import { createRefundSample, PROPOSE_MARKER } from "@governor/sample-refund";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../src/program.js";
-import type { Terminal } from "../src/terminal.js";
+import { governorInProcess } from "./support/in-process.js";
 
 // `governor pending` masks personal data in what a run waits for; `--reveal --approver ID`
 // shows it to an approver entitled to decide the request, and to nobody else.
@@ -14,16 +13,9 @@ const EMAIL = "dana.whitfield@example.com";
 const CARD = "4242 4242 4242 4242";
 const REASON = `refund to card ${CARD}, receipt to ${EMAIL}`;
 
+/** The CLI in this process, its output as one string per stream. */
 async function governor(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const terminal: Terminal = {
-    out: (line = "") => out.push(line),
-    err: (line = "") => err.push(line),
-    interactive: false,
-    color: false,
-  };
-  const code = await runCli(args, terminal);
+  const { code, out, err } = await governorInProcess(...args);
   return { code, out: out.join("\n"), err: err.join("\n") };
 }
 

@@ -3,24 +3,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { runCli } from "../src/program.js";
-import type { Terminal } from "../src/terminal.js";
+import { governorInProcess as governor } from "./support/in-process.js";
 
 const refundFixtures = fileURLToPath(new URL("../../../graphs/refund/policies/tests/", import.meta.url));
-
-/** The CLI in this process, its output captured line by line. */
-async function governor(...args: string[]) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const terminal: Terminal = {
-    out: (line = "") => out.push(line),
-    err: (line = "") => err.push(line),
-    interactive: false,
-    color: false,
-  };
-  const code = await runCli(args, terminal);
-  return { code, out, err };
-}
 
 let dir: string;
 beforeEach(() => {
