@@ -9,7 +9,7 @@ import {
   type BudgetExtra,
   type BudgetRequest,
   budgetAnswerSchema,
-  budgetGrantHash,
+  budgetGrantBinding,
   budgetRequestId,
   extendBudget,
 } from "./budget-request.js";
@@ -134,13 +134,11 @@ async function verifyGrant(
     return { ok: false as const, reason: "no keys are configured to verify budget grants" };
   const grantRequest: ApprovalRequest = {
     type: "approval",
-    threadId: request.threadId,
-    node: request.node,
-    requestId: request.requestId,
+    // Bound exactly as runtime.grantBudget signs it.
+    ...budgetGrantBinding(request, extra),
     tool: "budget",
     args: extra,
     principal: request.principal,
-    callHash: budgetGrantHash(request, extra),
     policyVersion: "",
     reasons: [request.summary],
     policyIds: [],
