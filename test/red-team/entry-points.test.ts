@@ -151,6 +151,24 @@ describe("ids that select whom a control stops", () => {
     expect(desk.ledger.refunds).toHaveLength(1);
   });
 
+  it("EP-8 a switch stored before ids were canonical ('agent:Support') still stops the agent's runs once the store is reopened", async () => {
+    // As an older Governor wrote it, straight into the store: the exact spelling it was given.
+    runtime.store.db
+      .prepare("INSERT INTO kill_switches (scope, reason, at, by) VALUES (?, ?, ?, ?)")
+      .run("agent:Support", "incident 41", new Date().toISOString(), "ops");
+    const upgraded = h.open();
+
+    const attack = refundAttack("large", [refundCall({ orderId: "A-1001", amount: 120 })]);
+    const refused = await rejection(upgraded.start(desk.workflow, LAMP, { model: attack.model }));
+    expect(refused.code).toBe("KILLED");
+    expect(desk.ledger.refunds).toHaveLength(0);
+    expect(upgraded.killSwitches()).toEqual([
+      expect.objectContaining({ scope: "agent:support", reason: "incident 41", by: "ops" }),
+    ]);
+    expect(upgraded.unkill({ agent: "support" })).toBe(true);
+    expect(upgraded.killSwitches()).toHaveLength(0);
+  });
+
   it("EP-7 an empty agent id is refused, never read as 'every agent' or 'no agent'", () => {
     for (const agent of ["", "   ", "\t"]) {
       expect(() => runtime.kill({ agent })).toThrow(GovernorError);

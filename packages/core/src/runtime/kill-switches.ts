@@ -38,6 +38,7 @@ export class SqliteKillSwitches implements KillSwitch {
       at TEXT NOT NULL,
       by TEXT
     )`);
+    canonicalizeStoredScopes(db);
     this.#revoked = db.prepare<[string], RevocationRow>("SELECT * FROM revoked_delegations WHERE jti = ?");
     this.#get = db.prepare<[string, string], Row>(
       "SELECT * FROM kill_switches WHERE scope IN (?, ?) ORDER BY scope = 'global' DESC LIMIT 1",
@@ -102,6 +103,29 @@ export class SqliteKillSwitches implements KillSwitch {
     const row = this.#revoked.get(canonicalId(jti, "delegation id"));
     return row && { jti: row.jti, reason: row.reason, at: row.at, ...(row.by ? { by: row.by } : {}) };
   }
+}
+
+/**
+ * Rewrites switches stored before agent ids were compared canonically (`agent:Billing`) to
+ * the canonical scope lookups now use (`agent:billing`). Without it an engaged switch for a
+ * mixed-case agent would silently stop nothing after an upgrade, and `unkill` could not find
+ * it. Done in JavaScript because SQLite has no NFKC; an engaged switch stays engaged (a
+ * canonical row already there is kept as it is).
+ */
+function canonicalizeStoredScopes(db: Database.Database): void {
+  const rows = db.prepare<[], Row>("SELECT * FROM kill_switches WHERE scope LIKE 'agent:%'").all();
+  const stale = rows.filter((row) => killScope(row.scope.slice("agent:".length)) !== row.scope);
+  if (!stale.length) return;
+  const insert = db.prepare(
+    "INSERT INTO kill_switches (scope, reason, at, by) VALUES (?, ?, ?, ?) ON CONFLICT(scope) DO NOTHING",
+  );
+  const remove = db.prepare("DELETE FROM kill_switches WHERE scope = ?");
+  db.transaction(() => {
+    for (const row of stale) {
+      insert.run(killScope(row.scope.slice("agent:".length)), row.reason, row.at, row.by);
+      remove.run(row.scope);
+    }
+  })();
 }
 
 function toRecord(row: Row): KillRecord {
