@@ -25,7 +25,7 @@ export function killCommand(terminal: Terminal, options: KillOptions): void {
     );
     // Workflows are code, so the store cannot refuse an agent it has not seen; it can say so,
     // so a typo does not pass for a switch that holds the runs someone meant to stop.
-    const known = knownAgents(runtime);
+    const known = agent === undefined ? [] : knownAgents(runtime);
     if (agent !== undefined && !known.includes(agent)) {
       terminal.out(
         paint(
