@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from "node:crypto";
 import type { AuditEntry, AuditJournal } from "@governor/observability";
-import { findPii, type PiiKind, type PiiMatch } from "./detectors.js";
+import { ALL_KINDS, type PiiKind, type PiiMatch, replacePii } from "./detectors.js";
 import type { PrivacyOptions } from "./pii-mask.js";
 
 /**
@@ -23,8 +23,6 @@ export type ValueDigest = (text: string) => string;
 const processKey = randomBytes(32);
 const processDigest: ValueDigest = (text) =>
   createHmac("sha256", processKey).update(`governor-audit-value-v1\n${text}`).digest("hex");
-
-const ALL_KINDS: readonly PiiKind[] = ["email", "card", "phone"];
 
 /**
  * Keys whose values are the journal's own structure (hashes, ids and keys the controls
@@ -108,16 +106,7 @@ export function maskRecordData<T>(data: T, options: AuditMaskOptions = {}): T {
  * display (the approval prompt, `governor pending`), where the audit keeps `MaskedValue`s.
  */
 export function maskText(text: string, kinds: readonly PiiKind[] = ALL_KINDS): string {
-  const matches = findPii(text, kinds);
-  if (!matches.length) return text;
-  const parts: string[] = [];
-  let from = 0;
-  for (const match of matches) {
-    parts.push(text.slice(from, match.start), `[${match.kind} ${hint(match)}]`);
-    from = match.start + match.value.length;
-  }
-  parts.push(text.slice(from));
-  return parts.join("");
+  return replacePii(text, kinds, (match) => `[${match.kind} ${hint(match)}]`);
 }
 
 /** Any value with every string in it passed through `maskText` (keys kept): for display. */

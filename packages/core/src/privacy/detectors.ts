@@ -1,6 +1,9 @@
 /** A kind of personal data found in free text. */
 export type PiiKind = "email" | "card" | "phone";
 
+/** Every kind: what is detected when a workflow names none. */
+export const ALL_KINDS: readonly PiiKind[] = ["email", "card", "phone"];
+
 /**
  * Patterns for personal data in free text. Hand-written rather than a library: the three
  * kinds the product promises are small, and a dependency would bring locales and models
@@ -67,6 +70,27 @@ export function findPii(text: string, kinds: readonly PiiKind[]): PiiMatch[] {
     }
   }
   return found.sort((a, b) => a.start - b.start);
+}
+
+/**
+ * The text with each match `findPii` finds replaced by what `replace` makes of it, in one
+ * pass; the text itself when there is none.
+ */
+export function replacePii(
+  text: string,
+  kinds: readonly PiiKind[],
+  replace: (match: PiiMatch) => string,
+): string {
+  const matches = findPii(text, kinds);
+  if (!matches.length) return text;
+  const parts: string[] = [];
+  let from = 0;
+  for (const match of matches) {
+    parts.push(text.slice(from, match.start), replace(match));
+    from = match.start + match.value.length;
+  }
+  parts.push(text.slice(from));
+  return parts.join("");
 }
 
 const LOCAL = /[A-Za-z0-9._%+-]/;

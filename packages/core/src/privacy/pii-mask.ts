@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { findPii, type PiiKind } from "./detectors.js";
+import { ALL_KINDS, type PiiKind, replacePii } from "./detectors.js";
 
 /** How a workflow treats personal data in what the model reads. */
 export interface PrivacyOptions {
@@ -10,8 +10,6 @@ export interface PrivacyOptions {
   /** The model may see everything unmasked (say why in the workflow). Default: false. */
   readonly modelMaySee?: boolean;
 }
-
-const ALL_KINDS: readonly PiiKind[] = ["email", "card", "phone"];
 
 /** What `#remember` writes: a label and six hex digits of the value's SHA-256. */
 const PLACEHOLDER = /\[(?:PII|EMAIL|CARD|PHONE)_[0-9a-f]{6}\]/g;
@@ -59,16 +57,7 @@ export class PiiMasker {
   mask(text: string): string {
     let masked = text;
     for (const value of this.#sensitive) masked = masked.split(value).join(this.#placeholders.get(value));
-    const matches = findPii(masked, this.#kinds);
-    if (!matches.length) return masked;
-    const parts: string[] = [];
-    let from = 0;
-    for (const match of matches) {
-      parts.push(masked.slice(from, match.start), this.#remember(match.value, match.kind.toUpperCase()));
-      from = match.start + match.value.length;
-    }
-    parts.push(masked.slice(from));
-    return parts.join("");
+    return replacePii(masked, this.#kinds, (match) => this.#remember(match.value, match.kind.toUpperCase()));
   }
 
   /** Puts the real values back into what the model wrote (tool-call arguments). */
