@@ -20,6 +20,6 @@ export type {
 } from "./audit-record.js";
 export { GENESIS_HASH } from "./audit-record.js";
 export { canonicalJson, hashOf, sha256Hex } from "./canonical-json.js";
-export { type PlainJson, toPlainJson } from "./plain-json.js";
+export { type PlainJson, setOwn, toPlainJson } from "./plain-json.js";
 export { secretFile } from "./secret-file.js";
 export { SqliteAuditJournal, type SqliteAuditJournalOptions } from "./sqlite-audit-journal.js";

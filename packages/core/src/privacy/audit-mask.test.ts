@@ -1,7 +1,13 @@
 import { createHash, createHmac } from "node:crypto";
 import type { AuditEntry, AuditJournal, AuditRecord } from "@governor/observability";
 import { describe, expect, it } from "vitest";
-import { maskForDisplay, maskingAuditJournal, maskRecordData, maskText } from "./audit-mask.js";
+import {
+  auditMaskOptions,
+  maskForDisplay,
+  maskingAuditJournal,
+  maskRecordData,
+  maskText,
+} from "./audit-mask.js";
 
 // A fixed key stands in for the journal's audit key, so expected digests can be computed here.
 const digest = (text: string) => createHmac("sha256", "test-key").update(text).digest("hex");
@@ -136,5 +142,31 @@ describe("maskingAuditJournal", () => {
     expect(stored).toContain(digest(card));
     expect(stored).not.toContain(createHash("sha256").update(card).digest("hex"));
     expect(stored).not.toContain(card);
+  });
+
+  it("masks every kind at rest even when the workflow's prompts detect fewer, over the store's own masking", () => {
+    const inner = { ...memoryJournal(), valueDigest: digest };
+    const journal = maskingAuditJournal(maskingAuditJournal(inner), auditMaskOptions({ detect: ["email"] }));
+
+    journal.append({
+      threadId: "t",
+      kind: "run",
+      outcome: "started",
+      data: { note: "dana@example.com 4242 4242 4242 4242" },
+    });
+
+    const stored = JSON.stringify(inner.stored);
+    expect(stored).not.toContain("dana@example.com");
+    expect(stored).not.toContain("4242 4242 4242 4242");
+    expect(stored).toContain("[card ****4242]");
+  });
+
+  it("keeps a __proto__ key of the data as data", () => {
+    const data = JSON.parse('{"__proto__":{"to":"dana@example.com"},"k":1}');
+    const masked = maskRecordData(data, { digest }) as Record<string, unknown>;
+
+    expect(Object.keys(masked)).toEqual(["__proto__", "k"]);
+    expect(Object.getPrototypeOf(masked)).toBe(Object.prototype);
+    expect(JSON.stringify(masked)).toContain("[email d***@example.com]");
   });
 });

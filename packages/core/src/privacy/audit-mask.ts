@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import type { AuditEntry, AuditJournal } from "@governor/observability";
+import { type AuditEntry, type AuditJournal, setOwn } from "@governor/observability";
 import { ALL_KINDS, type PiiKind, type PiiMatch, replacePii } from "./detectors.js";
 import type { PrivacyOptions } from "./pii-mask.js";
 
@@ -52,9 +52,14 @@ export interface AuditMaskOptions {
   readonly digest?: ValueDigest;
 }
 
-/** The options a workflow's privacy settings give the audit: the same sensitive fields and kinds. */
+/**
+ * The options a workflow's privacy settings give the audit: its sensitive fields, on top of
+ * every detected kind. A workflow's `detect` narrows what its prompts mask, never what is
+ * stored: a record masked for e-mails only would pass as already masked to the store's own
+ * pass, and a card number in the same text would reach the journal in the clear.
+ */
 export function auditMaskOptions(privacy: PrivacyOptions | undefined): AuditMaskOptions {
-  return { sensitive: privacy?.sensitive, detect: privacy?.detect };
+  return { sensitive: privacy?.sensitive };
 }
 
 /**
@@ -92,7 +97,8 @@ export function maskRecordData<T>(data: T, options: AuditMaskOptions = {}): T {
     path.add(value);
     const out: Record<string, unknown> = {};
     for (const [name, item] of Object.entries(value)) {
-      out[name] = walk(item, name, hidden || sensitive.has(name));
+      // A `__proto__` key (from JSON.parse) stays own data, not a prototype change that drops it.
+      setOwn(out, name, walk(item, name, hidden || sensitive.has(name)));
     }
     path.delete(value);
     return out;
