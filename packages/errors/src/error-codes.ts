@@ -38,6 +38,7 @@ export const ERROR_CODES = {
   ESCALATED: "the run was handed to a human",
   BUDGET_EXCEEDED: "a run or principal budget is used up",
   LOOP_DETECTED: "the model repeated the same tool call with the same arguments",
+  AGENT_TURN_LIMIT: "an agent loop used up its maxTurns without finishing",
   KILLED: "a kill switch stopped the run",
   CONFIG_INVALID: "a configuration value is invalid",
   VALUE_UNSERIALIZABLE:

@@ -1,4 +1,5 @@
 import { formatIssues, GovernorError } from "@governor/errors";
+import { decodeJwt } from "jose";
 import { z } from "zod";
 import type { ApproverPredicate, ApproverRegistry } from "./approver.js";
 import { registeredClaims, signToken, verifyToken } from "./signed-token.js";
@@ -234,5 +235,19 @@ function checkApprover(
       `Approver "${approverId}" lacks the scope ${requiredScope} this approval requires (holds: ${approver.scopes.join(", ") || "none"})`,
       { ...details, requiredScope },
     );
+  }
+}
+
+/**
+ * The request id a decision token names, read WITHOUT verifying it: only for picking which
+ * of several pending requests to verify the token against (`verifyApprovalDecision` then
+ * checks signature and binding). Undefined for anything that is not a readable JWT.
+ */
+export function peekApprovalRequestId(token: string): string | undefined {
+  try {
+    const claims = decodeJwt(token);
+    return typeof claims.requestId === "string" ? claims.requestId : undefined;
+  } catch {
+    return undefined;
   }
 }

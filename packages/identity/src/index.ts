@@ -5,6 +5,7 @@ export {
   type ApprovalVerdict,
   DECISION_CLOCK_SKEW_SECONDS,
   MAX_DECISION_LIFETIME_SECONDS,
+  peekApprovalRequestId,
   signApprovalDecision,
   type VerifiedApprovalDecision,
   type VerifyApprovalOptions,

@@ -1,3 +1,4 @@
+import { GovernorError } from "@governor/errors";
 import { agentPrincipal, type Principal, type TokenKeys } from "@governor/identity";
 import { DEFAULT_PRICES, type PriceTable } from "@governor/models";
 import type { AuditJournal } from "@governor/observability";
@@ -170,6 +171,9 @@ function buildNode(
       return actionNode(id, node, services, hasFailedEdge);
     case "route":
       return routeNode(id, node);
+    case "agent":
+      // Work in progress: agent loops compile to several nodes (see agent-loop.ts, next commit).
+      throw new GovernorError("CONFIG_INVALID", `agent node ${id}: agent loops are not compiled yet`);
   }
 }
 

@@ -32,6 +32,34 @@ export interface CallOutcome {
   readonly replayed?: boolean;
 }
 
+/** One tool call of an agent loop's current turn, and what each control said about it. */
+export interface LoopCall {
+  readonly call: ProposedCall;
+  /** The agent turn (1-based) that proposed it. */
+  readonly turn: number;
+  /** The tool's precondition (contract, then its `check`). */
+  readonly check?: { readonly ok: boolean; readonly reason?: string };
+  readonly gate?: GateRecord;
+  readonly approval?: ApprovalRecord;
+  /** Set once the model has been answered about the call: it ran, failed, or a control refused it. */
+  readonly settled?: "ran" | "failed" | "refused";
+}
+
+/** An agent loop's place in the run: turns taken (over all its visits) and the current turn's calls. */
+export interface AgentLoopState {
+  readonly turns: number;
+  /** The current turn's calls by tool-call id, in the order the model proposed them. */
+  readonly calls: Readonly<Record<string, LoopCall>>;
+}
+
+/** A node's write to one agent loop: `calls` merge field by field into the call of the same id. */
+export interface AgentLoopUpdate {
+  readonly turns?: number;
+  /** Starts a new turn: the previous turn's calls are dropped before `calls` are merged. */
+  readonly newTurn?: boolean;
+  readonly calls?: Readonly<Record<string, Partial<LoopCall>>>;
+}
+
 /**
  * Governor's own slot in the graph state: the call under decision and what each control
  * said about it. It lives in the checkpoint, so a resumed run sees exactly what was decided.
@@ -45,6 +73,8 @@ export interface GovernorChannel {
   readonly approval: ApprovalRecord | null;
   /** The outcome each branching node took last: conditional edges read it. */
   readonly routes: Readonly<Record<string, string>>;
+  /** Each agent loop, by agent node id. */
+  readonly loops: Readonly<Record<string, AgentLoopState>>;
   readonly outcomes: readonly CallOutcome[];
   /** Steps, tokens, cost and time used, and the calls proposed (execution control). */
   readonly usage: RunUsage;
@@ -55,7 +85,10 @@ export interface GovernorChannel {
 }
 
 /** A node's write: fields replace, except those `mergeChannel` merges; `usage` is a delta. */
-export type GovernorUpdate = Partial<Omit<GovernorChannel, "usage">> & { readonly usage?: UsageDelta };
+export type GovernorUpdate = Partial<Omit<GovernorChannel, "usage" | "loops">> & {
+  readonly usage?: UsageDelta;
+  readonly loops?: Readonly<Record<string, AgentLoopUpdate>>;
+};
 
 export function emptyChannel(): GovernorChannel {
   return {
@@ -65,6 +98,7 @@ export function emptyChannel(): GovernorChannel {
     gate: null,
     approval: null,
     routes: {},
+    loops: {},
     outcomes: [],
     usage: emptyUsage(),
     budget: null,
@@ -72,14 +106,34 @@ export function emptyChannel(): GovernorChannel {
   };
 }
 
-/** Fields replace, except `routes` (merged by node), `outcomes` (appended) and `usage` (added up). */
+/**
+ * Fields replace, except `routes` (merged by node), `loops` (merged by agent, then by call),
+ * `outcomes` (appended) and `usage` (added up).
+ */
 export function mergeChannel(current: GovernorChannel, update: GovernorUpdate | undefined): GovernorChannel {
   if (!update) return current;
   return {
     ...current,
     ...update,
     routes: update.routes ? { ...current.routes, ...update.routes } : current.routes,
+    loops: update.loops ? mergeLoops(current.loops ?? {}, update.loops) : (current.loops ?? {}),
     outcomes: update.outcomes ? [...current.outcomes, ...update.outcomes] : current.outcomes,
     usage: update.usage ? mergeUsage(current.usage, update.usage) : current.usage,
   };
+}
+
+function mergeLoops(
+  current: Readonly<Record<string, AgentLoopState>>,
+  update: Readonly<Record<string, AgentLoopUpdate>>,
+): Record<string, AgentLoopState> {
+  const merged: Record<string, AgentLoopState> = { ...current };
+  for (const [agent, change] of Object.entries(update)) {
+    const before = current[agent] ?? { turns: 0, calls: {} };
+    const calls: Record<string, LoopCall> = change.newTurn ? {} : { ...before.calls };
+    for (const [id, fields] of Object.entries(change.calls ?? {})) {
+      calls[id] = { ...calls[id], ...fields } as LoopCall;
+    }
+    merged[agent] = { turns: change.turns ?? before.turns, calls };
+  }
+  return merged;
 }

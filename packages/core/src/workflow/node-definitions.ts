@@ -1,4 +1,6 @@
 import type { ProposedCall } from "../gateway/proposed-call.js";
+import type { ModelRoutingRules } from "../budget/model-rules.js";
+import type { AgentIdentity } from "./define-workflow.js";
 
 /** A precondition's verdict. */
 export type CheckResult = { readonly ok: true } | { readonly ok: false; readonly reason: string };
@@ -14,6 +16,76 @@ export interface ModelNode<TState> {
   /** Names of the workflow's tools the model may propose here. */
   readonly tools?: readonly string[];
   /** Folds the model's text answer into the workflow's state (e.g. the reply to send). */
+  readonly onReply?: (state: TState, text: string) => Partial<TState>;
+}
+
+/**
+ * How one tool is governed inside an agent loop: what a DAG declares as precondition, gate
+ * and approval nodes for an action, declared per tool because one turn may call several.
+ */
+export interface AgentToolGovernance<TState> {
+  /** The tool's precondition, on arguments the contract already parsed (as a precondition node's `check`). */
+  readonly check?: (input: { state: TState; call: ProposedCall }) => CheckResult | Promise<CheckResult>;
+  /** Run facts for the policy (as a gate's `context`). */
+  readonly context?: GateNode<TState>["context"];
+  /** The resource acted on (as a gate's `resource`). */
+  readonly resource?: GateNode<TState>["resource"];
+  /** Context and resource from one read (as a gate's `facts`); not with context/resource. */
+  readonly facts?: GateNode<TState>["facts"];
+  /** The policy checks everything this tool needs, so it needs no `check` (as a gate's `sufficient`). */
+  readonly sufficient?: { readonly reason: string };
+  /** How an approval of this tool's calls is asked (as an approval node's fields). */
+  readonly approval?: {
+    readonly expiresInMs?: number;
+    readonly decisionLifetimeMs?: number;
+    readonly requiredScope?: string;
+    readonly summary?: (state: TState, call: ProposedCall) => string;
+  };
+  /** Folds the tool's result into the workflow's state (as an action's `onResult`). */
+  readonly onResult?: (state: TState, result: unknown) => Partial<TState>;
+}
+
+/**
+ * A governed agent loop (ReAct): the model may propose several tool calls a turn; every
+ * call passes identity, contract, its precondition, the policy gate and, when policy says
+ * so, a human approval, then runs exactly once; results (and refusals, as tool errors) go
+ * back to the model, which takes another turn, up to `maxTurns`. It compiles to visible
+ * LangGraph nodes: `ID → ID.checks → ID.gate → ID.tools (⇄ ID.approval) → ID`.
+ *
+ * Outcomes: the unlabeled edge when the model answers without calling a tool; an optional
+ * "limit" edge when `maxTurns` is used up (without one, the run stops with AGENT_TURN_LIMIT).
+ */
+export interface AgentNode<TState> {
+  readonly kind: "agent";
+  readonly description?: string;
+  readonly instructions: string | ((state: TState) => string);
+  /** A human message added on the agent's first turn of each visit (e.g. the customer's request). */
+  readonly input?: (state: TState) => string | undefined;
+  /** Names of the workflow's tools this agent may call. */
+  readonly tools: readonly string[];
+  /** The most model turns this agent takes in one run, over all its visits: the loop's bound. */
+  readonly maxTurns: number;
+  /** The most tool calls decided in one turn; the excess is refused, audited. Default 8. */
+  readonly maxCallsPerTurn?: number;
+  /**
+   * Per tool: precondition, policy facts and approval settings. Every tool that is not
+   * `risk: "read"` needs a `check` or `sufficient` (as every DAG action needs a precondition).
+   */
+  readonly govern?: Readonly<Record<string, AgentToolGovernance<TState>>>;
+  /**
+   * The identity this agent acts as (its own scopes), within the workflow's agent: a
+   * specialist never holds what the workflow's agent does not. Default: the workflow's agent.
+   */
+  readonly agent?: AgentIdentity;
+  /**
+   * Agent nodes this agent may hand the run to. Each becomes a tool `handoff_to_<id>` that
+   * the model calls and the gateway decides like any other (policy may deny it or ask a
+   * human); an executed handoff ends this agent's turn and goes to that agent.
+   */
+  readonly handoffs?: readonly string[];
+  /** Which model answers each turn (fast for lookups, strong for long context or risky tools). */
+  readonly models?: ModelRoutingRules;
+  /** Folds the model's final text answer into the workflow's state. */
   readonly onReply?: (state: TState, text: string) => Partial<TState>;
 }
 
@@ -116,6 +188,7 @@ export interface RouteNode<TState> {
 
 export type WorkflowNode<TState> =
   | ModelNode<TState>
+  | AgentNode<TState>
   | TaskNode<TState>
   | PreconditionNode<TState>
   | GateNode<TState>
@@ -148,6 +221,9 @@ export function outcomesOf(node: {
       return { next: false, required: ["approved", "rejected"], optional: [] };
     case "route":
       return { next: false, required: node.branches ?? [], optional: [] };
+    case "agent":
+      // Done follows the unlabeled edge; "limit" catches a loop that used up maxTurns.
+      return { next: true, required: [], optional: ["limit"] };
     case "action":
       // Success follows the unlabeled edge; a declared "failed" edge catches a handler failure,
       // an "escalated" edge a failure of a tool that escalates to a human.
