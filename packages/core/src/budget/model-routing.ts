@@ -32,6 +32,8 @@ export interface PlanInput<TInvoke> {
   readonly prices: PriceTable;
   /** A per-principal daily budget needs the call's cost even when the run has no cost limit. */
   readonly needsCost: boolean;
+  /** The prompt's token count when routing already counted it (`routeTurn`), so it is counted once. */
+  readonly inputTokens?: number;
 }
 
 /**
@@ -56,7 +58,7 @@ export async function planModelCall<TInvoke>(input: PlanInput<TInvoke>): Promise
       ? { route: cheap, downgrade: downgrade(thresholdReason), exceeded: [] }
       : { route: primary, exceeded: [] };
   }
-  const inputTokens = await countMessageTokens(input.prompt);
+  const inputTokens = input.inputTokens ?? (await countMessageTokens(input.prompt));
   const outputTokens = usage.modelCalls ? Math.ceil(usage.outputTokens / usage.modelCalls) : 0;
   const needsPrice = budget.maxCostUsd !== undefined || input.needsCost;
   const planFor = (route: ModelRoute<TInvoke>): CallPlan<TInvoke> => {

@@ -15,6 +15,8 @@ export interface ModelNode<TState> {
   readonly input?: (state: TState) => string | undefined;
   /** Names of the workflow's tools the model may propose here. */
   readonly tools?: readonly string[];
+  /** Which of the given `models` answers (by context size, the offered tools' risk, budget left). */
+  readonly models?: ModelRoutingRules;
   /** Folds the model's text answer into the workflow's state (e.g. the reply to send). */
   readonly onReply?: (state: TState, text: string) => Partial<TState>;
 }
