@@ -26,7 +26,8 @@ export function benchConfig(env: Readonly<Record<string, string | undefined>> = 
   };
 }
 
-function count(
+/** An integer count from the environment, or `fallback` when unset. */
+export function count(
   env: Readonly<Record<string, string | undefined>>,
   name: string,
   fallback: number,

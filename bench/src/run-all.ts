@@ -2,6 +2,9 @@
  * Governor's benchmarks: `npm run bench` from the repository root. Counts come from the
  * environment (see bench-config.ts); results go to bench/results/latest.json.
  */
+import { agentLoopConfig } from "./agent-loop/agent-loop-config.js";
+import { formatAgentLoop } from "./agent-loop/agent-loop-report.js";
+import { measureAgentLoop } from "./agent-loop/measure-agent-loop.js";
 import { benchConfig } from "./bench-config.js";
 import { measureBreakdown } from "./breakdown.js";
 import { formatBreakdown } from "./breakdown-report.js";
@@ -23,6 +26,17 @@ if (config.breakdown) {
   const breakdown = await measureBreakdown(config);
   console.log(`\n${formatBreakdown(breakdown)}`);
   results.breakdown = breakdown;
+}
+
+// The agent loop (BENCH_AGENT_LOOP=0 skips it), before the gateway's 10,000 Cedar decisions (see below).
+if (process.env.BENCH_AGENT_LOOP !== "0") {
+  const loopConfig = agentLoopConfig();
+  console.log(
+    `\nagent loop: warm-up ${loopConfig.warmup} runs, then ${loopConfig.runs} timed runs per variant in ${loopConfig.batches} alternating batches\n`,
+  );
+  const agentLoop = await measureAgentLoop(loopConfig);
+  console.log(formatAgentLoop(agentLoop));
+  results.agentLoop = { config: loopConfig, ...agentLoop };
 }
 
 // Last: after 10,000 Cedar (wasm) decisions, Node 20's V8 crashed in its deoptimizer

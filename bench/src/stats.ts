@@ -5,8 +5,9 @@ export interface TimingSummary {
   readonly p95Ms: number;
   readonly meanMs: number;
   readonly minMs: number;
-  /** This process's CPU time per invoke (user + system), median and mean; NaN when not measured. */
+  /** This process's CPU time per invoke (user + system), median, p95 and mean; NaN when not measured. */
   readonly cpuMedianMs: number;
+  readonly cpuP95Ms: number;
   readonly cpuMeanMs: number;
 }
 
@@ -26,6 +27,7 @@ export function summarize(samples: readonly number[], cpuSamples: readonly numbe
   const cpu = [...cpuSamples].sort((a, b) => a - b);
   return {
     cpuMedianMs: quantile(cpu, 0.5),
+    cpuP95Ms: quantile(cpu, 0.95),
     cpuMeanMs: cpu.reduce((sum, value) => sum + value, 0) / (cpu.length || Number.NaN),
     runs: sorted.length,
     medianMs: quantile(sorted, 0.5),

@@ -3,13 +3,20 @@ import { cpus } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { BenchConfig } from "./bench-config.js";
 
-/** `bench/results/latest.json`, beside `dist/` (ignored by git). */
-const RESULTS = new URL("../results/latest.json", import.meta.url);
+/** `bench/results/`, beside `dist/` (ignored by git). */
+const RESULTS = new URL("../results/", import.meta.url);
 
-/** Writes the run's results with what is needed to compare them later: when, on what, with which counts. */
-export function writeResults(config: BenchConfig, results: Record<string, unknown>): string {
-  const path = fileURLToPath(RESULTS);
-  mkdirSync(fileURLToPath(new URL(".", RESULTS)), { recursive: true });
+/**
+ * Writes the run's results with what is needed to compare them later: when, on what, with
+ * which counts; to `bench/results/latest.json` unless another `file` is named.
+ */
+export function writeResults(
+  config: BenchConfig | Record<string, unknown>,
+  results: Record<string, unknown>,
+  file = "latest.json",
+): string {
+  const path = fileURLToPath(new URL(file, RESULTS));
+  mkdirSync(fileURLToPath(RESULTS), { recursive: true });
   const document = {
     at: new Date().toISOString(),
     environment: {

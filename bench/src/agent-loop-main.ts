@@ -1,0 +1,17 @@
+/**
+ * The agent-loop benchmark alone (`npm run bench` runs it with the others):
+ * `node bench/dist/agent-loop-main.js` after `npx tsc -b`. Counts come from the environment
+ * (see agent-loop/agent-loop-config.ts); results go to bench/results/agent-loop.json.
+ */
+import { agentLoopConfig } from "./agent-loop/agent-loop-config.js";
+import { formatAgentLoop } from "./agent-loop/agent-loop-report.js";
+import { measureAgentLoop } from "./agent-loop/measure-agent-loop.js";
+import { writeResults } from "./write-results.js";
+
+const config = agentLoopConfig();
+console.log(
+  `agent loop: warm-up ${config.warmup} runs, then ${config.runs} timed runs per variant in ${config.batches} alternating batches\n`,
+);
+const agentLoop = await measureAgentLoop(config);
+console.log(formatAgentLoop(agentLoop));
+console.log(`\nresults: ${writeResults({ agentLoop: config }, { agentLoop }, "agent-loop.json")}`);
