@@ -19,6 +19,7 @@ export const governorAliases = {
   "@governor/sample-refund": src("./graphs/refund"),
   "@governor/sample-claims": src("./graphs/claims"),
   "@governor/sample-mailbox": src("./graphs/mailbox"),
+  "@governor/sample-supply-chain": src("./graphs/supply-chain"),
 };
 
 // Every CLI test runs the real binary, one process per command: on a loaded machine a single
@@ -35,6 +36,7 @@ const workspaces = [
   "graphs/refund",
   "graphs/claims",
   "graphs/mailbox",
+  "graphs/supply-chain",
   "apps/cli",
   "test/red-team",
 ];

@@ -2,8 +2,9 @@ import type { SampleDefinition } from "@governor/core";
 import { claimsSample } from "@governor/sample-claims";
 import { mailboxSample } from "@governor/sample-mailbox";
 import { refundSample } from "@governor/sample-refund";
+import { supplyChainSample } from "@governor/sample-supply-chain";
 
 /** The samples `governor run NAME` knows, by name. */
 export const SAMPLES: ReadonlyMap<string, SampleDefinition> = new Map(
-  [refundSample, claimsSample, mailboxSample].map((sample) => [sample.name, sample]),
+  [refundSample, claimsSample, mailboxSample, supplyChainSample].map((sample) => [sample.name, sample]),
 );
