@@ -7,7 +7,7 @@ import {
 } from "@governor/core";
 import { paint, type Terminal } from "./terminal.js";
 
-const NODE_WIDTH = 16;
+const NODE_WIDTH = 18;
 
 function line(terminal: Terminal, mark: string, node: string, text: string): string {
   return `   ${mark} ${paint(terminal, "bold", node.padEnd(NODE_WIDTH))} ${text}`;
@@ -39,6 +39,20 @@ export function formatEvent(terminal: Terminal, event: GovernorEvent): string {
       return line(terminal, bad("✗"), event.node, bad(`refused ${event.tool}: ${event.reason}`));
     case "route":
       return line(terminal, "▸", event.node, `route → ${event.branch}`);
+    case "model-route":
+      return line(
+        terminal,
+        "▸",
+        event.node,
+        `model ${paint(terminal, "cyan", event.model)} (${event.runs}): ${event.reason}`,
+      );
+    case "model-route":
+      return line(
+        terminal,
+        "▸",
+        event.node,
+        `model ${paint(terminal, "cyan", event.model)} (${event.runs}): ${event.reason}`,
+      );
     case "precondition":
       return event.ok
         ? line(terminal, ok("✓"), event.node, ok(`precondition passed for ${event.tool}`))
@@ -75,6 +89,17 @@ export function formatEvent(terminal: Terminal, event: GovernorEvent): string {
         ok(
           `${event.tool} executed${event.replayed ? " (replayed from the journal)" : ""} → ${args(event.result)}`,
         ),
+      );
+    case "turn-limit":
+      return line(terminal, bad("✗"), event.node, bad(`used all ${event.maxTurns} turns without finishing`));
+    case "handoff":
+      return line(terminal, "▸", event.node, `hands the run to ${paint(terminal, "cyan", event.to)}`);
+    case "approvals-waiting":
+      return line(
+        terminal,
+        warn("?"),
+        event.node,
+        warn(`${event.requests} call(s) wait for a human decision`),
       );
   }
 }

@@ -5,6 +5,7 @@ import type { UsageDelta } from "../budget/run-usage.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, stepAudit } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
+import type { AgentIdentity } from "../workflow/define-workflow.js";
 import { delegationLapse } from "./delegation-check.js";
 import { budgetOf, type ExecutionControl, usageOf } from "./execution-control.js";
 import { stopError } from "./run-stop.js";
@@ -27,6 +28,8 @@ export function guardNode(
   run: NodeFunction,
   services: NodeServices,
   control: ExecutionControl,
+  /** The agent an agent-loop node acts as: its own kill switch stops it too. */
+  nodeAgent?: AgentIdentity,
 ): NodeFunction {
   return async (state, config) => {
     const scope = scopeOf(config, id, services);
@@ -36,7 +39,11 @@ export function guardNode(
       record(kind, outcome, data, `${kind}:${outcome}`);
 
     if (state.governor.stop) throw stopError(state.governor.stop);
-    const kill = control.killSwitch?.active(scope.principal.agentId);
+    const kill =
+      control.killSwitch?.active(scope.principal.agentId) ??
+      (nodeAgent && nodeAgent.id !== scope.principal.agentId
+        ? control.killSwitch?.active(nodeAgent.id)
+        : undefined);
     if (kill) {
       audit("kill", "stopped", { scope: kill.scope, reason: kill.reason, engagedAt: kill.at });
       throw new GovernorError(

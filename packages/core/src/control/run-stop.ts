@@ -6,7 +6,7 @@ import { GovernorError } from "@governor/errors";
  * how the run ended; the next node boundary turns it into the run's error.
  */
 export interface RunStop {
-  readonly code: "BUDGET_EXCEEDED" | "LOOP_DETECTED" | "KILLED";
+  readonly code: "BUDGET_EXCEEDED" | "LOOP_DETECTED" | "KILLED" | "AGENT_TURN_LIMIT";
   readonly message: string;
   /** The node that decided. */
   readonly node: string;

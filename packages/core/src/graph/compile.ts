@@ -6,6 +6,8 @@ import type { PolicyEngine } from "@governor/policy";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { StateGraph } from "@langchain/langgraph";
+import { agentLoopEdges, agentLoopNodes } from "../agent/compile-agent.js";
+import { handoffTools } from "../agent/handoff-tools.js";
 import { ApprovalAuthority } from "../approvals/approval-authority.js";
 import { type ApprovalUseLedger, MemoryApprovalUseLedger } from "../approvals/approval-uses.js";
 import type { SpendLedger } from "../budget/daily-spend.js";
@@ -24,16 +26,21 @@ import { preconditionNode } from "../nodes/precondition-node.js";
 import { routeNode } from "../nodes/route-node.js";
 import { taskNode } from "../nodes/task-node.js";
 import { auditMaskOptions, maskingAuditJournal } from "../privacy/audit-mask.js";
-import { type Edge, END, normalizeEdge, START, type Workflow } from "../workflow/define-workflow.js";
+import { type Edge, END, nodeOf, normalizeEdge, START, type Workflow } from "../workflow/define-workflow.js";
 import { workflowFactVersion } from "../workflow/fact-version.js";
-import type { WorkflowNode } from "../workflow/node-definitions.js";
+import type { AgentNode, WorkflowNode } from "../workflow/node-definitions.js";
 import { validate } from "../workflow/validate.js";
 import type { NodeServices } from "./node-scope.js";
 import { type GraphState, stateAnnotation } from "./state-annotation.js";
 
 export interface CompileOptions {
-  /** Required when the workflow has model steps. */
+  /** Required when the workflow has model steps that declare no `models` routing. */
   readonly model?: BaseChatModel;
+  /**
+   * Named models for steps that declare `models` routing rules (e.g. `{ fast, strong }`);
+   * each rule and default must name one of them, or compile fails with CONFIG_INVALID.
+   */
+  readonly models?: Readonly<Record<string, BaseChatModel>>;
   /** Omit for LangGraph's API server, which brings its own. */
   readonly checkpointer?: BaseCheckpointSaver;
   readonly audit: AuditJournal;
@@ -73,7 +80,8 @@ export interface CompileOptions {
 export function compile(workflow: Workflow, options: CompileOptions) {
   validate(workflow);
   const gateway = new ToolGateway({
-    tools: workflow.tools,
+    // Handoffs between agents are tools too: decided by the same gateway, recorded the same way.
+    tools: [...workflow.tools, ...handoffTools(workflow)],
     policy: options.policy ?? workflow.policy,
     // Every record any node writes passes here: personal data is masked before it is stored.
     audit: maskingAuditJournal(options.audit, auditMaskOptions(workflow.privacy)),
@@ -86,6 +94,7 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     workflow,
     gateway,
     model: options.model,
+    models: options.models,
     approvals:
       options.tokenKeys &&
       new ApprovalAuthority({
@@ -114,6 +123,15 @@ export function compile(workflow: Workflow, options: CompileOptions) {
   const graph = new StateGraph(stateAnnotation(workflow.state)) as any;
 
   for (const [id, node] of Object.entries(workflow.nodes) as [string, WorkflowNode<GraphState>][]) {
+    if (node.kind === "agent") {
+      const hasLimitEdge = edges.some((edge) => edge.from === id && edge.on === "limit");
+      for (const loopNode of agentLoopNodes(id, node, services, control, hasLimitEdge)) {
+        graph.addNode(loopNode.name, guardNode(loopNode.name, loopNode.run, services, control, node.agent), {
+          metadata: loopNode.metadata,
+        });
+      }
+      continue;
+    }
     const hasFailedEdge = edges.some((edge) => edge.from === id && edge.on === "failed");
     const run = buildNode(id, node, services, control, hasFailedEdge);
     // Every node runs behind the execution-control guard: kill switch, steps and wall time first.
@@ -127,6 +145,23 @@ export function compile(workflow: Workflow, options: CompileOptions) {
   for (const [from, outgoing] of groupBySource(edges)) {
     const plain = outgoing.find((edge) => edge.on === undefined);
     const labeled = outgoing.filter((edge) => edge.on !== undefined);
+    const source = from === START ? undefined : nodeOf(workflow, from);
+    if (source?.kind === "agent") {
+      const exits: Record<string, string> = Object.fromEntries(
+        labeled.map((edge) => [edge.on as string, edge.to]),
+      );
+      if (plain) exits.done = plain.to;
+      const loop = agentLoopEdges(from, source as AgentNode<GraphState>, exits);
+      for (const [a, b] of loop.plain) graph.addEdge(a, b);
+      for (const { from: loopFrom, targets } of loop.conditional) {
+        graph.addConditionalEdges(
+          loopFrom,
+          (state: GraphState) => state.governor.routes[loopFrom] ?? "done",
+          targets,
+        );
+      }
+      continue;
+    }
     if (!labeled.length && plain) {
       graph.addEdge(from, plain.to);
       continue;
@@ -172,8 +207,10 @@ function buildNode(
     case "route":
       return routeNode(id, node);
     case "agent":
-      // Work in progress: agent loops compile to several nodes (see agent-loop.ts, next commit).
-      throw new GovernorError("CONFIG_INVALID", `agent node ${id}: agent loops are not compiled yet`);
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        `agent node ${id} compiles to a loop of nodes (agentLoopNodes)`,
+      );
   }
 }
 

@@ -30,7 +30,14 @@ export type GovernorEvent =
       error?: string;
       replayed?: boolean;
     }
-  | { type: "route"; node: string; branch: string };
+  | { type: "route"; node: string; branch: string }
+  /** A step's routing rules chose `model` (by name) for this turn; `runs` is the model that is called. */
+  | { type: "model-route"; node: string; model: string; reason: string; rule?: number; runs: string }
+  /** A step's routing rules chose `model` (by name) for this turn; `runs` is the model that is called. */
+  | { type: "model-route"; node: string; model: string; reason: string; rule?: number; runs: string }
+  | { type: "turn-limit"; node: string; turns: number; maxTurns: number }
+  | { type: "handoff"; node: string; from: string; to: string }
+  | { type: "approvals-waiting"; node: string; requests: number };
 
 export function emit(config: LangGraphRunnableConfig, event: GovernorEvent): void {
   config.writer?.(event);

@@ -15,6 +15,8 @@ export interface RecordedDecisionInput {
   readonly gate: GateRecord;
   /** The call's arguments as the contract parsed them: part of its idempotency key. */
   readonly args: Record<string, unknown>;
+  /** The thread's records, when the caller already listed them (one list for many calls). */
+  readonly journal?: readonly AuditRecord[];
 }
 
 /**
@@ -32,7 +34,7 @@ export interface RecordedDecisionInput {
  */
 export function unrecordedDecision(input: RecordedDecisionInput): string | undefined {
   const { call, gate } = input;
-  const journal = input.audit.list(input.threadId);
+  const journal = input.journal ?? input.audit.list(input.threadId);
   if (!journal.length) return undefined;
   const about = (record: AuditRecord) => record.data.callId === call.id;
   const recorded = (kind: string, outcome: string, node?: string, hash?: string) =>

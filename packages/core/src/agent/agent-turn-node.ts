@@ -1,0 +1,323 @@
+import type { BaseMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { ModelRoute } from "../budget/model-routing.js";
+import { DEFAULT_MAX_IDENTICAL_CALLS, DEFAULT_MAX_LOOP_REFUSALS } from "../budget/run-budget.js";
+import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
+import { LoopGuard } from "../control/loop-guard.js";
+import type { ProposedCall } from "../gateway/proposed-call.js";
+import { emit } from "../graph/events.js";
+import type { GovernorUpdate, LoopCall } from "../graph/governor-channel.js";
+import { type NodeServices, stepAudit, toolReply } from "../graph/node-scope.js";
+import type { GraphState } from "../graph/state-annotation.js";
+import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
+import { PiiMasker } from "../privacy/pii-mask.js";
+import type { AnyTool } from "../tools/define-tool.js";
+import type { AgentNode } from "../workflow/node-definitions.js";
+import { loopOf, loopScope } from "./agent-loop-state.js";
+import { handoffTarget, handoffToolName } from "./handoff-tools.js";
+import { boundRoute, callModelWithinBudget, type Invoke } from "./model-turn.js";
+import { chooseTurnModel } from "./turn-model.js";
+
+export const DEFAULT_MAX_CALLS_PER_TURN = 8;
+
+/**
+ * An agent loop's model turn. The model may answer (the loop ends on the agent's unlabeled
+ * edge) or propose tool calls, several at once; each becomes its own call in the loop's
+ * state, for the checks, gate and approval nodes to decide one by one.
+ *
+ * Refused here, each with a tool message the model sees and an audit record: a call to a
+ * tool not offered to this agent (an injected instruction cannot reach other tools), calls
+ * beyond `maxCallsPerTurn`, a call without an id or reusing one (its result could not be
+ * told apart), a second handoff in one turn, and a call repeated too often (the loop guard).
+ * Ids are rewritten to unique ones where needed so every refusal can be answered.
+ *
+ * The turn count is the loop's bound: once `maxTurns` turns are used the agent takes its
+ * "limit" edge, or the run stops with AGENT_TURN_LIMIT. The model is never called again.
+ */
+export function agentTurnNode(
+  id: string,
+  node: AgentNode<GraphState>,
+  services: NodeServices,
+  control: ExecutionControl,
+  hasLimitEdge: boolean,
+) {
+  const offered: AnyTool[] = [
+    ...node.tools.map((name) => services.gateway.tool(name) as AnyTool),
+    ...(node.handoffs ?? []).map((target) => services.gateway.tool(handoffToolName(target)) as AnyTool),
+  ];
+  const offeredNames = new Set(offered.map((tool) => tool.name));
+  const maxCalls = node.maxCallsPerTurn ?? DEFAULT_MAX_CALLS_PER_TURN;
+  const routes = new Map<string, ModelRoute<Invoke>>();
+  const routeFor = (name: string, model: Parameters<typeof boundRoute>[0], tier: "primary" | "cheap") => {
+    const key = `${tier}:${name}`;
+    let route = routes.get(key);
+    if (!route) {
+      route = boundRoute(model, tier, offered, id);
+      routes.set(key, route);
+    }
+    return route;
+  };
+
+  return async (state: GraphState, config: LangGraphRunnableConfig) => {
+    const scope = loopScope(config, id, node, services);
+    const audit = stepAudit(services, { ...scope }, config);
+    const loop = loopOf(state, id);
+    const usage = usageOf(state);
+
+    if (loop.turns >= node.maxTurns) {
+      const message = `Agent ${id} used its ${node.maxTurns} turns without finishing`;
+      audit("budget", "turn-limit", { turns: loop.turns, maxTurns: node.maxTurns }, "turn-limit");
+      emit(config, { type: "turn-limit", node: id, turns: loop.turns, maxTurns: node.maxTurns });
+      const update: GovernorUpdate = hasLimitEdge
+        ? { routes: { [id]: "limit" } }
+        : { routes: { [id]: "done" }, stop: { code: "AGENT_TURN_LIMIT", message, node: id } };
+      return { governor: update };
+    }
+
+    // A new visit (first entry, or back after a handoff or another step) hears the human input.
+    const entering = state.governor.routes[id] !== "calls";
+    const added: BaseMessage[] = [...closeDanglingCalls(state.messages)];
+    const humanText = entering ? node.input?.(state) : undefined;
+    if (humanText) added.push(new HumanMessage(humanText));
+    const instructions =
+      typeof node.instructions === "function" ? node.instructions(state) : node.instructions;
+    const privacy = services.workflow.privacy ?? {};
+    const masker = privacy.modelMaySee
+      ? undefined
+      : new PiiMasker(privacy, PiiMasker.sensitiveValues(state, privacy.sensitive));
+    const prompt = maskMessages([new SystemMessage(instructions), ...state.messages, ...added], masker);
+
+    const initialBudget = budgetOf(state, control);
+    const chosen = await chooseTurnModel({
+      id,
+      node,
+      state,
+      services,
+      control,
+      prompt,
+      usage,
+      budget: initialBudget,
+    });
+    const turn = await callModelWithinBudget({
+      id,
+      scope,
+      config,
+      prompt,
+      usage,
+      budget: initialBudget,
+      primary: routeFor(chosen.name, chosen.model, "primary"),
+      cheap: control.cheapModel ? routeFor("cheap", control.cheapModel, "cheap") : undefined,
+      control,
+      services,
+      audit,
+      transform: (reply) => unmaskToolCalls(reply, masker),
+    });
+    if (turn.kind === "stopped") return { governor: { budget: turn.budget, stop: turn.stop } };
+
+    const number = loop.turns + 1;
+    const reply = withUniqueCallIds(turn.reply, id, number, state.messages);
+    added.push(reply.message);
+    const text =
+      typeof reply.message.content === "string"
+        ? reply.message.content
+        : JSON.stringify(reply.message.content);
+    emit(config, {
+      type: "model",
+      node: id,
+      text,
+      toolCalls: (reply.message.tool_calls ?? []).map((call) => ({ tool: call.name, args: call.args })),
+    });
+
+    const guard = new LoopGuard(usage.calls, turn.budget.maxIdenticalCalls ?? DEFAULT_MAX_IDENTICAL_CALLS);
+    const calls: Record<string, LoopCall> = {};
+    let callCount = state.governor.callCount;
+    let handoffs = 0;
+    for (const [index, call] of (reply.message.tool_calls ?? []).entries()) {
+      const callId = call.id as string;
+      const refuse = (reason: string, kind: "identity" | "budget", outcome: string) => {
+        services.gateway.audit.append({
+          threadId: scope.threadId,
+          kind,
+          outcome,
+          node: id,
+          tool: call.name,
+          principal: scope.principal.id,
+          data: { callId, turn: number, args: call.args, reasons: [reason] },
+          dedupeKey: `${scope.threadId}:${id}:turn${number}:${index}:refused`,
+        });
+        emit(config, { type: "refused-tool", node: id, tool: call.name, reason });
+        added.push(toolReply({ id: callId, tool: call.name }, `Refused: ${reason}`, "error"));
+      };
+      const problem = reply.problems.get(index);
+      if (problem) {
+        refuse(problem, "identity", "deny");
+        continue;
+      }
+      if (!offeredNames.has(call.name)) {
+        refuse(`no tool named ${call.name} is available at this step`, "identity", "deny");
+        continue;
+      }
+      if (Object.keys(calls).length >= maxCalls) {
+        refuse(
+          `at most ${maxCalls} tool calls are decided per turn; propose the rest after these are answered`,
+          "budget",
+          "call-cap",
+        );
+        continue;
+      }
+      if (handoffTarget(call.name) !== undefined && handoffs++ > 0) {
+        refuse("only one handoff per turn: hand the conversation to one agent", "identity", "deny");
+        continue;
+      }
+      if (!guard.admit(call.name, call.args)) {
+        refuse(
+          `loop guard: this run already proposed ${call.name} with these exact arguments; change the arguments or stop`,
+          "budget",
+          "loop-detected",
+        );
+        continue;
+      }
+      const proposed: ProposedCall = {
+        id: callId,
+        tool: call.name,
+        args: call.args,
+        callIndex: callCount++,
+        proposedBy: id,
+      };
+      calls[callId] = { call: proposed, turn: number };
+    }
+
+    audit(
+      "model",
+      reply.message.tool_calls?.length ? "proposed" : "answered",
+      {
+        turn: number,
+        text: text.slice(0, 2000),
+        toolCalls: (reply.message.tool_calls ?? []).map((call) => ({
+          id: call.id,
+          tool: call.name,
+          args: call.args,
+        })),
+        model: turn.model,
+        route: { model: chosen.name, reason: chosen.reason },
+        usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, source: turn.source },
+        costUsd: turn.costUsd,
+      },
+      "model",
+    );
+
+    const refusals = usage.loopRefusals + guard.refusals;
+    const maxRefusals = turn.budget.maxLoopRefusals ?? DEFAULT_MAX_LOOP_REFUSALS;
+    const stop =
+      guard.refusals && refusals >= maxRefusals
+        ? {
+            code: "LOOP_DETECTED" as const,
+            message: `The model repeated the same tool call ${refusals} times; the loop guard stopped run ${scope.threadId} at ${id}`,
+            node: id,
+          }
+        : null;
+    const proposedAny = (reply.message.tool_calls ?? []).length > 0;
+    const update: GovernorUpdate = {
+      callCount,
+      loops: { [id]: { turns: number, newTurn: true, calls } },
+      routes: { [id]: proposedAny && !stop ? "calls" : "done" },
+      ...(turn.budget !== initialBudget ? { budget: turn.budget } : {}),
+      ...(stop ? { stop } : {}),
+      usage: {
+        modelCalls: 1,
+        inputTokens: turn.inputTokens,
+        outputTokens: turn.outputTokens,
+        costUsd: turn.costUsd,
+        byModel: {
+          [turn.model]: {
+            calls: 1,
+            inputTokens: turn.inputTokens,
+            outputTokens: turn.outputTokens,
+            costUsd: turn.costUsd,
+          },
+        },
+        calls: guard.added,
+        loopRefusals: guard.refusals,
+      },
+    };
+    if (stop) audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
+    const replyUpdate = proposedAny ? {} : (node.onReply?.(state, text) ?? {});
+    return { ...replyUpdate, messages: added, governor: update };
+  };
+}
+
+/**
+ * The reply with every tool call carrying an id no other call in the conversation has: a
+ * missing or reused id is replaced (the model's answer is stored with the new id, so the
+ * refusal can answer it) and the call is refused, since a result could not be told apart.
+ */
+function withUniqueCallIds(
+  reply: AIMessage,
+  id: string,
+  turn: number,
+  history: readonly BaseMessage[],
+): { message: AIMessage; problems: Map<number, string> } {
+  const seen = new Set<string>();
+  for (const message of history) {
+    if (AIMessage.isInstance(message))
+      for (const call of message.tool_calls ?? []) if (call.id) seen.add(call.id);
+  }
+  const problems = new Map<number, string>();
+  let changed = false;
+  const toolCalls = (reply.tool_calls ?? []).map((call, index) => {
+    const given = typeof call.id === "string" && call.id !== "" ? call.id : undefined;
+    if (given !== undefined && !seen.has(given)) {
+      seen.add(given);
+      return call;
+    }
+    changed = true;
+    const fresh = `${id}-t${turn}-${index}`;
+    seen.add(fresh);
+    problems.set(
+      index,
+      given === undefined
+        ? "the call has no id, so its result could not be matched to it; propose it again"
+        : `the call id ${given} is already used by another call; propose it again`,
+    );
+    return { ...call, id: fresh };
+  });
+  if (!changed) return { message: reply, problems };
+  return {
+    message: new AIMessage({
+      content: reply.content,
+      tool_calls: toolCalls,
+      id: reply.id,
+      response_metadata: reply.response_metadata,
+      usage_metadata: reply.usage_metadata,
+      additional_kwargs: reply.additional_kwargs,
+    }),
+    problems,
+  };
+}
+
+/**
+ * Tool calls no node answered (the workflow routed elsewhere) get a "not executed" reply
+ * before the model is asked again: model APIs reject a conversation with unanswered calls.
+ */
+function closeDanglingCalls(messages: readonly BaseMessage[]): BaseMessage[] {
+  const answered = new Set(
+    messages.filter((m) => m.getType() === "tool").map((m) => (m as { tool_call_id?: string }).tool_call_id),
+  );
+  const replies: BaseMessage[] = [];
+  for (const message of messages) {
+    if (!AIMessage.isInstance(message)) continue;
+    for (const call of message.tool_calls ?? []) {
+      if (call.id && !answered.has(call.id)) {
+        replies.push(
+          toolReply(
+            { id: call.id, tool: call.name },
+            "Not executed: the workflow did not take this call.",
+            "error",
+          ),
+        );
+      }
+    }
+  }
+  return replies;
+}
