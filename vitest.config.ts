@@ -19,6 +19,8 @@ export const governorAliases = {
   "@governor/sample-refund": src("./graphs/refund"),
   "@governor/sample-claims": src("./graphs/claims"),
   "@governor/sample-mailbox": src("./graphs/mailbox"),
+  "@governor/sample-support-agent": src("./graphs/support-agent"),
+  "@governor/sample-receivables": src("./graphs/receivables"),
   "@governor/sample-supply-chain": src("./graphs/supply-chain"),
 };
 
@@ -36,6 +38,8 @@ const workspaces = [
   "graphs/refund",
   "graphs/claims",
   "graphs/mailbox",
+  "graphs/support-agent",
+  "graphs/receivables",
   "graphs/supply-chain",
   "apps/cli",
   "test/red-team",

@@ -1,10 +1,14 @@
 import type { SampleDefinition } from "@governor/core";
 import { claimsSample } from "@governor/sample-claims";
 import { mailboxSample } from "@governor/sample-mailbox";
+import { receivablesSample } from "@governor/sample-receivables";
 import { refundSample } from "@governor/sample-refund";
 import { supplyChainSample } from "@governor/sample-supply-chain";
+import { supportSample } from "@governor/sample-support-agent";
 
 /** The samples `governor run NAME` knows, by name. */
 export const SAMPLES: ReadonlyMap<string, SampleDefinition> = new Map(
-  [refundSample, claimsSample, mailboxSample, supplyChainSample].map((sample) => [sample.name, sample]),
+  [refundSample, claimsSample, mailboxSample, supportSample, receivablesSample, supplyChainSample].map(
+    (sample) => [sample.name, sample],
+  ),
 );

@@ -1,0 +1,9 @@
+import { CedarPolicyEngine } from "@governor/policy";
+
+/**
+ * The receivables desk's policies, in Cedar beside the workflow: reads run freely, a disputed
+ * invoice gets no notice of any kind, a final default notice needs a logged dispute check, 60
+ * days overdue and a credit controller's approval. Resolved from this module's location, so it
+ * loads the same from src/ (tests) and from dist/ (the built package).
+ */
+export const receivablesPolicy = CedarPolicyEngine.fromDirectory(new URL("../policies/", import.meta.url));
