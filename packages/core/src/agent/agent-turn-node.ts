@@ -1,3 +1,4 @@
+import { GovernorError } from "@governor/errors";
 import type { BaseMessage } from "@langchain/core/messages";
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
@@ -42,6 +43,12 @@ export function agentTurnNode(
   control: ExecutionControl,
   hasLimitEdge: boolean,
 ) {
+  if (!node.models && !services.model) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `Workflow "${services.workflow.name}" has an agent step (${id}) but compile() was given no model`,
+    );
+  }
   const offered: AnyTool[] = [
     ...node.tools.map((name) => services.gateway.tool(name) as AnyTool),
     ...(node.handoffs ?? []).map((target) => services.gateway.tool(handoffToolName(target)) as AnyTool),
@@ -94,7 +101,6 @@ export function agentTurnNode(
       node,
       state,
       services,
-      control,
       prompt,
       usage,
       budget: initialBudget,

@@ -10,6 +10,7 @@ import { agentLoopEdges, agentLoopNodes } from "../agent/compile-agent.js";
 import { handoffTools } from "../agent/handoff-tools.js";
 import { ApprovalAuthority } from "../approvals/approval-authority.js";
 import { type ApprovalUseLedger, MemoryApprovalUseLedger } from "../approvals/approval-uses.js";
+import { checkModelRules } from "../budget/check-model-rules.js";
 import type { SpendLedger } from "../budget/daily-spend.js";
 import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.js";
 import type { ExecutionControl } from "../control/execution-control.js";
@@ -79,6 +80,8 @@ export interface CompileOptions {
  */
 export function compile(workflow: Workflow, options: CompileOptions) {
   validate(workflow);
+  // A routing rule naming a model that was not given fails here, not on the turn it matches.
+  checkModelRules(workflow, options.models);
   const gateway = new ToolGateway({
     // Handoffs between agents are tools too: decided by the same gateway, recorded the same way.
     tools: [...workflow.tools, ...handoffTools(workflow)],
