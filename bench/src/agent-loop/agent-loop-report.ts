@@ -36,6 +36,7 @@ export function formatAgentLoop(result: AgentLoopResult): string {
     ratioLine("governed / bare with the same steps", result.ratioToPadded),
     overheadLine(`per call, governed − bare (÷ ${result.callsPerRun})`, result.overheadPerCall),
     overheadLine("per call, governed − same-steps bare (Governor's own work)", result.governorOwnPerCall),
+    `audit records per governed run: ${result.auditRecordsPerRun}`,
     verdict(result),
   ].join("\n\n");
 }

@@ -9,9 +9,11 @@ import { loopPolicy } from "./loop-policy.js";
 import {
   ADD_NOTE,
   CALLS_PER_RUN,
+  FINAL_ANSWER,
   LOOKUP_ORDER,
   LOOP_INSTRUCTIONS,
   LOOP_REQUEST,
+  LOOP_TURNS,
   loopModel,
   OrderDesk,
 } from "./loop-script.js";
@@ -110,17 +112,25 @@ export function governedAgentLoop(options: GovernedAgentLoopOptions): LoopVarian
       ) as Promise<{ messages: BaseMessage[] } & Record<string, unknown>>,
     verify: (state) => {
       const governor = state.governor as
-        | { loops?: Record<string, { turns?: number }>; outcomes?: { ok: boolean }[] }
+        | {
+            loops?: Record<string, { turns?: number }>;
+            outcomes?: { ok: boolean; replayed?: boolean }[];
+          }
         | undefined;
       const problems: string[] = [];
       const turns = governor?.loops?.[AGENT_NODE]?.turns;
-      if (turns !== 11) problems.push(`the governor channel counts ${turns} turns, expected 11`);
+      if (turns !== LOOP_TURNS + 1)
+        problems.push(`the governor channel counts ${turns} turns, expected ${LOOP_TURNS + 1}`);
       const outcomes = governor?.outcomes ?? [];
-      if (outcomes.length && outcomes.length !== CALLS_PER_RUN)
-        problems.push(`the gateway recorded ${outcomes.length} outcomes, expected ${CALLS_PER_RUN}`);
-      if (state.reply === undefined) problems.push("the final answer never reached state.reply");
+      const ran = outcomes.filter((outcome) => outcome.ok && !outcome.replayed).length;
+      if (outcomes.length !== CALLS_PER_RUN || ran !== CALLS_PER_RUN)
+        problems.push(
+          `the gateway recorded ${outcomes.length} outcomes (${ran} fresh successes), expected ${CALLS_PER_RUN}`,
+        );
+      if (state.reply !== FINAL_ANSWER) problems.push(`state.reply is ${JSON.stringify(state.reply)}`);
       return problems;
     },
+    auditRecords: (threadId) => options.journals.audit.list(threadId).length,
     close: () => {
       checkpointer.db.close();
       options.journals.close();

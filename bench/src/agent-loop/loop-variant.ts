@@ -13,6 +13,8 @@ export interface LoopVariant {
   run(threadId: string): Promise<{ messages: BaseMessage[] } & Record<string, unknown>>;
   /** Variant-specific proof that a run took the path being measured: the problems found, if any. */
   verify?(state: Record<string, unknown>): string[];
+  /** Audit records a thread left, for a variant that keeps an audit journal. */
+  auditRecords?(threadId: string): number;
   close(): void;
 }
 

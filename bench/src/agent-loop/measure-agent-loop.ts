@@ -46,6 +46,8 @@ export interface AgentLoopResult {
   readonly overheadPerCall: PerCallOverhead;
   /** What is left per call once LangGraph's cost of the extra steps is taken out. */
   readonly governorOwnPerCall: PerCallOverhead;
+  /** Audit records one governed run appends (every decision and execution of its 20 calls). */
+  readonly auditRecordsPerRun: number;
   readonly goal: number;
   readonly meetsGoal: boolean;
 }
@@ -108,6 +110,7 @@ export async function measureAgentLoop(config: AgentLoopConfig): Promise<AgentLo
       ratioToPadded: ratioOf(g, p),
       overheadPerCall: perCall(g, b),
       governorOwnPerCall: perCall(g, p),
+      auditRecordsPerRun: governed.auditRecords?.("governed-check") ?? Number.NaN,
       goal: AGENT_LOOP_GOAL,
       meetsGoal: ratio.median <= AGENT_LOOP_GOAL,
     };
