@@ -46,13 +46,6 @@ export function formatEvent(terminal: Terminal, event: GovernorEvent): string {
         event.node,
         `model ${paint(terminal, "cyan", event.model)} (${event.runs}): ${event.reason}`,
       );
-    case "model-route":
-      return line(
-        terminal,
-        "▸",
-        event.node,
-        `model ${paint(terminal, "cyan", event.model)} (${event.runs}): ${event.reason}`,
-      );
     case "precondition":
       return event.ok
         ? line(terminal, ok("✓"), event.node, ok(`precondition passed for ${event.tool}`))

@@ -22,6 +22,8 @@ export interface RouteTurnInput<TModel extends { invoke: unknown }> {
   readonly budget: RunBudget;
   /** The highest risk in scope: the previous turn's calls (agent) or the offered tools (model step). */
   readonly risk?: ToolRisk;
+  /** The prompt's token count when already counted (an earlier attempt of the same turn). */
+  readonly contextTokens?: number;
 }
 
 /** The model that answers this turn, by its routing name, and why. */
@@ -55,7 +57,9 @@ export async function routeTurn<TModel extends { invoke: unknown }>(
   input: RouteTurnInput<TModel>,
 ): Promise<RoutedTurn<TModel>> {
   const rules = checkNodeModelRules(input.node, input.rules, input.models);
-  const contextTokens = needsContextTokens(rules) ? await countMessageTokens(input.prompt) : undefined;
+  const contextTokens = needsContextTokens(rules)
+    ? (input.contextTokens ?? (await countMessageTokens(input.prompt)))
+    : undefined;
   const choice = selectModel(rules, {
     contextTokens,
     risk: input.risk,

@@ -33,8 +33,6 @@ export type GovernorEvent =
   | { type: "route"; node: string; branch: string }
   /** A step's routing rules chose `model` (by name) for this turn; `runs` is the model that is called. */
   | { type: "model-route"; node: string; model: string; reason: string; rule?: number; runs: string }
-  /** A step's routing rules chose `model` (by name) for this turn; `runs` is the model that is called. */
-  | { type: "model-route"; node: string; model: string; reason: string; rule?: number; runs: string }
   | { type: "turn-limit"; node: string; turns: number; maxTurns: number }
   | { type: "handoff"; node: string; from: string; to: string }
   | { type: "approvals-waiting"; node: string; requests: number };

@@ -16,6 +16,8 @@ export interface NodeServices {
   readonly workflow: Workflow;
   readonly gateway: ToolGateway;
   readonly model?: BaseChatModel;
+  /** Named models that steps' `models` routing rules choose from. */
+  readonly models?: Readonly<Record<string, BaseChatModel>>;
   readonly defaultPrincipal: Principal;
   /** Verifies approvers' signed decisions; required when the workflow has approval steps. */
   readonly approvals?: ApprovalAuthority;

@@ -1,15 +1,12 @@
-import { GovernorError } from "@governor/errors";
 import { missingScopes } from "@governor/identity";
-import { answeredBy, costOf, measureUsage, modelNameOf } from "@governor/models";
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { answeredBy, costOf, measureUsage } from "@governor/models";
 import type { BaseMessage } from "@langchain/core/messages";
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { z } from "zod";
 import { askForBudget } from "../budget/ask-for-budget.js";
 import { checkDailySpend } from "../budget/check-daily-spend.js";
 import { spendKey, utcDay } from "../budget/daily-spend.js";
-import { type CallPlan, type ModelRoute, planModelCall } from "../budget/model-routing.js";
+import { type CallPlan, planModelCall } from "../budget/model-routing.js";
 import { DEFAULT_MAX_IDENTICAL_CALLS, DEFAULT_MAX_LOOP_REFUSALS } from "../budget/run-budget.js";
 import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
 import { LoopGuard } from "../control/loop-guard.js";
@@ -21,17 +18,17 @@ import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
 import { PiiMasker } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { ModelNode } from "../workflow/node-definitions.js";
-
-type Invoke = (messages: BaseMessage[], config: LangGraphRunnableConfig) => Promise<AIMessage>;
+import { type Invoke, type PrimaryPick, primaryPicker, routeTo } from "./model-route.js";
 
 /**
  * A model step. The model may propose tool calls; the first call to a tool offered at this
  * step becomes the proposal the governance nodes decide. Every other call is answered at
  * once with a refusal, so nothing the model asks for is left hanging or runs unchecked.
  *
- * Before calling, the step routes on budget (the cheaper model past `downgradeAt`) and,
- * when the call would overrun a limit, interrupts to ask a human for more: the model is
- * never called over budget. After it, the step counts the call's tokens and cost, and the
+ * Before calling, the step picks its model by its declared `models` rules (context size,
+ * the offered tools' risk, budget left) when it has any, then routes on budget (the cheaper
+ * model past `downgradeAt`) and, when the call would overrun a limit, interrupts to ask a
+ * human for more: the model is never called over budget. After it, the step counts the call's tokens and cost, and the
  * loop guard refuses a call the run has already proposed with the same arguments.
  */
 export function modelNode(
@@ -40,15 +37,9 @@ export function modelNode(
   services: NodeServices,
   control: ExecutionControl,
 ) {
-  const model = services.model;
-  if (!model) {
-    throw new GovernorError(
-      "CONFIG_INVALID",
-      `Workflow "${services.workflow.name}" has a model step (${id}) but compile() was given no model`,
-    );
-  }
   const offered = (node.tools ?? []).map((name) => services.gateway.tool(name) as AnyTool);
-  const primary = routeTo(model, "primary", offered, id);
+  // Declared routing picks the primary per turn; otherwise the one model given answers.
+  const pickPrimary = primaryPicker(id, node.models, services, offered);
   const cheap = control.cheapModel ? routeTo(control.cheapModel, "cheap", offered, id) : undefined;
   const offeredNames = new Set(offered.map((tool) => tool.name));
 
@@ -76,16 +67,20 @@ export function modelNode(
     const today = utcDay(control.now());
     let refusedAnswer: string | undefined;
     let plan: CallPlan<Invoke>;
+    let picked: PrimaryPick | undefined;
     // Asks (and, on resume, replays the answers) until the call fits or a human stops the run.
     for (let attempt = 0; ; attempt++) {
+      // Routed again after a grant: with more budget left, the rules may choose differently.
+      picked = await pickPrimary({ prompt, usage, budget, contextTokens: picked?.turn?.contextTokens });
       plan = await planModelCall({
         prompt,
         usage,
         budget,
-        primary,
+        primary: picked.primary,
         cheap,
         prices: control.prices,
         needsCost: daily !== undefined && control.spend !== undefined,
+        inputTokens: picked.turn?.contextTokens,
       });
       if (daily !== undefined && control.spend) {
         checkDailySpend(control.spend.spent(dailyKey, today), plan.estimate?.costUsd ?? 0, daily, {
@@ -126,6 +121,14 @@ export function modelNode(
         "downgraded",
       );
     }
+
+    const turn = picked.turn;
+    const route = turn && {
+      model: turn.name,
+      reason: turn.reason,
+      ...(turn.rule !== undefined ? { rule: turn.rule } : {}),
+    };
+    if (route) emit(config, { type: "model-route", node: id, ...route, runs: plan.route.name });
 
     const reply = unmaskToolCalls(await plan.route.invoke(prompt, config), masker);
     added.push(reply);
@@ -217,6 +220,7 @@ export function modelNode(
         text: text.slice(0, 2000),
         toolCalls: (reply.tool_calls ?? []).map((call) => ({ tool: call.name, args: call.args })),
         model: modelName,
+        ...(route ? { route } : {}),
         usage: {
           inputTokens: measured.inputTokens,
           outputTokens: measured.outputTokens,
@@ -264,36 +268,6 @@ export function modelNode(
       },
     };
     return { ...(node.onReply?.(state, text) ?? {}), messages: added, governor: update };
-  };
-}
-
-/** A model as this step calls it: bound to the step's tools, named as it is priced. */
-function routeTo(
-  model: BaseChatModel,
-  tier: "primary" | "cheap",
-  offered: readonly AnyTool[],
-  id: string,
-): ModelRoute<Invoke> {
-  if (!offered.length) return { name: modelNameOf(model), tier, invoke: model.invoke.bind(model) as Invoke };
-  if (typeof model.bindTools !== "function") {
-    throw new GovernorError(
-      "CONFIG_INVALID",
-      `The ${tier} model for ${id} cannot call tools (it has no bindTools)`,
-    );
-  }
-  const bound = model.bindTools(offered.map(toolSpec));
-  return { name: modelNameOf(model), tier, invoke: bound.invoke.bind(bound) as Invoke };
-}
-
-/** The tool as a model API sees it: name, description and the contract as JSON Schema. */
-function toolSpec(tool: AnyTool) {
-  return {
-    type: "function" as const,
-    function: {
-      name: tool.name,
-      description: tool.description,
-      parameters: z.toJSONSchema(tool.input) as Record<string, unknown>,
-    },
   };
 }
 

@@ -55,12 +55,14 @@ export interface RunOptions {
   readonly model?: BaseChatModel;
   /** The cheaper model model steps switch to as the budget nears its end. */
   readonly cheapModel?: BaseChatModel;
+  /** Named models for steps that declare `models` routing rules (e.g. `{ fast, strong }`). */
+  readonly models?: Readonly<Record<string, BaseChatModel>>;
   /** This run's limits, overriding the workflow's field by field; kept with the run. */
   readonly budget?: RunBudget;
   readonly onEvent?: (event: GovernorEvent) => void;
 }
 
-export type ResumeOptions = Pick<RunOptions, "model" | "cheapModel" | "onEvent">;
+export type ResumeOptions = Pick<RunOptions, "model" | "cheapModel" | "models" | "onEvent">;
 
 /** Where a run stands after `start` or `resume` returns. */
 export interface RunOutcome {
@@ -348,7 +350,7 @@ export class GovernorRuntime {
   async pendingBudget(
     workflow: Workflow,
     threadId: string,
-    options: Pick<RunOptions, "model" | "cheapModel"> = {},
+    options: Pick<RunOptions, "model" | "cheapModel" | "models"> = {},
   ): Promise<BudgetRequest | undefined> {
     return this.#pending<BudgetRequest>(workflow, threadId, options, "budget");
   }
@@ -414,7 +416,7 @@ export class GovernorRuntime {
   async pendingApproval(
     workflow: Workflow,
     threadId: string,
-    options: Pick<RunOptions, "model"> = {},
+    options: Pick<RunOptions, "model" | "models"> = {},
   ): Promise<ApprovalRequest | undefined> {
     return this.#pending<ApprovalRequest>(workflow, threadId, options, "approval");
   }
@@ -433,7 +435,7 @@ export class GovernorRuntime {
   async #pending<T extends { readonly type: string }>(
     workflow: Workflow,
     threadId: string,
-    options: Pick<RunOptions, "model" | "cheapModel">,
+    options: Pick<RunOptions, "model" | "cheapModel" | "models">,
     type: T["type"],
   ): Promise<T | undefined> {
     const run = this.getRun(threadId);
@@ -564,19 +566,20 @@ export class GovernorRuntime {
     return this.#drive(workflow, run.threadId, run.principal, new Command({ resume: parsed.data }), options);
   }
 
-  #graph(workflow: Workflow, options: Pick<RunOptions, "model" | "cheapModel">): CompiledWorkflow {
-    const { model, cheapModel } = options;
+  #graph(workflow: Workflow, options: Pick<RunOptions, "model" | "cheapModel" | "models">): CompiledWorkflow {
+    const { model, cheapModel, models } = options;
     let byModel = this.#compiled.get(workflow);
     if (!byModel) {
       byModel = new Map();
       this.#compiled.set(workflow, byModel);
     }
-    const key = `${this.#modelId(model)}/${this.#modelId(cheapModel)}`;
+    const key = `${this.#modelId(model)}/${this.#modelId(cheapModel)}/${this.#modelsKey(models)}`;
     let graph = byModel.get(key);
     if (!graph) {
       graph = compile(workflow, {
         model,
         cheapModel,
+        models,
         prices: this.#prices,
         checkpointer: this.store.checkpointer,
         now: this.#now,
@@ -595,6 +598,14 @@ export class GovernorRuntime {
     const id = this.#nextModelId++;
     this.#modelIds.set(model, id);
     return id;
+  }
+
+  /** The named models as a cache key: each name with its model's id, in name order. */
+  #modelsKey(models: Readonly<Record<string, BaseChatModel>> | undefined): string {
+    return Object.keys(models ?? {})
+      .sort()
+      .map((name) => `${JSON.stringify(name)}=${this.#modelId(models?.[name])}`)
+      .join(",");
   }
 }
 
