@@ -49,7 +49,10 @@ const STATELESS_THREAD = "stateless";
  * @throws {GovernorError} CONFIG_INVALID when `configurable.principal` is malformed or
  *   claims more than the workflow's agent holds.
  */
-export function principalOf(config: LangGraphRunnableConfig, services: NodeServices): Principal {
+export function principalOf(
+  config: LangGraphRunnableConfig,
+  services: Pick<NodeServices, "defaultPrincipal"> & { readonly workflow: Pick<Workflow, "agent" | "name"> },
+): Principal {
   const given = config.configurable?.principal;
   if (given === undefined) return services.defaultPrincipal;
   const parsed = principalSchema.safeParse(given);

@@ -1,0 +1,356 @@
+import { GovernorError } from "@governor/errors";
+import { agentPrincipal } from "@governor/identity";
+import { ToolMessage } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { ApprovalAuthority } from "../approvals/approval-authority.js";
+import { MemoryApprovalUseLedger } from "../approvals/approval-uses.js";
+import { delegationLapse } from "../control/delegation-check.js";
+import { describeExecution } from "../gateway/execution-result.js";
+import type { ProposedCall } from "../gateway/proposed-call.js";
+import {
+  type CallScope,
+  type GatewayDecision,
+  type PolicyContext,
+  ToolGateway,
+} from "../gateway/tool-gateway.js";
+import { principalOf } from "../graph/node-scope.js";
+import { gateFactsRequest } from "../nodes/gate-facts.js";
+import type { CheckResult } from "../workflow/node-definitions.js";
+import {
+  type AwaitingCall,
+  approvalRequestFor,
+  approvalRound,
+  type HumanDecision,
+} from "./batch-approval.js";
+import type { GovernedToolStores, GovernedToolsOptions, ToolGovernance } from "./governed-tools-options.js";
+import { governorTools, type LangChainToolLike, withInvoker } from "./governor-tools.js";
+import type { Turn, TurnCall } from "./turn-calls.js";
+
+/** Runs the real tool for one call, with the arguments the contract parsed. */
+export type CallInvoker = (
+  call: TurnCall,
+  args: Record<string, unknown>,
+  signal: AbortSignal,
+) => Promise<unknown>;
+
+/** One model turn handed to the governor: its calls, the graph state and the run's config. */
+export interface GovernedTurn<TState> {
+  readonly turn: Turn;
+  readonly state: TState;
+  readonly config: LangGraphRunnableConfig;
+  /** The graph node answering the turn: part of every audit record, request and idempotency key. */
+  readonly node: string;
+  readonly invoke: CallInvoker;
+}
+
+const DEFAULT_MAX_CALLS_PER_TURN = 16;
+
+/**
+ * The one governed path for the tool calls of a model turn, shared by the governed ToolNode
+ * and the createAgent middleware. Each call passes identity (scopes), its zod contract, its
+ * precondition, the policy (with its facts), a human when the policy says so, then runs
+ * exactly once behind the effect journal; every step is audited. A refusal is a tool message
+ * with status "error" that the model reads; the handler never runs for it.
+ *
+ * Calls that need no human run at once; those that do are asked for in ONE interrupt (see
+ * `approvalRound`), and each approved call runs as soon as its own decision arrives.
+ */
+export class ToolCallGovernor<TState = Record<string, unknown>> {
+  readonly gateway: ToolGateway;
+  readonly #govern: Readonly<Record<string, ToolGovernance<TState>>>;
+  readonly #stores: Partial<GovernedToolStores>;
+  readonly #authority: ApprovalAuthority | undefined;
+  readonly #agent: GovernedToolsOptions<TState>["agent"];
+  readonly #name: string;
+  readonly #maxCallsPerTurn: number;
+
+  /**
+   * @throws {GovernorError} CONFIG_INVALID when a tool has no governance entry or no zod
+   *   schema, a write tool has no precondition, or no audit or effect journal is given.
+   */
+  constructor(tools: readonly LangChainToolLike[], options: GovernedToolsOptions<TState>) {
+    const stores: Partial<GovernedToolStores> = { ...options.store?.graphServices(), ...definedOf(options) };
+    if (!stores.audit || !stores.effects) {
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        "A governed tool node needs an audit journal and an effect journal: pass store: new GovernorStore(dir), or audit and effects",
+      );
+    }
+    this.#govern = options.govern;
+    this.#stores = stores;
+    this.#agent = options.agent;
+    this.#name = `governed tool node of agent ${options.agent.id}`;
+    this.#maxCallsPerTurn = options.maxCallsPerTurn ?? DEFAULT_MAX_CALLS_PER_TURN;
+    this.gateway = new ToolGateway({
+      tools: governorTools(tools, options.govern),
+      policy: options.policy,
+      audit: stores.audit,
+      effects: stores.effects,
+      now: options.now,
+    });
+    this.#authority = stores.tokenKeys
+      ? new ApprovalAuthority({
+          keys: stores.tokenKeys,
+          approvers: options.approvers,
+          uses: stores.approvalUses ?? new MemoryApprovalUseLedger(),
+        })
+      : undefined;
+  }
+
+  get maxCallsPerTurn(): number {
+    return this.#maxCallsPerTurn;
+  }
+
+  /**
+   * Answers every call of the turn with one tool message, in the order proposed.
+   *
+   * @throws {GraphInterrupt} (LangGraph's) when a call waits for a human: resume with
+   *   `{ token }` or `{ tokens }` signed for the batch's requests.
+   * @throws {GovernorError} CONFIG_INVALID when `configurable.principal` is malformed or
+   *   claims more than the node's agent.
+   */
+  async answer(input: GovernedTurn<TState>): Promise<ToolMessage[]> {
+    const scope = this.#scopeOf(input);
+    // Malformed calls may share an id (or have none): they are answered by position, not by id.
+    const malformed = input.turn.malformed.map(({ toolCall, reason }, index) => {
+      const callId = `${input.turn.turnId}/${toolCall.id ?? "?"}#${index}`;
+      this.#auditRefusal(scope, callId, toolCall.name, reason, "contract");
+      return refusal(toolCall, `Refused: ${reason}`);
+    });
+    const replies = new Map<string, ToolMessage>();
+    const lapse = delegationLapse(scope.principal, this.gateway.now(), this.#stores.killSwitch);
+    const allowed: { call: TurnCall; decision: GatewayDecision }[] = [];
+    const awaiting: AwaitingCall[] = [];
+    for (const call of input.turn.calls) {
+      if (lapse) {
+        this.#auditRefusal(scope, call.callId, call.toolCall.name, lapse.message, "identity");
+        replies.set(call.toolCall.id, refusal(call.toolCall, `Refused by identity: ${lapse.message}`));
+        continue;
+      }
+      const verdict = await this.#decide(call, input.state, scope);
+      if ("refused" in verdict) replies.set(call.toolCall.id, refusal(call.toolCall, verdict.refused));
+      else if (verdict.decision.effect === "allow") allowed.push({ call, decision: verdict.decision });
+      else if (!this.#authority) {
+        const reason = `${call.toolCall.name} needs a human approval, but ${this.#name} was given no tokenKeys to verify approvers' decisions`;
+        this.#auditRefusal(scope, call.callId, call.toolCall.name, reason, "approval");
+        replies.set(call.toolCall.id, refusal(call.toolCall, `Refused: ${reason}`));
+      } else {
+        const governance = this.#governanceOf(call);
+        const summary = governance?.approval?.summary?.(
+          input.state,
+          proposedOf(call, input.node, verdict.decision.args),
+        );
+        awaiting.push({
+          call,
+          decision: verdict.decision,
+          request: approvalRequestFor(
+            scope,
+            call,
+            input.turn.turnId,
+            verdict.decision,
+            governance as ToolGovernance<unknown>,
+            this.gateway.audit,
+            summary,
+          ),
+        });
+      }
+    }
+
+    const run = async (entries: readonly { call: TurnCall; decision: GatewayDecision }[]) => {
+      const results = await Promise.all(
+        entries.map((entry) => this.#execute(entry.call, entry.decision, input, scope)),
+      );
+      for (const [index, entry] of entries.entries()) {
+        replies.set(entry.call.toolCall.id, results[index] as ToolMessage);
+      }
+    };
+    await run(allowed);
+    if (awaiting.length && this.#authority) {
+      await approvalRound({
+        scope,
+        awaiting,
+        authority: this.#authority,
+        audit: this.gateway.audit,
+        now: () => this.gateway.now(),
+        settle: async (decided) => {
+          const fresh = awaiting.filter(
+            (entry) => decided.has(entry.request.requestId) && !replies.has(entry.call.toolCall.id),
+          );
+          for (const entry of fresh) {
+            const decision = decided.get(entry.request.requestId) as HumanDecision;
+            if (!decision.approved) {
+              replies.set(entry.call.toolCall.id, refusal(entry.call.toolCall, rejectionText(decision)));
+            }
+          }
+          await run(fresh.filter((entry) => decided.get(entry.request.requestId)?.approved));
+        },
+      });
+    }
+    return [
+      ...malformed,
+      ...input.turn.calls
+        .map(({ toolCall }) => replies.get(toolCall.id))
+        .filter((reply): reply is ToolMessage => reply !== undefined),
+    ];
+  }
+
+  /** Contract, precondition, then the gateway's identity, contract, facts and policy. */
+  async #decide(
+    call: TurnCall,
+    state: TState,
+    scope: CallScope,
+  ): Promise<{ refused: string } | { decision: GatewayDecision }> {
+    const proposed = proposedOf(call, scope.node, call.toolCall.args);
+    const governance = this.#governanceOf(call);
+    // An unknown tool, or one out of the principal's scope, is refused (and audited) by the
+    // gateway before its contract or precondition is looked at.
+    if (governance && this.gateway.tool(call.toolCall.name)) {
+      const contract = this.gateway.checkContract(proposed, scope);
+      if (!contract.ok) {
+        return {
+          refused: `Refused by contract: ${contract.violations.map((v) => `${v.path}: ${v.message}`).join("; ")}`,
+        };
+      }
+      if (governance.check) {
+        const check = await runCheck(governance, state, { ...proposed, args: contract.args });
+        this.gateway.audit.append({
+          threadId: scope.threadId,
+          kind: "precondition",
+          outcome: check.ok ? "pass" : "fail",
+          node: scope.node,
+          tool: call.toolCall.name,
+          principal: scope.principal.id,
+          data: { callId: call.callId, ...(check.ok ? {} : { reason: check.reason }) },
+          dedupeKey: `${scope.threadId}:${call.callId}:${scope.node}:precondition`,
+        });
+        if (!check.ok) return { refused: `Precondition failed: ${check.reason}` };
+      }
+    }
+    const decision = await this.gateway.authorize(proposed, scope, (args) =>
+      this.#factsOf(governance, state, { ...proposed, args }),
+    );
+    if (decision.effect === "deny") {
+      return { refused: `Refused by ${decision.stage}: ${decision.reasons.join("; ")}` };
+    }
+    return { decision };
+  }
+
+  /** Runs an allowed or approved call through the effect journal: once, whatever re-runs. */
+  async #execute(
+    call: TurnCall,
+    decision: GatewayDecision,
+    input: GovernedTurn<TState>,
+    scope: CallScope,
+  ): Promise<ToolMessage> {
+    const proposed = proposedOf(call, scope.node, decision.args);
+    const governance = this.#governanceOf(call);
+    const outcome = await withInvoker(
+      (args, signal) => input.invoke(call, args, signal),
+      () =>
+        this.gateway.execute(proposed, { ...decision.args }, scope, () =>
+          this.#factsOf(governance, input.state, proposed),
+        ),
+    );
+    if (!outcome.ok)
+      return refusal(call.toolCall, `The call did not succeed: ${describeExecution(outcome)}.`);
+    const result = outcome.result;
+    return new ToolMessage({
+      tool_call_id: call.toolCall.id,
+      name: call.toolCall.name,
+      content: typeof result === "string" ? result : JSON.stringify(result ?? null),
+      status: "success",
+    });
+  }
+
+  /** The facts the tool's policy reads, read and checked; a read that fails denies the call. */
+  #factsOf(
+    governance: ToolGovernance<TState> | undefined,
+    state: TState,
+    call: ProposedCall,
+  ): Promise<PolicyContext> {
+    if (!governance || (!governance.facts && !governance.context && !governance.resource)) {
+      return Promise.resolve({});
+    }
+    const gate = {
+      kind: "gate" as const,
+      guards: call.tool,
+      facts: governance.facts,
+      context: governance.context,
+      resource: governance.resource,
+    };
+    // biome-ignore lint/suspicious/noExplicitAny: the user's state type is the node's own, not the workflow's.
+    return gateFactsRequest(`${call.proposedBy}:${call.tool}`, gate as any, state as any, call);
+  }
+
+  #governanceOf(call: TurnCall): ToolGovernance<TState> | undefined {
+    return Object.hasOwn(this.#govern, call.toolCall.name) ? this.#govern[call.toolCall.name] : undefined;
+  }
+
+  #scopeOf(input: GovernedTurn<TState>): CallScope {
+    const agent = this.#agent;
+    const principal = principalOf(input.config, {
+      defaultPrincipal: agentPrincipal(agent.id, agent.scopes, agent.roles),
+      workflow: { agent, name: this.#name },
+    });
+    const threadId = (input.config.configurable?.thread_id as string | undefined) ?? "stateless";
+    return { threadId, node: input.node, principal };
+  }
+
+  #auditRefusal(
+    scope: CallScope,
+    callId: string,
+    tool: string,
+    reason: string,
+    kind: "contract" | "identity" | "approval",
+  ) {
+    this.gateway.audit.append({
+      threadId: scope.threadId,
+      kind,
+      outcome: "refused",
+      node: scope.node,
+      tool,
+      principal: scope.principal.id,
+      data: { callId, reason },
+      dedupeKey: `${scope.threadId}:${callId}:${scope.node}:${kind}:refused`,
+    });
+  }
+}
+
+function proposedOf(call: TurnCall, node: string, args: Readonly<Record<string, unknown>>): ProposedCall {
+  return { id: call.callId, tool: call.toolCall.name, args, callIndex: call.callIndex, proposedBy: node };
+}
+
+/** The tool's precondition; one that throws fails (closed), with what it threw. */
+async function runCheck<TState>(
+  governance: ToolGovernance<TState>,
+  state: TState,
+  call: ProposedCall,
+): Promise<CheckResult> {
+  try {
+    const result = await governance.check?.({ state, call });
+    if (result && (result.ok === true || (result.ok === false && typeof result.reason === "string")))
+      return result;
+    return { ok: false, reason: "the precondition did not return { ok: true } or { ok: false, reason }" };
+  } catch (error) {
+    return {
+      ok: false,
+      reason: `the precondition threw: ${error instanceof Error ? error.message : String(error)}`,
+    };
+  }
+}
+
+function refusal(toolCall: { id?: string; name: string }, content: string): ToolMessage {
+  return new ToolMessage({ tool_call_id: toolCall.id ?? "", name: toolCall.name, content, status: "error" });
+}
+
+function rejectionText(decision: HumanDecision): string {
+  return `Rejected by ${decision.approver}${decision.reason ? `: ${decision.reason}` : ""}. The call did not run.`;
+}
+
+/** The fields of `options` that are set: a field given as undefined does not hide the store's. */
+function definedOf(options: Partial<GovernedToolStores>): Partial<GovernedToolStores> {
+  const keys = ["audit", "effects", "tokenKeys", "approvalUses", "killSwitch"] as const;
+  return Object.fromEntries(
+    keys.filter((key) => options[key] !== undefined).map((key) => [key, options[key]]),
+  );
+}
