@@ -11,11 +11,7 @@ import {
 import type { PriceTable } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
-import {
-  type ApprovalRequest,
-  approvalAnswerSchema,
-  decisionLifetime,
-} from "../approvals/approval-request.js";
+import { type ApprovalRequest, decisionLifetime } from "../approvals/approval-request.js";
 import {
   type BudgetExtra,
   type BudgetRequest,
@@ -29,9 +25,20 @@ import { parseRunInput, trustedInput } from "../control/input-contract.js";
 import type { DelegationRevocation, KillRecord } from "../control/kill-switch.js";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
+import { recursionLimitFor } from "../graph/recursion-limit.js";
 import type { Workflow } from "../workflow/define-workflow.js";
+import { approvalResumeValue, requestToDecide } from "./approval-answers.js";
 import { GovernorStore } from "./governor-store.js";
-import { admitBudget, pendingInterrupt, refuseIfKilled, stopOf, usageIn } from "./run-control.js";
+import {
+  type ApprovalInterrupt,
+  admitBudget,
+  approvalInterrupts,
+  pendingApprovalRequests,
+  pendingInterrupt,
+  refuseIfKilled,
+  stopOf,
+  usageIn,
+} from "./run-control.js";
 import type { RunRecord } from "./run-registry.js";
 
 export interface RunOptions {
@@ -70,8 +77,10 @@ export interface RunOutcome {
   readonly status: "completed" | "waiting" | "failed";
   /** The workflow state at the last checkpoint. */
   readonly state: Record<string, unknown>;
-  /** The approval the run waits for, when waiting. */
+  /** The (first) approval the run waits for, when waiting. */
   readonly approval?: ApprovalRequest;
+  /** Every approval the run waits for (an agent turn may ask for several at once), when waiting. */
+  readonly approvals?: readonly ApprovalRequest[];
   /** The budget request the run waits for, when waiting for more budget. */
   readonly budgetRequest?: BudgetRequest;
   /** Steps, tokens and cost the run has used. */
@@ -80,7 +89,7 @@ export interface RunOutcome {
   readonly error?: GovernorError;
 }
 
-/** A run waiting for a human, as `governor pending` lists it. */
+/** One request a waiting run asks a human to decide, as `governor pending` lists it (one per request). */
 export interface PendingApproval {
   readonly run: RunRecord;
   readonly request: ApprovalRequest;
@@ -92,6 +101,13 @@ export interface PendingBudget {
   readonly request: BudgetRequest;
 }
 
+/** A human's decision on a waiting run's approval(s), before the runtime signs it. */
+export interface ApproverDecision {
+  readonly approver: string;
+  readonly decision: "approve" | "reject";
+  readonly reason?: string;
+}
+
 export interface GovernorRuntimeOptions {
   /** Default: `GOVERNOR_DIR` or `.governor/`. */
   readonly dir?: string;
@@ -101,7 +117,6 @@ export interface GovernorRuntimeOptions {
   readonly prices?: PriceTable;
 }
 
-const RECURSION_LIMIT = 100;
 /** Kill switches are not runs: their audit records go under this thread id. */
 const KILL_SWITCH_THREAD = "governor:kill-switch";
 
@@ -179,12 +194,17 @@ export class GovernorRuntime {
   }
 
   /**
-   * Answers the approval a run waits for and runs it on.
+   * Answers the approval(s) a run waits for and runs it on.
+   *
+   * An approval node takes `{ token }` (one signed decision); an agent turn waiting for
+   * several approvals at once takes `{ token }` or `{ tokens: [...] }`, each token deciding
+   * the one request it was signed for, the others staying pending.
    *
    * @throws {GovernorError} RUN_NOT_FOUND, RUN_NOT_INTERRUPTED when the run is not waiting,
-   *   RESUME_INVALID when the answer is not `{ token }` (a signed decision). A token that is
-   *   well-formed but does not hold (forged, expired, for another call, replayed) is refused
-   *   inside the approval node: the run stays waiting and the refusal is audited.
+   *   RESUME_INVALID when the answer does not have that shape (see `approvalResumeValue`). A
+   *   token that is well-formed but does not hold (forged, expired, for another call or
+   *   request, replayed) is refused inside the approval node: the run stays waiting and the
+   *   refusal is audited.
    */
   async resume(
     workflow: Workflow,
@@ -199,19 +219,12 @@ export class GovernorRuntime {
     }
     // The checkpoint, not the registry, says whether the run waits: a process that died
     // after resuming leaves the registry at "running" while the interrupt still stands.
-    if (run.status === "completed" || !(await this.pendingApproval(workflow, threadId, options))) {
-      throw notWaiting(threadId, run.status, "a decision");
-    }
-    const parsed = approvalAnswerSchema.safeParse(answer);
-    if (!parsed.success) {
-      throw new GovernorError(
-        "RESUME_INVALID",
-        `Resume payload for ${threadId} is invalid: ${formatIssues(parsed.error.issues, "(payload)")}`,
-        { threadId, issues: parsed.error.issues },
-      );
-    }
+    const interrupts =
+      run.status === "completed" ? [] : await this.#approvalInterrupts(workflow, threadId, options);
+    if (!interrupts.length) throw notWaiting(threadId, run.status, "a decision");
+    const resume = approvalResumeValue(threadId, interrupts, answer);
     this.store.runs.setStatus(threadId, "running");
-    return this.#drive(workflow, threadId, run.principal, new Command({ resume: parsed.data }), options);
+    return this.#drive(workflow, threadId, run.principal, new Command({ resume }), options);
   }
 
   async #refusedAtStartAudited<T>(workflow: Workflow, threadId: string, admit: () => Promise<T>): Promise<T> {
@@ -292,7 +305,8 @@ export class GovernorRuntime {
     const snapshot = await graph.getState({
       configurable: { thread_id: threadId, principal: run.principal },
     });
-    if (pendingInterrupt(snapshot, "approval") || pendingInterrupt(snapshot, "budget")) {
+    // Any approval (an approval node's, or an agent turn's batch) or budget question holds the run for a human.
+    if (pendingApprovalRequests(snapshot).length || pendingInterrupt(snapshot, "budget")) {
       throw new GovernorError(
         "RUN_NOT_RESUMABLE",
         `Run ${threadId} waits for a human decision: answer it with approve or reject`,
@@ -324,26 +338,58 @@ export class GovernorRuntime {
 
   /**
    * Signs an approver's decision on the request a run waits for, with this store's keys, and
-   * resumes the run with it: what `governor approve` does. Needs keys that can sign.
+   * resumes the run with it: what `governor approve` does. Needs keys that can sign. When an
+   * agent turn waits for several approvals, `requestId` names the one decided (the others
+   * stay pending); it is never guessed.
+   *
+   * @throws {GovernorError} RUN_NOT_INTERRUPTED when the run waits for no approval;
+   *   RESUME_INVALID when `requestId` is not pending, or several requests wait and none is named.
    */
   async decide(
     workflow: Workflow,
     threadId: string,
-    decision: { approver: string; decision: "approve" | "reject"; reason?: string },
+    decision: ApproverDecision & { readonly requestId?: string },
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
-    const request = await this.pendingApproval(workflow, threadId, options);
-    if (!request) throw notWaiting(threadId, this.getRun(threadId).status, "a decision");
-    // Bound to this run, node and request, and no longer-lived than the request allows. Issued
-    // at the runtime's clock, the one the approval node verifies against.
+    const requests = await this.pendingApprovals(workflow, threadId, options);
+    if (!requests.length) throw notWaiting(threadId, this.getRun(threadId).status, "a decision");
+    const { requestId, ...answer } = decision;
+    const request = requestToDecide(threadId, requests, requestId);
+    return this.resume(workflow, threadId, { token: await this.#sign(answer, request) }, options);
+  }
+
+  /**
+   * Signs the same decision for every request a run waits for, one token per request, and
+   * resumes the run once with them all: `governor approve --all`.
+   *
+   * @throws {GovernorError} RUN_NOT_INTERRUPTED when the run waits for no approval.
+   */
+  async decideAll(
+    workflow: Workflow,
+    threadId: string,
+    decision: ApproverDecision,
+    options: ResumeOptions = {},
+  ): Promise<RunOutcome> {
+    const requests = await this.pendingApprovals(workflow, threadId, options);
+    if (!requests.length) throw notWaiting(threadId, this.getRun(threadId).status, "a decision");
+    const tokens = await Promise.all(requests.map((request) => this.#sign(decision, request)));
+    const answer = tokens.length === 1 ? { token: tokens[0] } : { tokens };
+    return this.resume(workflow, threadId, answer, options);
+  }
+
+  /**
+   * A decision signed with this store's keys, bound to this run, node and request, and no
+   * longer-lived than the request allows. Issued at the runtime's clock, the one the approval
+   * node verifies against.
+   */
+  async #sign(decision: ApproverDecision, request: ApprovalRequest): Promise<string> {
     const now = (this.#now ?? Date.now)();
-    const token = await signApprovalDecision(this.store.tokenKeys, {
+    return signApprovalDecision(this.store.tokenKeys, {
       ...decision,
       request,
       expiresIn: decisionLifetime(request, now),
       now: new Date(now),
     });
-    return this.resume(workflow, threadId, { token }, options);
   }
 
   /** The budget request a run waits on: its next model call would overrun its budget. */
@@ -412,13 +458,32 @@ export class GovernorRuntime {
     return this.resume(workflow, threadId, { decision: "extend", extra: grant.extra, token }, options);
   }
 
-  /** The approval a waiting run asks for. */
+  /** The (first) approval a waiting run asks for; see `pendingApprovals` for all of them. */
   async pendingApproval(
     workflow: Workflow,
     threadId: string,
     options: Pick<RunOptions, "model" | "models"> = {},
   ): Promise<ApprovalRequest | undefined> {
-    return this.#pending<ApprovalRequest>(workflow, threadId, options, "approval");
+    return (await this.pendingApprovals(workflow, threadId, options))[0];
+  }
+
+  /** Every approval a waiting run asks for: one from an approval node, or each call of an agent turn's batch. */
+  async pendingApprovals(
+    workflow: Workflow,
+    threadId: string,
+    options: Pick<RunOptions, "model" | "models"> = {},
+  ): Promise<ApprovalRequest[]> {
+    return (await this.#approvalInterrupts(workflow, threadId, options)).flatMap((pending) => [
+      ...pending.requests,
+    ]);
+  }
+
+  async #approvalInterrupts(
+    workflow: Workflow,
+    threadId: string,
+    options: Pick<RunOptions, "model" | "cheapModel" | "models">,
+  ): Promise<ApprovalInterrupt[]> {
+    return approvalInterrupts(await this.#snapshot(workflow, threadId, options));
   }
 
   /** @throws {GovernorError} RUN_NOT_FOUND */
@@ -438,11 +503,19 @@ export class GovernorRuntime {
     options: Pick<RunOptions, "model" | "cheapModel" | "models">,
     type: T["type"],
   ): Promise<T | undefined> {
+    return pendingInterrupt<T>(await this.#snapshot(workflow, threadId, options), type);
+  }
+
+  /** The run's last checkpoint, read through its workflow's graph. */
+  async #snapshot(
+    workflow: Workflow,
+    threadId: string,
+    options: Pick<RunOptions, "model" | "cheapModel" | "models">,
+  ) {
     const run = this.getRun(threadId);
-    const snapshot = await this.#graph(workflow, options).getState({
+    return this.#graph(workflow, options).getState({
       configurable: { thread_id: threadId, principal: run.principal },
     });
-    return pendingInterrupt<T>(snapshot, type);
   }
 
   /** The run, when it belongs to `workflow`: a run is only ever resumed by the workflow that started it. */
@@ -460,11 +533,14 @@ export class GovernorRuntime {
     return run;
   }
 
-  /** Runs waiting for a human, oldest first, with the request each one waits for. */
+  /**
+   * Every approval request waiting for a human, oldest run first: one entry per request, so
+   * a run whose agent turn waits for two calls is listed twice.
+   */
   pending(): PendingApproval[] {
     return this.store.runs
       .list("waiting")
-      .map((run) => ({ run, request: this.#lastRequest(run.threadId) }))
+      .flatMap((run) => this.#lastRequests(run.threadId).map((request) => ({ run, request })))
       .filter((entry): entry is PendingApproval => entry.request?.type === "approval");
   }
 
@@ -485,11 +561,24 @@ export class GovernorRuntime {
 
   /** The newest approval request recorded for a run; kept in the audit journal so listing needs no workflow code. */
   #lastRequest(threadId: string): ApprovalRequest | undefined {
-    const record = this.store.audit
+    return this.#lastWaiting(threadId)?.data.request as ApprovalRequest | undefined;
+  }
+
+  /**
+   * Every request the run's newest "waiting" record lists: `requests` since an agent turn
+   * could wait for several, else the single `request` records written before it.
+   */
+  #lastRequests(threadId: string): ApprovalRequest[] {
+    const data = this.#lastWaiting(threadId)?.data;
+    if (Array.isArray(data?.requests)) return data.requests as ApprovalRequest[];
+    return data?.request ? [data.request as ApprovalRequest] : [];
+  }
+
+  #lastWaiting(threadId: string) {
+    return this.store.audit
       .list(threadId)
       .filter((entry) => entry.kind === "run" && entry.outcome === "waiting")
       .at(-1);
-    return record?.data.request as ApprovalRequest | undefined;
   }
 
   async #drive(
@@ -500,7 +589,10 @@ export class GovernorRuntime {
     options: ResumeOptions,
   ): Promise<RunOutcome> {
     const graph = this.#graph(workflow, options);
-    const config = { configurable: { thread_id: threadId, principal }, recursionLimit: RECURSION_LIMIT };
+    const config = {
+      configurable: { thread_id: threadId, principal },
+      recursionLimit: recursionLimitFor(workflow),
+    };
     const finish = (status: RunOutcome["status"], data: Record<string, unknown>, error?: GovernorError) => {
       this.store.runs.setStatus(threadId, status, error?.message);
       this.store.audit.append({ threadId, kind: "run", outcome: status, principal: principal.id, data });
@@ -514,12 +606,13 @@ export class GovernorRuntime {
         if (mode === "custom") options.onEvent?.(chunk as GovernorEvent);
       }
       const snapshot = await graph.getState(config);
-      const approval = pendingInterrupt<ApprovalRequest>(snapshot, "approval");
+      const approvals = pendingApprovalRequests(snapshot);
+      const [approval] = approvals;
       const state = snapshot.values as Record<string, unknown>;
       const usage = usageIn(state);
       if (approval) {
-        finish("waiting", { request: approval });
-        return { threadId, status: "waiting", state, approval, usage };
+        finish("waiting", { request: approval, requests: approvals });
+        return { threadId, status: "waiting", state, approval, approvals, usage };
       }
       const budget = pendingInterrupt<BudgetRequest>(snapshot, "budget");
       if (budget) {
