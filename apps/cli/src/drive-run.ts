@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import * as prompts from "@clack/prompts";
 import {
   type ApprovalRequest,
+  type GovernorEvent,
   type GovernorRuntime,
   maskText,
   type RunBudget,
@@ -19,6 +20,8 @@ export interface LoadedRun {
   readonly runtime: GovernorRuntime;
   readonly workflow: Workflow;
   readonly model?: BaseChatModel;
+  /** Named models for steps that route between them (a sample's `models`). */
+  readonly models?: Readonly<Record<string, BaseChatModel>>;
   readonly source: string;
 }
 
@@ -58,6 +61,7 @@ export async function runWithApprovals(
   }
   let outcome = await run.runtime.start(run.workflow, options.input, {
     model: run.model,
+    models: run.models,
     principal: options.principal,
     delegation,
     budget: options.budget,
@@ -65,12 +69,22 @@ export async function runWithApprovals(
     source: run.source,
     onEvent,
   });
+  // An agent turn may wait for several calls: each is shown, and asked about one at a time
+  // (by its request id), the run going on after each answer while the others stay pending.
   while (outcome.status === "waiting" && outcome.approval) {
-    for (const line of formatApprovalRequest(terminal, outcome.approval)) terminal.out(line);
+    for (const request of outcome.approvals ?? [outcome.approval]) {
+      for (const line of formatApprovalRequest(terminal, request)) terminal.out(line);
+    }
     if (!options.interactive) break;
-    const answer = await askApprover(run.workflow, outcome.approval);
+    const request = outcome.approval;
+    const answer = await askApprover(run.workflow, request);
     if (!answer) break;
-    outcome = await run.runtime.decide(run.workflow, outcome.threadId, answer, { model: run.model, onEvent });
+    outcome = await run.runtime.decide(
+      run.workflow,
+      outcome.threadId,
+      { ...answer, requestId: request.requestId },
+      { model: run.model, models: run.models, onEvent },
+    );
   }
   for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
   return outcome;
@@ -83,12 +97,19 @@ export async function decideAndPrint(
   threadId: string,
   answer: ApproverAnswer,
 ): Promise<RunOutcome> {
-  const outcome = await run.runtime.decide(run.workflow, threadId, answer, {
+  const { all, ...decision } = answer;
+  const options = {
     model: run.model,
-    onEvent: (event) => terminal.out(formatEvent(terminal, event)),
-  });
+    models: run.models,
+    onEvent: (event: GovernorEvent) => terminal.out(formatEvent(terminal, event)),
+  };
+  const outcome = all
+    ? await run.runtime.decideAll(run.workflow, threadId, decision, options)
+    : await run.runtime.decide(run.workflow, threadId, decision, options);
   if (outcome.status === "waiting" && outcome.approval) {
-    for (const line of formatApprovalRequest(terminal, outcome.approval)) terminal.out(line);
+    for (const request of outcome.approvals ?? [outcome.approval]) {
+      for (const line of formatApprovalRequest(terminal, request)) terminal.out(line);
+    }
   }
   for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
   return outcome;
@@ -99,6 +120,10 @@ export interface ApproverAnswer {
   readonly decision: "approve" | "reject";
   readonly approver: string;
   readonly reason?: string;
+  /** The request answered, when the run waits for several. */
+  readonly requestId?: string;
+  /** Answer every request the run waits for alike. */
+  readonly all?: boolean;
 }
 
 /** The approvers a workflow names for a request, when it keeps a registry that can list them. */

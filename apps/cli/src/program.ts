@@ -55,6 +55,8 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
       .command(decision)
       .description(`${decision} the call a waiting run asks for, and run it on`)
       .argument("<thread>", "the run's thread id (see governor pending)")
+      .option("--request <id>", "the request decided, when the run waits for several (see governor pending)")
+      .option("--all", "decide every request the run waits for")
       .option("--reason <text>", "why, for the audit journal")
       .option("--approver <id>", "who decides (default: $GOVERNOR_APPROVER or the OS user)")
       .addOption(dir)
@@ -100,6 +102,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--json", "print JSON")
     .option("--reveal", "show the run's real arguments to --approver, if entitled to decide it (audited)")
     .option("--approver <id>", "who is looking, for --reveal")
+    .option("--request <id>", "for --reveal: which request, when the run waits for several")
     .addOption(dir)
     .addOption(config)
     .action((thread: string | undefined, options) => pendingCommand(terminal, thread, options));

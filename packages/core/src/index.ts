@@ -63,15 +63,6 @@ export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/com
 export type { GovernorEvent } from "./graph/events.js";
 export type { GovernorChannel } from "./graph/governor-channel.js";
 export { fail, pass } from "./nodes/precondition-node.js";
-// A governed drop-in for LangGraph's ToolNode (createReactAgent, hand-written graphs)
-export { GovernedToolNode, governedToolNode } from "./prebuilt/governed-tool-node.js";
-export type {
-  GovernedToolStores,
-  GovernedToolsOptions,
-  ToolGovernance,
-} from "./prebuilt/governed-tools-options.js";
-export { type CallInvoker, type GovernedTurn, ToolCallGovernor } from "./prebuilt/tool-call-governor.js";
-export { type ToolNodeInput, type Turn, type TurnCall, turnOf } from "./prebuilt/turn-calls.js";
 export {
   type AuditMaskOptions,
   auditMaskOptions,
@@ -86,6 +77,7 @@ export type { PiiKind } from "./privacy/detectors.js";
 export { PiiMasker, type PrivacyOptions } from "./privacy/pii-mask.js";
 export { type RevealedRequest, revealPendingRequest } from "./privacy/reveal-request.js";
 export {
+  type ApproverDecision,
   GovernorRuntime,
   type GovernorRuntimeOptions,
   type PendingApproval,
@@ -100,6 +92,12 @@ export type { RunRecord, RunStatus } from "./runtime/run-registry.js";
 export { type SpendRow, SqliteSpendLedger } from "./runtime/spend-ledger.js";
 export { compileForServer } from "./samples/compile-for-server.js";
 export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
+export {
+  namedModelEnv,
+  type ResolvedNamedModels,
+  resolveNamedModels,
+  routingModelNames,
+} from "./samples/named-models.js";
 // Tools and the gateway
 export {
   type AnyTool,

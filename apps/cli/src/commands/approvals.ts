@@ -1,7 +1,13 @@
-import { GovernorError, maskForDisplay, type RunOutcome, revealPendingRequest } from "@governor/core";
+import {
+  type ApprovalRequest,
+  GovernorError,
+  maskForDisplay,
+  type RunOutcome,
+  revealPendingRequest,
+} from "@governor/core";
 import { decideAndPrint, defaultApprover, eligibleApprovers } from "../drive-run.js";
 import { loadSource } from "../load-target.js";
-import { modelFor } from "../model-for.js";
+import { modelFor, modelsFor } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
@@ -11,13 +17,21 @@ export interface DecideOptions {
   readonly approver?: string;
   readonly dir?: string;
   readonly config?: string;
+  /** The request decided, when an agent turn waits for several (`governor pending` lists their ids). */
+  readonly request?: string;
+  /** Decide every request the run waits for, one signed decision each. */
+  readonly all?: boolean;
 }
 
 /**
- * `governor approve|reject THREAD`: answers the approval a run waits for, from any process
- * that opens the same store, and runs it on.
+ * `governor approve|reject THREAD [--request ID | --all]`: answers the approval(s) a run
+ * waits for, from any process that opens the same store, and runs it on. When an agent
+ * turn waits for several calls, the approver names one (`--request`) or decides them all
+ * (`--all`); the command never picks one for them.
  *
- * @throws {GovernorError} RUN_NOT_FOUND, RUN_NOT_INTERRUPTED when the run is not waiting.
+ * @throws {GovernorError} RUN_NOT_FOUND, RUN_NOT_INTERRUPTED when the run is not waiting;
+ *   RESUME_INVALID when several requests wait and neither flag is given, or `--request`
+ *   names none of them; APPROVAL_INVALID when the approver may not decide a chosen request.
  */
 export async function decideCommand(
   terminal: Terminal,
@@ -28,37 +42,84 @@ export async function decideCommand(
   const runtime = openRuntime(options.dir);
   try {
     const run = runtime.getRun(threadId);
-    const request = runtime.pending().find((entry) => entry.run.threadId === threadId)?.request;
-    if (run.status !== "waiting" || !request) {
+    const requests = runtime
+      .pending()
+      .filter((entry) => entry.run.threadId === threadId)
+      .map((entry) => entry.request);
+    if (run.status !== "waiting" || !requests.length) {
       throw new GovernorError(
         "RUN_NOT_INTERRUPTED",
         `Run ${threadId} is ${run.status}, not waiting for a decision`,
         { threadId, status: run.status },
       );
     }
+    const chosen = chosenRequests(threadId, requests, options);
     const target = await loadSource(run.source, readWorkflowConfig(options.config));
     const model = await modelFor(target);
+    const named = await modelsFor(target);
     const approver = options.approver ?? defaultApprover();
-    const eligible = eligibleApprovers(target.workflow, request);
-    if (eligible && !eligible.includes(approver)) {
-      throw new GovernorError(
-        "APPROVAL_INVALID",
-        `${approver} may not decide this request${request.requiredScope ? ` (it needs ${request.requiredScope})` : ""}. Approvers who may: ${eligible.join(", ") || "none configured"}; pass --approver ID`,
-        { threadId, approver },
-      );
+    for (const request of chosen) {
+      const eligible = eligibleApprovers(target.workflow, request);
+      if (eligible && !eligible.includes(approver)) {
+        throw new GovernorError(
+          "APPROVAL_INVALID",
+          `${approver} may not decide ${chosen.length > 1 ? `request ${request.requestId}` : "this request"}${request.requiredScope ? ` (it needs ${request.requiredScope})` : ""}. Approvers who may: ${eligible.join(", ") || "none configured"}; pass --approver ID`,
+          { threadId, approver, requestId: request.requestId },
+        );
+      }
     }
+    const what = options.all
+      ? ` all ${chosen.length} requests of`
+      : options.request
+        ? ` ${options.request} of`
+        : "";
     terminal.out(
-      paint(terminal, "bold", `Governor · ${run.workflow} · ${decision} ${threadId} as ${approver}`),
+      paint(terminal, "bold", `Governor · ${run.workflow} · ${decision}${what} ${threadId} as ${approver}`),
     );
     return await decideAndPrint(
       terminal,
-      { runtime, workflow: target.workflow, model: model?.model, source: run.source },
+      { runtime, workflow: target.workflow, model: model?.model, models: named?.models, source: run.source },
       threadId,
-      { decision, approver, reason: options.reason },
+      { decision, approver, reason: options.reason, requestId: options.request, all: options.all },
     );
   } finally {
     runtime.close();
   }
+}
+
+/**
+ * The requests an approve/reject decides: the one named, all with `--all`, or the only one
+ * pending. Several pending and neither flag is an error listing their ids: guessing would
+ * sign for a call the approver did not pick.
+ *
+ * @throws {GovernorError} CONFIG_INVALID for both flags at once; RESUME_INVALID for an id
+ *   that is not pending, or several pending and no choice made.
+ */
+function chosenRequests(
+  threadId: string,
+  requests: readonly ApprovalRequest[],
+  options: DecideOptions,
+): readonly ApprovalRequest[] {
+  const ids = requests.map((request) => request.requestId);
+  if (options.all && options.request !== undefined) {
+    throw new GovernorError("CONFIG_INVALID", "Give either --request ID or --all, not both", { threadId });
+  }
+  if (options.all) return requests;
+  if (options.request !== undefined) {
+    const request = requests.find((candidate) => candidate.requestId === options.request);
+    if (request) return [request];
+    throw new GovernorError(
+      "RESUME_INVALID",
+      `Run ${threadId} has no pending request ${options.request}; pending: ${ids.join(", ")}`,
+      { threadId, requestId: options.request, pending: ids },
+    );
+  }
+  if (requests.length === 1) return requests;
+  throw new GovernorError(
+    "RESUME_INVALID",
+    `Run ${threadId} waits for ${requests.length} approvals (${ids.join(", ")}): pass --request ID for one, or --all`,
+    { threadId, pending: ids },
+  );
 }
 
 export interface PendingOptions {
@@ -66,15 +127,18 @@ export interface PendingOptions {
   readonly json?: boolean;
   /** Show the real arguments of one run's request: needs `approver`, entitled to decide it. */
   readonly reveal?: boolean;
+  /** With `reveal`: which request, when the run waits for several. */
+  readonly request?: string;
   readonly approver?: string;
   readonly config?: string;
 }
 
 /**
- * `governor pending [THREAD]`: every run waiting for a human (or one), with what it asks.
- * Personal data in the request is masked (`[card ****4242]`); `--reveal --approver ID`
- * shows one request's real arguments to an approver entitled to decide it, and the journal
- * records who saw which fields.
+ * `governor pending [THREAD]`: every request waiting for a human (or one run's), with what
+ * it asks; a run whose agent turn waits for several calls shows each, with its request id.
+ * Personal data in the request is masked (`[card ****4242]`); `--reveal --approver ID
+ * [--request ID]` shows one request's real arguments to an approver entitled to decide it,
+ * and the journal records who saw which fields.
  *
  * @throws {GovernorError} APPROVAL_INVALID when `--reveal` comes without an entitled
  *   `--approver` (nothing is shown); RUN_NOT_INTERRUPTED when the run waits for no approval.
@@ -119,7 +183,7 @@ export async function pendingCommand(
     }
     for (const { run, request } of pending) {
       terminal.out(
-        `${paint(terminal, "yellow", "⏸")} ${run.threadId}  ${run.workflow} · ${request.node} · since ${run.updatedAt}`,
+        `${paint(terminal, "yellow", "⏸")} ${run.threadId}  ${run.workflow} · ${request.node} · request ${request.requestId} · since ${run.updatedAt}`,
       );
       if (request.summary) terminal.out(`    ${request.summary}`);
       terminal.out(`    call ${request.tool} ${JSON.stringify(request.args)}`);
@@ -146,21 +210,20 @@ async function revealCommand(
   const run = runtime.getRun(threadId);
   const target = await loadSource(run.source, readWorkflowConfig(options.config));
   const model = await modelFor(target);
+  const named = await modelsFor(target);
   const { request, fields } = await revealPendingRequest(
     runtime,
     target.workflow,
     threadId,
     options.approver,
-    {
-      model: model?.model,
-    },
+    { model: model?.model, models: named?.models, requestId: options.request },
   );
   if (options.json) {
     terminal.out(JSON.stringify({ threadId, workflow: run.workflow, request, revealed: fields }, null, 2));
     return;
   }
   terminal.out(
-    `${paint(terminal, "yellow", "⏸")} ${threadId}  ${run.workflow} · ${request.node} · shown unmasked to ${options.approver}`,
+    `${paint(terminal, "yellow", "⏸")} ${threadId}  ${run.workflow} · ${request.node} · request ${request.requestId} · shown unmasked to ${options.approver}`,
   );
   if (request.summary) terminal.out(`    ${request.summary}`);
   terminal.out(`    call ${request.tool} ${JSON.stringify(request.args)}`);

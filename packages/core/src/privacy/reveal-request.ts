@@ -22,19 +22,23 @@ export interface RevealedRequest {
  * values and their hashes). Entitlement is the same as for deciding: the workflow's
  * approvers, holding the request's `requiredScope`.
  *
+ * When an agent turn waits for several approvals, `options.requestId` names the one to
+ * reveal: each request is revealed (and audited) on its own, never all at once by default.
+ *
  * @throws {GovernorError} RUN_NOT_INTERRUPTED when the run waits for no approval.
  * @throws {GovernorError} APPROVAL_INVALID when `approver` may not decide this request (or
- *   the workflow names no approvers); nothing is revealed.
+ *   the workflow names no approvers), when `requestId` is not pending, or when several
+ *   requests wait and none is named; nothing is revealed.
  */
 export async function revealPendingRequest(
   runtime: GovernorRuntime,
   workflow: Workflow,
   threadId: string,
   approver: string,
-  options: Pick<RunOptions, "model"> = {},
+  options: Pick<RunOptions, "model" | "models"> & { readonly requestId?: string } = {},
 ): Promise<RevealedRequest> {
-  const request = await runtime.pendingApproval(workflow, threadId, options);
-  if (!request) {
+  const requests = await runtime.pendingApprovals(workflow, threadId, options);
+  if (!requests.length) {
     throw new GovernorError(
       "RUN_NOT_INTERRUPTED",
       `Run ${threadId} waits for no approval: nothing to reveal`,
@@ -43,6 +47,7 @@ export async function revealPendingRequest(
       },
     );
   }
+  const request = requestToReveal(threadId, requests, options.requestId);
   const fields = maskedFields(request);
   const refusal = entitlementProblem(workflow, approver, request.requiredScope);
   runtime.store.audit.append({
@@ -67,6 +72,29 @@ export async function revealPendingRequest(
     });
   }
   return { request, fields };
+}
+
+/** The request named, or the only one pending; several pending and none named reveals nothing. */
+function requestToReveal(
+  threadId: string,
+  requests: readonly ApprovalRequest[],
+  requestId: string | undefined,
+): ApprovalRequest {
+  const request =
+    requestId === undefined
+      ? requests.length === 1
+        ? requests[0]
+        : undefined
+      : requests.find((candidate) => candidate.requestId === requestId);
+  if (request) return request;
+  const pending = requests.map((candidate) => candidate.requestId);
+  throw new GovernorError(
+    "APPROVAL_INVALID",
+    requestId === undefined
+      ? `Run ${threadId} waits for ${requests.length} approvals; name the one to reveal (${pending.join(", ")}); nothing was shown`
+      : `Run ${threadId} has no pending request ${requestId} (pending: ${pending.join(", ")}); nothing was shown`,
+    { threadId, requestId, pending },
+  );
 }
 
 /** Which top-level arguments (and the summary) a display masks. */

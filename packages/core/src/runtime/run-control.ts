@@ -1,5 +1,7 @@
 import { GovernorError } from "@governor/errors";
 import type { Principal } from "@governor/identity";
+import { approvalRequestsOf } from "../approvals/approval-batch.js";
+import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { spendKey, utcDay } from "../budget/daily-spend.js";
 import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.js";
 import type { RunUsage } from "../budget/run-usage.js";
@@ -72,6 +74,56 @@ export function pendingInterrupt<T extends { readonly type: string }>(
     }
   }
   return undefined;
+}
+
+/** Snapshot tasks as LangGraph keeps them: each with the interrupts it raised. */
+type InterruptedTasks = {
+  tasks: readonly { interrupts?: readonly { id?: string; value?: unknown }[] }[];
+};
+
+/**
+ * One pending interrupt that asks humans for approvals: an approval node's single request,
+ * or an agent loop's batch of requests (one per call waiting for a human).
+ */
+export interface ApprovalInterrupt {
+  /** LangGraph's interrupt id: a resume map keyed by it answers this interrupt only. */
+  readonly id?: string;
+  /** True for an agent loop's batch (`{ type: "approvals" }`), which accepts `{ tokens }`. */
+  readonly batch: boolean;
+  readonly requests: readonly ApprovalRequest[];
+}
+
+/**
+ * Every pending interrupt of a run that asks for approvals, in task order. A batch's
+ * `refusedAnswer` (why the last answer decided nothing) is copied onto each of its requests,
+ * so a caller reading requests sees it as it does on a single approval's request.
+ */
+export function approvalInterrupts(snapshot: InterruptedTasks): ApprovalInterrupt[] {
+  const found: ApprovalInterrupt[] = [];
+  for (const task of snapshot.tasks) {
+    for (const pending of task.interrupts ?? []) {
+      const requests = approvalRequestsOf(pending.value);
+      if (!requests.length) continue;
+      const batch = (pending.value as { type?: unknown }).type === "approvals";
+      const refused = batch ? (pending.value as { refusedAnswer?: unknown }).refusedAnswer : undefined;
+      found.push({
+        id: pending.id,
+        batch,
+        requests:
+          typeof refused === "string"
+            ? requests.map((request) =>
+                request.refusedAnswer ? request : { ...request, refusedAnswer: refused },
+              )
+            : requests,
+      });
+    }
+  }
+  return found;
+}
+
+/** Every approval request a run waits for, from single approvals and batches alike. */
+export function pendingApprovalRequests(snapshot: InterruptedTasks): ApprovalRequest[] {
+  return approvalInterrupts(snapshot).flatMap((pending) => pending.requests);
 }
 
 /** The error a control recorded when it ended the run, if one did. */
