@@ -13,6 +13,7 @@ export {
   type ApprovalRequest,
   approvalAnswerSchema,
 } from "./approvals/approval-request.js";
+export { type ApprovalUseLedger, MemoryApprovalUseLedger } from "./approvals/approval-uses.js";
 // Execution control: budgets, loop guard, kill switch
 export {
   BUDGET_GRANT_SCOPE,
@@ -63,6 +64,15 @@ export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/com
 export type { GovernorEvent } from "./graph/events.js";
 export type { GovernorChannel } from "./graph/governor-channel.js";
 export { fail, pass } from "./nodes/precondition-node.js";
+// A governed drop-in for LangGraph's ToolNode (createReactAgent, hand-written graphs)
+export { GovernedToolNode, governedToolNode } from "./prebuilt/governed-tool-node.js";
+export type {
+  GovernedToolStores,
+  GovernedToolsOptions,
+  ToolGovernance,
+} from "./prebuilt/governed-tools-options.js";
+export { type CallInvoker, type GovernedTurn, ToolCallGovernor } from "./prebuilt/tool-call-governor.js";
+export { type ToolNodeInput, type Turn, type TurnCall, turnOf } from "./prebuilt/turn-calls.js";
 export {
   type AuditMaskOptions,
   auditMaskOptions,
