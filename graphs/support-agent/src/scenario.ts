@@ -40,12 +40,7 @@ function planTurn(view: ScenarioView): ScriptedReply {
   const ask = readAsk(view.lastHuman);
   const exchanges = toolExchanges(view.messages);
   const turn = view.messages.filter((message) => message.getType() === "ai").length + 1;
-  if (ask.watch) {
-    return {
-      text: `Checking ${ask.watch} again.`,
-      toolCalls: [{ name: "lookup_order", args: { orderId: ask.watch } }],
-    };
-  }
+  if (ask.watch) return { text: `Checking on ${ask.watch} again.`, toolCalls: [recheck(ask, turn)] };
   if (turn === 1) return { text: "Let me look that up.", toolCalls: lookups(ask) };
   if (turn === 2) {
     const toolCalls = [...writes(ask), ...injectedCalls(exchanges)];
@@ -71,6 +66,20 @@ function readAsk(text: string): Ask {
         : undefined,
     watch: text.match(/keep checking (A-\d{4})/i)?.[1],
   };
+}
+
+/**
+ * "Keep checking": one more lookup every turn, never an answer. Each differs from the last,
+ * as a model's restless re-reads do, so only the loop's turn bound stops it.
+ */
+function recheck(ask: Ask, turn: number): ScriptedToolCall {
+  const orderIds = [ask.watch, "A-2001", "A-2003", "A-2004"];
+  const rounds: ScriptedToolCall[] = [
+    ...orderIds.map((orderId) => ({ name: "lookup_order", args: { orderId } })),
+    ...(ask.customerId ? [{ name: "lookup_customer", args: { customerId: ask.customerId } }] : []),
+    ...["shipping", "cancellations", "refunds"].map((topic) => ({ name: "lookup_policy", args: { topic } })),
+  ];
+  return rounds[(turn - 1) % rounds.length] as ScriptedToolCall;
 }
 
 /** Turn one: every lookup the request could need, all in one message. */
