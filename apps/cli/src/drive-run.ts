@@ -20,8 +20,6 @@ export interface LoadedRun {
   readonly runtime: GovernorRuntime;
   readonly workflow: Workflow;
   readonly model?: BaseChatModel;
-  /** Named models for steps that route between them (a sample's `models`). */
-  readonly models?: Readonly<Record<string, BaseChatModel>>;
   readonly source: string;
 }
 
@@ -61,7 +59,6 @@ export async function runWithApprovals(
   }
   let outcome = await run.runtime.start(run.workflow, options.input, {
     model: run.model,
-    models: run.models,
     principal: options.principal,
     delegation,
     budget: options.budget,
@@ -83,7 +80,7 @@ export async function runWithApprovals(
       run.workflow,
       outcome.threadId,
       { ...answer, requestId: request.requestId },
-      { model: run.model, models: run.models, onEvent },
+      { model: run.model, onEvent },
     );
   }
   for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
@@ -100,7 +97,6 @@ export async function decideAndPrint(
   const { all, ...decision } = answer;
   const options = {
     model: run.model,
-    models: run.models,
     onEvent: (event: GovernorEvent) => terminal.out(formatEvent(terminal, event)),
   };
   const outcome = all
