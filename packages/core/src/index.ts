@@ -13,6 +13,7 @@ export {
   type ApprovalRequest,
   approvalAnswerSchema,
 } from "./approvals/approval-request.js";
+export { type ApprovalUseLedger, MemoryApprovalUseLedger } from "./approvals/approval-uses.js";
 // Execution control: budgets, loop guard, kill switch
 export {
   BUDGET_GRANT_SCOPE,
