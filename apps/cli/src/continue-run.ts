@@ -2,17 +2,19 @@ import type { GovernorEvent, GovernorRuntime, RunOutcome, RunRecord } from "@gov
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { formatEvent, formatOutcome } from "./format-events.js";
 import { loadSource, type Target } from "./load-target.js";
-import { modelFor } from "./model-for.js";
+import { targetModels } from "./model-for.js";
 import { openRuntime } from "./open-runtime.js";
 import { paint, type Terminal } from "./terminal.js";
 import { readWorkflowConfig } from "./workflow-config.js";
 
-/** What a command acting on a stored run gets: the run, its workflow and model, and a printer for events. */
+/** What a command acting on a stored run gets: the run, its workflow and models, and a printer for events. */
 export interface StoredRun {
   readonly runtime: GovernorRuntime;
   readonly run: RunRecord;
   readonly target: Target;
   readonly model?: BaseChatModel;
+  /** Named models for steps that route between them. */
+  readonly models?: Readonly<Record<string, BaseChatModel>>;
   readonly onEvent: (event: GovernorEvent) => void;
 }
 
@@ -33,13 +35,14 @@ export async function continueRun(
     const run = runtime.getRun(threadId);
     // The stored source is only a key into the samples and the operator's config.
     const target = await loadSource(run.source, config);
-    const model = (await modelFor(target))?.model;
+    const { model, models } = await targetModels(target);
     terminal.out(paint(terminal, "bold", options.title(run)));
     const outcome = await act({
       runtime,
       run,
       target,
       model,
+      models,
       onEvent: (event) => terminal.out(formatEvent(terminal, event)),
     });
     for (const line of formatOutcome(terminal, outcome)) terminal.out(line);

@@ -20,6 +20,8 @@ export interface LoadedRun {
   readonly runtime: GovernorRuntime;
   readonly workflow: Workflow;
   readonly model?: BaseChatModel;
+  /** Named models for steps that route between them (a sample's `models`). */
+  readonly models?: Readonly<Record<string, BaseChatModel>>;
   readonly source: string;
 }
 
@@ -59,6 +61,7 @@ export async function runWithApprovals(
   }
   let outcome = await run.runtime.start(run.workflow, options.input, {
     model: run.model,
+    models: run.models,
     principal: options.principal,
     delegation,
     budget: options.budget,
@@ -80,7 +83,7 @@ export async function runWithApprovals(
       run.workflow,
       outcome.threadId,
       { ...answer, requestId: request.requestId },
-      { model: run.model, onEvent },
+      { model: run.model, models: run.models, onEvent },
     );
   }
   for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
@@ -97,6 +100,7 @@ export async function decideAndPrint(
   const { all, ...decision } = answer;
   const options = {
     model: run.model,
+    models: run.models,
     onEvent: (event: GovernorEvent) => terminal.out(formatEvent(terminal, event)),
   };
   const outcome = all

@@ -102,6 +102,12 @@ export type { RunRecord, RunStatus } from "./runtime/run-registry.js";
 export { type SpendRow, SqliteSpendLedger } from "./runtime/spend-ledger.js";
 export { compileForServer } from "./samples/compile-for-server.js";
 export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
+export {
+  namedModelEnv,
+  type ResolvedNamedModels,
+  resolveNamedModels,
+  routingModelNames,
+} from "./samples/named-models.js";
 // Tools and the gateway
 export {
   type AnyTool,

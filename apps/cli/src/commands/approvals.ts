@@ -7,7 +7,7 @@ import {
 } from "@governor/core";
 import { decideAndPrint, defaultApprover, eligibleApprovers } from "../drive-run.js";
 import { loadSource } from "../load-target.js";
-import { modelFor } from "../model-for.js";
+import { modelFor, modelsFor } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
@@ -56,6 +56,7 @@ export async function decideCommand(
     const chosen = chosenRequests(threadId, requests, options);
     const target = await loadSource(run.source, readWorkflowConfig(options.config));
     const model = await modelFor(target);
+    const named = await modelsFor(target);
     const approver = options.approver ?? defaultApprover();
     for (const request of chosen) {
       const eligible = eligibleApprovers(target.workflow, request);
@@ -77,7 +78,7 @@ export async function decideCommand(
     );
     return await decideAndPrint(
       terminal,
-      { runtime, workflow: target.workflow, model: model?.model, source: run.source },
+      { runtime, workflow: target.workflow, model: model?.model, models: named?.models, source: run.source },
       threadId,
       { decision, approver, reason: options.reason, requestId: options.request, all: options.all },
     );
@@ -209,12 +210,13 @@ async function revealCommand(
   const run = runtime.getRun(threadId);
   const target = await loadSource(run.source, readWorkflowConfig(options.config));
   const model = await modelFor(target);
+  const named = await modelsFor(target);
   const { request, fields } = await revealPendingRequest(
     runtime,
     target.workflow,
     threadId,
     options.approver,
-    { model: model?.model, requestId: options.request },
+    { model: model?.model, models: named?.models, requestId: options.request },
   );
   if (options.json) {
     terminal.out(JSON.stringify({ threadId, workflow: run.workflow, request, revealed: fields }, null, 2));

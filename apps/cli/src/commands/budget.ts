@@ -47,20 +47,20 @@ export function budgetCommand(
       title: (run) =>
         `Governor · ${run.workflow} · budget ${threadId}: ${options.stop ? "stop" : "extend"} as ${approver}`,
     },
-    ({ runtime, target, model, onEvent }) =>
+    ({ runtime, target, model, models, onEvent }) =>
       options.stop
         ? runtime.resume(
             target.workflow,
             threadId,
             { decision: "stop", approver, reason: options.reason },
-            { model, onEvent },
+            { model, models, onEvent },
           )
         : // A grant is signed with the store's keys as the approver; an unsigned one is refused.
           runtime.grantBudget(
             target.workflow,
             threadId,
             { approver, extra, reason: options.reason },
-            { model, onEvent },
+            { model, models, onEvent },
           ),
   );
 }

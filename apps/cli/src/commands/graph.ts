@@ -3,7 +3,7 @@ import { compile, SqliteEffectJournal } from "@governor/core";
 import { hs256Keys } from "@governor/identity";
 import { SqliteAuditJournal } from "@governor/observability";
 import { loadTarget } from "../load-target.js";
-import { modelFor } from "../model-for.js";
+import { targetModels } from "../model-for.js";
 import type { Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
 
@@ -17,9 +17,8 @@ export async function graphCommand(
   options: { config?: string } = {},
 ): Promise<void> {
   const loaded = await loadTarget(target, readWorkflowConfig(options.config));
-  const model = await modelFor(loaded);
   const graph = compile(loaded.workflow, {
-    model: model?.model,
+    ...(await targetModels(loaded)),
     audit: new SqliteAuditJournal(":memory:"),
     effects: new SqliteEffectJournal(":memory:"),
     // A throwaway key: drawing never verifies a decision.

@@ -21,6 +21,7 @@ export function recoverCommand(
       config: options.config,
       title: (run) => `Governor · ${run.workflow} · recover ${threadId}`,
     },
-    ({ runtime, target, model, onEvent }) => runtime.recover(target.workflow, threadId, { model, onEvent }),
+    ({ runtime, target, model, models, onEvent }) =>
+      runtime.recover(target.workflow, threadId, { model, models, onEvent }),
   );
 }

@@ -1,7 +1,7 @@
 import { GovernorError, type RunBudget, type RunOutcome, type SampleCase } from "@governor/core";
 import { type LoadedRun, runWithApprovals } from "../drive-run.js";
 import { loadTarget } from "../load-target.js";
-import { modelFor } from "../model-for.js";
+import { modelFor, modelsFor } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
@@ -36,14 +36,18 @@ export async function runCommand(
   const loaded = await loadTarget(target, config);
   const cases = selectCases(loaded.sample?.cases ?? [], options, loaded.workflow.name);
   const model = await modelFor(loaded);
+  const named = await modelsFor(loaded);
   const runtime = openRuntime(options.dir);
   try {
     terminal.out(
       paint(terminal, "bold", `Governor · ${loaded.workflow.name}`) +
         (loaded.workflow.description ? ` — ${loaded.workflow.description}` : ""),
     );
+    // Steps that route between named models show each name with the model it stands for.
+    const shown = [...(model ? [model.name] : []), ...(named?.names ?? [])];
+    const offline = model?.kind === "scenario" || named?.kind === "scenario";
     terminal.out(
-      `model: ${model?.name ?? "none"}${model?.kind === "scenario" ? " (offline scripted model; set OPENAI_API_KEY for a real one)" : ""} · store: ${runtime.store.dir}`,
+      `${named ? "models" : "model"}: ${shown.join(", ") || "none"}${offline ? " (offline scripted model; set OPENAI_API_KEY for a real one)" : ""} · store: ${runtime.store.dir}`,
     );
     if (!loaded.registered) {
       // The operator chose to import this module; nobody else may make governor import it.
@@ -67,6 +71,7 @@ export async function runCommand(
         runtime,
         workflow: loaded.workflow,
         model: model?.model,
+        models: named?.models,
         source: loaded.source,
       };
       outcomes.push(

@@ -2,12 +2,14 @@ import { resolveChatModel } from "@governor/models";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import { GovernorStore } from "../runtime/governor-store.js";
 import type { SampleDefinition } from "./define-sample.js";
+import { resolveNamedModels } from "./named-models.js";
 
 /**
  * A sample's graph as LangGraph's API server (and so Studio) loads it: compiled without a
  * checkpointer, since the server brings its own, on the store in GOVERNOR_DIR (journals,
  * approver keys, replay ledger, kill switch, budgets), with a real model when
- * OPENAI_API_KEY is set and the sample's scripted model otherwise.
+ * OPENAI_API_KEY is set and the sample's scripted model otherwise (and so for each of its
+ * named `models`, when its steps route between them).
  *
  * @example
  * // graphs/refund/src/studio.ts, named in langgraph.json
@@ -19,5 +21,6 @@ export async function compileForServer(
 ): Promise<CompiledWorkflow> {
   const store = new GovernorStore(options.dir);
   const { model } = await resolveChatModel({ scenario: sample.scenario });
-  return compile(sample.workflow, { model, ...store.graphServices() });
+  const named = await resolveNamedModels(sample.workflow, sample.models);
+  return compile(sample.workflow, { model, models: named?.models, ...store.graphServices() });
 }

@@ -18,6 +18,12 @@ export interface SampleDefinition {
   readonly description: string;
   readonly workflow: Workflow;
   readonly scenario: ScenarioScript;
+  /**
+   * Named models for steps with `models` routing rules (e.g. `{ fast, strong }`): the script
+   * each plays offline, under its own name and price (`scenario:<script name>`). With
+   * OPENAI_API_KEY each name is a real model instead (`GOVERNOR_MODEL_<NAME>`).
+   */
+  readonly models?: Readonly<Record<string, ScenarioScript>>;
   readonly cases: readonly SampleCase[];
 }
 
