@@ -12,6 +12,7 @@ import {
   START,
   type Workflow,
 } from "@governor/core";
+import { defineIdentity } from "@governor/identity";
 import { SqliteAuditJournal } from "@governor/observability";
 import { RulePolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -49,6 +50,12 @@ function desk(budget?: RunBudget, models: ModelRoutingRules = rules): Workflow {
     name: "routed-desk",
     state: z.object({ question: z.string(), reply: z.string().optional() }),
     agent: { id: "desk", scopes: [] },
+    // Budget grants are signed by an approver holding budgets:extend.
+    approvers: defineIdentity({
+      roles: { "budget-owner": ["budgets:extend"], worker: ["desk:answer"] },
+      agents: { desk: { roles: ["worker"] } },
+      approvers: { alice: { roles: ["budget-owner"] } },
+    }),
     tools: [],
     policy: new RulePolicyEngine([]),
     budget,
@@ -170,6 +177,53 @@ describe("declared model routing in model steps", () => {
       data: { from: "scenario:desk-strong", to: "scenario:desk-cheap" },
     });
     expect(outcome.usage?.byModel["scenario:desk-cheap"]?.calls).toBe(1);
+  });
+
+  it("asks for budget before the routed model overruns it, and calls that model once after the grant", async () => {
+    const workflow = desk({ maxCostUsd: 5 });
+    const waiting = await runtime.start(workflow, { question: "Where is order A-1?" }, { models });
+
+    expect(waiting.status).toBe("waiting");
+    // The request names the model the rules chose, priced under its own name.
+    expect(waiting.budgetRequest).toMatchObject({ node: "reason", model: "scenario:desk-strong" });
+    expect(answers).toEqual(["desk-fast"]);
+
+    const outcome = await runtime.grantBudget(
+      workflow,
+      waiting.threadId,
+      { approver: "alice", extra: { costUsd: 30 }, reason: "a long history to read" },
+      { models },
+    );
+
+    expect(outcome.status).toBe("completed");
+    // The strong model ran once for "reason" (the re-run on resume did not call it again).
+    expect(answers).toEqual(["desk-fast", "desk-strong", "desk-strong"]);
+    expect(outcome.usage?.byModel["scenario:desk-strong"]?.calls).toBe(2);
+    expect(modelRecords(outcome.threadId).map((record) => record.data.route)).toEqual([
+      expect.objectContaining({ model: "fast" }),
+      expect.objectContaining({ model: "strong", rule: 1 }),
+      expect.objectContaining({ model: "strong", rule: 1 }),
+    ]);
+  });
+
+  it("prices a model under its own name, whatever routing name it is given", async () => {
+    // The routing name of the expensive model is the cheap model's price-table name.
+    const disguised = { "scenario:desk-fast": models.strong, fast: models.fast };
+    const outcome = await runtime.start(
+      desk(undefined, { default: "fast", rules: [{ use: "scenario:desk-fast", contextTokensAbove: 6_000 }] }),
+      { question: "Where is order A-1?" },
+      { models: disguised },
+    );
+
+    expect(outcome.status).toBe("completed");
+    expect(answers).toEqual(["desk-fast", "desk-strong", "desk-strong"]);
+    const strong = outcome.usage?.byModel["scenario:desk-strong"];
+    expect(strong?.calls).toBe(2);
+    // Counted at the strong model's price: a thousand times the fast one's per token.
+    expect(strong?.costUsd).toBeCloseTo(
+      ((strong?.inputTokens ?? 0) + (strong?.outputTokens ?? 0)) * 1_000e-6,
+      9,
+    );
   });
 
   it("routes a step that offers a write tool to the strong model", async () => {
