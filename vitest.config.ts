@@ -7,6 +7,7 @@ const src = (dir: string) => fileURLToPath(new URL(`${dir}/src/index.ts`, import
 // against a stale dist/. Only the Studio server test needs the built output (npm test builds it).
 export const governorAliases = {
   "@governor/core": src("./packages/core"),
+  "@governor/langchain": src("./packages/langchain"),
   "@governor/errors": src("./packages/errors"),
   "@governor/policy": src("./packages/policy"),
   "@governor/identity": src("./packages/identity"),
@@ -35,6 +36,7 @@ const workspaces = [
   "packages/observability",
   "packages/models",
   "packages/core",
+  "packages/langchain",
   "graphs/refund",
   "graphs/claims",
   "graphs/mailbox",

@@ -1,0 +1,1 @@
+export { type GovernorMiddlewareOptions, governorMiddleware } from "./governor-middleware.js";
