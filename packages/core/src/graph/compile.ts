@@ -32,6 +32,7 @@ import { workflowFactVersion } from "../workflow/fact-version.js";
 import type { AgentNode, WorkflowNode } from "../workflow/node-definitions.js";
 import { validate } from "../workflow/validate.js";
 import type { NodeServices } from "./node-scope.js";
+import { recursionLimitFor } from "./recursion-limit.js";
 import { type GraphState, stateAnnotation } from "./state-annotation.js";
 
 export interface CompileOptions {
@@ -178,10 +179,12 @@ export function compile(workflow: Workflow, options: CompileOptions) {
   }
   // Input is checked on the graph itself, so the library, the runtime and LangGraph's API
   // server (Studio, SDK clients) all refuse the same bad input with INPUT_INVALID.
-  return enforceInputContract(
-    graph.compile({ checkpointer: options.checkpointer, name: workflow.name }) as CompiledWorkflow,
-    workflow,
-  );
+  // The loops' own bounds (maxTurns, the step budget) must end a long run, with their codes,
+  // before LangGraph's recursion limit does: also for Studio and SDK runs that set none.
+  const compiled = graph
+    .compile({ checkpointer: options.checkpointer, name: workflow.name })
+    .withConfig({ recursionLimit: recursionLimitFor(workflow) }) as CompiledWorkflow;
+  return enforceInputContract(compiled, workflow);
 }
 
 /** The compiled graph. Typed loosely: its node names and state come from data, not from types. */
