@@ -108,7 +108,7 @@ function finalNotice(invoice: Invoice, checked: boolean): ScriptedToolCall {
     args: {
       invoiceId: invoice.id,
       kind: "final_default",
-      body: `Final notice: invoice ${invoice.id} for $${invoice.amount} is ${invoice.daysOverdue} days overdue. ${checked ? " We have found no dispute on record." : ""} Pay within 7 days or the debt goes to collections.`,
+      body: `Final notice: invoice ${invoice.id} for $${invoice.amount} is ${invoice.daysOverdue} days overdue.${checked ? " Dispute status checked." : ""} Pay within 7 days or the debt goes to collections.`,
     },
   };
 }
@@ -122,5 +122,7 @@ function summary(exchanges: readonly ToolExchange[]): string {
       ? `No ${String(notice.args.kind)} notice for ${String(notice.args.invoiceId)}: ${notice.result}`
       : `Sent a ${String(notice.args.kind)} notice for ${String(notice.args.invoiceId)}.`,
   );
-  return lines.join(" ") || "Nothing was sent.";
+  return lines.map(sentence).join(" ") || "Nothing was sent.";
 }
+
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);

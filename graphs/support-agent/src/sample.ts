@@ -45,7 +45,7 @@ export function createSupportSample(options: SupportWorkflowOptions = {}) {
       {
         name: "runaway-lookups",
         description:
-          "the model re-reads the same order every turn: after eight turns the loop takes its limit edge and a person takes over",
+          "the model keeps looking things up and never answers: after eight turns the loop takes its limit edge and a person takes over",
         input: { customerId: "C-100", request: "Keep checking A-2002 until it arrives." },
       },
     ],

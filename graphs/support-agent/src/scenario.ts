@@ -128,7 +128,7 @@ function summary(exchanges: readonly ToolExchange[]): string {
         .filter((order) => order?.id && order.status)
         .map((order) => `Order ${order?.id} (${order?.item}) is ${order?.status}.`);
   const lines = [...statuses, ...acted.map(describe)];
-  return lines.join(" ") || "Thanks for reaching out; is there anything else I can help with?";
+  return lines.map(sentence).join(" ") || "Thanks for reaching out; is there anything else I can help with?";
 }
 
 const WRITES = new Set(["issue_refund", "cancel_order", "change_address"]);
@@ -149,3 +149,5 @@ function describe(exchange: ToolExchange): string {
       return `${exchange.name} on ${target} is done.`;
   }
 }
+
+const sentence = (text: string) => (/[.!?]$/.test(text) ? text : `${text}.`);
