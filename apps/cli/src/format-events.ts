@@ -112,7 +112,7 @@ export function formatApprovalRequest(terminal: Terminal, request: ApprovalReque
       ),
     ),
     `${pad}  why: ${request.reasons.join("; ")}${request.policyIds.length ? ` [${request.policyIds.join(", ")}]` : ""}`,
-    `${pad}  call ${request.tool} ${args(request.args)} · hash ${request.callHash.slice(0, 12)}… · expires ${request.expiresAt}`,
+    `${pad}  call ${request.tool} ${args(request.args)} · hash ${request.callHash.slice(0, 12)}… · request ${request.requestId} · expires ${request.expiresAt}`,
     ...(request.refusedAnswer
       ? [`${pad}  ${paint(terminal, "red", `previous answer refused: ${request.refusedAnswer}`)}`]
       : []),
@@ -134,10 +134,16 @@ export function formatOutcome(terminal: Terminal, outcome: RunOutcome): string[]
   }
   if (outcome.status === "waiting") {
     const approvers = outcome.approval?.requiredScope ? " --approver ID" : "";
+    // Several requests (one agent turn's calls) are answered one by one or all at once, never by guess.
+    const several = (outcome.approvals?.length ?? 0) > 1;
+    const which = several ? " --request ID" : "";
     return [
-      `   ${paint(terminal, "yellow", "⏸ waiting for approval")} · thread ${outcome.threadId}`,
-      `     approve: npx governor approve ${outcome.threadId}${approvers} --reason "…"`,
-      `     reject:  npx governor reject ${outcome.threadId}${approvers} --reason "…"`,
+      `   ${paint(terminal, "yellow", "⏸ waiting for approval")} · thread ${outcome.threadId}${several ? ` · ${outcome.approvals?.length} calls wait` : ""}`,
+      `     approve: npx governor approve ${outcome.threadId}${which}${approvers} --reason "…"`,
+      `     reject:  npx governor reject ${outcome.threadId}${which}${approvers} --reason "…"`,
+      ...(several
+        ? [`     or all: npx governor approve ${outcome.threadId} --all${approvers} --reason "…"`]
+        : []),
     ];
   }
   const said = lastModelText(outcome.state.messages);

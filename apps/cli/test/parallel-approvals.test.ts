@@ -85,6 +85,9 @@ describe("a run waiting for two approvals, from the command line", () => {
     expect(started).toMatch(/approval requested: issue_refund/);
     expect(started).toMatch(/approval requested: change_address/);
     expect(started).not.toContain(CUSTOMER_EMAIL);
+    expect(started).toContain(`governor approve ${threadId} --request ID`);
+    expect(started).toContain(`governor approve ${threadId} --all`);
+    for (const id of Object.values(ids)) expect(started).toContain(`request ${id}`);
     expect(deskEffects).toEqual({ refunds: [], addresses: [] });
   });
 
