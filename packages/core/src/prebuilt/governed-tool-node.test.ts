@@ -132,7 +132,7 @@ function options(overrides: Partial<GovernedToolsOptions> = {}): GovernedToolsOp
  * LangGraph's own ToolNode example (a hand-written StateGraph: agent ⇄ tools), with the
  * ToolNode swapped for the governed one. The "model" plays scripted AI messages, one per turn.
  */
-function reactGraph(turns: AIMessage[], tools: GovernedToolNode) {
+function reactGraph(turns: AIMessage[], tools: GovernedToolNode, checkpointer = new MemorySaver()) {
   const seen: BaseMessage[][] = [];
   const callModel = async (state: typeof MessagesAnnotation.State) => {
     seen.push(state.messages);
@@ -149,7 +149,7 @@ function reactGraph(turns: AIMessage[], tools: GovernedToolNode) {
     .addEdge(START, "agent")
     .addConditionalEdges("agent", shouldContinue, ["tools", END])
     .addEdge("tools", "agent")
-    .compile({ checkpointer: new MemorySaver() });
+    .compile({ checkpointer });
   return { graph, seen };
 }
 
@@ -436,5 +436,70 @@ describe("governedToolNode in a hand-written StateGraph", () => {
         store: undefined,
       }),
     ).toThrow(/needs an audit journal and an effect journal/);
+  });
+  it("an approval given under one policy lapses when the policy changes before the call runs", async () => {
+    const checkpointer = new MemorySaver();
+    const config = { configurable: { thread_id: "t-policy-change" } };
+    const before = reactGraph([parallelTurn], governedToolNode(allTools, options()), checkpointer).graph;
+    const batch = batchOf((await before.invoke({ messages: [] }, config)) as Interrupted);
+    const refund = batch.requests[0] as ApprovalBinding;
+
+    // The same graph and thread, served with stricter rules (a new policy version).
+    const stricter = new RulePolicyEngine([
+      { id: "reads", actions: ["get_order"], effect: "permit", reason: "support reads orders" },
+      { id: "refunds", actions: ["issue_refund"], effect: "permit", reason: "support refunds" },
+      {
+        id: "all-refunds-need-human",
+        actions: ["issue_refund"],
+        effect: "require-approval",
+        reason: "every refund needs a supervisor now",
+      },
+      { id: "cancels", actions: ["cancel_order"], effect: "permit", reason: "support cancels" },
+      {
+        id: "cancels-need-human",
+        actions: ["cancel_order"],
+        effect: "require-approval",
+        reason: "a human confirms cancels",
+      },
+    ]);
+    const after = reactGraph(
+      [parallelTurn],
+      governedToolNode(allTools, options({ policy: stricter })),
+      checkpointer,
+    ).graph;
+    const again = batchOf(
+      (await after.invoke(new Command({ resume: { token: await sign(refund) } }), config)) as Interrupted,
+    );
+    expect(again.requests.map((request) => request.tool)).toEqual(["issue_refund", "cancel_order"]);
+    expect(again.requests[0]?.requestId).not.toBe(refund.requestId);
+    expect(again.requests[0]?.reasons).toEqual(["every refund needs a supervisor now"]);
+    expect(again.refusedAnswer).toMatch(/not pending here/);
+    expect(ran.issue_refund).toBe(0);
+  });
+
+  it("stops the run when the agent's kill switch is engaged or its user's delegation has lapsed; nothing runs", async () => {
+    const turn = aiCalls([{ id: "k1", name: "get_order", args: { orderId: "A-1" } }]);
+    store.kills.kill({ agent: "support", reason: "incident 7", by: "ops" });
+    const killed = reactGraph([turn], governedToolNode(allTools, options())).graph;
+    await expect(
+      killed.invoke({ messages: [] }, { configurable: { thread_id: "t-killed" } }),
+    ).rejects.toThrow(/kill switch is engaged \(incident 7\)/);
+    store.kills.unkill({ agent: "support" });
+
+    const lapsed = {
+      id: "agent:support/user:u1",
+      kind: "delegated",
+      agentId: "support",
+      userId: "u1",
+      scopes: ["orders:read"],
+      delegation: { jti: "d-1", expiresAt: new Date(Date.now() - 1000).toISOString() },
+    };
+    const graph = reactGraph([turn], governedToolNode(allTools, options())).graph;
+    await expect(
+      graph.invoke({ messages: [] }, { configurable: { thread_id: "t-lapsed", principal: lapsed } }),
+    ).rejects.toThrow(/delegation from user u1 \(token d-1\) expired/);
+    expect(ran.get_order).toBe(0);
+    const stops = store.audit.list().filter((record) => record.outcome === "stopped");
+    expect(stops.map((record) => record.kind)).toEqual(["kill", "identity"]);
   });
 });

@@ -37,8 +37,11 @@ export interface GovernedToolStores {
   readonly tokenKeys?: TokenKeys;
   /** Remembers which signed decision was used for which call, so none is replayed on another. */
   readonly approvalUses?: ApprovalUseLedger;
-  /** Revoked delegations: a run acting for a user whose delegation was revoked is refused every call. */
-  readonly killSwitch?: Pick<KillSwitch, "revoked">;
+  /**
+   * Kill switches and revoked delegations, read at every run of the node: an engaged switch
+   * for the agent (or the global one), or a lapsed delegation, stops the run before any call.
+   */
+  readonly killSwitch?: KillSwitch;
 }
 
 /** How a governed ToolNode (or the createAgent middleware) decides each call it receives. */

@@ -111,6 +111,7 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
    */
   async answer(input: GovernedTurn<TState>): Promise<ToolMessage[]> {
     const scope = this.#scopeOf(input);
+    this.#stopIfHalted(scope, input.turn.turnId);
     // Malformed calls may share an id (or have none): they are answered by position, not by id.
     const malformed = input.turn.malformed.map(({ toolCall, reason }, index) => {
       const callId = `${input.turn.turnId}/${toolCall.id ?? "?"}#${index}`;
@@ -118,15 +119,9 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
       return refusal(toolCall, `Refused: ${reason}`);
     });
     const replies = new Map<string, ToolMessage>();
-    const lapse = delegationLapse(scope.principal, this.gateway.now(), this.#stores.killSwitch);
     const allowed: { call: TurnCall; decision: GatewayDecision }[] = [];
     const awaiting: AwaitingCall[] = [];
     for (const call of input.turn.calls) {
-      if (lapse) {
-        this.#auditRefusal(scope, call.callId, call.toolCall.name, lapse.message, "identity");
-        replies.set(call.toolCall.id, refusal(call.toolCall, `Refused by identity: ${lapse.message}`));
-        continue;
-      }
       const verdict = await this.#decide(call, input.state, scope);
       if ("refused" in verdict) replies.set(call.toolCall.id, refusal(call.toolCall, verdict.refused));
       else if (verdict.decision.effect === "allow") allowed.push({ call, decision: verdict.decision });
@@ -296,12 +291,52 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
     return { threadId, node: input.node, principal };
   }
 
+  /**
+   * Stops the run, as every node boundary of a compiled workflow does, when a kill switch for
+   * the agent (or the global one) is engaged, or the delegation the run acts under has lapsed
+   * or been revoked: no call of the turn is decided, none runs.
+   */
+  #stopIfHalted(scope: CallScope, turnId: string): void {
+    const switches = this.#stores.killSwitch;
+    const kill = switches?.active(scope.principal.agentId);
+    const audit = (kind: "kill" | "identity", data: Record<string, unknown>) =>
+      this.gateway.audit.append({
+        threadId: scope.threadId,
+        kind,
+        outcome: "stopped",
+        node: scope.node,
+        principal: scope.principal.id,
+        data,
+        dedupeKey: `${scope.threadId}:${turnId}:${scope.node}:${kind}:stopped`,
+      });
+    if (kill) {
+      audit("kill", { scope: kill.scope, reason: kill.reason, engagedAt: kill.at });
+      throw new GovernorError(
+        "KILLED",
+        `Run ${scope.threadId} stopped at ${scope.node}: the ${kill.scope === "global" ? "global" : kill.scope} kill switch is engaged (${kill.reason})`,
+        { node: scope.node, scope: kill.scope, reason: kill.reason },
+      );
+    }
+    const lapse = delegationLapse(scope.principal, this.gateway.now(), switches);
+    if (lapse) {
+      audit("identity", { code: lapse.code, ...lapse.details });
+      throw new GovernorError(
+        lapse.code,
+        `Run ${scope.threadId} stopped at ${scope.node}: ${lapse.message}`,
+        {
+          node: scope.node,
+          ...lapse.details,
+        },
+      );
+    }
+  }
+
   #auditRefusal(
     scope: CallScope,
     callId: string,
     tool: string,
     reason: string,
-    kind: "contract" | "identity" | "approval",
+    kind: "contract" | "approval",
   ) {
     this.gateway.audit.append({
       threadId: scope.threadId,
