@@ -217,7 +217,7 @@ describe("agent loop: the turn bound under state edits", () => {
   // edit writing `turns: 0` gives a runaway model maxTurns more turns, every time: the bound
   // is not cross-checked against the journal, whose "model" records count the turns taken.
   // Expected (once fixed): the forked run takes no turn beyond maxTurns, whatever the state says.
-  it.fails("AF-6 HOLE: a turn count reset by an edit does not buy the model more than maxTurns turns", async () => {
+  it("AF-6 a turn count reset by an edit does not buy the model more than maxTurns turns (the journal counts them)", async () => {
     const limited = agentDesk({ maxTurns: 2, limitEdge: true });
     // A runaway model: every turn reads another account (new arguments, so the loop guard lets it through).
     const model = deskModel((turn) => ({ text: "More.", toolCalls: [read(`R-${turn}`)] }));

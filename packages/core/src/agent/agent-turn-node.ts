@@ -18,6 +18,7 @@ import type { AgentNode } from "../workflow/node-definitions.js";
 import { loopOf, loopScope } from "./agent-loop-state.js";
 import { handoffTarget, handoffToolName } from "./handoff-tools.js";
 import { boundRoute, callModelWithinBudget, type Invoke } from "./model-turn.js";
+import { atLeastRecorded, recordedUse } from "./recorded-use.js";
 import { chooseTurnModel } from "./turn-model.js";
 
 export const DEFAULT_MAX_CALLS_PER_TURN = 8;
@@ -70,12 +71,15 @@ export function agentTurnNode(
     const scope = loopScope(config, id, node, services);
     const audit = stepAudit(services, { ...scope }, config);
     const loop = loopOf(state, id);
-    const usage = usageOf(state);
+    // Bounds read the journal too: an edit of the thread's state cannot buy more turns or budget.
+    const recorded = recordedUse(services.gateway.audit, scope.threadId);
+    const turnsTaken = Math.max(loop.turns, recorded.turns.get(id) ?? 0);
+    const usage = atLeastRecorded(usageOf(state), recorded);
 
-    if (loop.turns >= node.maxTurns) {
+    if (turnsTaken >= node.maxTurns) {
       const message = `Agent ${id} used its ${node.maxTurns} turns without finishing`;
-      audit("budget", "turn-limit", { turns: loop.turns, maxTurns: node.maxTurns }, "turn-limit");
-      emit(config, { type: "turn-limit", node: id, turns: loop.turns, maxTurns: node.maxTurns });
+      audit("budget", "turn-limit", { turns: turnsTaken, maxTurns: node.maxTurns }, "turn-limit");
+      emit(config, { type: "turn-limit", node: id, turns: turnsTaken, maxTurns: node.maxTurns });
       const update: GovernorUpdate = hasLimitEdge
         ? { routes: { [id]: "limit" } }
         : { routes: { [id]: "done" }, stop: { code: "AGENT_TURN_LIMIT", message, node: id } };
@@ -121,7 +125,7 @@ export function agentTurnNode(
     });
     if (turn.kind === "stopped") return { governor: { budget: turn.budget, stop: turn.stop } };
 
-    const number = loop.turns + 1;
+    const number = turnsTaken + 1;
     const reply = withUniqueCallIds(turn.reply, id, number, state.messages);
     added.push(reply.message);
     const text =
