@@ -11,10 +11,11 @@ import {
 } from "@governor/core";
 import { type ApprovalBinding, defineIdentity, signApprovalDecision } from "@governor/identity";
 import type { ScenarioView, ScriptedReply } from "@governor/models";
+import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
 import type { PolicyEngine } from "@governor/policy";
 import { RulePolicyEngine } from "@governor/policy";
 import { z } from "zod";
-import { type Attacker, attacker } from "./attacker.js";
+import { type Attacker, CallIdModel } from "./attacker.js";
 
 /**
  * An accounts desk run as a governed agent loop, for attacks on the loop itself. Every
@@ -220,21 +221,38 @@ type DeskScript = readonly DeskTurn[] | ((turn: number, view: ScenarioView) => S
 /**
  * A model that plays the desk's turns in order (and the specialist's, on its own prompt), then
  * answers "Done." Turns are counted per prompt as the model is called, so pass the same model
- * to every start and resume of a run. `calls` logs every model call.
+ * to every start and resume of a run. `calls` logs every model call. With `ids`, the model
+ * names its tool calls its own way (see CallIdModel): repeated, missing or chosen ids.
  */
-export function deskModel(desk: DeskScript, specialist: DeskScript = []): Attacker {
+export function deskModel(
+  desk: DeskScript,
+  specialist: DeskScript = [],
+  ids?: () => string | undefined,
+): Attacker {
+  const calls: string[] = [];
   const counters = { desk: 0, specialist: 0 };
   const play = (script: DeskScript, who: keyof typeof counters) => (view: ScenarioView) => {
     const turn = counters[who]++;
+    calls.push(`${who}:${turn}`);
     if (typeof script === "function") return script(turn, view);
     const step = script[turn];
     if (step === undefined) return { text: "Done." };
     return typeof step === "function" ? step(view) : step;
   };
-  return attacker("agent-desk", [
-    { when: { system: new RegExp(DESK_PROMPT) }, reply: play(desk, "desk") },
-    { when: { system: new RegExp(SPECIALIST_PROMPT) }, reply: play(specialist, "specialist") },
-  ]);
+  const script = defineScenario({
+    name: "agent-desk",
+    turns: [
+      { when: { system: new RegExp(DESK_PROMPT) }, reply: play(desk, "desk") },
+      { when: { system: new RegExp(SPECIALIST_PROMPT) }, reply: play(specialist, "specialist") },
+    ],
+  });
+  return { model: ids ? new CallIdModel(script, ids) : new ScenarioChatModel(script), calls };
+}
+
+/** Ids handed out in order, one per tool call the model makes (undefined: no id). */
+export function idsInOrder(...ids: (string | undefined)[]): () => string | undefined {
+  let next = 0;
+  return () => ids[next++];
 }
 
 export const read = (account: string) => ({ name: "read_account", args: { account } });
