@@ -1,7 +1,13 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { type ApprovalRequest, defineWorkflow, GovernorRuntime, type RunOutcome } from "@governor/core";
+import {
+  type ApprovalRequest,
+  compile,
+  defineWorkflow,
+  GovernorRuntime,
+  type RunOutcome,
+} from "@governor/core";
 import { signApprovalDecision } from "@governor/identity";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -288,6 +294,20 @@ describe("support-agent sample", () => {
       records.filter((record) => record.kind === "budget" && record.outcome === "turn-limit"),
     ).toHaveLength(1);
     expect(systems.refunds.length + systems.cancellations.length + systems.addressChanges.length).toBe(0);
+  });
+
+  it("draws the loop for Studio: turn, checks, gate, tools and approval nodes, and the limit edge to a person", () => {
+    const graph = compile(sample.workflow, { model, ...runtime.store.graphServices() });
+    const mermaid = graph.getGraph().drawMermaid();
+    for (const node of [
+      "support",
+      "support.checks",
+      "support.gate",
+      "support.tools",
+      "support.approval",
+      "escalate",
+    ])
+      expect(mermaid).toContain(node);
   });
 
   it("leaves an audit chain that verifies after every case", async () => {
