@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { signApprovalDecision } from "@governor/identity";
 import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
-import { RulePolicyEngine } from "@governor/policy";
+import { CedarPolicyEngine, type PolicyEngine, RulePolicyEngine } from "@governor/policy";
 import { type BaseMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import { Command, MemorySaver } from "@langchain/langgraph";
@@ -99,11 +99,41 @@ const policy = new RulePolicyEngine([
   },
 ]);
 
-function governedAgent(version: "v1" | "v2" = "v1") {
+// The same rules in Cedar, as a team that keeps its policies in files would write them.
+const cedarPolicy = new CedarPolicyEngine({
+  schema: {
+    name: "weather.cedarschema",
+    text: `namespace Governor {
+      entity Agent = { roles: Set<String>, scopes: Set<String>, delegated: Bool, userId?: String };
+      entity Tool;
+      action search appliesTo { principal: Agent, resource: Tool, context: { args: { query: String } } };
+      action post_message appliesTo {
+        principal: Agent, resource: Tool, context: { args: { channel: String, text: String } }
+      };
+    }`,
+  },
+  policies: [
+    {
+      name: "weather.cedar",
+      text: `@id("search") @reason("anyone may search")
+      permit (principal, action == Governor::Action::"search", resource);
+
+      @id("post") @reason("the agent may post")
+      permit (principal, action == Governor::Action::"post_message", resource)
+      when { principal.scopes.contains("chat:post") };
+
+      @id("broadcast-needs-human") @reason("posts outside #team need a human") @approval("required")
+      permit (principal, action == Governor::Action::"post_message", resource)
+      when { context.args.channel != "#team" };`,
+    },
+  ],
+});
+
+function governedAgent(version: "v1" | "v2" = "v1", rules: PolicyEngine = policy) {
   const checkpointer = new MemorySaver();
   const tools = governedToolNode([search, postMessage], {
     store,
-    policy,
+    policy: rules,
     approvers: (approver) => approver === "lead:ana",
     agent: { id: "weather", scopes: ["web:search", "chat:post"] },
     govern: {
@@ -176,5 +206,25 @@ describe("LangGraph's ReAct agent example, governed", () => {
       (message): message is ToolMessage => message instanceof ToolMessage && message.status === "error",
     );
     expect(rejected?.content).toMatch(/^Rejected by lead:ana/);
+  });
+  it("decides with Cedar policies the same way, naming the policy that asked for a human", async () => {
+    const app = governedAgent("v1", cedarPolicy);
+    const config = { configurable: { thread_id: "44" } };
+    const waiting = (await app.invoke(
+      { messages: [{ role: "user", content: "weather in sf?" }] },
+      config,
+    )) as Result;
+    const request = waiting.__interrupt__?.[0]?.value.requests[0] as ApprovalRequest;
+    expect(request.args.channel).toBe("#everyone");
+    expect(request.policyIds).toEqual(["broadcast-needs-human"]);
+    expect(request.policyVersion).toBe(cedarPolicy.version);
+    expect(posts).toEqual(["#team: SF is foggy today"]);
+
+    const done = (await app.invoke(
+      new Command({ resume: { token: await approve(request) } }),
+      config,
+    )) as Result;
+    expect(done.__interrupt__).toBeUndefined();
+    expect({ searches, posts: posts.length }).toEqual({ searches: 1, posts: 2 });
   });
 });
