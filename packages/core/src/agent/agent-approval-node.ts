@@ -74,6 +74,7 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
     });
     emit(config, { type: "approvals-waiting", node: names.approval, requests: pending.length });
 
+    const visit = `${pending.length}-${pending[0]?.request.requestId}`;
     let refusedAnswer: string | undefined;
     for (let attempt = 0; ; attempt++) {
       const batch: ApprovalBatch = {
@@ -99,7 +100,8 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
           node: names.approval,
           principal: scope.principal.id,
           data: { requestId: refusal.requestId ?? null, reason: refusal.reason },
-          dedupeKey: `${scope.threadId}:${names.approval}:refused:${attempt}:${index}`,
+          // A visit ends only once something is decided, so the pending set names the visit.
+          dedupeKey: `${scope.threadId}:${names.approval}:refused:${visit}:${attempt}:${index}`,
         });
         emit(config, { type: "approval-refused", node: names.approval, tool: "", reason: refusal.reason });
       }
