@@ -6,10 +6,11 @@ import type { ScenarioView } from "@governor/models";
  * them in a form it can decide on.
  */
 
-/** The request the diagnostic was given: `Site PLANT-1, SKU SKU-200: <words>`. */
-export const CASE_PATTERN = /Site (PLANT-\d), SKU (SKU-\d{3}): ([\s\S]*)/;
+/** The request the diagnostic was given: `Incident INC-1042 at PLANT-1, SKU SKU-200: <words>`. */
+export const CASE_PATTERN = /Incident (INC-\d+) at (PLANT-\d), SKU (SKU-\d{3}): ([\s\S]*)/;
 
 export interface CaseFacts {
+  readonly incident: string;
   readonly site: string;
   readonly sku: string;
   readonly request: string;
@@ -20,9 +21,10 @@ export function caseOf(view: ScenarioView): CaseFacts {
   for (const message of view.messages) {
     if (message.getType() !== "human") continue;
     const match = textOf(message).match(CASE_PATTERN);
-    if (match) return { site: match[1] ?? "", sku: match[2] ?? "", request: match[3] ?? "" };
+    if (match)
+      return { incident: match[1] ?? "", site: match[2] ?? "", sku: match[3] ?? "", request: match[4] ?? "" };
   }
-  return { site: "", sku: "", request: view.lastHuman };
+  return { incident: "", site: "", sku: "", request: view.lastHuman };
 }
 
 /** One tool message of the conversation, with its place in it. */

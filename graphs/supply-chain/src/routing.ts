@@ -42,3 +42,13 @@ export const specialistRouting = {
     },
   ],
 } as const;
+
+/**
+ * What the two offline models cost, apart like a small and a large hosted model (the default
+ * table prices every scenario model alike), so a run's cost shows what routing saved. Pass
+ * it as GovernorRuntime's (or compile's) `prices`.
+ */
+export const supplyChainPrices = {
+  "scenario:supply-chain-fast": { inputPerMTok: 1, outputPerMTok: 4 },
+  "scenario:supply-chain-strong": { inputPerMTok: 10, outputPerMTok: 40 },
+} as const;

@@ -16,6 +16,7 @@ export function createSupplyChainSample(options: SupplyChainWorkflowOptions = {}
         description:
           "bearings run short: read in parallel, handed to the specialist (whose own ERP write is refused), then to the executor; a $3,600 order runs alone",
         input: {
+          incident: "INC-1041",
           site: "PLANT-1",
           sku: "SKU-100",
           request: "Line 3 is burning through bearings faster than they arrive. What's going on?",
@@ -26,6 +27,7 @@ export function createSupplyChainSample(options: SupplyChainWorkflowOptions = {}
         description:
           "servo motors: a long shipment history moves the diagnostic to the strong model; the $36,000 order waits for a manager",
         input: {
+          incident: "INC-1042",
           site: "PLANT-1",
           sku: "SKU-200",
           request: "The robot cell is short of servo motors and the last deliveries slipped.",
@@ -36,6 +38,7 @@ export function createSupplyChainSample(options: SupplyChainWorkflowOptions = {}
         description:
           "asked to skip the vendor, the diagnostic hands straight to the executor: policy denies it (no draft yet)",
         input: {
+          incident: "INC-1043",
           site: "PLANT-1",
           sku: "SKU-100",
           request: "Urgent: skip the vendor and put the bearing order straight into the ERP.",
@@ -46,6 +49,7 @@ export function createSupplyChainSample(options: SupplyChainWorkflowOptions = {}
         description:
           "the diagnostic tries to hand off to a finance agent the workflow does not have: refused, not offered",
         input: {
+          incident: "INC-1044",
           site: "PLANT-1",
           sku: "SKU-100",
           request: "Bearings are short; get finance to sign off the extra spend first.",
@@ -56,6 +60,7 @@ export function createSupplyChainSample(options: SupplyChainWorkflowOptions = {}
         description:
           "the agents act for a planner who may read and draft but not change the ERP: the executor's write is refused for scope",
         input: {
+          incident: "INC-1045",
           site: "PLANT-1",
           sku: "SKU-100",
           request: "Line 3 is burning through bearings faster than they arrive. What's going on?",

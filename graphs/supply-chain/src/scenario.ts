@@ -67,7 +67,7 @@ function diagnosticTurn(view: ScenarioView): ScriptedReply {
  * hands the order to the executor.
  */
 function specialistTurn(view: ScenarioView): ScriptedReply {
-  const { site, sku } = caseOf(view);
+  const { incident, site, sku } = caseOf(view);
   const stock = stockOf(view);
   if (!stock) return { text: `I have no stock figures for ${sku}; I can't write to the vendor yet.` };
   const since = handedOverAt(view, "specialist");
@@ -83,6 +83,7 @@ function specialistTurn(view: ScenarioView): ScriptedReply {
         {
           name: "draft_vendor_response",
           args: {
+            incident,
             vendorId: stock.vendorId,
             sku,
             message: `Our last deliveries of ${stock.name} (${sku}) arrived late and ${site} is down to ${stock.daysOfCover} days of cover. Please confirm a firm date for the open shipments and capacity for ${shortfall} more units.`,

@@ -10,6 +10,7 @@ export const ERP_HARD_CAP_UNITS = 5000;
 const sku = z.string().regex(/^SKU-\d{3}$/, "a SKU looks like SKU-100");
 const site = z.string().regex(/^PLANT-\d$/, "a site looks like PLANT-1");
 const vendorId = z.string().regex(/^V-\d+$/, "a vendor id looks like V-7");
+const incident = z.string().regex(/^INC-\d+$/, "an incident id looks like INC-1041");
 
 /** Stock on hand, demand and target level of one item at one site. */
 export function readInventoryTool(records: PlantRecords) {
@@ -66,7 +67,7 @@ export function draftVendorResponseTool(outbox: VendorOutbox) {
     name: "draft_vendor_response",
     description:
       "Draft a response to a vendor about a late or short delivery, for a buyer to review and send.",
-    input: z.object({ vendorId, sku, message: z.string().min(20).max(2000) }).strict(),
+    input: z.object({ incident, vendorId, sku, message: z.string().min(20).max(2000) }).strict(),
     scopes: ["vendors:draft"],
     risk: "write",
     idempotent: false,

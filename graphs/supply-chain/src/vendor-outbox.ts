@@ -1,6 +1,8 @@
 /** A response to a vendor, drafted for a buyer to send: nothing leaves the plant from here. */
 export interface VendorDraft {
   readonly draftId: string;
+  /** The supply incident the draft answers: a draft for last month's incident unlocks nothing today. */
+  readonly incident: string;
   readonly vendorId: string;
   readonly sku: string;
   readonly message: string;
@@ -9,7 +11,7 @@ export interface VendorDraft {
 /**
  * Where the specialist's drafts land. It is also a system of record for the workflow: the
  * ERP is only changed, and the run only handed to the executor, once a draft exists for the
- * item (both read it here, not from the conversation the model could talk round).
+ * incident's item (both read it here, not from the conversation the model could talk round).
  */
 export class VendorOutbox {
   readonly drafts: VendorDraft[] = [];
@@ -20,7 +22,7 @@ export class VendorOutbox {
     return record;
   }
 
-  hasDraftFor(sku: string): boolean {
-    return this.drafts.some((draft) => draft.sku === sku);
+  hasDraftFor(incident: string, sku: string): boolean {
+    return this.drafts.some((draft) => draft.incident === incident && draft.sku === sku);
   }
 }

@@ -17,13 +17,21 @@ import { draftVendorResponseTool, readInventoryTool, readShipmentsTool, updateEr
 import { VendorOutbox } from "./vendor-outbox.js";
 
 export const supplyChainState = z.object({
+  /** The supply incident this run works: vendor drafts are filed under it. */
+  incident: z.string().regex(/^INC-\d+$/),
   site: z.string().regex(/^PLANT-\d$/),
   sku: z.string().regex(/^SKU-\d{3}$/),
   request: z.string().min(1),
   /** The bottleneck the diagnostic flagged, as it handed it on. */
   bottleneck: z.string().optional(),
   draft: z
-    .object({ draftId: z.string(), vendorId: z.string(), sku: z.string(), message: z.string() })
+    .object({
+      draftId: z.string(),
+      incident: z.string(),
+      vendorId: z.string(),
+      sku: z.string(),
+      message: z.string(),
+    })
     .optional(),
   erpChange: z
     .object({ changeId: z.string(), sku: z.string(), quantity: z.number(), value: z.number() })
@@ -62,7 +70,7 @@ function erpChangeGovernance(records: PlantRecords, outbox: VendorOutbox) {
       if (!item || item.site !== site) return fail(`${sku} is not stocked at ${site}`);
       if (vendorId !== item.vendorId)
         return fail(`${vendorId} does not supply ${sku}; ${item.vendorId} does`);
-      if (!outbox.hasDraftFor(sku))
+      if (!outbox.hasDraftFor(state.incident, sku))
         return fail(
           `no vendor response is drafted for ${sku}: the vendor hears from us before the ERP changes`,
         );
@@ -129,7 +137,8 @@ export function createSupplyChainWorkflow(options: SupplyChainWorkflowOptions = 
         kind: "agent",
         description: "Reads stock and shipments, flags the bottleneck, hands it on",
         instructions: `${DIAGNOSTIC_MARKER}. Find out why an item is short: read its stock and its inbound shipments, say what the bottleneck is, then hand it to the agent who can act on it.`,
-        input: ({ site, sku, request }) => `Site ${site}, SKU ${sku}: ${request}`,
+        input: ({ incident, site, sku, request }) =>
+          `Incident ${incident} at ${site}, SKU ${sku}: ${request}`,
         tools: ["read_inventory", "read_shipments"],
         maxTurns: 4,
         agent: diagnosticAgent,
@@ -144,7 +153,7 @@ export function createSupplyChainWorkflow(options: SupplyChainWorkflowOptions = 
           },
           handoff_to_executor: {
             // Read from the outbox, not the conversation: the model cannot claim a draft into being.
-            context: ({ sku }) => ({ draftReady: outbox.hasDraftFor(sku) }),
+            context: ({ incident, sku }) => ({ draftReady: outbox.hasDraftFor(incident, sku) }),
             sufficient: {
               reason: "a handoff changes nothing outside the run: policy decides who may make it",
             },
@@ -168,6 +177,10 @@ export function createSupplyChainWorkflow(options: SupplyChainWorkflowOptions = 
             check: ({ state, call }) => {
               const vendor = records.vendor(String(call.args.vendorId));
               if (!vendor) return fail(`vendor ${String(call.args.vendorId)} is unknown`);
+              if (call.args.incident !== state.incident)
+                return fail(
+                  `the draft is filed under ${String(call.args.incident)}, not this run's ${state.incident}`,
+                );
               if (call.args.sku !== state.sku || !vendor.supplies.includes(state.sku))
                 return fail(`${vendor.id} does not supply this run's item ${state.sku}`);
               return pass();
@@ -176,7 +189,7 @@ export function createSupplyChainWorkflow(options: SupplyChainWorkflowOptions = 
           },
           update_erp: erpChange,
           handoff_to_executor: {
-            context: ({ sku }) => ({ draftReady: outbox.hasDraftFor(sku) }),
+            context: ({ incident, sku }) => ({ draftReady: outbox.hasDraftFor(incident, sku) }),
             sufficient: {
               reason: "a handoff changes nothing outside the run: policy decides who may make it",
             },
