@@ -1,12 +1,19 @@
 import type { WorkflowIssue } from "@governor/errors";
 import { MultiDirectedGraph } from "graphology";
-import { stronglyConnectedComponents } from "graphology-components";
-import { hasCycle } from "graphology-dag";
 import { bidirectional } from "graphology-shortest-path/unweighted.js";
+import { checkCycles, cycleThrough, shortestPath } from "./check-agent-loops.js";
 import { type Edge, END, nodeOf, START, type Workflow } from "./define-workflow.js";
 import type { WorkflowNode } from "./node-definitions.js";
 
-/** Builds the workflow as a graphology graph, START and END included. */
+/** The label of the edge from an agent to each agent it may hand the run to. */
+export const HANDOFF_EDGE = "handoff";
+
+/**
+ * Builds the workflow as a graphology graph, START and END included. An agent's handoffs
+ * are edges too (labeled "handoff"): they are not in `workflow.edges`, but the run goes
+ * there, so a specialist reached only by a handoff is reachable and a loop through a
+ * handoff is a loop.
+ */
 export function toGraph(workflow: Workflow, edges: readonly Edge[]): MultiDirectedGraph {
   const graph = new MultiDirectedGraph();
   graph.addNode(START);
@@ -16,29 +23,24 @@ export function toGraph(workflow: Workflow, edges: readonly Edge[]): MultiDirect
     if (graph.hasNode(edge.from) && graph.hasNode(edge.to))
       graph.addEdge(edge.from, edge.to, { on: edge.on });
   }
+  for (const [id, node] of Object.entries(workflow.nodes)) {
+    if (node?.kind !== "agent" || !Array.isArray(node.handoffs)) continue;
+    for (const target of node.handoffs) {
+      // Unknown or malformed targets are reported by the shape checks.
+      if (typeof target === "string" && nodeOf(workflow, target))
+        graph.addEdge(id, target, { on: HANDOFF_EDGE });
+    }
+  }
   return graph;
 }
 
 /**
- * The checks that need the graph: no cycle, every node reachable, and every action
- * reachable from START only through its precondition and through its policy gate.
+ * The checks that need the graph: no unbounded cycle, every node reachable, and every action
+ * reachable, from START and on every lap of a loop, only through its precondition and
+ * through its policy gate.
  */
 export function checkGraph(workflow: Workflow, graph: MultiDirectedGraph): WorkflowIssue[] {
-  const issues: WorkflowIssue[] = [];
-
-  if (hasCycle(graph)) {
-    for (const component of stronglyConnectedComponents(graph)) {
-      const [only] = component;
-      const selfLoop = component.length === 1 && only !== undefined && graph.hasDirectedEdge(only, only);
-      if (component.length > 1 || selfLoop) {
-        issues.push({
-          code: "WORKFLOW_CYCLE",
-          path: `nodes.${component[0]}`,
-          message: `nodes ${component.join(" → ")} form a cycle; a workflow is a DAG: remove the edge that closes the loop`,
-        });
-      }
-    }
-  }
+  const issues: WorkflowIssue[] = checkCycles(workflow, graph);
 
   for (const id of Object.keys(workflow.nodes)) {
     if (!bidirectional(graph, START, id)) {
@@ -74,8 +76,11 @@ const GUARD_RULES = {
 
 /**
  * An action is guarded when removing its guards' passing edges leaves it unreachable from
- * START. Removing the guard nodes instead would miss a refusal that leads on to the action
- * (a precondition's "fail" edge to the gate, e.g. swapped labels): it would run after a refusal.
+ * every place a call can come from: START, every model or agent step (each makes a new
+ * proposal the guards never saw) and the action itself (what follows it starts a new lap of a
+ * loop, so a gate passed in one lap says nothing about the next). Removing the guard nodes
+ * instead would miss a refusal that leads on to the action (a precondition's "fail" edge to
+ * the gate, e.g. swapped labels): it would run after a refusal.
  */
 function checkGuarded(
   workflow: Workflow,
@@ -115,15 +120,57 @@ function checkGuarded(
       withoutGuards.dropEdge(edge);
     }
   }
-  const path = bidirectional(withoutGuards, START, action);
-  if (!path) return [];
-  return [
-    {
-      code: "WORKFLOW_UNGUARDED_ACTION",
-      path: `nodes.${action}`,
-      message: `action ${action} can be reached without passing its ${name} (${guards.join(", ")}): ${path.join(" → ")}`,
-    },
+  const unguarded = (message: string): WorkflowIssue[] => [
+    { code: "WORKFLOW_UNGUARDED_ACTION", path: `nodes.${action}`, message },
   ];
+  const skipped = `without passing its ${name} (${guards.join(", ")})`;
+  const fromStart = bidirectional(withoutGuards, START, action);
+  if (fromStart) return unguarded(`action ${action} can be reached ${skipped}: ${fromStart.join(" → ")}`);
+  const again = cycleThrough(withoutGuards, action);
+  if (again) {
+    const loop = loopThrough(workflow, graph, action, guards) ?? again;
+    return unguarded(
+      `action ${action} can be reached again ${skipped} in the loop ${loop.join(" → ")}: ${again.join(" → ")}`,
+    );
+  }
+  for (const [id, node] of Object.entries(workflow.nodes)) {
+    if (node?.kind !== "model" && node?.kind !== "agent") continue;
+    const path = shortestPath(withoutGuards, [id], action);
+    if (path) {
+      return unguarded(
+        `action ${action} can be reached ${skipped} after ${node.kind} step ${id} makes a new proposal: ${path.join(" → ")}`,
+      );
+    }
+  }
+  return [];
+}
+
+/**
+ * The loop an action's guards sit in, for messages: from the action to one of its guards and
+ * back, shown from its first model or agent step (where a lap's proposal is made).
+ */
+function loopThrough(
+  workflow: Workflow,
+  graph: MultiDirectedGraph,
+  action: string,
+  guards: readonly string[],
+): string[] | undefined {
+  let shortest: string[] | undefined;
+  for (const guard of guards) {
+    const there = shortestPath(graph, [action], guard);
+    const back = there && shortestPath(graph, [guard], action);
+    if (there && back && (!shortest || there.length + back.length - 1 < shortest.length)) {
+      shortest = [...there, ...back.slice(1)];
+    }
+  }
+  if (!shortest) return undefined;
+  const lap = shortest.slice(0, -1);
+  const head = lap.findIndex((id) => {
+    const kind = nodeOf(workflow, id)?.kind;
+    return kind === "model" || kind === "agent";
+  });
+  const rotated = head > 0 ? [...lap.slice(head), ...lap.slice(0, head)] : lap;
+  return [...rotated, rotated[0] as string];
 }
 
 /**

@@ -1,4 +1,6 @@
 import type { WorkflowIssue } from "@governor/errors";
+import { checkAgentNode } from "./check-agent.js";
+import { checkModelRouting } from "./check-agent-models.js";
 import { checkApprovers, checkGateFields } from "./check-governance-fields.js";
 import { END, nodeOf, START, type Workflow } from "./define-workflow.js";
 
@@ -13,6 +15,8 @@ export function isInheritedName(id: string): boolean {
 /** Fields each kind must have, with their accepted types (`a|b` for either). */
 const REQUIRED_FIELDS: Record<string, Record<string, string>> = {
   model: { instructions: "string|function" },
+  // An agent's tools, bounds, handoffs and governance are checked by checkAgentNode.
+  agent: { instructions: "string|function" },
   task: { run: "function" },
   precondition: { guards: "string", check: "function" },
   gate: { guards: "string" },
@@ -128,6 +132,10 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
           `"${node.guards}" is a ${guarded.kind} node; a ${node.kind} guards an action node`,
         );
       }
+    }
+    if (node.kind === "agent") issues.push(...checkAgentNode(path, id, node, workflow, toolNames));
+    if (node.kind === "model" && node.models !== undefined) {
+      issues.push(...checkModelRouting(`${path}.models`, node.models));
     }
     if (node.kind === "gate") issues.push(...checkGateFields(path, node));
     if (node.kind === "approval") issues.push(...checkApprovers(path, id, node, workflow.approvers));
