@@ -1,15 +1,7 @@
 import type { GovernorRuntime, RunOutcome } from "@governor/core";
 import { AIMessage } from "@langchain/core/messages";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import {
-  agentDesk,
-  credit,
-  type DeskEffects,
-  deskModel,
-  idsInOrder,
-  read,
-  signFor,
-} from "./support/agent-desk.js";
+import { agentDesk, credit, deskModel, idsInOrder, read, signFor } from "./support/agent-desk.js";
 import type { Attacker } from "./support/attacker.js";
 import { auditOf, executions, governorOf, type Harness, harness, toolReplies } from "./support/harness.js";
 

@@ -98,11 +98,21 @@ export function deskPolicy(handoffs: "permit" | "forbid" | "approval" = "permit"
       : [
           {
             id: "handoff",
-            effect: handoffs === "permit" ? ("permit" as const) : ("require-approval" as const),
+            effect: "permit" as const,
             actions: ["handoff_to_specialist"],
             reason: "the desk may ask the specialist",
           },
         ]),
+    ...(handoffs === "approval"
+      ? [
+          {
+            id: "handoff-needs-a-human",
+            effect: "require-approval" as const,
+            actions: ["handoff_to_specialist"],
+            reason: "a supervisor signs off every handoff",
+          },
+        ]
+      : []),
   ]);
 }
 
