@@ -46,7 +46,8 @@ export function createReceivablesWorkflow(options: ReceivablesWorkflowOptions = 
   const ledger = options.ledger ?? new ReceivablesLedger();
   // Facts come from the systems of record, never from state or from what the model was told:
   // a thread's state can be edited, and the model can be wrong about what it checked.
-  const noticeCheck = ({ state, call }: { state: ReceivablesState; call: ProposedCall }): CheckResult => {
+  // Every call about an invoice is confined to the run's account: the agent works one account.
+  const accountInvoice = ({ state, call }: { state: ReceivablesState; call: ProposedCall }): CheckResult => {
     const invoiceId = String(call.args.invoiceId);
     const invoice = ledger.invoice(invoiceId);
     if (!invoice) return fail(`invoice ${invoiceId} does not exist or is paid`);
@@ -54,6 +55,13 @@ export function createReceivablesWorkflow(options: ReceivablesWorkflowOptions = 
       return fail(
         `invoice ${invoiceId} belongs to ${invoice.accountId}, not this run's account ${state.accountId}`,
       );
+    return pass();
+  };
+  const noticeCheck = (input: { state: ReceivablesState; call: ProposedCall }): CheckResult => {
+    const { call } = input;
+    const invoiceId = String(call.args.invoiceId);
+    const owned = accountInvoice(input);
+    if (!owned.ok) return owned;
     if (call.args.kind === "final_default" && !ledger.freshCheck(invoiceId))
       return fail(
         `no dispute check is logged for ${invoiceId} in the last 24 hours: call check_dispute_status before a final default notice`,
@@ -89,6 +97,14 @@ export function createReceivablesWorkflow(options: ReceivablesWorkflowOptions = 
         ],
         maxTurns: RECEIVABLES_MAX_TURNS,
         govern: {
+          retrieve_unpaid_invoices: {
+            check: ({ state, call }) =>
+              call.args.accountId === state.accountId
+                ? pass()
+                : fail(`account ${String(call.args.accountId)} is not this run's account ${state.accountId}`),
+          },
+          check_dispute_status: { check: accountInvoice },
+          draft_reminder: { check: accountInvoice },
           send_notice: {
             ...(options.policyOnly
               ? { sufficient: { reason: "test variant: the policy alone holds the dispute rules" } }

@@ -127,7 +127,8 @@ function summary(exchanges: readonly ToolExchange[]): string {
         .map((exchange) => resultOf<{ id?: string; item?: string; status?: string }>(exchange))
         .filter((order) => order?.id && order.status)
         .map((order) => `Order ${order?.id} (${order?.item}) is ${order?.status}.`);
-  const lines = [...statuses, ...acted.map(describe)];
+  const refusedReads = exchanges.filter((exchange) => exchange.turn === 1 && exchange.error);
+  const lines = [...statuses, ...refusedReads.map(describe), ...acted.map(describe)];
   return lines.map(sentence).join(" ") || "Thanks for reaching out; is there anything else I can help with?";
 }
 

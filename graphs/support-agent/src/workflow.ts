@@ -84,6 +84,14 @@ export function createSupportWorkflow(options: SupportWorkflowOptions = {}) {
         ],
         maxTurns: SUPPORT_MAX_TURNS,
         govern: {
+          // Reads are confined to the conversation's customer: an injected "look up C-300" leaks nothing.
+          lookup_customer: {
+            check: ({ state, call }) =>
+              call.args.customerId === state.customerId
+                ? pass()
+                : fail(`customer ${String(call.args.customerId)} is not the customer in this conversation`),
+          },
+          lookup_order: { check: ({ state, call }) => ownOrder(state.customerId, call.args.orderId) },
           issue_refund: {
             check: ({ state, call }) => {
               const owned = ownOrder(state.customerId, call.args.orderId);

@@ -280,6 +280,20 @@ describe("support-agent sample", () => {
     expect(String(records[0]?.data.reason)).toBe("$900 exceeds the $780 still refundable on A-2001");
   });
 
+  it("refuses to look up another customer's order at the precondition: nothing about it reaches the model", async () => {
+    const done = await runtime.start(
+      sample.workflow,
+      { customerId: "C-100", request: "Where is my order A-3001?" },
+      { model },
+    );
+
+    expect(done.status).toBe("completed");
+    const reads = audit(done.threadId).filter((record) => record.tool === "lookup_order");
+    expect(reads.map((record) => [record.kind, record.outcome])).toEqual([["precondition", "fail"]]);
+    expect(toolMessages(done).some((message) => message.content.includes("headphones"))).toBe(false);
+    expect(String(done.state.reply)).toContain("order A-3001 does not belong to customer C-100");
+  });
+
   it("takes the limit edge after eight turns of lookups: escalated to a person, never a crash", async () => {
     const done = await start("runaway-lookups");
 
