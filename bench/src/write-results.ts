@@ -1,5 +1,5 @@
 import { mkdirSync, writeFileSync } from "node:fs";
-import { cpus } from "node:os";
+import { cpus, loadavg } from "node:os";
 import { fileURLToPath } from "node:url";
 import type { BenchConfig } from "./bench-config.js";
 
@@ -24,6 +24,8 @@ export function writeResults(
       platform: `${process.platform}-${process.arch}`,
       cpu: cpus()[0]?.model,
       cpus: cpus().length,
+      // A shared machine's load makes wall times noisy: CPU times and interleaved ratios hold up better.
+      loadAverage: loadavg().map((load) => Number(load.toFixed(2))),
     },
     config,
     ...results,
