@@ -210,7 +210,7 @@ describe("governorMiddleware in createAgent", () => {
     expect(contents).toEqual([
       expect.stringMatching(/^error: Refused by policy: .*never posts to #board/),
       expect.stringMatching(/^error: Refused by tool: no tool named wipe_channel/),
-      expect.stringMatching(/^error: Refused by contract: text/),
+      expect.stringMatching(/^error: Arguments for post_message were refused by its contract: text/),
     ]);
     expect({ posts, wipes }).toEqual({ posts: [], wipes: 0 });
   });

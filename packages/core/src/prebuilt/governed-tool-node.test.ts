@@ -319,7 +319,7 @@ describe("governedToolNode in a hand-written StateGraph", () => {
     );
     expect(replies.d1?.status).toBe("success");
     expect(replies.d2?.content).toMatch(/Refused by identity: agent:support lacks scope accounts:admin/);
-    expect(replies.d3?.content).toMatch(/Refused by contract: amount/);
+    expect(replies.d3?.content).toMatch(/refused by its contract: amount/);
     expect(replies.d4?.content).toMatch(/Refused by tool: no tool named send_bitcoin/);
     expect(replies.d5?.content).toMatch(/Precondition failed: order A-404 does not exist/);
     expect(replies.d6?.status).toBe("success");
@@ -501,5 +501,43 @@ describe("governedToolNode in a hand-written StateGraph", () => {
     expect(ran.get_order).toBe(0);
     const stops = store.audit.list().filter((record) => record.outcome === "stopped");
     expect(stops.map((record) => record.kind)).toEqual(["kill", "identity"]);
+  });
+  it("refuses on resume a call the policy has denied since it went to a human, and the journal says why", async () => {
+    const checkpointer = new MemorySaver();
+    const config = { configurable: { thread_id: "t-now-denied" } };
+    let flagged = false;
+    const base = options();
+    const facts = options({
+      govern: {
+        ...base.govern,
+        issue_refund: { ...base.govern.issue_refund, context: () => ({ flagged }) },
+      } as GovernedToolsOptions["govern"],
+    });
+    const { graph } = reactGraph([parallelTurn], governedToolNode(allTools, facts), checkpointer);
+    const batch = batchOf((await graph.invoke({ messages: [] }, config)) as Interrupted);
+    const [refund, cancel] = batch.requests;
+
+    flagged = true; // the CRM flags the account while the supervisor reads the request
+    const done = (await graph.invoke(
+      new Command({
+        resume: { tokens: [await sign(refund as ApprovalBinding), await sign(cancel as ApprovalBinding)] },
+      }),
+      config,
+    )) as Interrupted;
+    expect(done.__interrupt__).toBeUndefined();
+    const replies = Object.fromEntries(
+      toolReplies(done.messages).map((reply) => [reply.tool_call_id, reply]),
+    );
+    expect(replies.c2?.content).toMatch(/Refused by policy: .*flagged accounts get no refunds/);
+    expect(replies.c3?.status).toBe("success");
+    expect(ran).toEqual({ get_order: 1, issue_refund: 0, cancel_order: 1, wipe_account: 0 });
+    const refundPolicy = store.audit
+      .list("t-now-denied")
+      .filter((record) => record.kind === "policy" && record.tool === "issue_refund")
+      .map((record) => [record.outcome, record.data.redecided ?? false]);
+    expect(refundPolicy).toEqual([
+      ["require-approval", false],
+      ["deny", true],
+    ]);
   });
 });

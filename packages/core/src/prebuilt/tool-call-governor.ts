@@ -7,21 +7,15 @@ import { MemoryApprovalUseLedger } from "../approvals/approval-uses.js";
 import { delegationLapse } from "../control/delegation-check.js";
 import { describeExecution } from "../gateway/execution-result.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
-import {
-  type CallScope,
-  type GatewayDecision,
-  type PolicyContext,
-  ToolGateway,
-} from "../gateway/tool-gateway.js";
+import { type CallScope, type GatewayDecision, ToolGateway } from "../gateway/tool-gateway.js";
 import { principalOf } from "../graph/node-scope.js";
-import { gateFactsRequest } from "../nodes/gate-facts.js";
-import type { CheckResult } from "../workflow/node-definitions.js";
 import {
   type AwaitingCall,
   approvalRequestFor,
   approvalRound,
   type HumanDecision,
 } from "./batch-approval.js";
+import { decideCall, factsOf } from "./decide-call.js";
 import type { GovernedToolStores, GovernedToolsOptions, ToolGovernance } from "./governed-tools-options.js";
 import { governorTools, type LangChainToolLike, withInvoker } from "./governor-tools.js";
 import type { Turn, TurnCall } from "./turn-calls.js";
@@ -122,7 +116,13 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
     const allowed: { call: TurnCall; decision: GatewayDecision }[] = [];
     const awaiting: AwaitingCall[] = [];
     for (const call of input.turn.calls) {
-      const verdict = await this.#decide(call, input.state, scope);
+      const verdict = await decideCall({
+        gateway: this.gateway,
+        governance: this.#governanceOf(call),
+        call: proposedOf(call, scope.node, call.toolCall.args),
+        state: input.state,
+        scope,
+      });
       if ("refused" in verdict) replies.set(call.toolCall.id, refusal(call.toolCall, verdict.refused));
       else if (verdict.decision.effect === "allow") allowed.push({ call, decision: verdict.decision });
       else if (!this.#authority) {
@@ -189,47 +189,6 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
     ];
   }
 
-  /** Contract, precondition, then the gateway's identity, contract, facts and policy. */
-  async #decide(
-    call: TurnCall,
-    state: TState,
-    scope: CallScope,
-  ): Promise<{ refused: string } | { decision: GatewayDecision }> {
-    const proposed = proposedOf(call, scope.node, call.toolCall.args);
-    const governance = this.#governanceOf(call);
-    // An unknown tool, or one out of the principal's scope, is refused (and audited) by the
-    // gateway before its contract or precondition is looked at.
-    if (governance && this.gateway.tool(call.toolCall.name)) {
-      const contract = this.gateway.checkContract(proposed, scope);
-      if (!contract.ok) {
-        return {
-          refused: `Refused by contract: ${contract.violations.map((v) => `${v.path}: ${v.message}`).join("; ")}`,
-        };
-      }
-      if (governance.check) {
-        const check = await runCheck(governance, state, { ...proposed, args: contract.args });
-        this.gateway.audit.append({
-          threadId: scope.threadId,
-          kind: "precondition",
-          outcome: check.ok ? "pass" : "fail",
-          node: scope.node,
-          tool: call.toolCall.name,
-          principal: scope.principal.id,
-          data: { callId: call.callId, ...(check.ok ? {} : { reason: check.reason }) },
-          dedupeKey: `${scope.threadId}:${call.callId}:${scope.node}:precondition`,
-        });
-        if (!check.ok) return { refused: `Precondition failed: ${check.reason}` };
-      }
-    }
-    const decision = await this.gateway.authorize(proposed, scope, (args) =>
-      this.#factsOf(governance, state, { ...proposed, args }),
-    );
-    if (decision.effect === "deny") {
-      return { refused: `Refused by ${decision.stage}: ${decision.reasons.join("; ")}` };
-    }
-    return { decision };
-  }
-
   /** Runs an allowed or approved call through the effect journal: once, whatever re-runs. */
   async #execute(
     call: TurnCall,
@@ -243,7 +202,7 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
       (args, signal) => input.invoke(call, args, signal),
       () =>
         this.gateway.execute(proposed, { ...decision.args }, scope, () =>
-          this.#factsOf(governance, input.state, proposed),
+          factsOf(governance, input.state, proposed),
         ),
     );
     if (!outcome.ok)
@@ -255,26 +214,6 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
       content: typeof result === "string" ? result : JSON.stringify(result ?? null),
       status: "success",
     });
-  }
-
-  /** The facts the tool's policy reads, read and checked; a read that fails denies the call. */
-  #factsOf(
-    governance: ToolGovernance<TState> | undefined,
-    state: TState,
-    call: ProposedCall,
-  ): Promise<PolicyContext> {
-    if (!governance || (!governance.facts && !governance.context && !governance.resource)) {
-      return Promise.resolve({});
-    }
-    const gate = {
-      kind: "gate" as const,
-      guards: call.tool,
-      facts: governance.facts,
-      context: governance.context,
-      resource: governance.resource,
-    };
-    // biome-ignore lint/suspicious/noExplicitAny: the user's state type is the node's own, not the workflow's.
-    return gateFactsRequest(`${call.proposedBy}:${call.tool}`, gate as any, state as any, call);
   }
 
   #governanceOf(call: TurnCall): ToolGovernance<TState> | undefined {
@@ -353,25 +292,6 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
 
 function proposedOf(call: TurnCall, node: string, args: Readonly<Record<string, unknown>>): ProposedCall {
   return { id: call.callId, tool: call.toolCall.name, args, callIndex: call.callIndex, proposedBy: node };
-}
-
-/** The tool's precondition; one that throws fails (closed), with what it threw. */
-async function runCheck<TState>(
-  governance: ToolGovernance<TState>,
-  state: TState,
-  call: ProposedCall,
-): Promise<CheckResult> {
-  try {
-    const result = await governance.check?.({ state, call });
-    if (result && (result.ok === true || (result.ok === false && typeof result.reason === "string")))
-      return result;
-    return { ok: false, reason: "the precondition did not return { ok: true } or { ok: false, reason }" };
-  } catch (error) {
-    return {
-      ok: false,
-      reason: `the precondition threw: ${error instanceof Error ? error.message : String(error)}`,
-    };
-  }
 }
 
 function refusal(toolCall: { id?: string; name: string }, content: string): ToolMessage {
