@@ -1,9 +1,10 @@
 import { GovernorError } from "@governor/errors";
 import { hs256Keys, signApprovalDecision } from "@governor/identity";
+import { Annotation, Command, END, interrupt, MemorySaver, START, StateGraph } from "@langchain/langgraph";
 import { describe, expect, it } from "vitest";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { approvalResumeValue, requestToDecide } from "./approval-answers.js";
-import { approvalInterrupts, pendingApprovalRequests } from "./run-control.js";
+import { approvalInterrupts, finishedTasks, pendingApprovalRequests } from "./run-control.js";
 
 const keys = hs256Keys("a-test-secret-that-is-long-enough-for-hs256-0123456789");
 
@@ -137,5 +138,65 @@ describe("approvalResumeValue", () => {
     expect(thrown(() => approvalResumeValue("t-1", several, { tokens: [forC, forC] })).code).toBe(
       "RESUME_INVALID",
     );
+  });
+});
+
+describe("approvalResumeValue against LangGraph's own resume", () => {
+  it("resumes only the interrupt a token answers when two branches wait, and hands each its own value", async () => {
+    const received: Record<string, unknown[]> = { left: [], right: [] };
+    // Each branch writes state when it finishes, as every Governor node does.
+    const branch = (name: "left" | "right", pending: ApprovalRequest) => () => {
+      received[name]?.push(interrupt(pending));
+      return { done: 1 };
+    };
+    const left = request("apr_left", "left");
+    const right = request("apr_right", "right");
+    const saver = new MemorySaver();
+    const graph = new StateGraph(
+      Annotation.Root({ done: Annotation<number>({ reducer: (a, b) => a + b, default: () => 0 }) }),
+    )
+      .addNode("left", branch("left", left))
+      .addNode("right", branch("right", right))
+      .addEdge(START, "left")
+      .addEdge(START, "right")
+      .addEdge("left", END)
+      .addEdge("right", END)
+      .compile({ checkpointer: saver });
+    const config = { configurable: { thread_id: "t-branches" } };
+    /** What the runtime reads: the interrupts of the tasks that have not finished. */
+    const waiting = async () => {
+      const snapshot = await graph.getState(config);
+      const saved = await saver.getTuple(snapshot.config);
+      return approvalInterrupts(snapshot, finishedTasks(saved?.pendingWrites));
+    };
+    await graph.invoke({ done: 0 }, config);
+    const interrupts = await waiting();
+    expect(interrupts.map((pending) => pending.requests[0]?.requestId).sort()).toEqual([
+      "apr_left",
+      "apr_right",
+    ]);
+
+    const forRight = await token(right);
+    await graph.invoke(
+      new Command({ resume: approvalResumeValue("t-1", interrupts, { token: forRight }) }),
+      config,
+    );
+
+    expect(received).toEqual({ left: [], right: [{ token: forRight }] });
+    // getState() still lists the answered branch's interrupt; its writes say it finished.
+    expect((await graph.getState(config)).tasks.filter((task) => task.interrupts.length)).toHaveLength(2);
+    const still = await waiting();
+    expect(still.flatMap((pending) => pending.requests.map((entry) => entry.requestId))).toEqual([
+      "apr_left",
+    ]);
+
+    const forLeft = await token(left);
+    const done = await graph.invoke(
+      new Command({ resume: approvalResumeValue("t-1", still, { token: forLeft }) }),
+      config,
+    );
+    expect(received).toEqual({ left: [{ token: forLeft }], right: [{ token: forRight }] });
+    expect(done.done).toBe(2);
+    expect(await waiting()).toEqual([]);
   });
 });

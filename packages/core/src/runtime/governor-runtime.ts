@@ -10,6 +10,7 @@ import {
 } from "@governor/identity";
 import type { PriceTable } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { RunnableConfig } from "@langchain/core/runnables";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
 import { type ApprovalRequest, decisionLifetime } from "../approvals/approval-request.js";
 import {
@@ -33,6 +34,7 @@ import {
   type ApprovalInterrupt,
   admitBudget,
   approvalInterrupts,
+  finishedTasks,
   pendingApprovalRequests,
   pendingInterrupt,
   refuseIfKilled,
@@ -306,7 +308,10 @@ export class GovernorRuntime {
       configurable: { thread_id: threadId, principal: run.principal },
     });
     // Any approval (an approval node's, or an agent turn's batch) or budget question holds the run for a human.
-    if (pendingApprovalRequests(snapshot).length || pendingInterrupt(snapshot, "budget")) {
+    if (
+      pendingApprovalRequests(snapshot, await this.#finished(snapshot)).length ||
+      pendingInterrupt(snapshot, "budget")
+    ) {
       throw new GovernorError(
         "RUN_NOT_RESUMABLE",
         `Run ${threadId} waits for a human decision: answer it with approve or reject`,
@@ -483,7 +488,8 @@ export class GovernorRuntime {
     threadId: string,
     options: Pick<RunOptions, "model" | "cheapModel" | "models">,
   ): Promise<ApprovalInterrupt[]> {
-    return approvalInterrupts(await this.#snapshot(workflow, threadId, options));
+    const snapshot = await this.#snapshot(workflow, threadId, options);
+    return approvalInterrupts(snapshot, await this.#finished(snapshot));
   }
 
   /** @throws {GovernorError} RUN_NOT_FOUND */
@@ -504,6 +510,20 @@ export class GovernorRuntime {
     type: T["type"],
   ): Promise<T | undefined> {
     return pendingInterrupt<T>(await this.#snapshot(workflow, threadId, options), type);
+  }
+
+  /**
+   * The tasks of a checkpoint that already finished, whose interrupts `getState()` still
+   * lists (see `finishedTasks`). Only a step where several tasks interrupted can have one,
+   * so the checkpoint's writes are read only then.
+   */
+  async #finished(snapshot: {
+    config: RunnableConfig;
+    tasks: readonly { interrupts?: readonly unknown[] }[];
+  }): Promise<ReadonlySet<string>> {
+    if (snapshot.tasks.filter((task) => task.interrupts?.length).length < 2) return new Set();
+    const saved = await this.store.checkpointer.getTuple(snapshot.config);
+    return finishedTasks(saved?.pendingWrites);
   }
 
   /** The run's last checkpoint, read through its workflow's graph. */
@@ -606,7 +626,7 @@ export class GovernorRuntime {
         if (mode === "custom") options.onEvent?.(chunk as GovernorEvent);
       }
       const snapshot = await graph.getState(config);
-      const approvals = pendingApprovalRequests(snapshot);
+      const approvals = pendingApprovalRequests(snapshot, await this.#finished(snapshot));
       const [approval] = approvals;
       const state = snapshot.values as Record<string, unknown>;
       const usage = usageIn(state);

@@ -78,7 +78,7 @@ export function pendingInterrupt<T extends { readonly type: string }>(
 
 /** Snapshot tasks as LangGraph keeps them: each with the interrupts it raised. */
 type InterruptedTasks = {
-  tasks: readonly { interrupts?: readonly { id?: string; value?: unknown }[] }[];
+  tasks: readonly { id?: string; interrupts?: readonly { id?: string; value?: unknown }[] }[];
 };
 
 /**
@@ -93,14 +93,45 @@ export interface ApprovalInterrupt {
   readonly requests: readonly ApprovalRequest[];
 }
 
+/** Writes LangGraph keeps for a task that has not finished: its interrupt, resume values, error, schedule. */
+const UNFINISHED_CHANNELS = new Set([
+  "__interrupt__",
+  "__resume__",
+  "__error__",
+  "__error_source_node__",
+  "__scheduled__",
+]);
+
 /**
- * Every pending interrupt of a run that asks for approvals, in task order. A batch's
- * `refusedAnswer` (why the last answer decided nothing) is copied onto each of its requests,
- * so a caller reading requests sees it as it does on a single approval's request.
+ * The tasks of a checkpoint that finished (wrote state), from its pending writes.
+ *
+ * When two tasks of one step interrupted and only one was answered, the one that finished
+ * keeps its old interrupt in the checkpoint (LangGraph stores interrupts apart from a task's
+ * other writes), so `getState()` still lists it: only the writes tell that it is done.
  */
-export function approvalInterrupts(snapshot: InterruptedTasks): ApprovalInterrupt[] {
+export function finishedTasks(
+  pendingWrites: readonly (readonly [string, string, unknown])[] | undefined,
+): ReadonlySet<string> {
+  const finished = new Set<string>();
+  for (const [taskId, channel] of pendingWrites ?? []) {
+    if (!UNFINISHED_CHANNELS.has(channel)) finished.add(taskId);
+  }
+  return finished;
+}
+
+/**
+ * Every pending interrupt of a run that asks for approvals, in task order, leaving out the
+ * interrupts of `finished` tasks (see `finishedTasks`). A batch's `refusedAnswer` (why the
+ * last answer decided nothing) is copied onto each of its requests, so a caller reading
+ * requests sees it as it does on a single approval's request.
+ */
+export function approvalInterrupts(
+  snapshot: InterruptedTasks,
+  finished: ReadonlySet<string> = new Set(),
+): ApprovalInterrupt[] {
   const found: ApprovalInterrupt[] = [];
   for (const task of snapshot.tasks) {
+    if (task.id !== undefined && finished.has(task.id)) continue;
     for (const pending of task.interrupts ?? []) {
       const requests = approvalRequestsOf(pending.value);
       if (!requests.length) continue;
@@ -122,8 +153,11 @@ export function approvalInterrupts(snapshot: InterruptedTasks): ApprovalInterrup
 }
 
 /** Every approval request a run waits for, from single approvals and batches alike. */
-export function pendingApprovalRequests(snapshot: InterruptedTasks): ApprovalRequest[] {
-  return approvalInterrupts(snapshot).flatMap((pending) => pending.requests);
+export function pendingApprovalRequests(
+  snapshot: InterruptedTasks,
+  finished?: ReadonlySet<string>,
+): ApprovalRequest[] {
+  return approvalInterrupts(snapshot, finished).flatMap((pending) => pending.requests);
 }
 
 /** The error a control recorded when it ended the run, if one did. */
