@@ -9,7 +9,9 @@ export function createSupplyChainSample(options: SupplyChainWorkflowOptions = {}
     description:
       "Three agents work a stock bottleneck: a diagnostic flags it, a specialist drafts the vendor response, an executor changes the ERP",
     workflow: createSupplyChainWorkflow(options),
+    // Every agent routes between these two by its rules; `scenario` serves a step that does not.
     scenario: supplyChainScenarios.fast,
+    models: supplyChainScenarios,
     cases: [
       {
         name: "bearing-reorder",

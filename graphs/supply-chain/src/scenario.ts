@@ -28,7 +28,7 @@ function diagnosticTurn(view: ScenarioView): ScriptedReply {
   const stock = stockOf(view);
   if (!stock) return { text: `${sku} is not stocked at ${site}; there is nothing to diagnose.` };
   const late = Number(shipments.late ?? 0);
-  const finding = `Bottleneck: ${sku} (${stock.name}) has ${stock.daysOfCover} days of cover at ${site} against ${stock.dailyDemand} a day, and ${late} inbound shipments from ${stock.vendorId} are late.`;
+  const finding = `Bottleneck: ${sku} (${stock.name}) has ${stock.daysOfCover} days of cover at ${site} against ${stock.dailyDemand} a day, and ${late} inbound ${late === 1 ? "shipment" : "shipments"} from ${stock.vendorId} ${late === 1 ? "is" : "are"} late.`;
   const shortfall = stock.targetStock - stock.onHand;
   const tried = (tool: string) => toolEvents(view, tool).length > 0;
   if (/finance/i.test(request) && !tried("handoff_to_finance")) {
@@ -153,7 +153,7 @@ function executorTurn(view: ScenarioView): ScriptedReply {
   if (last.ok && last.result) {
     const { changeId, quantity, value } = last.result;
     return {
-      text: `Raised ${String(changeId)}: ${String(quantity)} × ${sku} from ${stock.vendorId} for $${String(value)}.`,
+      text: `Raised ${String(changeId)}: ${String(quantity)} × ${sku} from ${stock.vendorId} for $${Number(value).toLocaleString("en-US")}.`,
     };
   }
   return { text: `The ERP change for ${sku} was not made: ${last.text}` };

@@ -2,7 +2,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import type { ApprovalRequest, GovernorError, RunOptions, RunOutcome, Workflow } from "@governor/core";
-import { defineWorkflow, GovernorRuntime } from "@governor/core";
+import { compile, defineWorkflow, GovernorRuntime } from "@governor/core";
 import { issueDelegationToken, signApprovalDecision } from "@governor/identity";
 import { ScenarioChatModel } from "@governor/models/testing";
 import type { AuditRecord } from "@governor/observability";
@@ -137,6 +137,20 @@ describe("supply-chain sample: three agents, one governance", () => {
       expect(principals).toContain(principal);
     }
     expect(runtime.store.audit.verify()).toMatchObject({ ok: true });
+  });
+
+  it("draws each declared handoff for Studio as an edge from the agent's tools node, and no other", () => {
+    const graph = compile(sample.workflow, { models, ...runtime.store.graphServices() });
+    const handoffs = graph
+      .getGraph()
+      .edges.filter((edge) => String(edge.data ?? "").startsWith("handoff:"))
+      .map((edge) => `${edge.source} → ${edge.target}`)
+      .sort();
+    expect(handoffs).toEqual([
+      "diagnostic.tools → executor",
+      "diagnostic.tools → specialist",
+      "specialist.tools → executor",
+    ]);
   });
 
   it("records each handoff as a governed call: the policy's decision and its execution, by the agent handing off", async () => {
