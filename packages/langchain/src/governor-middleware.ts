@@ -12,7 +12,10 @@ import { createMiddleware } from "langchain";
 const TOOLS_NODE = "tools";
 
 /** How the middleware governs: as a governed ToolNode does, for createAgent's tools. */
-export type GovernorMiddlewareOptions = Omit<GovernedToolsOptions, "name">;
+export type GovernorMiddlewareOptions<TState = Record<string, unknown>> = Omit<
+  GovernedToolsOptions<TState>,
+  "name"
+>;
 
 /**
  * Governor as a LangChain `createAgent` middleware: `wrapToolCall` sends every tool call the
@@ -45,7 +48,11 @@ export type GovernorMiddlewareOptions = Omit<GovernedToolsOptions, "name">;
  *   })],
  * });
  */
-export function governorMiddleware(options: GovernorMiddlewareOptions) {
+export function governorMiddleware<TState = Record<string, unknown>>(
+  typedOptions: GovernorMiddlewareOptions<TState>,
+) {
+  // The agent's state reaches the callbacks as createAgent passes it: typed by the caller.
+  const options = typedOptions as unknown as GovernorMiddlewareOptions;
   // One replay ledger for every tool, unless the store brings its own (which outlives the process).
   const approvalUses =
     options.approvalUses ?? options.store?.graphServices().approvalUses ?? new MemoryApprovalUseLedger();

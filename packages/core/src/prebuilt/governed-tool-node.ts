@@ -109,9 +109,10 @@ function withoutSentCall(input: Exclude<ToolNodeInput, readonly BaseMessage[]>) 
  * });
  * const agent = createReactAgent({ llm, tools, checkpointer });
  */
-export function governedToolNode(
+export function governedToolNode<TState = Record<string, unknown>>(
   tools: StructuredToolInterface[],
-  options: GovernedToolsOptions,
+  options: GovernedToolsOptions<TState>,
 ): GovernedToolNode {
-  return new GovernedToolNode(tools, options);
+  // The node hands the graph's state to the callbacks as it receives it: typed by the caller.
+  return new GovernedToolNode(tools, options as unknown as GovernedToolsOptions);
 }
