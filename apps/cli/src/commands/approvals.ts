@@ -80,7 +80,14 @@ export async function decideCommand(
       terminal,
       { runtime, workflow: target.workflow, model: model?.model, models: named?.models, source: run.source },
       threadId,
-      { decision, approver, reason: options.reason, requestId: options.request, all: options.all },
+      // The request checked above is the one signed for, even when it was the only one listed.
+      {
+        decision,
+        approver,
+        reason: options.reason,
+        requestId: options.all ? undefined : chosen[0]?.requestId,
+        all: options.all,
+      },
     );
   } finally {
     runtime.close();
