@@ -133,6 +133,8 @@ const KILL_SWITCH_THREAD = "governor:kill-switch";
  * // signing key elsewhere resumes with `{ token }` from signApprovalDecision({ request: outcome.approval }).
  * if (outcome.status === "waiting")
  *   await runtime.decide(refundWorkflow, outcome.threadId, { approver: "supervisor:sam", decision: "approve" }, { model });
+ * // An agent turn may wait for several calls (outcome.approvals): decide each by its
+ * // requestId (the others stay pending), or all of them with decideAll.
  */
 export class GovernorRuntime {
   readonly store: GovernorStore;
