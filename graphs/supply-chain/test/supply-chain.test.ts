@@ -231,6 +231,44 @@ describe("supply-chain sample: three agents, one governance", () => {
     ]);
   });
 
+  it("holds a handoff for a human when policy says so: the executor takes no turn until it is approved", async () => {
+    const everyTool = [
+      "read_inventory",
+      "read_shipments",
+      "draft_vendor_response",
+      "update_erp",
+      "handoff_to_specialist",
+      "handoff_to_executor",
+    ];
+    const policy = new RulePolicyEngine([
+      { id: "permit-all", actions: everyTool, effect: "permit", reason: "scopes decide in this test" },
+      {
+        id: "erp-handoff-needs-a-manager",
+        actions: ["handoff_to_executor"],
+        effect: "require-approval",
+        reason: "a manager signs off before anyone touches the ERP",
+      },
+    ]);
+    sample = createSupplyChainSample({ erp, outbox, policy });
+
+    const waiting = await start("bearing-reorder");
+    const [request] = requestsOf(waiting);
+    expect(request).toMatchObject({ tool: "handoff_to_executor", node: "specialist.approval" });
+    expect(turnsOf(auditOf(waiting.threadId), "executor")).toEqual([]);
+    expect(erp.changes).toHaveLength(0);
+
+    const outcome = await runtime.resume(
+      sample.workflow,
+      waiting.threadId,
+      await signed("approve", request as ApprovalRequest),
+      { models },
+    );
+
+    expect(outcome.status).toBe("completed");
+    expect(erp.changes).toHaveLength(1);
+    expect(recordsFor(auditOf(waiting.threadId), "execution", "handoff_to_executor")).toHaveLength(1);
+  });
+
   describe("an ERP change above $10,000", () => {
     async function startServo() {
       const waiting = await start("servo-reorder");
