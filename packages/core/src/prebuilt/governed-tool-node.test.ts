@@ -5,7 +5,15 @@ import { type ApprovalBinding, signApprovalDecision } from "@governor/identity";
 import { RulePolicyEngine } from "@governor/policy";
 import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
-import { Command, END, MemorySaver, MessagesAnnotation, START, StateGraph } from "@langchain/langgraph";
+import {
+  type BaseCheckpointSaver,
+  Command,
+  END,
+  MemorySaver,
+  MessagesAnnotation,
+  START,
+  StateGraph,
+} from "@langchain/langgraph";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
 import type { ApprovalBatch } from "../approvals/approval-batch.js";
@@ -132,7 +140,11 @@ function options(overrides: Partial<GovernedToolsOptions> = {}): GovernedToolsOp
  * LangGraph's own ToolNode example (a hand-written StateGraph: agent ⇄ tools), with the
  * ToolNode swapped for the governed one. The "model" plays scripted AI messages, one per turn.
  */
-function reactGraph(turns: AIMessage[], tools: GovernedToolNode, checkpointer = new MemorySaver()) {
+function reactGraph(
+  turns: AIMessage[],
+  tools: GovernedToolNode,
+  checkpointer: BaseCheckpointSaver = new MemorySaver(),
+) {
   const seen: BaseMessage[][] = [];
   const callModel = async (state: typeof MessagesAnnotation.State) => {
     seen.push(state.messages);
@@ -539,5 +551,24 @@ describe("governedToolNode in a hand-written StateGraph", () => {
       ["require-approval", false],
       ["deny", true],
     ]);
+  });
+  it("resumes in a fresh process (new store handle, SQLite checkpoints): same requests, nothing re-run", async () => {
+    const config = { configurable: { thread_id: "t-restart" } };
+    const firstNode = governedToolNode(allTools, options());
+    const before = reactGraph([parallelTurn], firstNode, store.checkpointer).graph;
+    const batch = batchOf((await before.invoke({ messages: [] }, config)) as Interrupted);
+    const [refund] = batch.requests;
+    const approved = await sign(refund as ApprovalBinding);
+    store.close();
+
+    // What a restarted server holds: the same directory, new handles, a new node and graph.
+    store = new GovernorStore(dir);
+    const after = reactGraph([parallelTurn], governedToolNode(allTools, options()), store.checkpointer).graph;
+    const again = batchOf(
+      (await after.invoke(new Command({ resume: { token: approved } }), config)) as Interrupted,
+    );
+    expect(again.refusedAnswer).toBeUndefined();
+    expect(again.requests.map((request) => request.requestId)).toEqual([batch.requests[1]?.requestId]);
+    expect(ran).toEqual({ get_order: 1, issue_refund: 1, cancel_order: 0, wipe_account: 0 });
   });
 });
