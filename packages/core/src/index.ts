@@ -8,6 +8,7 @@ export {
   type WorkflowIssue,
   WorkflowValidationError,
 } from "@governor/errors";
+export type { ApprovalBatch, ApprovalBatchAnswer } from "./approvals/approval-batch.js";
 export {
   type ApprovalAnswer,
   type ApprovalRequest,
