@@ -56,3 +56,11 @@ export function loopScope(
   const scope = scopeOf(config, nodeName, services);
   return { ...scope, principal: agentNodePrincipal(scope.principal, node.agent) };
 }
+
+/** The loop's edge labels, as Studio and `governor graph` draw them. */
+export const LOOP_ROUTES = {
+  /** The model proposed tool calls: they go to the checks. */
+  calls: "tool calls",
+  /** Every call of the turn is settled: back to the model for its next turn. */
+  next: "next turn",
+} as const;

@@ -12,7 +12,15 @@ import { gateFactsRequest } from "../nodes/gate-facts.js";
 import { unrecordedDecision } from "../nodes/recorded-decision.js";
 import type { AgentNode } from "../workflow/node-definitions.js";
 import { waitingCalls } from "./agent-approval-node.js";
-import { asGate, governanceOf, loopNodes, loopOf, loopScope, openCalls } from "./agent-loop-state.js";
+import {
+  asGate,
+  governanceOf,
+  LOOP_ROUTES,
+  loopNodes,
+  loopOf,
+  loopScope,
+  openCalls,
+} from "./agent-loop-state.js";
 import { handoffTarget } from "./handoff-tools.js";
 
 /**
@@ -65,7 +73,7 @@ export function agentToolsNode(id: string, node: AgentNode<GraphState>, services
     const stillWaiting = waitingCalls(state, id).some((entry) => !calls[entry.call.id]);
     const handedTo = stillWaiting ? undefined : handoffRan(state, id, calls);
     if (handedTo) emit(config, { type: "handoff", node: names.tools, from: id, to: handedTo });
-    const route = stillWaiting ? "approval" : handedTo ? `handoff:${handedTo}` : "agent";
+    const route = stillWaiting ? "approval" : handedTo ? `handoff:${handedTo}` : LOOP_ROUTES.next;
     return {
       ...folded,
       messages,

@@ -15,7 +15,7 @@ import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
 import { PiiMasker } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { AgentNode } from "../workflow/node-definitions.js";
-import { loopOf, loopScope } from "./agent-loop-state.js";
+import { LOOP_ROUTES, loopOf, loopScope } from "./agent-loop-state.js";
 import { handoffTarget, handoffToolName } from "./handoff-tools.js";
 import { boundRoute, callModelWithinBudget, type Invoke } from "./model-turn.js";
 import { atLeastRecorded, recordedUse } from "./recorded-use.js";
@@ -87,7 +87,7 @@ export function agentTurnNode(
     }
 
     // A new visit (first entry, or back after a handoff or another step) hears the human input.
-    const entering = state.governor.routes[id] !== "calls";
+    const entering = state.governor.routes[id] !== LOOP_ROUTES.calls;
     const added: BaseMessage[] = [...closeDanglingCalls(state.messages)];
     const humanText = entering ? node.input?.(state) : undefined;
     if (humanText) added.push(new HumanMessage(humanText));
@@ -231,7 +231,7 @@ export function agentTurnNode(
     const update: GovernorUpdate = {
       callCount,
       loops: { [id]: { turns: number, newTurn: true, calls } },
-      routes: { [id]: proposedAny && !stop ? "calls" : "done" },
+      routes: { [id]: proposedAny && !stop ? LOOP_ROUTES.calls : "done" },
       ...(turn.budget !== initialBudget ? { budget: turn.budget } : {}),
       ...(stop ? { stop } : {}),
       usage: {

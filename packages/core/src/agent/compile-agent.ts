@@ -5,7 +5,7 @@ import type { AgentNode } from "../workflow/node-definitions.js";
 import { agentApprovalNode } from "./agent-approval-node.js";
 import { agentChecksNode } from "./agent-checks-node.js";
 import { agentGateNode } from "./agent-gate-node.js";
-import { loopNodes } from "./agent-loop-state.js";
+import { LOOP_ROUTES, loopNodes } from "./agent-loop-state.js";
 import { agentToolsNode } from "./agent-tools-node.js";
 import { agentTurnNode } from "./agent-turn-node.js";
 
@@ -31,7 +31,7 @@ export interface LoopEdges {
  * The nodes an agent node compiles to, so the loop is visible where each call is checked,
  * gated, approved and run: `ID → ID.checks → ID.gate → ID.tools (⇄ ID.approval) → ID`.
  * The turn node's own outcomes (done, limit) are the workflow's edges; the compiler adds
- * "calls" → ID.checks beside them.
+ * "tool calls" → ID.checks beside them; the loop edge back to the turn is "next turn".
  */
 export function agentLoopNodes(
   id: string,
@@ -96,8 +96,11 @@ export function agentLoopEdges(
       [names.approval, names.tools],
     ],
     conditional: [
-      { from: names.turn, targets: { ...exits, calls: names.checks } },
-      { from: names.tools, targets: { approval: names.approval, agent: names.turn, ...handoffs } },
+      { from: names.turn, targets: { ...exits, [LOOP_ROUTES.calls]: names.checks } },
+      {
+        from: names.tools,
+        targets: { approval: names.approval, [LOOP_ROUTES.next]: names.turn, ...handoffs },
+      },
     ],
   };
 }
