@@ -72,7 +72,7 @@ function erpChangeGovernance(records: PlantRecords, outbox: VendorOutbox) {
         return fail(`${vendorId} does not supply ${sku}; ${item.vendorId} does`);
       if (!outbox.hasDraftFor(state.incident, sku))
         return fail(
-          `no vendor response is drafted for ${sku}: the vendor hears from us before the ERP changes`,
+          `no vendor response is drafted for ${sku} in ${state.incident}: the vendor hears from us before the ERP changes`,
         );
       const room = item.targetStock - item.onHand;
       if (quantity > room)
@@ -94,8 +94,10 @@ function erpChangeGovernance(records: PlantRecords, outbox: VendorOutbox) {
       requiredScope: "approvals:erp",
       summary: (_state: SupplyChainState, call: ProposedCall) => {
         const item = records.item(String(call.args.sku));
-        const value = item ? Number(call.args.quantity) * item.unitCost : Number.NaN;
-        return `Order ${String(call.args.quantity)} × ${String(call.args.sku)} (${item?.name ?? "unknown item"}) from ${String(call.args.vendorId)}: $${value.toLocaleString("en-US")}`;
+        const value = item
+          ? `$${(Number(call.args.quantity) * item.unitCost).toLocaleString("en-US")}`
+          : "unpriced";
+        return `Order ${String(call.args.quantity)} × ${String(call.args.sku)} (${item?.name ?? "unknown item"}) from ${String(call.args.vendorId)}: ${value}`;
       },
     },
     onResult: (_state: SupplyChainState, result: unknown) => ({

@@ -4,6 +4,7 @@ import path from "node:path";
 import type { ApprovalRequest, GovernorError, RunOptions, RunOutcome, Workflow } from "@governor/core";
 import { compile, defineWorkflow, GovernorRuntime } from "@governor/core";
 import { issueDelegationToken, signApprovalDecision } from "@governor/identity";
+import { defineScenario } from "@governor/models";
 import { ScenarioChatModel } from "@governor/models/testing";
 import type { AuditRecord } from "@governor/observability";
 import { RulePolicyEngine } from "@governor/policy";
@@ -11,6 +12,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   createSupplyChainSample,
   ErpLedger,
+  EXECUTOR_MARKER,
   executorAgent,
   specialistAgent,
   supplyChainPrices,
@@ -267,6 +269,64 @@ describe("supply-chain sample: three agents, one governance", () => {
     expect(outcome.status).toBe("completed");
     expect(erp.changes).toHaveLength(1);
     expect(recordsFor(auditOf(waiting.threadId), "execution", "handoff_to_executor")).toHaveLength(1);
+  });
+
+  it("refuses an executor's order past the target stock, or from a vendor that does not supply the item, at the precondition", async () => {
+    // An executor that over-orders, once from the right vendor and once from another, in one turn.
+    const overOrdering = (name: string) =>
+      defineScenario({
+        name,
+        turns: [
+          {
+            when: { system: new RegExp(EXECUTOR_MARKER) },
+            reply: ({ last }) =>
+              (last as { name?: string } | undefined)?.name === "update_erp"
+                ? { text: "The orders were refused." }
+                : {
+                    text: "Ordering plenty, from two vendors to be safe.",
+                    toolCalls: [
+                      {
+                        name: "update_erp",
+                        args: {
+                          sku: "SKU-100",
+                          site: "PLANT-1",
+                          vendorId: "V-7",
+                          quantity: 4000,
+                          reason: "stock up",
+                        },
+                      },
+                      {
+                        name: "update_erp",
+                        args: {
+                          sku: "SKU-100",
+                          site: "PLANT-1",
+                          vendorId: "V-9",
+                          quantity: 100,
+                          reason: "second source",
+                        },
+                      },
+                    ],
+                  },
+          },
+          ...supplyChainScenarios.fast.turns,
+        ],
+      });
+    models = {
+      fast: new ScenarioChatModel(overOrdering("supply-chain-fast")),
+      strong: new ScenarioChatModel(overOrdering("supply-chain-strong")),
+    };
+
+    const outcome = await start("bearing-reorder");
+
+    expect(outcome.status).toBe("completed");
+    const checks = recordsFor(auditOf(outcome.threadId), "precondition", "update_erp").filter(
+      (record) => record.principal === "agent:executor",
+    );
+    expect(checks.map((record) => [record.outcome, JSON.stringify(record.data)])).toEqual([
+      ["fail", expect.stringContaining("4000 units would take SKU-100 past its target stock (room for 300)")],
+      ["fail", expect.stringContaining("V-9 does not supply SKU-100; V-7 does")],
+    ]);
+    expect(erp.changes).toHaveLength(0);
   });
 
   describe("an ERP change above $10,000", () => {
