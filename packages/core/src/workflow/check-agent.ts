@@ -1,13 +1,9 @@
 import type { WorkflowIssue } from "@governor/errors";
+import { handoffToolName } from "../agent/handoff-tools.js";
 import { checkAgentGovernance } from "./check-agent-govern.js";
 import { checkModelRouting } from "./check-agent-models.js";
 import { nodeOf, type Workflow } from "./define-workflow.js";
 import type { AgentNode } from "./node-definitions.js";
-
-/** The name of the tool an agent calls to hand the run to agent `target`. */
-export function handoffToolName(target: string): string {
-  return `handoff_to_${target}`;
-}
 
 /** The bound of a loop: enough for any real conversation, small enough to stop a runaway one. */
 const MAX_TURNS = { min: 1, max: 1000 };
