@@ -67,7 +67,7 @@ async function waitingInStudio(threadId: string) {
 }
 
 /** The forged update of one or more loop calls, written as if `desk.approval` had run. */
-const loopEdit = (calls: Record<string, Partial<LoopCallLike> & Record<string, unknown>>) => ({
+const loopEdit = (calls: Record<string, Record<string, unknown>>) => ({
   governor: { loops: { desk: { calls } }, routes: { "desk.approval": "tools" } },
 });
 

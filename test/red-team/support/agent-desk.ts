@@ -60,6 +60,15 @@ export interface AgentDeskOptions {
   readonly team?: boolean;
   /** What `read_account` returns in `note` (e.g. an injected instruction). */
   readonly note?: string;
+  /**
+   * Places to die for crash tests: `onCredit` right after a credit's effect, inside its
+   * handler (the effect journal has not recorded the outcome yet); `afterCredit` in the
+   * credit's onResult, after the journal committed it and before the checkpoint.
+   */
+  readonly hooks?: {
+    readonly onCredit?: (args: { account: string; amount: number }) => void;
+    readonly afterCredit?: () => void;
+  };
 }
 
 export interface DeskState {
@@ -116,6 +125,16 @@ export function deskPolicy(handoffs: "permit" | "forbid" | "approval" = "permit"
   ]);
 }
 
+/**
+ * The desk's rules under a fixed version. A rule engine's version hashes its rules' source,
+ * which two transpilers (vitest's and tsx's) print differently; a run started by one process
+ * and recovered by another must see one version, as two processes of one build would.
+ */
+export function pinnedDeskPolicy(version = "desk-rules-pinned-1"): PolicyEngine {
+  const rules = deskPolicy();
+  return { version, decide: (request) => rules.decide(request) };
+}
+
 export function agentDesk(options: AgentDeskOptions = {}): { workflow: Workflow; effects: DeskEffects } {
   const effects: DeskEffects = { reads: [], credits: [], closures: [], letters: [] };
   const tools = [
@@ -138,6 +157,7 @@ export function agentDesk(options: AgentDeskOptions = {}): { workflow: Workflow;
       risk: "write",
       handler: (args) => {
         effects.credits.push(args);
+        options.hooks?.onCredit?.(args);
         return { creditId: `CR-${effects.credits.length}`, ...args };
       },
     }),
@@ -173,7 +193,16 @@ export function agentDesk(options: AgentDeskOptions = {}): { workflow: Workflow;
       maxTurns: options.maxTurns ?? 6,
       ...(options.maxCallsPerTurn !== undefined ? { maxCallsPerTurn: options.maxCallsPerTurn } : {}),
       ...(options.team ? { handoffs: ["specialist"] } : {}),
-      govern: { post_credit: { check: creditCheck }, ...options.govern },
+      govern: {
+        post_credit: {
+          check: creditCheck,
+          onResult: () => {
+            options.hooks?.afterCredit?.();
+            return {};
+          },
+        },
+        ...options.govern,
+      },
       onReply: (_state, text) => ({ reply: text }),
     },
   };
