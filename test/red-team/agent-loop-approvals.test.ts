@@ -1,5 +1,5 @@
 import type { ApprovalRequest, GovernorRuntime, RunOutcome } from "@governor/core";
-import { hs256Keys } from "@governor/identity";
+import { hs256Keys, signApprovalDecision } from "@governor/identity";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { agentDesk, credit, type DeskEffects, deskModel, read, signFor } from "./support/agent-desk.js";
 import type { Attacker } from "./support/attacker.js";
@@ -229,5 +229,64 @@ describe("agent loop: parallel approvals", () => {
     expect(refusals(outcome.threadId)).toEqual([expect.stringContaining("not a signed approval decision")]);
     expect(credited()).toEqual(["A-1:50"]);
     expectBeforeInterruptRanOnce();
+  });
+});
+
+describe("agent loop: answers refused earlier stay refused", () => {
+  // HOLE (reported to the lead): the approval node re-runs from the top on every resume, and
+  // LangGraph hands each earlier interrupt() its earlier answer again; the node verifies those
+  // answers afresh, at the new time. An answer refused because it was issued in the future
+  // (an approver's clock ahead) becomes valid minutes later, and then decides in place of the
+  // answer just given, which is neither applied nor recorded: here the approver's later
+  // rejection vanishes and the $300 credit runs on the approval the run had refused.
+  // Expected (once fixed): an answer refused once stays refused; the latest answer decides.
+  it.fails("AL-9 HOLE: a decision refused as issued in the future does not decide later, in place of the approver's rejection", async () => {
+    const start = Date.parse("2030-05-01T09:00:00Z");
+    let clock = start;
+    const clocked = h.open({ now: () => clock });
+    const model = deskModel([TURN]);
+    const waiting = await clocked.start(
+      desk.workflow,
+      { request: "credit my accounts" },
+      { model: model.model },
+    );
+    const [a] = waiting.approvals ?? [];
+    if (!a) throw new Error("the turn should wait for two approvals");
+    const minutes = (n: number) => new Date(start + n * 60_000);
+
+    // Signed on a clock ten minutes fast: refused, audited, the run keeps waiting.
+    const early = await signApprovalDecision(runtime.store.tokenKeys, {
+      approver: "supervisor:sam",
+      decision: "approve",
+      request: a,
+      now: minutes(10),
+    });
+    const refused = await clocked.resume(
+      desk.workflow,
+      waiting.threadId,
+      { token: early },
+      { model: model.model },
+    );
+    expect(refused.approvals).toHaveLength(2);
+    expect(refusals(waiting.threadId)).toEqual([expect.stringContaining("in the future")]);
+
+    // Eleven minutes later the approver rejects A.
+    clock = minutes(11).getTime();
+    const rejection = await signApprovalDecision(runtime.store.tokenKeys, {
+      approver: "supervisor:sam",
+      decision: "reject",
+      request: a,
+      reason: "on reflection, no",
+      now: minutes(11),
+    });
+    await clocked.resume(desk.workflow, waiting.threadId, { token: rejection }, { model: model.model });
+
+    expect(credited()).toEqual(["A-1:50"]);
+    const decided = auditOf(runtime, waiting.threadId, "approval").filter(
+      (record) => record.outcome === "approved" || record.outcome === "rejected",
+    );
+    expect(decided.map((record) => [record.outcome, record.data.reason])).toEqual([
+      ["rejected", "on reflection, no"],
+    ]);
   });
 });
