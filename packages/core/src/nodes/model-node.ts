@@ -28,8 +28,9 @@ import { type Invoke, type PrimaryPick, primaryPicker, routeTo } from "./model-r
  * Before calling, the step picks its model by its declared `models` rules (context size,
  * the offered tools' risk, budget left) when it has any, then routes on budget (the cheaper
  * model past `downgradeAt`) and, when the call would overrun a limit, interrupts to ask a
- * human for more: the model is never called over budget. After it, the step counts the call's tokens and cost, and the
- * loop guard refuses a call the run has already proposed with the same arguments.
+ * human for more: the model is never called over budget. After it, the step counts the
+ * call's tokens and cost under the name of the model that ran, and the loop guard refuses a
+ * call the run has already proposed with the same arguments.
  */
 export function modelNode(
   id: string,
