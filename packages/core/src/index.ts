@@ -72,6 +72,7 @@ export type {
   GovernedToolsOptions,
   ToolGovernance,
 } from "./prebuilt/governed-tools-options.js";
+export { requirePrecondition } from "./prebuilt/governor-tools.js";
 export { type CallInvoker, type GovernedTurn, ToolCallGovernor } from "./prebuilt/tool-call-governor.js";
 export { type ToolNodeInput, type Turn, type TurnCall, turnOf } from "./prebuilt/turn-calls.js";
 export {

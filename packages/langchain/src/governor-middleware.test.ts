@@ -214,4 +214,14 @@ describe("governorMiddleware in createAgent", () => {
     ]);
     expect({ posts, wipes }).toEqual({ posts: [], wipes: 0 });
   });
+  it("refuses at construction a write tool with neither a precondition nor a sufficient policy", () => {
+    expect(() =>
+      governorMiddleware({
+        store,
+        policy,
+        agent: { id: "weather", scopes: ["chat:post"] },
+        govern: { post_message: { scopes: ["chat:post"], risk: "write" } },
+      }),
+    ).toThrow(/post_message \(risk write\) needs a precondition/);
+  });
 });

@@ -2,6 +2,7 @@ import {
   type GovernedToolsOptions,
   GovernorError,
   MemoryApprovalUseLedger,
+  requirePrecondition,
   ToolCallGovernor,
   turnOf,
 } from "@governor/core";
@@ -33,8 +34,8 @@ export type GovernorMiddlewareOptions<TState = Record<string, unknown>> = Omit<
  * A tool of the agent with no entry in `govern` is refused at its first call (audited), not
  * run: Governor cannot decide a call to a tool whose scopes and risk it does not know.
  *
- * @throws {GovernorError} CONFIG_INVALID (at the tool's first call) when a governed tool has
- *   no zod schema or a write tool has no precondition, or no journals are given.
+ * @throws {GovernorError} CONFIG_INVALID when a write tool has no precondition; at a tool's
+ *   first call, when it has no zod schema or no journals are given.
  * @example
  * const agent = createAgent({
  *   model, tools: [search, postMessage], checkpointer,
@@ -53,6 +54,8 @@ export function governorMiddleware<TState = Record<string, unknown>>(
 ) {
   // The agent's state reaches the callbacks as createAgent passes it: typed by the caller.
   const options = typedOptions as unknown as GovernorMiddlewareOptions;
+  // What can be checked before the agent's tools are seen is checked now, not at the first call.
+  for (const [name, facts] of Object.entries(options.govern)) requirePrecondition(name, facts);
   // One replay ledger for every tool, unless the store brings its own (which outlives the process).
   const approvalUses =
     options.approvalUses ?? options.store?.graphServices().approvalUses ?? new MemoryApprovalUseLedger();

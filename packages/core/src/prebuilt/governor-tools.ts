@@ -66,13 +66,7 @@ export function governorTools<TState>(
         { tool: tool.name },
       );
     }
-    if (facts.risk !== "read" && !facts.check && !facts.sufficient) {
-      throw new GovernorError(
-        "CONFIG_INVALID",
-        `Tool ${tool.name} (risk ${facts.risk}) needs a precondition: govern.${tool.name}.check, or sufficient: { reason } when its policy checks everything`,
-        { tool: tool.name },
-      );
-    }
+    requirePrecondition(tool.name, facts);
     return defineTool({
       name: tool.name,
       description: tool.description ?? tool.name,
@@ -96,6 +90,21 @@ export function governorTools<TState>(
       },
     });
   });
+}
+
+/**
+ * A tool that can change the world needs a precondition, as every action of a workflow does:
+ * its own `check`, or `sufficient: { reason }` saying the policy checks everything.
+ *
+ * @throws {GovernorError} CONFIG_INVALID naming the tool.
+ */
+export function requirePrecondition<TState>(name: string, facts: ToolGovernance<TState>): void {
+  if (facts.risk === "read" || facts.check || facts.sufficient) return;
+  throw new GovernorError(
+    "CONFIG_INVALID",
+    `Tool ${name} (risk ${facts.risk}) needs a precondition: govern.${name}.check, or sufficient: { reason } when its policy checks everything`,
+    { tool: name },
+  );
 }
 
 function isZodSchema(schema: unknown): schema is z.ZodType {
