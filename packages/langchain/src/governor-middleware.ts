@@ -87,7 +87,7 @@ export function governorMiddleware<TState = Record<string, unknown>>(
         typeof known?.name === "string" ? (known as { name: string }) : { name: toolCall.name },
       );
       const messages = (request.state as { messages: BaseMessage[] }).messages;
-      const turn = turnOf({ messages, lg_tool_call: toolCall }, options.maxCallsPerTurn ?? 16);
+      const turn = turnOf({ messages, lg_tool_call: toolCall }, governor.maxCallsPerTurn);
       const [reply] = await governor.answer({
         turn,
         state: request.state as Record<string, unknown>,
