@@ -128,6 +128,30 @@ describe("agent loop: a misbehaving model", () => {
     expect(new Set(firstTurn).size).toBe(firstTurn.length);
   });
 
+  // HOLE (reported to the lead): the loop keeps a turn's calls in plain objects keyed by the
+  // model's call ids. A call named "__proto__" is assigned as the object's prototype, not as a
+  // key, so it silently drops out of the turn: no check, no gate, no refusal, no audit record
+  // (only the model's own proposal), and the model hears "Not executed" a turn later. No
+  // effect happens, but the call is neither decided nor refused, and it escapes the per-turn
+  // cap. Expected (once fixed): such an id is renamed and refused like a reused one, audited.
+  it.fails("ML-10 HOLE: a call the model names __proto__ is refused in its own turn, with an audit record", async () => {
+    const desk = agentDesk();
+    const model = deskModel(
+      [{ toolCalls: [credit("A-1", 50), read("A-2")] }],
+      [],
+      idsInOrder("__proto__", "constructor"),
+    );
+
+    const outcome = await run(desk, model);
+
+    expect(desk.effects.reads).toEqual(["A-2"]);
+    const aboutTheCredit = auditOf(runtime, outcome.threadId).filter(
+      (record) => record.tool === "post_credit" && record.kind !== "model",
+    );
+    expect(aboutTheCredit.length).toBeGreaterThan(0);
+    expect(toolReplies(outcome.state)).not.toContain("Not executed: the workflow did not take this call.");
+  });
+
   it("ML-6 an id reused from an earlier turn's approved call gets neither the approval nor the effect", async () => {
     const desk = agentDesk();
     const model = deskModel(
