@@ -5,7 +5,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import { z } from "zod";
 import type { GovernedJournals } from "../variants/journals.js";
-import { loopPolicy } from "./loop-policy.js";
+import { type LoopPolicyKind, loopPolicy } from "./loop-policy.js";
 import {
   ADD_NOTE,
   CALLS_PER_RUN,
@@ -27,6 +27,7 @@ export interface GovernedAgentLoopOptions {
   /** The SQLite file of the variant's own checkpointer. */
   readonly checkpoints: string;
   readonly journals: GovernedJournals;
+  readonly policy: LoopPolicyKind;
 }
 
 const orderResource = (_state: unknown, call: { args: Record<string, unknown> }) => ({
@@ -64,7 +65,7 @@ export function governedAgentLoop(options: GovernedAgentLoopOptions): LoopVarian
         handler: ({ orderId, note }) => desk.note(orderId, note),
       }),
     ],
-    policy: loopPolicy(),
+    policy: loopPolicy(options.policy),
     nodes: {
       [AGENT_NODE]: {
         kind: "agent",
@@ -102,7 +103,7 @@ export function governedAgentLoop(options: GovernedAgentLoopOptions): LoopVarian
     tokenKeys: hs256Keys(randomBytes(32)),
   });
   return {
-    name: options.name ?? "governed agent node",
+    name: options.name ?? `governed agent node (${options.policy})`,
     desk,
     checkpointer,
     run: (threadId) =>

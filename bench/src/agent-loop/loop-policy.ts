@@ -1,11 +1,18 @@
-import { CedarPolicyEngine } from "@governor/policy";
+import { CedarPolicyEngine, type PolicyEngine, RulePolicyEngine } from "@governor/policy";
+
+/** Which engine decides the loop's calls: Cedar (the default, as deployments write policy) or in-code rules. */
+export type LoopPolicyKind = "cedar" | "rules";
 
 /**
- * The loop's policy, in Cedar as a deployment writes it: the desk agent may read any order
- * with orders:read and note one with orders:write. Both calls are allowed, so the run never
- * waits for a human; each one is still decided by Cedar, with the order as the resource.
+ * The loop's policy: the desk agent may read any order with orders:read and note one with
+ * orders:write. Both calls are allowed, so the run never waits for a human; each one is still
+ * decided by the engine, with the order as the resource. The two kinds say the same thing.
  */
-export function loopPolicy(): CedarPolicyEngine {
+export function loopPolicy(kind: LoopPolicyKind): PolicyEngine {
+  return kind === "cedar" ? cedarPolicy() : rulesPolicy();
+}
+
+function cedarPolicy(): CedarPolicyEngine {
   return new CedarPolicyEngine({
     schema: {
       name: "agent-loop.cedarschema",
@@ -37,4 +44,27 @@ when { principal.roles.contains("order-desk") && principal.scopes.contains("orde
       },
     ],
   });
+}
+
+function rulesPolicy(): RulePolicyEngine {
+  return new RulePolicyEngine([
+    {
+      id: "desk-may-read-orders",
+      actions: ["lookup_order"],
+      effect: "permit",
+      when: ({ principal, resource }) =>
+        resource?.type === "Order" && principal.scopes.includes("orders:read"),
+      reason: "the order desk reads orders",
+    },
+    {
+      id: "desk-may-note-orders",
+      actions: ["add_note"],
+      effect: "permit",
+      when: ({ principal, resource }) =>
+        resource?.type === "Order" &&
+        (principal.roles ?? []).includes("order-desk") &&
+        principal.scopes.includes("orders:write"),
+      reason: "the order desk notes orders",
+    },
+  ]);
 }

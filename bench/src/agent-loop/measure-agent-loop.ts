@@ -36,6 +36,8 @@ export interface PerCallOverhead {
 }
 
 export interface AgentLoopResult {
+  /** The governed loop's policy engine. */
+  readonly policy: string;
   readonly turns: number;
   readonly callsPerRun: number;
   /** bare createReactAgent, bare StateGraph padded to the governed step count, governed. */
@@ -71,6 +73,7 @@ export async function measureAgentLoop(config: AgentLoopConfig): Promise<AgentLo
     const governed = governedAgentLoop({
       checkpoints: checkpoints("governed"),
       journals: fileJournals(dir.path),
+      policy: config.policy,
     });
     variants.push(governed);
     const bareSteps = await checkLoopOnce(bare, "bare-check");
@@ -99,6 +102,7 @@ export async function measureAgentLoop(config: AgentLoopConfig): Promise<AgentLo
     const [b, g, p] = [summary(bare), summary(governed), summary(padded)];
     const ratio = ratioOf(g, b);
     return {
+      policy: config.policy,
       turns: LOOP_TURNS,
       callsPerRun: CALLS_PER_RUN,
       variants: [bare, padded, governed].map((variant) => ({
