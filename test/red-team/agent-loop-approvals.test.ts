@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { agentDesk, credit, type DeskEffects, deskModel, read, signFor } from "./support/agent-desk.js";
 import type { Attacker } from "./support/attacker.js";
 import { auditOf, executions, type Harness, harness, rejection, toolReplies } from "./support/harness.js";
+import { LAPTOP, refundAttack, refundCall, refundDesk } from "./support/refund-desk.js";
 import { studioGraph } from "./support/studio-graph.js";
 
 /**
@@ -240,7 +241,7 @@ describe("agent loop: answers refused earlier stay refused", () => {
   // answer just given, which is neither applied nor recorded: here the approver's later
   // rejection vanishes and the $300 credit runs on the approval the run had refused.
   // Expected (once fixed): an answer refused once stays refused; the latest answer decides.
-  it.fails("AL-9 HOLE: a decision refused as issued in the future does not decide later, in place of the approver's rejection", async () => {
+  it("AL-9 a decision refused as issued in the future does not decide later, in place of the approver's rejection", async () => {
     const start = Date.parse("2030-05-01T09:00:00Z");
     let clock = start;
     const clocked = h.open({ now: () => clock });
@@ -288,5 +289,45 @@ describe("agent loop: answers refused earlier stay refused", () => {
     expect(decided.map((record) => [record.outcome, record.data.reason])).toEqual([
       ["rejected", "on reflection, no"],
     ]);
+  });
+});
+
+describe("the same replay in a DAG approval node", () => {
+  // HOLE (reported to the lead, found beside AL-9): nodes/approval-node.ts has the same loop
+  // (interrupt, verify, on refusal ask again) and re-verifies replayed answers at the new time
+  // too, so the refund sample's $1,200 refund runs on the approval it refused, after the
+  // supervisor's rejection. Expected (once fixed): refused once, refused for good.
+  it.fails("AL-10 HOLE: a refused future-dated approval does not later decide a refund in place of the rejection", async () => {
+    const start = Date.parse("2030-05-01T09:00:00Z");
+    let clock = start;
+    const clocked = h.open({ now: () => clock });
+    const refunds = refundDesk();
+    const replier = () => refundAttack("replier", []).model;
+    const { model } = refundAttack("large", [refundCall({ orderId: "A-1002", amount: 1200 })]);
+    const waiting = await clocked.start(refunds.workflow, LAPTOP, { model });
+    const request = waiting.approval;
+    if (!request) throw new Error("the refund should wait for a supervisor");
+    const at = (minutes: number) => new Date(start + minutes * 60_000);
+    const early = await signApprovalDecision(runtime.store.tokenKeys, {
+      approver: "supervisor:sam",
+      decision: "approve",
+      request,
+      now: at(10),
+    });
+    expect(
+      (await clocked.resume(refunds.workflow, waiting.threadId, { token: early }, { model: replier() }))
+        .status,
+    ).toBe("waiting");
+
+    clock = at(11).getTime();
+    const rejection = await signApprovalDecision(runtime.store.tokenKeys, {
+      approver: "supervisor:sam",
+      decision: "reject",
+      request,
+      now: at(11),
+    });
+    await clocked.resume(refunds.workflow, waiting.threadId, { token: rejection }, { model: replier() });
+
+    expect(refunds.ledger.refunds).toEqual([]);
   });
 });
