@@ -1,5 +1,6 @@
 import type { GovernorRuntime } from "@governor/core";
 import { issueDelegationToken } from "@governor/identity";
+import type { PolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { agentDesk, credit, DESK_AGENT, deskModel, deskPolicy, signFor } from "./support/agent-desk.js";
 import { auditOf, executions, governorOf, type Harness, harness, toolReplies } from "./support/harness.js";
@@ -270,5 +271,58 @@ describe("agent loop: handoffs and identities", () => {
 
     expect(outcome.status).toBe("completed");
     expect(desk.effects.credits).toEqual([{ account: "A-1", amount: 50 }]);
+  });
+
+  it("HO-9 two agents handing the run back and forth are bounded by their own turns: AGENT_TURN_LIMIT, never an endless loop", async () => {
+    const desk = agentDesk({ team: true, handBack: true, maxTurns: 6 });
+    const model = deskModel(
+      (turn) => ({ toolCalls: [handoff(`to the specialist, round ${turn}`)] }),
+      (turn) => ({
+        toolCalls: [{ name: "handoff_to_desk", args: { task: `back to the desk, round ${turn}` } }],
+      }),
+    );
+
+    const outcome = await runtime.start(desk.workflow, request, { model: model.model });
+
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error?.code).toBe("AGENT_TURN_LIMIT");
+    // The specialist's four turns run out first; nobody is asked beyond its own bound.
+    expect(specialistCalls(model.calls)).toHaveLength(4);
+    expect(model.calls.filter((call) => call.startsWith("desk:"))).toHaveLength(5);
+    expect(governorOf(outcome.state).stop).toMatchObject({ code: "AGENT_TURN_LIMIT", node: "specialist" });
+    expect(auditOf(runtime, outcome.threadId, "budget", "turn-limit")).toHaveLength(1);
+  });
+
+  it("HO-10 a kill switch for the specialist pulled while its call waits for a human: the approver's resume is refused at the specialist, nothing runs", async () => {
+    const policy = deskPolicy();
+    const lettersNeedAHuman: PolicyEngine = {
+      version: `${policy.version}+letters-approved`,
+      async decide(request) {
+        const decision = await policy.decide(request);
+        return request.action === "draft_letter" && decision.effect === "allow"
+          ? { ...decision, effect: "require-approval", reasons: ["letters need a supervisor"] }
+          : decision;
+      },
+    };
+    const desk = agentDesk({ team: true, policy: lettersNeedAHuman });
+    const model = deskModel([{ toolCalls: [handoff("write")] }], [{ toolCalls: [letter("A-1")] }]);
+    const waiting = await runtime.start(desk.workflow, request, { model: model.model });
+    const [asked] = waiting.approvals ?? [];
+    expect(asked?.node).toBe("specialist.approval");
+    if (!asked) throw new Error("the letter should wait for a supervisor");
+
+    runtime.kill({ agent: "specialist", reason: "letters incident" });
+    const outcome = await runtime.resume(
+      desk.workflow,
+      waiting.threadId,
+      { token: await signFor(runtime.store.tokenKeys, asked) },
+      { model: model.model },
+    );
+
+    expect(desk.effects.letters).toEqual([]);
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error?.code).toBe("KILLED");
+    expect(auditOf(runtime, waiting.threadId, "approval", "approved")).toEqual([]);
+    expect(auditOf(runtime, waiting.threadId, "kill", "stopped")[0]?.node).toBe("specialist.approval");
   });
 });

@@ -58,6 +58,8 @@ export interface AgentDeskOptions {
   readonly govern?: Record<string, ToolGovernance>;
   /** Adds the letters specialist and the desk's handoff to it. */
   readonly team?: boolean;
+  /** With `team`, the specialist may hand the run back to the desk. */
+  readonly handBack?: boolean;
   /** What `read_account` returns in `note` (e.g. an injected instruction). */
   readonly note?: string;
   /**
@@ -102,6 +104,12 @@ export function deskPolicy(handoffs: "permit" | "forbid" | "approval" = "permit"
     },
     { id: "closures", effect: "permit", actions: ["close_account"], reason: "admins may close" },
     { id: "letters", effect: "permit", actions: ["draft_letter"], reason: "letters are drafts" },
+    {
+      id: "hand-back",
+      effect: "permit",
+      actions: ["handoff_to_desk"],
+      reason: "the specialist may hand back",
+    },
     ...(handoffs === "forbid"
       ? []
       : [
@@ -221,6 +229,7 @@ export function agentDesk(options: AgentDeskOptions = {}): { workflow: Workflow;
       tools: ["draft_letter", "post_credit"],
       maxTurns: 4,
       agent: { id: "specialist", scopes: ["letters:write", "accounts:read"] },
+      ...(options.handBack ? { handoffs: ["desk"] } : {}),
       govern: {
         draft_letter: { sufficient: { reason: "a draft sends nothing" } },
         post_credit: { check: creditCheck },
