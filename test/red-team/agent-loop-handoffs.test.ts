@@ -1,9 +1,11 @@
 import type { GovernorRuntime } from "@governor/core";
 import { issueDelegationToken } from "@governor/identity";
 import type { PolicyEngine } from "@governor/policy";
+import { Command } from "@langchain/langgraph";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { agentDesk, credit, DESK_AGENT, deskModel, deskPolicy, signFor } from "./support/agent-desk.js";
+import { agentDesk, credit, DESK_AGENT, deskModel, deskPolicy, read, signFor } from "./support/agent-desk.js";
 import { auditOf, executions, governorOf, type Harness, harness, toolReplies } from "./support/harness.js";
+import { forkAs, studioGraph } from "./support/studio-graph.js";
 
 /**
  * Handoffs and identities (issue 7, item 6): a supervisor desk that may hand work to a letters
@@ -324,5 +326,49 @@ describe("agent loop: handoffs and identities", () => {
     expect(outcome.error?.code).toBe("KILLED");
     expect(auditOf(runtime, waiting.threadId, "approval", "approved")).toEqual([]);
     expect(auditOf(runtime, waiting.threadId, "kill", "stopped")[0]?.node).toBe("specialist.approval");
+  });
+
+  // HOLE (reported to the lead): entering an agent is not cross-checked against the journal.
+  // With every handoff forbidden by policy, an edit of the thread's state (Studio's "edit
+  // state") that writes the desk's tools route as "handoff:specialist" sends the run to the
+  // specialist, which takes turns and drafts a letter: the handoff the policy forbade happened
+  // with no decision on record. (A sample's rule such as "no handoff to the executor before a
+  // vendor draft" is bypassed the same way.) Expected (once fixed): an agent reached by a
+  // handoff acts only when that handoff executed on record; otherwise nothing runs.
+  it.fails("HO-11 HOLE: a handoff written into the state, which the policy forbids, does not bring the specialist in", async () => {
+    const desk = agentDesk({ team: true, policy: deskPolicy("forbid") });
+    const model = deskModel([{ toolCalls: [read("A-1")] }], [{ toolCalls: [letter("A-1")] }]);
+    const graph = studioGraph(desk.workflow, runtime, model.model);
+    const threadId = "forged-handoff";
+    await graph.invoke(request, { configurable: { thread_id: threadId } });
+    expect(model.calls).toEqual(["desk:0", "desk:1"]);
+
+    const fork = await forkAs(graph, threadId, "desk.tools", {
+      governor: { routes: { "desk.tools": "handoff:specialist", desk: "handoff" } },
+    });
+    await graph.invoke(null, fork).catch(() => undefined);
+
+    expect(desk.effects.letters).toEqual([]);
+    expect(specialistCalls(model.calls)).toEqual([]);
+  });
+
+  // HOLE (reported to the lead): LangGraph's API takes a Command as a run's input. A caller of
+  // the served graph who starts a fresh thread with Command({ goto: "specialist" }) skips the
+  // entry and the supervisor, and the specialist acts (a letter is drafted) though no handoff
+  // was ever proposed or decided and the policy forbids every handoff.
+  // Expected (once fixed): the run cannot begin at an agent no handoff reached.
+  it.fails("HO-12 HOLE: a fresh thread started with Command({ goto: specialist }) does not let the specialist act", async () => {
+    const desk = agentDesk({ team: true, policy: deskPolicy("forbid") });
+    const model = deskModel([{ toolCalls: [read("A-1")] }], [{ toolCalls: [letter("A-1")] }]);
+    const graph = studioGraph(desk.workflow, runtime, model.model);
+
+    await graph
+      .invoke(new Command({ goto: "specialist", update: request }) as never, {
+        configurable: { thread_id: "goto" },
+      })
+      .catch(() => undefined);
+
+    expect(desk.effects.letters).toEqual([]);
+    expect(specialistCalls(model.calls)).toEqual([]);
   });
 });
