@@ -1,8 +1,9 @@
+import { peekApprovalRequestId } from "@governor/identity";
 import type { AuditJournal } from "@governor/observability";
 import { interrupt } from "@langchain/langgraph";
 import type { ApprovalAuthority } from "../approvals/approval-authority.js";
 import type { ApprovalBatch } from "../approvals/approval-batch.js";
-import { verifyBatchAnswer } from "../approvals/approval-batch.js";
+import { approvalBatchAnswerSchema, verifyBatchAnswer } from "../approvals/approval-batch.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
 import { approvalRequestId } from "../approvals/request-id.js";
 import type { CallScope, GatewayDecision } from "../gateway/tool-gateway.js";
@@ -112,7 +113,8 @@ export interface ApprovalRoundInput {
  * decision lives minutes, a batch can take hours to answer, and an approval that already ran
  * its call must not turn into "pending" because its token has since expired. Answers that
  * decide nothing (forged, for another call, for another run) are audited and refused, and the
- * node interrupts again with the reason.
+ * node interrupts again with the reason; a refusal is as final as a decision, so a replayed
+ * token that would verify now (one signed as issued in the future) never decides later.
  */
 export async function approvalRound(input: ApprovalRoundInput): Promise<ReadonlyMap<string, HumanDecision>> {
   const { scope, awaiting, authority, audit } = input;
@@ -129,13 +131,19 @@ export async function approvalRound(input: ApprovalRoundInput): Promise<Readonly
       requests: pending.map((entry) => entry.request),
       ...(refusedAnswer ? { refusedAnswer } : {}),
     };
-    const answer: unknown = interrupt(batch);
-    const verdict = await verifyBatchAnswer(
-      authority,
-      answer,
-      pending.map((entry) => ({ request: entry.request, callId: entry.call.callId })),
-      input.now(),
-    );
+    const given: unknown = interrupt(batch);
+    // A token refused at this attempt on an earlier run stays refused (see `refusedBefore`).
+    const earlier = refusedBefore(audit, scope, attempt, pending);
+    const { answer, dropped } = withoutTokensFor(given, earlier);
+    const verdict =
+      answer === undefined
+        ? { decided: [], refused: [] }
+        : await verifyBatchAnswer(
+            authority,
+            answer,
+            pending.map((entry) => ({ request: entry.request, callId: entry.call.callId })),
+            input.now(),
+          );
     for (const decision of verdict.decided) {
       const entry = pending.find((candidate) => candidate.request.requestId === decision.requestId);
       if (!entry) continue;
@@ -159,26 +167,86 @@ export async function approvalRound(input: ApprovalRoundInput): Promise<Readonly
       });
     }
     // A token for a request decided earlier is the replay of an answer already taken: not a refusal.
-    const refused = verdict.refused.filter(
+    const refused = [...dropped, ...verdict.refused].filter(
       (refusal) => refusal.requestId === undefined || !decided.has(refusal.requestId),
     );
     refusedAnswer = refused.length ? refused.map((refusal) => refusal.reason).join("; ") : undefined;
-    if (refusedAnswer) {
-      // The answer itself is not recorded: a token is a credential until it expires.
-      audit.append({
-        threadId: scope.threadId,
-        kind: "approval",
-        outcome: "refused",
-        node: scope.node,
-        principal: scope.principal.id,
-        data: {
-          requestIds: pending.map((entry) => entry.request.requestId),
-          reason: refusedAnswer,
-        },
-        dedupeKey: `${scope.threadId}:${awaiting[0]?.call.callId}:${scope.node}:approval:refused:${attempt}`,
-      });
-    }
+    for (const refusal of refused) recordRefusal(audit, scope, pending, refusal, attempt);
   }
+}
+
+/**
+ * Records why part of an answer decided nothing. The answer itself is not recorded: a token
+ * is a credential until it expires. A refusal of a token naming a pending request is keyed by
+ * that request and the attempt, so a later re-run of the node can find it.
+ */
+function recordRefusal(
+  audit: AuditJournal,
+  scope: CallScope,
+  pending: readonly AwaitingCall[],
+  refusal: { readonly requestId?: string; readonly reason: string },
+  attempt: number,
+): void {
+  const entry = pending.find((candidate) => candidate.request.requestId === refusal.requestId);
+  const about = entry ? `${entry.call.callId}:${refusal.requestId}` : `${pending[0]?.call.callId}:answer`;
+  audit.append({
+    threadId: scope.threadId,
+    kind: "approval",
+    outcome: "refused",
+    node: scope.node,
+    tool: entry?.call.toolCall.name,
+    principal: scope.principal.id,
+    data: {
+      callId: entry?.call.callId,
+      requestId: entry ? refusal.requestId : undefined,
+      reason: refusal.reason,
+      attempt,
+    },
+    dedupeKey: `${scope.threadId}:${about}:${scope.node}:approval:refused:${attempt}`,
+  });
+}
+
+/**
+ * The requests whose token was refused at this attempt on an earlier run of the node, with
+ * the reason. LangGraph hands every re-run the same answers in the same order, and a token's
+ * verdict can change with time: one refused as issued in the future would verify an hour
+ * later and, replayed, decide in place of the answer the approver gave since. So a refusal,
+ * once recorded, is the verdict on that token for good.
+ */
+function refusedBefore(
+  audit: AuditJournal,
+  scope: CallScope,
+  attempt: number,
+  pending: readonly AwaitingCall[],
+): Map<string, string> {
+  const ids = new Set(pending.map((entry) => entry.request.requestId));
+  const refused = new Map<string, string>();
+  for (const record of audit.list(scope.threadId)) {
+    if (record.kind !== "approval" || record.outcome !== "refused" || record.node !== scope.node) continue;
+    const requestId = record.data.requestId;
+    if (record.data.attempt !== attempt || typeof requestId !== "string" || !ids.has(requestId)) continue;
+    refused.set(requestId, String(record.data.reason ?? "refused earlier"));
+  }
+  return refused;
+}
+
+/** The answer without the tokens for requests in `refused`, and those tokens' refusals. */
+function withoutTokensFor(
+  answer: unknown,
+  refused: ReadonlyMap<string, string>,
+): { answer: unknown; dropped: { requestId: string; reason: string }[] } {
+  const parsed = approvalBatchAnswerSchema.safeParse(answer);
+  if (!refused.size || !parsed.success) return { answer, dropped: [] };
+  const tokens = "token" in parsed.data ? [parsed.data.token] : parsed.data.tokens;
+  const dropped: { requestId: string; reason: string }[] = [];
+  const kept = tokens.filter((token) => {
+    const requestId = peekApprovalRequestId(token);
+    const reason = requestId === undefined ? undefined : refused.get(requestId);
+    if (requestId !== undefined && reason !== undefined) dropped.push({ requestId, reason });
+    return reason === undefined;
+  });
+  // An answer left with no token decides nothing: undefined, not a malformed answer.
+  return { answer: kept.length ? { tokens: kept } : undefined, dropped };
 }
 
 /** Decisions the journal already holds for these requests (taken on an earlier run of the node). */

@@ -571,4 +571,60 @@ describe("governedToolNode in a hand-written StateGraph", () => {
     expect(again.requests.map((request) => request.requestId)).toEqual([batch.requests[1]?.requestId]);
     expect(ran).toEqual({ get_order: 1, issue_refund: 1, cancel_order: 0, wipe_account: 0 });
   });
+  it("a decision refused as issued in the future stays refused when replayed later, so the approver's later rejection decides", async () => {
+    const HOUR = 60 * 60 * 1000;
+    let clock = Date.now();
+    const { graph } = reactGraph([parallelTurn], governedToolNode(allTools, options({ now: () => clock })));
+    const config = { configurable: { thread_id: "t-future-token" } };
+    const batch = batchOf((await graph.invoke({ messages: [] }, config)) as Interrupted);
+    const refund = batch.requests[0] as ApprovalBinding;
+    const cancel = batch.requests[1] as ApprovalBinding;
+    const at = (when: number, decision: "approve" | "reject") =>
+      signApprovalDecision(store.tokenKeys, {
+        approver: "supervisor:sam",
+        decision,
+        request: refund,
+        now: new Date(when),
+      });
+
+    const early = await at(clock + HOUR, "approve");
+    let again = batchOf(
+      (await graph.invoke(new Command({ resume: { token: early } }), config)) as Interrupted,
+    );
+    expect(again.requests).toHaveLength(2);
+    expect(again.refusedAnswer).toBeDefined();
+
+    // An hour later the early token would verify; LangGraph replays it before the new answer.
+    clock += HOUR + 60_000;
+    again = batchOf(
+      (await graph.invoke(
+        new Command({ resume: { token: await at(clock, "reject") } }),
+        config,
+      )) as Interrupted,
+    );
+    expect(again.requests.map((request) => request.requestId)).toEqual([cancel.requestId]);
+    const done = (await graph.invoke(
+      new Command({
+        resume: {
+          token: await signApprovalDecision(store.tokenKeys, {
+            approver: "supervisor:sam",
+            decision: "reject",
+            request: cancel,
+            now: new Date(clock),
+          }),
+        },
+      }),
+      config,
+    )) as Interrupted;
+    const replies = Object.fromEntries(
+      toolReplies(done.messages).map((reply) => [reply.tool_call_id, reply]),
+    );
+    expect(replies.c2?.content).toMatch(/^Rejected by supervisor:sam/);
+    expect(ran.issue_refund).toBe(0);
+    const decided = store.audit
+      .list("t-future-token")
+      .filter((record) => record.kind === "approval" && record.tool === "issue_refund")
+      .map((record) => record.outcome);
+    expect(decided).toEqual(["requested", "refused", "rejected"]);
+  });
 });
