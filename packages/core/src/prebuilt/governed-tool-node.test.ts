@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type ApprovalBinding, signApprovalDecision } from "@governor/identity";
-import { RulePolicyEngine } from "@governor/policy";
+import { type PolicyEngine, RulePolicyEngine } from "@governor/policy";
 import { AIMessage, type BaseMessage, ToolMessage } from "@langchain/core/messages";
 import { tool } from "@langchain/core/tools";
 import {
@@ -626,5 +626,31 @@ describe("governedToolNode in a hand-written StateGraph", () => {
       .filter((record) => record.kind === "approval" && record.tool === "issue_refund")
       .map((record) => record.outcome);
     expect(decided).toEqual(["requested", "refused", "rejected"]);
+  });
+  it("refuses a call whose policy engine answers an effect it does not define; the sibling still runs", async () => {
+    const mumbling: PolicyEngine = {
+      version: "mumbling-1",
+      decide: (request) =>
+        request.action === "issue_refund"
+          ? ({ effect: "yes please", reasons: [], policyIds: [], policyVersion: "mumbling-1" } as never)
+          : policy.decide(request),
+    };
+    const turn = aiCalls([
+      { id: "m1", name: "issue_refund", args: { orderId: "A-1", amount: 20 } },
+      { id: "m2", name: "get_order", args: { orderId: "A-1" } },
+    ]);
+    const { graph } = reactGraph([turn], governedToolNode(allTools, options({ policy: mumbling })));
+    const done = (await graph.invoke(
+      { messages: [] },
+      { configurable: { thread_id: "t-mumble" } },
+    )) as Interrupted;
+    expect(done.__interrupt__).toBeUndefined();
+    const replies = Object.fromEntries(
+      toolReplies(done.messages).map((reply) => [reply.tool_call_id, reply]),
+    );
+    expect(replies.m1?.status).toBe("error");
+    expect(replies.m1?.content).toMatch(/^Refused by policy/);
+    expect(replies.m2?.status).toBe("success");
+    expect(ran).toEqual({ get_order: 1, issue_refund: 0, cancel_order: 0, wipe_account: 0 });
   });
 });

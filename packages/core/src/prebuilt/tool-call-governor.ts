@@ -125,7 +125,12 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
       });
       if ("refused" in verdict) replies.set(call.toolCall.id, refusal(call.toolCall, verdict.refused));
       else if (verdict.decision.effect === "allow") allowed.push({ call, decision: verdict.decision });
-      else if (!this.#authority) {
+      else if (verdict.decision.effect !== "require-approval") {
+        // Only a clear "require-approval" is put to a human; an effect no engine should give denies.
+        const reason = `the policy gave no valid decision for ${call.toolCall.name} (effect ${JSON.stringify(verdict.decision.effect)})`;
+        this.#auditRefusal(scope, call.callId, call.toolCall.name, reason, "approval");
+        replies.set(call.toolCall.id, refusal(call.toolCall, `Refused by policy: ${reason}`));
+      } else if (!this.#authority) {
         const reason = `${call.toolCall.name} needs a human approval, but ${this.#name} was given no tokenKeys to verify approvers' decisions`;
         this.#auditRefusal(scope, call.callId, call.toolCall.name, reason, "approval");
         replies.set(call.toolCall.id, refusal(call.toolCall, `Refused: ${reason}`));
