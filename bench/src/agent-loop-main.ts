@@ -3,6 +3,8 @@
  * `node bench/dist/agent-loop-main.js` after `npx tsc -b`. Counts come from the environment
  * (see agent-loop/agent-loop-config.ts); results go to bench/results/agent-loop.json.
  */
+// First: a V8 flag that must be set before any code is optimized (see v8-workaround.ts).
+import "./v8-workaround.js";
 import { agentLoopConfig } from "./agent-loop/agent-loop-config.js";
 import { formatAgentLoop } from "./agent-loop/agent-loop-report.js";
 import { measureAgentLoop } from "./agent-loop/measure-agent-loop.js";

@@ -2,6 +2,8 @@
  * Governor's benchmarks: `npm run bench` from the repository root. Counts come from the
  * environment (see bench-config.ts); results go to bench/results/latest.json.
  */
+// First: a V8 flag that must be set before any code is optimized (see v8-workaround.ts).
+import "./v8-workaround.js";
 import { agentLoopConfig } from "./agent-loop/agent-loop-config.js";
 import { formatAgentLoop } from "./agent-loop/agent-loop-report.js";
 import { measureAgentLoop } from "./agent-loop/measure-agent-loop.js";
