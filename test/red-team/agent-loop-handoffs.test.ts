@@ -1,4 +1,4 @@
-import type { GovernorRuntime } from "@governor/core";
+import { GovernorError, type GovernorRuntime } from "@governor/core";
 import { issueDelegationToken } from "@governor/identity";
 import type { PolicyEngine } from "@governor/policy";
 import { Command } from "@langchain/langgraph";
@@ -335,7 +335,7 @@ describe("agent loop: handoffs and identities", () => {
   // with no decision on record. (A sample's rule such as "no handoff to the executor before a
   // vendor draft" is bypassed the same way.) Expected (once fixed): an agent reached by a
   // handoff acts only when that handoff executed on record; otherwise nothing runs.
-  it.fails("HO-11 HOLE: a handoff written into the state, which the policy forbids, does not bring the specialist in", async () => {
+  it("HO-11 a handoff written into the state, which the policy forbids, does not bring the specialist in", async () => {
     const desk = agentDesk({ team: true, policy: deskPolicy("forbid") });
     const model = deskModel([{ toolCalls: [read("A-1")] }], [{ toolCalls: [letter("A-1")] }]);
     const graph = studioGraph(desk.workflow, runtime, model.model);
@@ -357,7 +357,7 @@ describe("agent loop: handoffs and identities", () => {
   // entry and the supervisor, and the specialist acts (a letter is drafted) though no handoff
   // was ever proposed or decided and the policy forbids every handoff.
   // Expected (once fixed): the run cannot begin at an agent no handoff reached.
-  it.fails("HO-12 HOLE: a fresh thread started with Command({ goto: specialist }) does not let the specialist act", async () => {
+  it("HO-12 a fresh thread started with Command({ goto: specialist }) does not let the specialist act", async () => {
     const desk = agentDesk({ team: true, policy: deskPolicy("forbid") });
     const model = deskModel([{ toolCalls: [read("A-1")] }], [{ toolCalls: [letter("A-1")] }]);
     const graph = studioGraph(desk.workflow, runtime, model.model);
@@ -370,5 +370,25 @@ describe("agent loop: handoffs and identities", () => {
 
     expect(desk.effects.letters).toEqual([]);
     expect(specialistCalls(model.calls)).toEqual([]);
+  });
+
+  // HOLE (reported to the lead): agentNodePrincipal returns the run's principal unchanged when
+  // a node's agent id equals the workflow agent's, ignoring the scopes the node declares. A
+  // specialist declared as { id: <the workflow's agent>, scopes: ["letters:write"] } posts a
+  // credit (credits:write), which its declaration does not hold: least privilege silently lost.
+  // Expected (once fixed): validate() refuses the declaration, or the node acts with only the
+  // scopes it declares (the credit refused, IDENTITY_SCOPE).
+  it.fails("HO-13 HOLE: a specialist declared under the workflow agent's own id with fewer scopes cannot use the others", async () => {
+    const credits = await (async () => {
+      const desk = agentDesk({ team: true, specialist: { id: DESK_AGENT, scopes: ["letters:write"] } });
+      const model = deskModel([{ toolCalls: [handoff("credit A-1")] }], [{ toolCalls: [credit("A-1", 50)] }]);
+      await runtime.start(desk.workflow, request, { model: model.model });
+      return desk.effects.credits;
+    })().catch((error: unknown) => {
+      expect(error).toBeInstanceOf(GovernorError);
+      return [];
+    });
+
+    expect(credits).toEqual([]);
   });
 });

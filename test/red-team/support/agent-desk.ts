@@ -60,6 +60,8 @@ export interface AgentDeskOptions {
   readonly team?: boolean;
   /** With `team`, the specialist may hand the run back to the desk. */
   readonly handBack?: boolean;
+  /** The id the specialist acts as (default "specialist") and its scopes. */
+  readonly specialist?: { readonly id?: string; readonly scopes?: readonly string[] };
   /** What `read_account` returns in `note` (e.g. an injected instruction). */
   readonly note?: string;
   /**
@@ -228,7 +230,10 @@ export function agentDesk(options: AgentDeskOptions = {}): { workflow: Workflow;
       instructions: SPECIALIST_PROMPT,
       tools: ["draft_letter", "post_credit"],
       maxTurns: 4,
-      agent: { id: "specialist", scopes: ["letters:write", "accounts:read"] },
+      agent: {
+        id: options.specialist?.id ?? "specialist",
+        scopes: [...(options.specialist?.scopes ?? ["letters:write", "accounts:read"])],
+      },
       ...(options.handBack ? { handoffs: ["desk"] } : {}),
       govern: {
         draft_letter: { sufficient: { reason: "a draft sends nothing" } },
