@@ -90,9 +90,13 @@ export function unknownModels(
   models: Readonly<Record<string, unknown>> | undefined,
 ): GovernorError {
   const given = Object.keys(models ?? {});
+  // A name given something other than a chat model is named apart: it was given, wrongly.
+  const named = missing.map((name) =>
+    models && Object.hasOwn(models, name) ? `"${name}" (given, but not a chat model)` : `"${name}"`,
+  );
   return new GovernorError(
     "CONFIG_INVALID",
-    `Model routing of ${node} names ${missing.map((name) => `"${name}"`).join(", ")}, which ${missing.length > 1 ? "were" : "was"} not given as models (given: ${given.length ? given.join(", ") : "none; pass models: { name: model } to compile or the runtime"})`,
+    `Model routing of ${node} names ${named.join(", ")}, which ${missing.length > 1 ? "are" : "is"} not among the models given (given: ${given.length ? given.join(", ") : "none; pass models: { name: model } to compile or the runtime"})`,
     { node, missing, given },
   );
 }

@@ -130,6 +130,14 @@ describe("checkModelRules", () => {
     expect(error.message).toContain("given: none");
   });
 
+  it("refuses a name given something that is not a model", () => {
+    for (const given of [undefined, null, "gpt-4o", { model: "gpt-4o" }]) {
+      const error = thrown(() => checkNodeModelRules("triage", { default: "fast" }, { fast: given }));
+      expect(error.details).toMatchObject({ missing: ["fast"] });
+      expect(error.message).toContain('"fast" (given, but not a chat model)');
+    }
+  });
+
   it("does not resolve names through Object.prototype", () => {
     for (const name of ["constructor", "toString", "__proto__", "hasOwnProperty"]) {
       const error = thrown(() => checkNodeModelRules("triage", { default: name }, models));
