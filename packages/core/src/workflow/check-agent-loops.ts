@@ -40,7 +40,7 @@ export function checkCycles(workflow: Workflow, graph: MultiDirectedGraph): Work
     issues.push({
       code: "WORKFLOW_CYCLE",
       path: `nodes.${head}`,
-      message: `nodes ${cycle.join(" → ")} form a cycle that no agent turn bounds${viaLimit}${more}: a workflow may loop only through an agent node, whose maxTurns caps every lap; route the loop through an agent node or remove the edge that closes it`,
+      message: `nodes ${cycle.slice(0, -1).join(" → ")} form a cycle (${cycle.at(-2)} → ${head} closes it) that no agent turn bounds${viaLimit}${more}: a workflow may loop only through an agent node, whose maxTurns caps every lap; route the loop through an agent node or remove the edge that closes it`,
     });
   }
   return issues;

@@ -133,7 +133,7 @@ describe("validate: loops are bounded agent loops", () => {
           code: "WORKFLOW_CYCLE",
           path: "nodes.propose",
           message:
-            "nodes propose → has_call → check → propose form a cycle that no agent turn bounds: a workflow may loop only through an agent node, whose maxTurns caps every lap; route the loop through an agent node or remove the edge that closes it",
+            "nodes propose → has_call → check form a cycle (check → propose closes it) that no agent turn bounds: a workflow may loop only through an agent node, whose maxTurns caps every lap; route the loop through an agent node or remove the edge that closes it",
         },
       ]);
     });
@@ -149,7 +149,7 @@ describe("validate: loops are bounded agent loops", () => {
       );
       expect(byCode(issues, "WORKFLOW_CYCLE").map((issue) => issue.message)).toEqual([
         expect.stringContaining(
-          "nodes propose → has_call → check → propose form a cycle that no agent turn bounds; note loop with them",
+          "nodes propose → has_call → check form a cycle (check → propose closes it) that no agent turn bounds; note loop with them",
         ),
       ]);
     });
@@ -166,7 +166,9 @@ describe("validate: loops are bounded agent loops", () => {
         expect.objectContaining({
           code: "WORKFLOW_CYCLE",
           path: "nodes.note",
-          message: expect.stringContaining("nodes note → note form a cycle that no agent turn bounds"),
+          message: expect.stringContaining(
+            "nodes note form a cycle (note → note closes it) that no agent turn bounds",
+          ),
         }),
       ]);
     });
@@ -192,7 +194,7 @@ describe("validate: loops are bounded agent loops", () => {
           code: "WORKFLOW_CYCLE",
           path: "nodes.desk",
           message:
-            'nodes desk → wrap_up → desk form a cycle that no agent turn bounds (it leaves agent desk by the "limit" edge, which takes no turn once the turns are used up): a workflow may loop only through an agent node, whose maxTurns caps every lap; route the loop through an agent node or remove the edge that closes it',
+            'nodes desk → wrap_up form a cycle (wrap_up → desk closes it) that no agent turn bounds (it leaves agent desk by the "limit" edge, which takes no turn once the turns are used up): a workflow may loop only through an agent node, whose maxTurns caps every lap; route the loop through an agent node or remove the edge that closes it',
         },
       ]);
     });
@@ -200,7 +202,9 @@ describe("validate: loops are bounded agent loops", () => {
     it('refuses an agent whose "limit" edge goes back to itself', () => {
       const issues = findWorkflowIssues(loopWorkflow(({ edges }) => edges.push(["desk", "desk", "limit"])));
       expect(byCode(issues, "WORKFLOW_CYCLE")).toEqual([
-        expect.objectContaining({ message: expect.stringContaining("nodes desk → desk form a cycle") }),
+        expect.objectContaining({
+          message: expect.stringContaining("nodes desk form a cycle (desk → desk closes it)"),
+        }),
       ]);
     });
 
