@@ -5,7 +5,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { GovernorRuntime } from "@governor/core";
 import { afterEach, describe, expect, it } from "vitest";
-import { agentDesk, deskModel, pinnedDeskPolicy } from "./support/agent-desk.js";
+import { agentDesk, deskModel, pinnedDeskPolicy, signFor } from "./support/agent-desk.js";
 import { auditOf, executions, governorOf, toolReplies } from "./support/harness.js";
 
 /**
@@ -37,7 +37,7 @@ afterEach(() => {
 });
 
 /** Runs the desk in a child process that kills itself at `mode`; returns the store and the ledger's credits. */
-function crashAt(mode: "in-handler" | "after-commit") {
+function crashAt(mode: "in-handler" | "after-commit" | "after-approval") {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "governor-agent-crash-"));
   dirs.push(dir);
   const tsconfig = path.join(dir, "tsconfig.child.json");
@@ -105,5 +105,35 @@ describe("agent loop: crash safety", () => {
     expect(executions(runtime, crashed.threadId)).not.toContain("post_credit:executed");
     expect(toolReplies(outcome.state).some((reply) => reply.includes("reconcile"))).toBe(true);
     expect(outcome.status).toBe("completed");
+  }, 180_000);
+
+  it("CR-3 killed after an approved credit committed while its sibling still waits: recovery reads it back, the sibling still waits, then runs once when approved", async () => {
+    const crashed = crashAt("after-approval");
+    expect(crashed.credits()).toEqual([{ account: "A-2", amount: 300 }]);
+    const { runtime, desk, model } = recovering(crashed.dir);
+
+    const recovered = await runtime.recover(desk.workflow, crashed.threadId, { model: model.model });
+
+    expect(recovered.status).toBe("waiting");
+    const [b, ...others] = recovered.approvals ?? [];
+    expect(others).toEqual([]);
+    expect(b?.args).toEqual({ account: "A-3", amount: 400 });
+    expect(crashed.credits()).toHaveLength(1);
+    expect(desk.effects.credits).toEqual([]);
+    if (!b) throw new Error("the $400 credit should still wait");
+
+    const done = await runtime.resume(
+      desk.workflow,
+      crashed.threadId,
+      { token: await signFor(runtime.store.tokenKeys, b) },
+      { model: model.model },
+    );
+
+    expect(done.status).toBe("completed");
+    expect(crashed.credits()).toEqual([{ account: "A-2", amount: 300 }]);
+    expect(desk.effects.credits).toEqual([{ account: "A-3", amount: 400 }]);
+    expect(
+      executions(runtime, crashed.threadId).filter((entry) => entry === "post_credit:executed"),
+    ).toHaveLength(2);
   }, 180_000);
 });

@@ -7,13 +7,15 @@
  *   journal records the outcome;
  * - `after-commit`: in the credit's onResult, after the journal committed it and before the
  *   tools node's checkpoint.
+ * - `after-approval`: the turn proposes two credits that need a supervisor ($300 and $400);
+ *   the process approves the first with the store's keys, resumes, and dies in its onResult.
  *
- * argv: <store dir> <thread id> <in-handler|after-commit> <ledger file>
+ * argv: <store dir> <thread id> <in-handler|after-commit|after-approval> <ledger file>
  * Run with tsx and a tsconfig mapping @governor/* to source (see agent-loop-crash.test.ts).
  */
 import fs from "node:fs";
 import { GovernorRuntime } from "@governor/core";
-import { agentDesk, credit, deskModel, pinnedDeskPolicy, read } from "./agent-desk.js";
+import { agentDesk, credit, deskModel, pinnedDeskPolicy, read, signFor } from "./agent-desk.js";
 
 const [dir = "", threadId = "", mode = "", ledger = ""] = process.argv.slice(2);
 const die = () => process.kill(process.pid, "SIGKILL");
@@ -25,12 +27,23 @@ const desk = agentDesk({
       if (mode === "in-handler") die();
     },
     afterCredit: () => {
-      if (mode === "after-commit") die();
+      if (mode === "after-commit" || mode === "after-approval") die();
     },
   },
 });
-const model = deskModel([{ text: "Crediting.", toolCalls: [read("A-1"), credit("A-1", 50)] }]);
+const calls =
+  mode === "after-approval" ? [credit("A-2", 300), credit("A-3", 400)] : [read("A-1"), credit("A-1", 50)];
+const model = deskModel([{ text: "Crediting.", toolCalls: calls }]);
 const runtime = new GovernorRuntime({ dir });
-await runtime.start(desk.workflow, { request: "credit A-1" }, { model: model.model, threadId });
+const outcome = await runtime.start(
+  desk.workflow,
+  { request: "credit A-1" },
+  { model: model.model, threadId },
+);
+const [first] = outcome.approvals ?? [];
+if (mode === "after-approval" && first) {
+  const token = await signFor(runtime.store.tokenKeys, first);
+  await runtime.resume(desk.workflow, threadId, { token }, { model: model.model });
+}
 // Reaching here means the process was not killed: the test fails on the exit status.
 process.stdout.write("finished without dying\n");
