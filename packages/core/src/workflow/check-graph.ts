@@ -6,7 +6,7 @@ import { type Edge, END, nodeOf, START, type Workflow } from "./define-workflow.
 import type { WorkflowNode } from "./node-definitions.js";
 
 /** The label of the edge from an agent to each agent it may hand the run to. */
-export const HANDOFF_EDGE = "handoff";
+const HANDOFF_EDGE = "handoff";
 
 /**
  * Builds the workflow as a graphology graph, START and END included. An agent's handoffs

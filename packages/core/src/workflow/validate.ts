@@ -5,7 +5,9 @@ import { checkShape, isInheritedName } from "./check-shape.js";
 import { normalizeEdge, type Workflow } from "./define-workflow.js";
 
 /**
- * Lists everything wrong with a workflow: shape, edges, cycles, reachability and guards.
+ * Lists everything wrong with a workflow: shape (agent nodes' tools, bounds, governance,
+ * identity and handoffs included), edges, cycles (a loop must take an agent turn on every
+ * lap), reachability and guards (on every path, and on every lap of a loop).
  * An empty list means it can be compiled.
  */
 export function findWorkflowIssues(workflow: Workflow): WorkflowIssue[] {
