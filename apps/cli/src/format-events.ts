@@ -7,7 +7,7 @@ import {
 } from "@governor/core";
 import { paint, type Terminal } from "./terminal.js";
 
-const NODE_WIDTH = 18;
+const NODE_WIDTH = 16;
 
 function line(terminal: Terminal, mark: string, node: string, text: string): string {
   return `   ${mark} ${paint(terminal, "bold", node.padEnd(NODE_WIDTH))} ${text}`;
