@@ -8,11 +8,13 @@ export interface AgentLoopConfig {
   readonly batches: number;
   /** The governed loop's policy engine. */
   readonly policy: LoopPolicyKind;
+  /** Also time the governed loop with :memory: journals and with the other policy engine. */
+  readonly breakdown: boolean;
 }
 
 /**
- * Reads `BENCH_AGENT_WARMUP`, `BENCH_AGENT_RUNS`, `BENCH_AGENT_BATCHES` and `BENCH_AGENT_POLICY`
- * (`cedar`, the default, or `rules`).
+ * Reads `BENCH_AGENT_WARMUP`, `BENCH_AGENT_RUNS`, `BENCH_AGENT_BATCHES`, `BENCH_AGENT_POLICY`
+ * (`cedar`, the default, or `rules`) and `BENCH_AGENT_BREAKDOWN` (`1` adds two governed variants).
  *
  * @throws {RangeError} when a count is set to anything but a positive integer (warm-up: ≥ 0), or
  *   the policy to anything but cedar or rules.
@@ -31,5 +33,6 @@ export function agentLoopConfig(
     runs,
     batches: Math.min(count(env, "BENCH_AGENT_BATCHES", 20), runs),
     policy,
+    breakdown: env.BENCH_AGENT_BREAKDOWN === "1" || env.BENCH_AGENT_BREAKDOWN === "true",
   };
 }

@@ -1,8 +1,9 @@
+import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { measureInterleaved } from "../interleave.js";
 import { scratchDir } from "../scratch-dir.js";
 import { summarize, type TimingSummary } from "../stats.js";
-import { fileJournals } from "../variants/journals.js";
+import { fileJournals, memoryJournals } from "../variants/journals.js";
 import type { AgentLoopConfig } from "./agent-loop-config.js";
 import { barePaddedLoop } from "./bare-padded-loop.js";
 import { bareReactAgent } from "./bare-react-agent.js";
@@ -40,7 +41,10 @@ export interface AgentLoopResult {
   readonly policy: string;
   readonly turns: number;
   readonly callsPerRun: number;
-  /** bare createReactAgent, bare StateGraph padded to the governed step count, governed. */
+  /**
+   * bare createReactAgent, bare StateGraph padded to the governed step count, governed; with
+   * `breakdown`, then the governed loop with :memory: journals and with the other policy engine.
+   */
   readonly variants: readonly AgentLoopVariantResult[];
   readonly ratio: LoopRatio;
   readonly ratioToPadded: LoopRatio;
@@ -87,6 +91,13 @@ export async function measureAgentLoop(config: AgentLoopConfig): Promise<AgentLo
       [governed.name, governedSteps],
       [padded.name, await checkLoopOnce(padded, "padded-check")],
     ]);
+    // Where the governed loop's time goes: the same loop with journals off the disk, and with
+    // the other policy engine. Each keeps a store of its own (its own audit chain).
+    const extras = config.breakdown ? breakdownVariants(dir.path, checkpoints, config.policy) : [];
+    for (const variant of extras) {
+      variants.push(variant);
+      steps.set(variant.name, await checkLoopOnce(variant, `${variant.name}-check`));
+    }
 
     const tasks = variants.map((variant) => {
       let n = 0;
@@ -105,10 +116,10 @@ export async function measureAgentLoop(config: AgentLoopConfig): Promise<AgentLo
       policy: config.policy,
       turns: LOOP_TURNS,
       callsPerRun: CALLS_PER_RUN,
-      variants: [bare, padded, governed].map((variant) => ({
+      variants: [bare, padded, governed, ...extras].map((variant) => ({
         name: variant.name,
         steps: steps.get(variant.name) ?? Number.NaN,
-        summary: variant === bare ? b : variant === padded ? p : g,
+        summary: summary(variant),
       })),
       ratio,
       ratioToPadded: ratioOf(g, p),
@@ -122,6 +133,33 @@ export async function measureAgentLoop(config: AgentLoopConfig): Promise<AgentLo
     for (const variant of variants) variant.close();
     dir.dispose();
   }
+}
+
+function breakdownVariants(
+  dir: string,
+  checkpoints: (name: string) => string,
+  policy: AgentLoopConfig["policy"],
+): LoopVariant[] {
+  const own = (name: string) => {
+    const path = join(dir, name);
+    mkdirSync(path, { recursive: true });
+    return path;
+  };
+  const other = policy === "cedar" ? "rules" : "cedar";
+  return [
+    governedAgentLoop({
+      name: `governed (${policy}), :memory: journals`,
+      checkpoints: checkpoints("governed-memory"),
+      journals: memoryJournals(own("memory")),
+      policy,
+    }),
+    governedAgentLoop({
+      name: `governed (${other}), file journals`,
+      checkpoints: checkpoints("governed-other"),
+      journals: fileJournals(own("other")),
+      policy: other,
+    }),
+  ];
 }
 
 function ratioOf(governed: TimingSummary, base: TimingSummary): LoopRatio {
