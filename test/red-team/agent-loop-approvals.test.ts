@@ -241,7 +241,7 @@ describe("agent loop: answers refused earlier stay refused", () => {
   // answer just given, which is neither applied nor recorded: here the approver's later
   // rejection vanishes and the $300 credit runs on the approval the run had refused.
   // Expected (once fixed): an answer refused once stays refused; the latest answer decides.
-  it.fails("AL-9 HOLE: a decision refused as issued in the future does not decide later, in place of the approver's rejection", async () => {
+  it("AL-9 a decision refused as issued in the future does not decide later, in place of the approver's rejection", async () => {
     const start = Date.parse("2030-05-01T09:00:00Z");
     let clock = start;
     const clocked = h.open({ now: () => clock });
@@ -297,7 +297,7 @@ describe("the same replay in a DAG approval node", () => {
   // (interrupt, verify, on refusal ask again) and re-verifies replayed answers at the new time
   // too, so the refund sample's $1,200 refund runs on the approval it refused, after the
   // supervisor's rejection. Expected (once fixed): refused once, refused for good.
-  it.fails("AL-10 HOLE: a refused future-dated approval does not later decide a refund in place of the rejection", async () => {
+  it("AL-10 a refused future-dated approval does not later decide a refund in place of the rejection", async () => {
     const start = Date.parse("2030-05-01T09:00:00Z");
     let clock = start;
     const clocked = h.open({ now: () => clock });

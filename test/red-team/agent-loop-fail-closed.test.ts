@@ -153,7 +153,7 @@ describe("agent loop: fail closed", () => {
   // sibling the policy allows never runs. No unauthorized effect either way, but no denial on
   // record. Expected (once fixed): anything but allow / require-approval / deny is a deny,
   // audited, the model told in the same turn, and the allowed sibling runs.
-  it.fails("FC-4b HOLE: a policy answering an effect it does not define denies that call, audited, the model told", async () => {
+  it("FC-4b a policy answering an effect it does not define denies that call, audited, the model told", async () => {
     const desk = agentDesk({
       policy: breaking({ GARBAGE: () => ({ effect: "yes please" }), EMPTY: () => undefined }),
     });

@@ -113,7 +113,7 @@ describe("agent loop: a misbehaving model", () => {
   // calls under one id in the stored message (and two tool replies for it): the very ambiguity
   // the renaming exists to remove; a real OpenAI-compatible endpoint rejects that conversation.
   // Expected (once fixed): every tool call of the stored message has its own id.
-  it.fails("ML-5 HOLE: a chosen id equal to the id a refusal would be renamed to still leaves every call its own id", async () => {
+  it("ML-5 a chosen id equal to the id a refusal would be renamed to still leaves every call its own id", async () => {
     const desk = agentDesk();
     const model = deskModel(
       [{ toolCalls: [read("A-1"), read("A-2")] }],
@@ -134,7 +134,7 @@ describe("agent loop: a misbehaving model", () => {
   // (only the model's own proposal), and the model hears "Not executed" a turn later. No
   // effect happens, but the call is neither decided nor refused, and it escapes the per-turn
   // cap. Expected (once fixed): such an id is renamed and refused like a reused one, audited.
-  it.fails("ML-10 HOLE: a call the model names __proto__ is refused in its own turn, with an audit record", async () => {
+  it("ML-10 a call the model names __proto__ is refused in its own turn, with an audit record", async () => {
     const desk = agentDesk();
     const model = deskModel(
       [{ toolCalls: [credit("A-1", 50), read("A-2")] }],
@@ -144,7 +144,8 @@ describe("agent loop: a misbehaving model", () => {
 
     const outcome = await run(desk, model);
 
-    expect(desk.effects.reads).toEqual(["A-2"]);
+    // "constructor" is refused too: no id that every object inherits may key the loop's state.
+    expect(desk.effects.reads).toEqual([]);
     const aboutTheCredit = auditOf(runtime, outcome.threadId).filter(
       (record) => record.tool === "post_credit" && record.kind !== "model",
     );

@@ -25,13 +25,13 @@ export {
   budgetGrantBinding,
   budgetGrantHash,
 } from "./budget/budget-request.js";
-export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";
-export { type BudgetLimit, parseBudget, type RunBudget, runBudgetSchema } from "./budget/run-budget.js";
-export type { ModelUsageTotals, RunUsage } from "./budget/run-usage.js";
 // Model routing: which of the named models answers each turn
 export { checkModelRules } from "./budget/check-model-rules.js";
+export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";
 export type { ModelRoutingRules, ModelRule } from "./budget/model-rules.js";
 export { type RoutedTurn, type RouteTurnInput, routeTurn } from "./budget/route-turn.js";
+export { type BudgetLimit, parseBudget, type RunBudget, runBudgetSchema } from "./budget/run-budget.js";
+export type { ModelUsageTotals, RunUsage } from "./budget/run-usage.js";
 export { type ModelChoice, type RoutingFacts, selectModel } from "./budget/select-model.js";
 export { canonicalId } from "./control/canonical-id.js";
 export { delegationLapse } from "./control/delegation-check.js";

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   BUDGET_EXCEEDED: "a run or principal budget is used up",
   LOOP_DETECTED: "the model repeated the same tool call with the same arguments",
   AGENT_TURN_LIMIT: "an agent loop used up its maxTurns without finishing",
+  ROUTE_FORGED:
+    "a run was sent to a node no decision on record leads to (an edited thread state, or a Command goto)",
   KILLED: "a kill switch stopped the run",
   CONFIG_INVALID: "a configuration value is invalid",
   VALUE_UNSERIALIZABLE:

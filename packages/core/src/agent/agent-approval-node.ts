@@ -4,6 +4,7 @@ import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ApprovalBatch } from "../approvals/approval-batch.js";
 import { verifyBatchAnswer } from "../approvals/approval-batch.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { refusedBefore } from "../approvals/refused-before.js";
 import { approvalRequestId } from "../approvals/request-id.js";
 import { emit } from "../graph/events.js";
 import type { LoopCall } from "../graph/governor-channel.js";
@@ -85,12 +86,23 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
         ...(refusedAnswer ? { refusedAnswer } : {}),
       };
       const answer: unknown = interrupt(batch);
-      const verdict = await verifyBatchAnswer(
-        approvals,
-        answer,
-        pending.map((item) => ({ request: item.request, callId: item.entry.call.id })),
-        services.gateway.now(),
-      );
+      // An answer refused once stays refused when LangGraph replays it (see refusedBefore).
+      const earlier = refusedBefore(services.gateway.audit, {
+        threadId: scope.threadId,
+        kind: "approval",
+        node: names.approval,
+        request: visit,
+        attempt,
+      });
+      const verdict =
+        earlier !== undefined
+          ? { decided: [], refused: [{ reason: earlier }] }
+          : await verifyBatchAnswer(
+              approvals,
+              answer,
+              pending.map((item) => ({ request: item.request, callId: item.entry.call.id })),
+              services.gateway.now(),
+            );
       for (const [index, refusal] of verdict.refused.entries()) {
         // The answer itself is not recorded: a token is a credential until it expires.
         services.gateway.audit.append({
@@ -99,7 +111,12 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
           outcome: "refused",
           node: names.approval,
           principal: scope.principal.id,
-          data: { requestId: refusal.requestId ?? null, reason: refusal.reason },
+          data: {
+            requestId: refusal.requestId ?? null,
+            reason: refusal.reason,
+            refusedRequest: visit,
+            attempt,
+          },
           // A visit ends only once something is decided, so the pending set names the visit.
           dedupeKey: `${scope.threadId}:${names.approval}:refused:${visit}:${attempt}:${index}`,
         });

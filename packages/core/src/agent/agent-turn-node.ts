@@ -14,8 +14,10 @@ import type { GraphState } from "../graph/state-annotation.js";
 import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
 import { PiiMasker } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
+import { isInheritedName } from "../workflow/check-shape.js";
 import type { AgentNode } from "../workflow/node-definitions.js";
-import { LOOP_ROUTES, loopOf, loopScope } from "./agent-loop-state.js";
+import { LOOP_ROUTES, loopNodes, loopOf, loopScope } from "./agent-loop-state.js";
+import { checkHandoffEntry, type HandoffEntry } from "./handoff-entry.js";
 import { handoffTarget, handoffToolName } from "./handoff-tools.js";
 import { boundRoute, callModelWithinBudget, type Invoke } from "./model-turn.js";
 import { atLeastRecorded, recordedUse } from "./recorded-use.js";
@@ -71,8 +73,21 @@ export function agentTurnNode(
     const scope = loopScope(config, id, node, services);
     const audit = stepAudit(services, { ...scope }, config);
     const loop = loopOf(state, id);
+    const journal = services.gateway.audit.list(scope.threadId);
+    // A new visit (first entry, or back after a handoff or another step) hears the human input.
+    const entering = state.governor.routes[id] !== LOOP_ROUTES.calls;
+    const step = config.metadata?.langgraph_step;
+    let handoff: ReturnType<typeof checkHandoffEntry>;
+    try {
+      handoff = entering ? checkHandoffEntry(services.workflow, id, state, journal, step) : undefined;
+    } catch (error) {
+      const { code, message } = error as GovernorError;
+      audit("identity", "refused", { code, message }, "entry-refused");
+      throw error;
+    }
+    if (handoff) audit("identity", "handoff-accepted", { from: handoff.from, step }, "handoff-accepted");
     // Bounds read the journal too: an edit of the thread's state cannot buy more turns or budget.
-    const recorded = recordedUse(services.gateway.audit, scope.threadId);
+    const recorded = recordedUse(journal);
     const turnsTaken = Math.max(loop.turns, recorded.turns.get(id) ?? 0);
     const usage = atLeastRecorded(usageOf(state), recorded);
 
@@ -81,13 +96,14 @@ export function agentTurnNode(
       audit("budget", "turn-limit", { turns: turnsTaken, maxTurns: node.maxTurns }, "turn-limit");
       emit(config, { type: "turn-limit", node: id, turns: turnsTaken, maxTurns: node.maxTurns });
       const update: GovernorUpdate = hasLimitEdge
-        ? { routes: { [id]: "limit" } }
-        : { routes: { [id]: "done" }, stop: { code: "AGENT_TURN_LIMIT", message, node: id } };
+        ? { routes: { [id]: "limit", ...consumed(handoff) } }
+        : {
+            routes: { [id]: "done", ...consumed(handoff) },
+            stop: { code: "AGENT_TURN_LIMIT", message, node: id },
+          };
       return { governor: update };
     }
 
-    // A new visit (first entry, or back after a handoff or another step) hears the human input.
-    const entering = state.governor.routes[id] !== LOOP_ROUTES.calls;
     const added: BaseMessage[] = [...closeDanglingCalls(state.messages)];
     const humanText = entering ? node.input?.(state) : undefined;
     if (humanText) added.push(new HumanMessage(humanText));
@@ -123,7 +139,9 @@ export function agentTurnNode(
       audit,
       transform: (reply) => unmaskToolCalls(reply, masker),
     });
-    if (turn.kind === "stopped") return { governor: { budget: turn.budget, stop: turn.stop } };
+    if (turn.kind === "stopped") {
+      return { governor: { budget: turn.budget, stop: turn.stop, routes: consumed(handoff) } };
+    }
 
     const number = turnsTaken + 1;
     const reply = withUniqueCallIds(turn.reply, id, number, state.messages);
@@ -231,7 +249,7 @@ export function agentTurnNode(
     const update: GovernorUpdate = {
       callCount,
       loops: { [id]: { turns: number, newTurn: true, calls } },
-      routes: { [id]: proposedAny && !stop ? LOOP_ROUTES.calls : "done" },
+      routes: { [id]: proposedAny && !stop ? LOOP_ROUTES.calls : "done", ...consumed(handoff) },
       ...(turn.budget !== initialBudget ? { budget: turn.budget } : {}),
       ...(stop ? { stop } : {}),
       usage: {
@@ -257,6 +275,11 @@ export function agentTurnNode(
   };
 }
 
+/** The handoff's route, marked taken: a later visit by another edge is not read as this handoff. */
+function consumed(handoff: HandoffEntry | undefined): Record<string, string> {
+  return handoff ? { [loopNodes(handoff.from).tools]: "handed-off" } : {};
+}
+
 /**
  * The reply with every tool call carrying an id no other call in the conversation has: a
  * missing or reused id is replaced (the model's answer is stored with the new id, so the
@@ -273,22 +296,33 @@ function withUniqueCallIds(
     if (AIMessage.isInstance(message))
       for (const call of message.tool_calls ?? []) if (call.id) seen.add(call.id);
   }
+  // Every id the model chose in this reply is taken too, so a fresh id never collides with one.
+  const taken = new Set([...seen, ...(reply.tool_calls ?? []).flatMap((call) => (call.id ? [call.id] : []))]);
+  const freshId = (index: number) => {
+    let candidate = `${id}-t${turn}-${index}`;
+    for (let n = 2; taken.has(candidate); n++) candidate = `${id}-t${turn}-${index}-${n}`;
+    taken.add(candidate);
+    return candidate;
+  };
   const problems = new Map<number, string>();
   let changed = false;
   const toolCalls = (reply.tool_calls ?? []).map((call, index) => {
     const given = typeof call.id === "string" && call.id !== "" ? call.id : undefined;
-    if (given !== undefined && !seen.has(given)) {
+    // Ids key plain objects in the loop's state: "__proto__" or "constructor" would not be a key.
+    if (given !== undefined && !seen.has(given) && !isInheritedName(given)) {
       seen.add(given);
       return call;
     }
     changed = true;
-    const fresh = `${id}-t${turn}-${index}`;
+    const fresh = freshId(index);
     seen.add(fresh);
     problems.set(
       index,
       given === undefined
         ? "the call has no id, so its result could not be matched to it; propose it again"
-        : `the call id ${given} is already used by another call; propose it again`,
+        : isInheritedName(given) && !seen.has(given)
+          ? `the call id ${given} is a reserved name; propose it again`
+          : `the call id ${given} is already used by another call; propose it again`,
     );
     return { ...call, id: fresh };
   });

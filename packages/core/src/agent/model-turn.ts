@@ -93,6 +93,7 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
       refusedAnswer,
       approvals: services.approvals,
       now: services.gateway.now(),
+      journal: services.gateway.audit,
     });
     if (verdict.kind === "stopped") return { kind: "stopped", budget, stop: verdict.stop };
     if (verdict.kind === "extended") budget = verdict.budget;

@@ -1,4 +1,4 @@
-import type { AuditJournal } from "@governor/observability";
+import type { AuditRecord } from "@governor/observability";
 import type { RunUsage } from "../budget/run-usage.js";
 
 /** What the audit journal shows a run's model steps have used. */
@@ -21,13 +21,13 @@ export interface RecordedUse {
  * turns and more spend. The journal is written by the nodes themselves and an edit of state
  * cannot reach it, so the bounds use whichever is higher.
  */
-export function recordedUse(audit: AuditJournal, threadId: string): RecordedUse {
+export function recordedUse(journal: readonly AuditRecord[]): RecordedUse {
   const turns = new Map<string, number>();
   let modelCalls = 0;
   let inputTokens = 0;
   let outputTokens = 0;
   let costUsd = 0;
-  for (const record of audit.list(threadId)) {
+  for (const record of journal) {
     if (record.kind !== "model") continue;
     modelCalls++;
     if (record.node) turns.set(record.node, (turns.get(record.node) ?? 0) + 1);

@@ -1,7 +1,9 @@
 import { formatIssues } from "@governor/errors";
+import type { AuditJournal } from "@governor/observability";
 import { interrupt } from "@langchain/langgraph";
 import type { ApprovalAuthority } from "../approvals/approval-authority.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { refusedBefore } from "../approvals/refused-before.js";
 import type { RunStop } from "../control/run-stop.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
 import {
@@ -33,6 +35,8 @@ export interface AskForBudgetInput {
   /** Verifies signed grants; without it no grant is accepted (stopping still is). */
   readonly approvals?: ApprovalAuthority;
   readonly now: number;
+  /** The run's journal, read for answers refused before (see refusedBefore). */
+  readonly journal?: AuditJournal;
 }
 
 /** A human's answer: more budget, a stop, or an answer that did not hold (ask again). */
@@ -81,10 +85,26 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
     `ask:${attempt}`,
   );
   const answer: unknown = interrupt(request);
+  // An answer refused once stays refused when LangGraph replays it (see refusedBefore).
+  const earlier = input.journal
+    ? refusedBefore(input.journal, {
+        threadId: scope.threadId,
+        kind: "budget",
+        node: id,
+        request: request.requestId,
+        attempt,
+      })
+    : undefined;
+  if (earlier !== undefined) return { kind: "refused", reason: earlier };
   const parsed = budgetAnswerSchema.safeParse(answer);
   if (!parsed.success) {
     const reason = `malformed answer: ${formatIssues(parsed.error.issues, "(answer)")}`;
-    audit("budget", "refused", { reason, answer }, `refused:${attempt}`);
+    audit(
+      "budget",
+      "refused",
+      { reason, answer, refusedRequest: request.requestId, attempt },
+      `refused:${attempt}`,
+    );
     return { kind: "refused", reason };
   }
   const decided = parsed.data;
@@ -96,7 +116,12 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
   }
   const grant = await verifyGrant(request, decided.extra, decided.token, input);
   if (!grant.ok) {
-    audit("budget", "refused", { reason: grant.reason, extra: decided.extra }, `refused:${attempt}`);
+    audit(
+      "budget",
+      "refused",
+      { reason: grant.reason, extra: decided.extra, refusedRequest: request.requestId, attempt },
+      `refused:${attempt}`,
+    );
     return { kind: "refused", reason: grant.reason };
   }
   if (!grant.approved) {

@@ -5,6 +5,7 @@ import type { PolicyEffect, PolicyEngine } from "@governor/policy";
 import type { AnyTool } from "../tools/define-tool.js";
 import { callHash, idempotencyKey } from "./call-hash.js";
 import { type ContractResult, checkContract, describeViolations } from "./check-contract.js";
+import { withCheckedDecisions } from "./checked-policy.js";
 import type { EffectJournal } from "./effect-journal.js";
 import { EffectRunner, type ExecutionAudit, executionAudit } from "./effect-runner.js";
 import type { ExecutionFailure, ExecutionResult, ToolFailure } from "./execution-result.js";
@@ -76,7 +77,8 @@ export class ToolGateway {
 
   constructor(options: ToolGatewayOptions) {
     this.#tools = new Map(options.tools.map((tool) => [tool.name, tool]));
-    this.policy = withFactVersion(options.policy, options.factVersion);
+    // Checked outermost: whatever decides (the author's engine, Cedar), a malformed answer denies.
+    this.policy = withCheckedDecisions(withFactVersion(options.policy, options.factVersion));
     this.audit = options.audit;
     this.#runner = new EffectRunner(options.effects);
     this.#now = options.now ?? Date.now;

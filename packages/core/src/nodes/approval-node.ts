@@ -1,6 +1,7 @@
 import { GovernorError } from "@governor/errors";
 import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { refusedBefore } from "../approvals/refused-before.js";
 import { approvalRequestId } from "../approvals/request-id.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
@@ -96,11 +97,26 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
     let refusedAnswer: string | undefined;
     for (let attempt = 0; ; attempt++) {
       const answer: unknown = interrupt(refusedAnswer ? { ...request, refusedAnswer } : request);
-      const verdict = await approvals.verify(answer, request, { callId: call.id }, services.gateway.now());
+      // An answer refused once stays refused when LangGraph replays it (see refusedBefore).
+      const earlier = refusedBefore(services.gateway.audit, {
+        threadId: scope.threadId,
+        kind: "approval",
+        node: id,
+        request: request.requestId,
+        attempt,
+      });
+      const verdict =
+        earlier !== undefined
+          ? { ok: false as const, reason: earlier }
+          : await approvals.verify(answer, request, { callId: call.id }, services.gateway.now());
       if (!verdict.ok) {
         refusedAnswer = verdict.reason;
         // The answer itself is not recorded: a token is a credential until it expires.
-        audit("refused", { reason: verdict.reason }, `refused:${attempt}`);
+        audit(
+          "refused",
+          { reason: verdict.reason, refusedRequest: request.requestId, attempt },
+          `refused:${attempt}`,
+        );
         emit(config, { type: "approval-refused", node: id, tool, reason: verdict.reason });
         continue;
       }

@@ -1,5 +1,5 @@
-import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { ModelRoutingRules } from "../budget/model-rules.js";
+import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { AgentIdentity } from "./define-workflow.js";
 
 /** A precondition's verdict. */
