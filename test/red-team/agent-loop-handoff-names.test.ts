@@ -76,7 +76,7 @@ describe("agent loop: a tool that looks like a handoff", () => {
   // null destination") right after the effect, and "one handoff per turn" refuses a second
   // such email. Expected (once fixed): validate() refuses the name before any run (typed
   // error, nothing sent), or the tool is treated as the tool it is and the run completes.
-  it.fails("HO-14 HOLE: a workflow tool named handoff_to_auditor is refused before any run, or runs as a tool and the run completes", async () => {
+  it("HO-14 a workflow tool named handoff_to_auditor is refused before any run, or runs as a tool and the run completes", async () => {
     const sent: string[] = [];
     const model = deskModel([{ toolCalls: [{ name: "handoff_to_auditor", args: { task: "look at A-1" } }] }]);
 

@@ -378,7 +378,7 @@ describe("agent loop: handoffs and identities", () => {
   // credit (credits:write), which its declaration does not hold: least privilege silently lost.
   // Expected (once fixed): validate() refuses the declaration, or the node acts with only the
   // scopes it declares (the credit refused, IDENTITY_SCOPE).
-  it.fails("HO-13 HOLE: a specialist declared under the workflow agent's own id with fewer scopes cannot use the others", async () => {
+  it("HO-13 a specialist declared under the workflow agent's own id with fewer scopes cannot use the others", async () => {
     const credits = await (async () => {
       const desk = agentDesk({ team: true, specialist: { id: DESK_AGENT, scopes: ["letters:write"] } });
       const model = deskModel([{ toolCalls: [handoff("credit A-1")] }], [{ toolCalls: [credit("A-1", 50)] }]);

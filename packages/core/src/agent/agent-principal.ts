@@ -9,7 +9,8 @@ import type { AgentIdentity } from "../workflow/define-workflow.js";
  * delegation (expiry, revocation) carry over, so every boundary still checks them.
  */
 export function agentNodePrincipal(run: Principal, agent: AgentIdentity | undefined): Principal {
-  if (!agent || agent.id === run.agentId) return run;
+  // Narrowed even under the run's own agent id: a node declaring fewer scopes gets only those.
+  if (!agent) return run;
   const held = new Set(run.scopes);
   const roles = run.roles ? new Set(run.roles) : undefined;
   return {

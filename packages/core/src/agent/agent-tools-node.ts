@@ -71,7 +71,7 @@ export function agentToolsNode(id: string, node: AgentNode<GraphState>, services
 
     // Where the loop goes: to the human while calls wait, to a handed-to agent, else back to the model.
     const stillWaiting = waitingCalls(state, id).some((entry) => !calls[entry.call.id]);
-    const handedTo = stillWaiting ? undefined : handoffRan(state, id, calls);
+    const handedTo = stillWaiting ? undefined : handoffRan(state, id, node, calls);
     if (handedTo) emit(config, { type: "handoff", node: names.tools, from: id, to: handedTo });
     const route = stillWaiting ? "approval" : handedTo ? `handoff:${handedTo}` : LOOP_ROUTES.next;
     return {
@@ -199,11 +199,12 @@ function undecided(
 function handoffRan(
   state: GraphState,
   id: string,
+  node: AgentNode<GraphState>,
   settledNow: Readonly<Record<string, Partial<LoopCall>>>,
 ): string | undefined {
   for (const entry of Object.values(loopOf(state, id).calls)) {
     const settled = settledNow[entry.call.id]?.settled ?? entry.settled;
-    const target = handoffTarget(entry.call.tool);
+    const target = handoffTarget(node, entry.call.tool);
     if (target && settled === "ran") return target;
   }
   return undefined;

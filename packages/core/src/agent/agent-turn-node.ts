@@ -194,7 +194,7 @@ export function agentTurnNode(
         );
         continue;
       }
-      if (handoffTarget(call.name) !== undefined && handoffs++ > 0) {
+      if (handoffTarget(node, call.name) !== undefined && handoffs++ > 0) {
         refuse("only one handoff per turn: hand the conversation to one agent", "identity", "deny");
         continue;
       }

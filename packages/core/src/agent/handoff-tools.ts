@@ -7,9 +7,17 @@ export function handoffToolName(target: string): string {
   return `handoff_to_${target}`;
 }
 
-/** The target of a handoff tool, or undefined for any other tool. */
-export function handoffTarget(tool: string): string | undefined {
-  return tool.startsWith("handoff_to_") ? tool.slice("handoff_to_".length) : undefined;
+/**
+ * The agent a call hands the run to, when `tool` is one of `node`'s handoff tools; undefined
+ * for any other tool. Decided by the node's declared handoffs, never by a name's prefix: a
+ * workflow's own tool may be called `handoff_to_…` (validate() refuses only one that collides
+ * with a declared handoff).
+ */
+export function handoffTarget(
+  node: { readonly handoffs?: readonly string[] },
+  tool: string,
+): string | undefined {
+  return (node.handoffs ?? []).find((target) => handoffToolName(target) === tool);
 }
 
 const handoffInput = z.object({
