@@ -56,7 +56,7 @@ describe("agent loop: approvals answered concurrently", () => {
   // of that stale request tells the model "Rejected ... The call did not run." though the
   // ledger shows it ran. Expected (once fixed): a second concurrent resume waits or is refused
   // (RUN_NOT_INTERRUPTED / a conflict), and no request is pending for a call that executed.
-  it.fails("CC-2 HOLE: after concurrent answers the run does not ask again for a credit that already ran", async () => {
+  it("CC-2 after concurrent answers the run does not ask again for a credit that already ran", async () => {
     const { desk, model, threadId } = await answeredAtOnce();
 
     const pending = await runtime.pendingApprovals(desk.workflow, threadId, { model: model.model });

@@ -25,6 +25,7 @@ export const ERROR_CODES = {
   RUN_NOT_FOUND: "no run with that thread id exists",
   RUN_NOT_INTERRUPTED: "the run is not waiting for a decision",
   RESUME_INVALID: "a resume payload does not have the required shape",
+  RUN_BUSY: "another process (or call) is driving the run; try again when it is done",
   RUN_NOT_RESUMABLE: "the run has nothing left to run, or waits for a human decision instead",
   SAMPLE_UNKNOWN: "no sample workflow has that name",
   IDENTITY_TOKEN_INVALID: "a delegation or approver token is forged, malformed or for another audience",

@@ -119,6 +119,10 @@ export interface GovernorRuntimeOptions {
   readonly prices?: PriceTable;
 }
 
+/** How long a resume waits for another driver of the same run before RUN_BUSY. */
+const LEASE_WAIT_MS = 120_000;
+/** How long a driver's lease lasts: a process that dies holding it blocks the run this long at most. */
+const LEASE_TTL_MS = 10 * 60_000;
 /** Kill switches are not runs: their audit records go under this thread id. */
 const KILL_SWITCH_THREAD = "governor:kill-switch";
 
@@ -216,6 +220,16 @@ export class GovernorRuntime {
     answer: unknown,
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
+    // Read what the run waits for only once it is ours: another resume may be changing it.
+    return this.#exclusive(threadId, () => this.#resume(workflow, threadId, answer, options));
+  }
+
+  async #resume(
+    workflow: Workflow,
+    threadId: string,
+    answer: unknown,
+    options: ResumeOptions,
+  ): Promise<RunOutcome> {
     const run = this.#runOf(workflow, threadId);
     refuseIfKilled(this.store.kills, run.principal, `resume run ${threadId}`);
     if (run.status !== "completed" && (await this.pendingBudget(workflow, threadId, options))) {
@@ -229,6 +243,34 @@ export class GovernorRuntime {
     const resume = approvalResumeValue(threadId, interrupts, answer);
     this.store.runs.setStatus(threadId, "running");
     return this.#drive(workflow, threadId, run.principal, new Command({ resume }), options);
+  }
+
+  /**
+   * Runs `drive` while holding the run's lease (see RunLeases), waiting for another holder
+   * to finish first.
+   *
+   * @throws {GovernorError} RUN_BUSY when the run stays held for LEASE_WAIT_MS.
+   */
+  async #exclusive<T>(threadId: string, drive: () => Promise<T>): Promise<T> {
+    const owner = randomUUID();
+    // Wall time, not the runtime's clock: leases are shared with processes on other clocks.
+    const deadline = Date.now() + LEASE_WAIT_MS;
+    for (let delay = 5; !this.store.leases.acquire(threadId, owner, Date.now(), LEASE_TTL_MS); ) {
+      if (Date.now() > deadline) {
+        throw new GovernorError(
+          "RUN_BUSY",
+          `Run ${threadId} is being driven by another process (or call) and stayed busy for ${LEASE_WAIT_MS / 1000} s; try again`,
+          { threadId },
+        );
+      }
+      await new Promise((resolve) => setTimeout(resolve, delay));
+      delay = Math.min(delay * 2, 250);
+    }
+    try {
+      return await drive();
+    } finally {
+      this.store.leases.release(threadId, owner);
+    }
   }
 
   async #refusedAtStartAudited<T>(workflow: Workflow, threadId: string, admit: () => Promise<T>): Promise<T> {
@@ -303,6 +345,10 @@ export class GovernorRuntime {
    *   (answer it with resume/decide) or has nothing left to run; KILLED while a kill switch holds.
    */
   async recover(workflow: Workflow, threadId: string, options: ResumeOptions = {}): Promise<RunOutcome> {
+    return this.#exclusive(threadId, () => this.#recover(workflow, threadId, options));
+  }
+
+  async #recover(workflow: Workflow, threadId: string, options: ResumeOptions): Promise<RunOutcome> {
     const run = this.#runOf(workflow, threadId);
     refuseIfKilled(this.store.kills, run.principal, `recover run ${threadId}`);
     const graph = this.#graph(workflow, options);

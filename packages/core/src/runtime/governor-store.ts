@@ -8,6 +8,7 @@ import { SqliteApprovalUseLedger } from "../approvals/approval-uses.js";
 import { SqliteEffectJournal } from "../gateway/effect-journal.js";
 import { maskingAuditJournal } from "../privacy/audit-mask.js";
 import { SqliteKillSwitches } from "./kill-switches.js";
+import { RunLeases } from "./run-leases.js";
 import { RunRegistry } from "./run-registry.js";
 import { SqliteSpendLedger } from "./spend-ledger.js";
 import { storeKeys } from "./store-keys.js";
@@ -29,6 +30,8 @@ export class GovernorStore {
   readonly audit: SqliteAuditJournal;
   readonly effects: SqliteEffectJournal;
   readonly runs: RunRegistry;
+  /** Who drives each run right now: resumes of one thread take turns. */
+  readonly leases: RunLeases;
   readonly kills: SqliteKillSwitches;
   readonly spend: SqliteSpendLedger;
   readonly approvalUses: SqliteApprovalUseLedger;
@@ -47,6 +50,7 @@ export class GovernorStore {
     this.audit = maskingAuditJournal(new SqliteAuditJournal(this.db, auditAnchorFor(this.dir)));
     this.effects = new SqliteEffectJournal(this.db);
     this.runs = new RunRegistry(this.db);
+    this.leases = new RunLeases(this.db);
     this.kills = new SqliteKillSwitches(this.db);
     this.spend = new SqliteSpendLedger(this.db);
     this.approvalUses = new SqliteApprovalUseLedger(this.db);
