@@ -33,12 +33,20 @@ export function formatAgentLoop(result: AgentLoopResult): string {
     `Agent loop: ${calls} + a final answer, one invoke() per new thread, SqliteSaver files for all`,
     table,
     ratioLine("governed / bare createReactAgent", result.ratio),
-    ratioLine("governed / bare with the same steps", result.ratioToPadded),
+    ratioLine(sameStepsLabel(result), result.ratioToPadded),
     overheadLine(`per call, governed − bare (÷ ${result.callsPerRun})`, result.overheadPerCall),
     overheadLine("per call, governed − same-steps bare (Governor's own work)", result.governorOwnPerCall),
     `audit records per governed run: ${result.auditRecordsPerRun}`,
     verdict(result),
   ].join("\n\n");
+}
+
+/** The padded graph is meant to take the governed loop's steps; say so when it does not. */
+function sameStepsLabel({ variants }: AgentLoopResult): string {
+  const [, padded, governed] = variants;
+  return padded?.steps === governed?.steps
+    ? "governed / bare with the same steps"
+    : `governed / padded bare (NOT the same steps: ${padded?.steps} vs ${governed?.steps})`;
 }
 
 function ratioLine(name: string, ratio: LoopRatio): string {
