@@ -113,7 +113,7 @@ describe("agent loop: crash safety", () => {
   // process drives it. A crash during start() takes no lease, which is why CR-1/CR-2 recover.
   // Expected (once fixed): recovery after a crash is not held up by the dead worker's lease
   // (e.g. a lease whose owner process is gone is taken over), and the assertions below hold.
-  it.fails("CR-3 HOLE: killed after an approved credit committed while its sibling still waits: recovery reads it back, the sibling still waits, then runs once when approved", async () => {
+  it("CR-3 killed after an approved credit committed while its sibling still waits: recovery reads it back, the sibling still waits, then runs once when approved", async () => {
     const crashed = crashAt("after-approval");
     expect(crashed.credits()).toEqual([{ account: "A-2", amount: 300 }]);
     const { runtime, desk, model } = recovering(crashed.dir);

@@ -41,6 +41,7 @@ import {
   stopOf,
   usageIn,
 } from "./run-control.js";
+import { RunLeases } from "./run-leases.js";
 import type { RunRecord } from "./run-registry.js";
 
 export interface RunOptions {
@@ -252,7 +253,7 @@ export class GovernorRuntime {
    * @throws {GovernorError} RUN_BUSY when the run stays held for LEASE_WAIT_MS.
    */
   async #exclusive<T>(threadId: string, drive: () => Promise<T>): Promise<T> {
-    const owner = randomUUID();
+    const owner = RunLeases.owner();
     // Wall time, not the runtime's clock: leases are shared with processes on other clocks.
     const deadline = Date.now() + LEASE_WAIT_MS;
     for (let delay = 5; !this.store.leases.acquire(threadId, owner, Date.now(), LEASE_TTL_MS); ) {

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type Database from "better-sqlite3";
 
 /**
@@ -8,11 +10,14 @@ import type Database from "better-sqlite3";
  * waits for a human: a request for a call that already ran.
  *
  * A lease, not a lock: a process that dies while it holds one blocks the run only until the
- * lease runs out. Kept in the store's database, so every process that opens it takes part.
+ * lease runs out, and not even that long on its own machine: a lease whose owner process is
+ * gone there is taken over at once (a crashed worker's run can be recovered right away).
+ * Kept in the store's database, so every process that opens it takes part.
  */
 export class RunLeases {
   readonly #acquire: Database.Statement;
   readonly #release: Database.Statement;
+  readonly #holder: Database.Statement<[string], { owner: string }>;
 
   constructor(db: Database.Database) {
     db.exec(`CREATE TABLE IF NOT EXISTS run_leases (
@@ -25,14 +30,44 @@ export class RunLeases {
       ON CONFLICT(thread_id) DO UPDATE SET owner = excluded.owner, until = excluded.until
       WHERE run_leases.until < ?`);
     this.#release = db.prepare("DELETE FROM run_leases WHERE thread_id = ? AND owner = ?");
+    this.#holder = db.prepare("SELECT owner FROM run_leases WHERE thread_id = ?");
   }
 
-  /** Takes the run's lease for `owner` until `now + ttlMs`; false while someone else holds it. */
+  /** A new owner name for this process: host, process id and a random part. */
+  static owner(): string {
+    return JSON.stringify({ host: hostname(), pid: process.pid, id: randomUUID() });
+  }
+
+  /** Takes the run's lease for `owner` until `now + ttlMs`; false while a live holder has it. */
   acquire(threadId: string, owner: string, now: number, ttlMs: number): boolean {
+    if (this.#acquire.run(threadId, owner, now + ttlMs, now).changes === 1) return true;
+    const holder = this.#holder.get(threadId)?.owner;
+    if (holder === undefined || !ownerIsGone(holder)) return false;
+    // Only that dead holder's row is removed: a live process that took it meanwhile keeps it.
+    this.#release.run(threadId, holder);
     return this.#acquire.run(threadId, owner, now + ttlMs, now).changes === 1;
   }
 
   release(threadId: string, owner: string): void {
     this.#release.run(threadId, owner);
+  }
+}
+
+/** True when the owner ran on this machine and its process no longer exists. */
+function ownerIsGone(owner: string): boolean {
+  let parsed: { host?: unknown; pid?: unknown };
+  try {
+    parsed = JSON.parse(owner);
+  } catch {
+    return false;
+  }
+  if (parsed.host !== hostname() || typeof parsed.pid !== "number") return false;
+  if (parsed.pid === process.pid) return false;
+  try {
+    process.kill(parsed.pid, 0);
+    return false;
+  } catch (error) {
+    // EPERM: the process exists but is not ours to signal; it is alive.
+    return (error as NodeJS.ErrnoException).code === "ESRCH";
   }
 }
