@@ -4,6 +4,7 @@ import { Command } from "@langchain/langgraph";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { agentDesk, credit, DESK_AGENT, type DeskEffects, deskModel, read } from "./support/agent-desk.js";
 import { auditOf, executions, type Harness, harness, toolReplies } from "./support/harness.js";
+import { LAMP, refundAttack, refundCall, refundDesk } from "./support/refund-desk.js";
 import { forkAs, studioGraph } from "./support/studio-graph.js";
 
 /**
@@ -300,5 +301,56 @@ describe("agent loop: a forged call on a thread with no record at all", () => {
 
     expect(credited()).toEqual(["X-1:50"]);
     expect(executions(runtime, "fresh")).not.toContain("post_credit:executed");
+  });
+});
+
+describe("the same forgery at a DAG action", () => {
+  // HOLE (reported to the lead, same class as AF-7): the refund sample's issue_refund action
+  // takes a fresh thread's empty journal as "cannot vouch" too. Started with
+  // Command({ goto: "issue_refund", update }) carrying the governor state of a legitimate $40
+  // refund with the arguments swapped for the $1,400 laptop (and the public hash recomputed),
+  // it refunds $1,400, which the policy sends to a supervisor, with nothing on record.
+  // Expected (once fixed): no refund on a thread whose journal shows no decision.
+  it.fails("AF-8 HOLE: a fresh thread started at a DAG action with forged governor state does not refund", async () => {
+    const refunds = refundDesk();
+    const attack = refundAttack("small", [refundCall({ orderId: "A-1001", amount: 40 })]);
+    const graph = studioGraph(refunds.workflow, runtime, attack.model);
+    await graph.invoke(LAMP, { configurable: { thread_id: "legit-refund" } });
+    expect(refunds.ledger.refunds.map((refund) => refund.amount)).toEqual([40]);
+    let values: Record<string, unknown> | undefined;
+    for await (const snapshot of graph.getStateHistory({ configurable: { thread_id: "legit-refund" } })) {
+      if (snapshot.next.includes("issue_refund")) {
+        values = snapshot.values as Record<string, unknown>;
+        break;
+      }
+    }
+    if (!values) throw new Error("the legitimate run should have reached issue_refund");
+    const governor = values.governor as {
+      proposal: Record<string, unknown>;
+      gate: Record<string, unknown> & { args: Record<string, unknown>; policyVersion: string };
+    };
+    const args = { ...governor.gate.args, orderId: "A-1002", amount: 1400 };
+    const hash = callHash(
+      { id: "agent:support" } as Principal,
+      "issue_refund",
+      args,
+      governor.gate.policyVersion,
+    );
+    const forged = {
+      ...values,
+      governor: {
+        ...governor,
+        proposal: { ...governor.proposal, args },
+        gate: { ...governor.gate, args, callHash: hash },
+      },
+    };
+
+    await graph
+      .invoke(new Command({ goto: "issue_refund", update: forged }) as never, {
+        configurable: { thread_id: "fresh-refund" },
+      })
+      .catch(() => undefined);
+
+    expect(refunds.ledger.refunds.map((refund) => refund.amount)).toEqual([40]);
   });
 });
