@@ -250,7 +250,7 @@ describe("agent loop: a forged call on a thread with no record at all", () => {
   // node runs it: a $5,000 credit the policy forbids, with no check, gate or approval on record.
   // Expected (once fixed): an empty journal on a store that keeps records vouches for nothing
   // (or such an entry is refused), and the credit never happens.
-  it.fails("AF-7 HOLE: a fresh thread started at desk.tools with a forged allowed call does not run it", async () => {
+  it("AF-7 a fresh thread started at desk.tools with a forged allowed call does not run it", async () => {
     const legit = deskModel([{ toolCalls: [credit("X-1", 50)] }]);
     const graph = studioGraph(desk.workflow, runtime, legit.model);
     // Any run of the workflow shows the policy version in its state; the hash is public.
@@ -311,7 +311,7 @@ describe("the same forgery at a DAG action", () => {
   // refund with the arguments swapped for the $1,400 laptop (and the public hash recomputed),
   // it refunds $1,400, which the policy sends to a supervisor, with nothing on record.
   // Expected (once fixed): no refund on a thread whose journal shows no decision.
-  it.fails("AF-8 HOLE: a fresh thread started at a DAG action with forged governor state does not refund", async () => {
+  it("AF-8 a fresh thread started at a DAG action with forged governor state does not refund", async () => {
     const refunds = refundDesk();
     const attack = refundAttack("small", [refundCall({ orderId: "A-1001", amount: 40 })]);
     const graph = studioGraph(refunds.workflow, runtime, attack.model);

@@ -45,6 +45,8 @@ export function nullJournals(): GovernedJournals & { readonly appended: () => nu
     },
     list: () => [],
     verify: () => ({ ok: true, records: 0, head: "", anchored: 0, keyId: "" }),
+    // It keeps nothing, so it vouches for nothing: the nodes take the state at its word.
+    discards: true,
   };
   const effects = new Map<string, EffectRecord>();
   const journal: EffectJournal = {

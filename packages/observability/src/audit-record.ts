@@ -92,6 +92,13 @@ export interface AuditJournal {
    * in @governor/core): checkable by whoever holds the journal's key, not guessable by its readers.
    */
   valueDigest?(text: string): string;
+  /**
+   * True for a journal that keeps nothing (a benchmark's, counting appends and dropping them):
+   * it can vouch for no decision, so nodes that cross-check the thread's state against the
+   * journal take the state at its word. Any journal that keeps records leaves it unset, and an
+   * empty list then proves nothing was decided.
+   */
+  readonly discards?: boolean;
 }
 
 /** The hash of the record before the first: 64 zeros. */

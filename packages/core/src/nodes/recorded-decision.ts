@@ -29,13 +29,15 @@ export interface RecordedDecisionInput {
  * decision reaches the checkpoint, so the action asks it: every precondition passed this
  * call, the gate took this effect on this exact hash, a human approved that hash when the
  * gate asked for one, and the call never ran under another idempotency key (an edited call
- * index). A journal that lists nothing for the thread (one that only discards, as a
- * benchmark's) cannot vouch, and the state is taken at its word.
+ * index). Only a journal that declares it keeps nothing (`discards`, a benchmark's) leaves the
+ * state taken at its word; for any other, a thread with nothing on record has decided nothing.
  */
 export function unrecordedDecision(input: RecordedDecisionInput): string | undefined {
   const { call, gate } = input;
   const journal = input.journal ?? input.audit.list(input.threadId);
-  if (!journal.length) return undefined;
+  // An empty list proves nothing was decided (a fresh thread started at the action with a
+  // Command goto and a forged state), unless the journal is one that keeps nothing at all.
+  if (!journal.length) return input.audit.discards ? undefined : "nothing at all is on record for this run";
   const about = (record: AuditRecord) => record.data.callId === call.id;
   const recorded = (kind: string, outcome: string, node?: string, hash?: string) =>
     journal.some(
