@@ -1,27 +1,28 @@
-import { GovernorError } from "@governor/errors";
+import type { GovernorError } from "@governor/errors";
 import type { BaseMessage } from "@langchain/core/messages";
 import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { ModelRoute } from "../budget/model-routing.js";
 import { DEFAULT_MAX_IDENTICAL_CALLS, DEFAULT_MAX_LOOP_REFUSALS } from "../budget/run-budget.js";
+import { higherRisk } from "../budget/select-model.js";
 import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
 import { LoopGuard } from "../control/loop-guard.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
+import { closeDanglingCalls } from "../graph/dangling-calls.js";
 import { emit } from "../graph/events.js";
-import type { GovernorUpdate, LoopCall } from "../graph/governor-channel.js";
+import type { AgentLoopState, GovernorUpdate, LoopCall } from "../graph/governor-channel.js";
 import { type NodeServices, stepAudit, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
+import { primaryPicker, routeTo } from "../nodes/model-route.js";
 import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
 import { PiiMasker } from "../privacy/pii-mask.js";
-import type { AnyTool } from "../tools/define-tool.js";
+import type { AnyTool, ToolRisk } from "../tools/define-tool.js";
 import { isInheritedName } from "../workflow/check-shape.js";
 import type { AgentNode } from "../workflow/node-definitions.js";
 import { LOOP_ROUTES, loopNodes, loopOf, loopScope } from "./agent-loop-state.js";
 import { checkHandoffEntry, type HandoffEntry } from "./handoff-entry.js";
 import { handoffTarget, handoffToolName } from "./handoff-tools.js";
-import { boundRoute, callModelWithinBudget, type Invoke } from "./model-turn.js";
+import { callModelWithinBudget } from "./model-turn.js";
 import { atLeastRecorded, recordedUse } from "./recorded-use.js";
-import { chooseTurnModel } from "./turn-model.js";
 
 export const DEFAULT_MAX_CALLS_PER_TURN = 8;
 
@@ -46,28 +47,15 @@ export function agentTurnNode(
   control: ExecutionControl,
   hasLimitEdge: boolean,
 ) {
-  if (!node.models && !services.model) {
-    throw new GovernorError(
-      "CONFIG_INVALID",
-      `Workflow "${services.workflow.name}" has an agent step (${id}) but compile() was given no model`,
-    );
-  }
   const offered: AnyTool[] = [
     ...node.tools.map((name) => services.gateway.tool(name) as AnyTool),
     ...(node.handoffs ?? []).map((target) => services.gateway.tool(handoffToolName(target)) as AnyTool),
   ];
   const offeredNames = new Set(offered.map((tool) => tool.name));
   const maxCalls = node.maxCallsPerTurn ?? DEFAULT_MAX_CALLS_PER_TURN;
-  const routes = new Map<string, ModelRoute<Invoke>>();
-  const routeFor = (name: string, model: Parameters<typeof boundRoute>[0], tier: "primary" | "cheap") => {
-    const key = `${tier}:${name}`;
-    let route = routes.get(key);
-    if (!route) {
-      route = boundRoute(model, tier, offered, id);
-      routes.set(key, route);
-    }
-    return route;
-  };
+  // Declared routing picks each turn's model; otherwise the one model given answers.
+  const pick = primaryPicker(id, node.models, services, offered);
+  const cheap = control.cheapModel ? routeTo(control.cheapModel, "cheap", offered, id) : undefined;
 
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = loopScope(config, id, node, services);
@@ -116,15 +104,6 @@ export function agentTurnNode(
     const prompt = maskMessages([new SystemMessage(instructions), ...state.messages, ...added], masker);
 
     const initialBudget = budgetOf(state, control);
-    const chosen = await chooseTurnModel({
-      id,
-      node,
-      state,
-      services,
-      prompt,
-      usage,
-      budget: initialBudget,
-    });
     const turn = await callModelWithinBudget({
       id,
       scope,
@@ -132,8 +111,10 @@ export function agentTurnNode(
       prompt,
       usage,
       budget: initialBudget,
-      primary: routeFor(chosen.name, chosen.model, "primary"),
-      cheap: control.cheapModel ? routeFor("cheap", control.cheapModel, "cheap") : undefined,
+      pick,
+      // The model reasons about the results of the previous turn's calls: route on their risk.
+      facts: { risk: previousTurnRisk(loop, services) },
+      cheap,
       control,
       services,
       audit,
@@ -144,6 +125,13 @@ export function agentTurnNode(
     }
 
     const number = turnsTaken + 1;
+    const routed = turn.picked.turn;
+    const route = routed && {
+      model: routed.name,
+      reason: routed.reason,
+      ...(routed.rule !== undefined ? { rule: routed.rule } : {}),
+    };
+    if (route) emit(config, { type: "model-route", node: id, ...route, runs: turn.route });
     const reply = withUniqueCallIds(turn.reply, id, number, state.messages);
     added.push(reply.message);
     const text =
@@ -228,7 +216,7 @@ export function agentTurnNode(
           args: call.args,
         })),
         model: turn.model,
-        route: { model: chosen.name, reason: chosen.reason },
+        ...(route ? { route } : {}),
         usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, source: turn.source },
         costUsd: turn.costUsd,
       },
@@ -340,28 +328,11 @@ function withUniqueCallIds(
   };
 }
 
-/**
- * Tool calls no node answered (the workflow routed elsewhere) get a "not executed" reply
- * before the model is asked again: model APIs reject a conversation with unanswered calls.
- */
-function closeDanglingCalls(messages: readonly BaseMessage[]): BaseMessage[] {
-  const answered = new Set(
-    messages.filter((m) => m.getType() === "tool").map((m) => (m as { tool_call_id?: string }).tool_call_id),
-  );
-  const replies: BaseMessage[] = [];
-  for (const message of messages) {
-    if (!AIMessage.isInstance(message)) continue;
-    for (const call of message.tool_calls ?? []) {
-      if (call.id && !answered.has(call.id)) {
-        replies.push(
-          toolReply(
-            { id: call.id, tool: call.name },
-            "Not executed: the workflow did not take this call.",
-            "error",
-          ),
-        );
-      }
-    }
+/** The highest risk among the tools the previous turn called; undefined on a first turn. */
+function previousTurnRisk(loop: AgentLoopState, services: NodeServices): ToolRisk | undefined {
+  let risk: ToolRisk | undefined;
+  for (const entry of Object.values(loop.calls)) {
+    risk = higherRisk(risk, services.gateway.tool(entry.call.tool)?.risk);
   }
-  return replies;
+  return risk;
 }

@@ -1,9 +1,6 @@
-import { GovernorError } from "@governor/errors";
-import { answeredBy, costOf, measureUsage, modelNameOf } from "@governor/models";
-import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import { answeredBy, costOf, measureUsage } from "@governor/models";
 import type { AIMessage, BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { z } from "zod";
 import { askForBudget } from "../budget/ask-for-budget.js";
 import { checkDailySpend } from "../budget/check-daily-spend.js";
 import { spendKey, utcDay } from "../budget/daily-spend.js";
@@ -14,9 +11,7 @@ import type { ExecutionControl } from "../control/execution-control.js";
 import type { RunStop } from "../control/run-stop.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
 import type { NodeServices, stepAudit } from "../graph/node-scope.js";
-import type { AnyTool } from "../tools/define-tool.js";
-
-export type Invoke = (messages: BaseMessage[], config: LangGraphRunnableConfig) => Promise<AIMessage>;
+import type { Invoke, PrimaryPick, TurnFacts } from "../nodes/model-route.js";
 
 /** What one model call of a step came to: the reply and what it cost, or a stop a human decided. */
 export type ModelTurn =
@@ -24,7 +19,12 @@ export type ModelTurn =
   | {
       readonly kind: "answered";
       readonly reply: AIMessage;
+      /** The model that answered, by the name it is priced under. */
       readonly model: string;
+      /** The route that was called (its name may differ from the model's own report). */
+      readonly route: string;
+      /** The primary and, when routing rules chose it, the choice and its reason. */
+      readonly picked: PrimaryPick;
       readonly inputTokens: number;
       readonly outputTokens: number;
       readonly source: string;
@@ -40,7 +40,10 @@ export interface ModelTurnInput {
   readonly prompt: BaseMessage[];
   readonly usage: RunUsage;
   readonly budget: RunBudget;
-  readonly primary: ModelRoute<Invoke>;
+  /** Picks the primary model (by the step's routing rules, or its one model). */
+  readonly pick: (facts: TurnFacts) => Promise<PrimaryPick>;
+  /** Routing facts beyond the prompt, usage and budget (an agent's previous-turn risk). */
+  readonly facts?: Pick<TurnFacts, "risk">;
   readonly cheap?: ModelRoute<Invoke>;
   readonly control: ExecutionControl;
   readonly services: NodeServices;
@@ -50,28 +53,40 @@ export interface ModelTurnInput {
 }
 
 /**
- * One model call under the run's budgets: routes on budget (the cheaper model past
- * `downgradeAt`), asks a human for more when the call would overrun (never calls over
- * budget), checks the principal's daily spend, then counts tokens and cost, adds the cost
- * to the daily ledger and audits a usage report it could not trust.
+ * One model call under the run's budgets, for a model step and an agent's turn alike: picks
+ * the primary (routing rules, picked again after a grant: with more budget left they may
+ * choose differently), routes on budget (the cheaper model past `downgradeAt`), asks a human
+ * for more when the call would overrun (never calls over budget), checks the principal's
+ * daily spend, then counts tokens and cost under the model that ran, adds the cost to the
+ * daily ledger and audits a usage report it could not trust.
  */
 export async function callModelWithinBudget(input: ModelTurnInput): Promise<ModelTurn> {
-  const { id, scope, usage, audit, control, services } = input;
+  const { id, scope, usage, audit, control, services, prompt } = input;
   let budget = input.budget;
   const daily = budget.dailyCostUsdPerPrincipal;
   const dailyKey = spendKey(scope.principal);
   const today = utcDay(control.now());
   let refusedAnswer: string | undefined;
   let plan: CallPlan<Invoke>;
+  let picked: PrimaryPick | undefined;
+  // Asks (and, on resume, replays the answers) until the call fits or a human stops the run.
   for (let attempt = 0; ; attempt++) {
-    plan = await planModelCall({
-      prompt: input.prompt,
+    picked = await input.pick({
+      prompt,
       usage,
       budget,
-      primary: input.primary,
+      contextTokens: picked?.turn?.contextTokens,
+      ...input.facts,
+    });
+    plan = await planModelCall({
+      prompt,
+      usage,
+      budget,
+      primary: picked.primary,
       cheap: input.cheap,
       prices: control.prices,
       needsCost: daily !== undefined && control.spend !== undefined,
+      inputTokens: picked.turn?.contextTokens,
     });
     if (daily !== undefined && control.spend) {
       checkDailySpend(control.spend.spent(dailyKey, today), plan.estimate?.costUsd ?? 0, daily, {
@@ -112,9 +127,9 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
       "downgraded",
     );
   }
-  const raw = await plan.route.invoke(input.prompt, input.config);
+  const raw = await plan.route.invoke(prompt, input.config);
   const reply = input.transform ? input.transform(raw) : raw;
-  const measured = await measureUsage(reply, input.prompt);
+  const measured = await measureUsage(reply, prompt);
   const model = answeredBy(reply) ?? plan.route.name;
   // A report budgets cannot trust (negative, NaN, a string, absurd) was replaced by the estimate.
   if (measured.anomaly) {
@@ -138,41 +153,12 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
     kind: "answered",
     reply,
     model,
+    route: plan.route.name,
+    picked,
     inputTokens: measured.inputTokens,
     outputTokens: measured.outputTokens,
     source: measured.source,
     costUsd,
     budget,
-  };
-}
-
-/** A model as a step calls it: bound to the step's tools, named as it is priced. */
-export function boundRoute(
-  model: BaseChatModel,
-  tier: "primary" | "cheap",
-  offered: readonly AnyTool[],
-  id: string,
-  name = modelNameOf(model),
-): ModelRoute<Invoke> {
-  if (!offered.length) return { name, tier, invoke: model.invoke.bind(model) as Invoke };
-  if (typeof model.bindTools !== "function") {
-    throw new GovernorError(
-      "CONFIG_INVALID",
-      `The ${tier} model for ${id} cannot call tools (it has no bindTools)`,
-    );
-  }
-  const bound = model.bindTools(offered.map(toolSpec));
-  return { name, tier, invoke: bound.invoke.bind(bound) as Invoke };
-}
-
-/** The tool as a model API sees it: name, description and the contract as JSON Schema. */
-export function toolSpec(tool: AnyTool) {
-  return {
-    type: "function" as const,
-    function: {
-      name: tool.name,
-      description: tool.description,
-      parameters: z.toJSONSchema(tool.input) as Record<string, unknown>,
-    },
   };
 }

@@ -1,15 +1,12 @@
 import { missingScopes } from "@governor/identity";
-import { answeredBy, costOf, measureUsage } from "@governor/models";
 import type { BaseMessage } from "@langchain/core/messages";
-import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { askForBudget } from "../budget/ask-for-budget.js";
-import { checkDailySpend } from "../budget/check-daily-spend.js";
-import { spendKey, utcDay } from "../budget/daily-spend.js";
-import { type CallPlan, planModelCall } from "../budget/model-routing.js";
+import { callModelWithinBudget } from "../agent/model-turn.js";
 import { DEFAULT_MAX_IDENTICAL_CALLS, DEFAULT_MAX_LOOP_REFUSALS } from "../budget/run-budget.js";
 import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
 import { LoopGuard } from "../control/loop-guard.js";
+import { closeDanglingCalls } from "../graph/dangling-calls.js";
 import { emit } from "../graph/events.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, stepAudit, toolReply } from "../graph/node-scope.js";
@@ -18,7 +15,7 @@ import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
 import { PiiMasker } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { ModelNode } from "../workflow/node-definitions.js";
-import { type Invoke, type PrimaryPick, primaryPicker, routeTo } from "./model-route.js";
+import { primaryPicker, routeTo } from "./model-route.js";
 
 /**
  * A model step. The model may propose tool calls; the first call to a tool offered at this
@@ -62,97 +59,34 @@ export function modelNode(
     const prompt = maskMessages([new SystemMessage(instructions), ...state.messages, ...added], masker);
 
     const initialBudget = budgetOf(state, control);
-    let budget = initialBudget;
-    const daily = budget.dailyCostUsdPerPrincipal;
-    const dailyKey = spendKey(scope.principal);
-    const today = utcDay(control.now());
-    let refusedAnswer: string | undefined;
-    let plan: CallPlan<Invoke>;
-    let picked: PrimaryPick | undefined;
-    // Asks (and, on resume, replays the answers) until the call fits or a human stops the run.
-    for (let attempt = 0; ; attempt++) {
-      // Routed again after a grant: with more budget left, the rules may choose differently.
-      picked = await pickPrimary({ prompt, usage, budget, contextTokens: picked?.turn?.contextTokens });
-      plan = await planModelCall({
-        prompt,
-        usage,
-        budget,
-        primary: picked.primary,
-        cheap,
-        prices: control.prices,
-        needsCost: daily !== undefined && control.spend !== undefined,
-        inputTokens: picked.turn?.contextTokens,
-      });
-      if (daily !== undefined && control.spend) {
-        checkDailySpend(control.spend.spent(dailyKey, today), plan.estimate?.costUsd ?? 0, daily, {
-          node: id,
-          principal: scope.principal.id,
-          day: today,
-          audit,
-        });
-      }
-      if (!plan.exceeded.length) break;
-      const verdict = await askForBudget({
-        id,
-        scope,
-        attempt,
-        plan,
-        usage,
-        budget,
-        audit,
-        refusedAnswer,
-        approvals: services.approvals,
-        now: services.gateway.now(),
-      });
-      if (verdict.kind === "stopped")
-        return { governor: { budget, stop: verdict.stop } satisfies GovernorUpdate };
-      if (verdict.kind === "extended") budget = verdict.budget;
-      refusedAnswer = verdict.kind === "refused" ? verdict.reason : undefined;
+    const turn = await callModelWithinBudget({
+      id,
+      scope,
+      config,
+      prompt,
+      usage,
+      budget: initialBudget,
+      pick: pickPrimary,
+      cheap,
+      control,
+      services,
+      audit,
+      transform: (reply) => unmaskToolCalls(reply, masker),
+    });
+    if (turn.kind === "stopped") {
+      return { governor: { budget: turn.budget, stop: turn.stop } satisfies GovernorUpdate };
     }
-    if (plan.downgrade) {
-      audit(
-        "budget",
-        "downgraded",
-        {
-          from: plan.downgrade.from,
-          to: plan.route.name,
-          fraction: plan.downgrade.fraction,
-          reason: plan.downgrade.reason,
-        },
-        "downgraded",
-      );
-    }
-
-    const turn = picked.turn;
-    const route = turn && {
-      model: turn.name,
-      reason: turn.reason,
-      ...(turn.rule !== undefined ? { rule: turn.rule } : {}),
-    };
-    if (route) emit(config, { type: "model-route", node: id, ...route, runs: plan.route.name });
-
-    const reply = unmaskToolCalls(await plan.route.invoke(prompt, config), masker);
+    const { reply, budget, costUsd } = turn;
+    const modelName = turn.model;
+    const measured = { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, source: turn.source };
     added.push(reply);
-    const measured = await measureUsage(reply, prompt);
-    const modelName = answeredBy(reply) ?? plan.route.name;
-    // A report budgets cannot trust (negative, NaN, a string, absurd) was replaced by the estimate.
-    if (measured.anomaly) {
-      audit(
-        "budget",
-        "usage-anomaly",
-        {
-          model: modelName,
-          reason: measured.anomaly,
-          counted: { inputTokens: measured.inputTokens, outputTokens: measured.outputTokens },
-        },
-        "usage-anomaly",
-      );
-    }
-    const costUsd =
-      costOf(modelName, measured, control.prices) ?? costOf(plan.route.name, measured, control.prices) ?? 0;
-    if (control.spend && costUsd > 0) {
-      control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd });
-    }
+    const routed = turn.picked.turn;
+    const route = routed && {
+      model: routed.name,
+      reason: routed.reason,
+      ...(routed.rule !== undefined ? { rule: routed.rule } : {}),
+    };
+    if (route) emit(config, { type: "model-route", node: id, ...route, runs: turn.route });
 
     // What the model said comes first in the stream; refusals of its calls follow.
     emit(config, {
@@ -270,31 +204,4 @@ export function modelNode(
     };
     return { ...(node.onReply?.(state, text) ?? {}), messages: added, governor: update };
   };
-}
-
-/**
- * Tool calls no node answered (the workflow routed elsewhere) get a "not executed" reply
- * before the model is asked again: model APIs reject a conversation with unanswered calls,
- * and the model should know the call did not happen.
- */
-function closeDanglingCalls(messages: readonly BaseMessage[]): BaseMessage[] {
-  const answered = new Set(
-    messages.filter((m) => m.getType() === "tool").map((m) => (m as { tool_call_id?: string }).tool_call_id),
-  );
-  const replies: BaseMessage[] = [];
-  for (const message of messages) {
-    if (!AIMessage.isInstance(message)) continue;
-    for (const call of message.tool_calls ?? []) {
-      if (call.id && !answered.has(call.id)) {
-        replies.push(
-          toolReply(
-            { id: call.id, tool: call.name },
-            "Not executed: the workflow did not take this call.",
-            "error",
-          ),
-        );
-      }
-    }
-  }
-  return replies;
 }

@@ -28,11 +28,15 @@ export interface PrimaryPick {
   readonly turn?: RoutedTurn<ModelRoute<Invoke>>;
 }
 
-/** What a turn is routed on: the prompt and the run's checkpointed usage and budget. */
+/**
+ * What a turn is routed on: the prompt and the run's checkpointed usage and budget, and, for
+ * an agent's turn, the risk of the calls its previous turn made (a model step's risk is the
+ * risk of the tools it offers).
+ */
 export type TurnFacts = Pick<
   RouteTurnInput<ModelRoute<Invoke>>,
   "prompt" | "usage" | "budget" | "contextTokens"
->;
+> & { readonly risk?: ToolRisk };
 
 /**
  * Chooses how a model step finds its primary model each turn: by its declared rules among
@@ -58,8 +62,8 @@ export function primaryPicker(
         node: id,
         rules: routing.rules,
         models: routing.routes,
-        risk: routing.risk,
         ...facts,
+        risk: "risk" in facts ? facts.risk : routing.risk,
       });
       return { primary: turn.model, turn };
     };
@@ -67,7 +71,7 @@ export function primaryPicker(
   if (!services.model) {
     throw new GovernorError(
       "CONFIG_INVALID",
-      `Workflow "${services.workflow.name}" has a model step (${id}) but compile() was given no model`,
+      `Workflow "${services.workflow.name}" has a model or agent step (${id}) but compile() was given no model`,
     );
   }
   const primary = routeTo(services.model, "primary", offered, id);
