@@ -1,5 +1,6 @@
 import type { GovernorRuntime, RunOutcome } from "@governor/core";
-import { GovernorError } from "@governor/core";
+import { budgetGrantBinding, GovernorError } from "@governor/core";
+import { signApprovalDecision } from "@governor/identity";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { billingDesk, deskModel, type Effects, newEffects, tempRuntimes } from "./support/billing-desk.js";
 import { essayWorkflow, writer } from "./support/essay.js";
@@ -202,6 +203,45 @@ describe("token budget", () => {
       ),
     );
     expect(again.code).toBe("RUN_NOT_INTERRUPTED");
+  });
+
+  it("keeps a grant refused as issued in the future refused when LangGraph replays it later, so the human's stop decides", async () => {
+    const answers: string[] = [];
+    const waiting = await startEssay(answers);
+    const request = waiting.budgetRequest;
+    if (!request) throw new Error("the run should wait for more budget");
+    const models = { model: writer("strong", answers), cheapModel: writer("cheap", answers) };
+    const workflow = essayWorkflow(tightBudget);
+    const extra = { tokens: 300 };
+    // Signed on a clock ten minutes fast: refused, audited, the run keeps waiting.
+    const early = await signApprovalDecision(runtime.store.tokenKeys, {
+      approver: "alice",
+      decision: "approve",
+      request: budgetGrantBinding(request, extra),
+      now: new Date(Date.now() + 10 * 60_000),
+    });
+    const refused = await runtime.resume(
+      workflow,
+      waiting.threadId,
+      { decision: "extend", extra, token: early },
+      models,
+    );
+    expect(refused.status).toBe("waiting");
+    expect(refused.budgetRequest?.refusedAnswer).toContain("in the future");
+
+    // Eleven minutes on, the early grant would verify; the human now says stop, and stop decides.
+    const later = temp.open({ now: () => Date.now() + 11 * 60_000 });
+    const outcome = await later.resume(
+      workflow,
+      waiting.threadId,
+      { decision: "stop", approver: "alice" },
+      models,
+    );
+
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error?.code).toBe("BUDGET_EXCEEDED");
+    expect(answers).toEqual(["strong", "cheap"]);
+    expect(auditOf(waiting.threadId, "budget").map((record) => record.outcome)).not.toContain("extended");
   });
 
   it("refuses a malformed budget answer and keeps the run waiting", async () => {
