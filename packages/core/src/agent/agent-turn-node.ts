@@ -1,20 +1,19 @@
 import type { GovernorError } from "@governor/errors";
 import type { BaseMessage } from "@langchain/core/messages";
-import { AIMessage, HumanMessage, SystemMessage } from "@langchain/core/messages";
+import { AIMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { DEFAULT_MAX_IDENTICAL_CALLS, DEFAULT_MAX_LOOP_REFUSALS } from "../budget/run-budget.js";
 import { higherRisk } from "../budget/select-model.js";
 import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
 import { LoopGuard } from "../control/loop-guard.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
-import { closeDanglingCalls } from "../graph/dangling-calls.js";
 import { emit } from "../graph/events.js";
 import type { AgentLoopState, GovernorUpdate, LoopCall } from "../graph/governor-channel.js";
 import { type NodeServices, stepAudit, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
+import { stepPrompt } from "../graph/step-prompt.js";
 import { primaryPicker, routeTo } from "../nodes/model-route.js";
-import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
-import { PiiMasker } from "../privacy/pii-mask.js";
+import { unmaskToolCalls } from "../privacy/mask-messages.js";
 import type { AnyTool, ToolRisk } from "../tools/define-tool.js";
 import { isInheritedName } from "../workflow/check-shape.js";
 import type { AgentNode } from "../workflow/node-definitions.js";
@@ -92,16 +91,9 @@ export function agentTurnNode(
       return { governor: update };
     }
 
-    const added: BaseMessage[] = [...closeDanglingCalls(state.messages)];
+    // A new visit hears the human input; later turns of the same visit do not.
     const humanText = entering ? node.input?.(state) : undefined;
-    if (humanText) added.push(new HumanMessage(humanText));
-    const instructions =
-      typeof node.instructions === "function" ? node.instructions(state) : node.instructions;
-    const privacy = services.workflow.privacy ?? {};
-    const masker = privacy.modelMaySee
-      ? undefined
-      : new PiiMasker(privacy, PiiMasker.sensitiveValues(state, privacy.sensitive));
-    const prompt = maskMessages([new SystemMessage(instructions), ...state.messages, ...added], masker);
+    const { added, masker, prompt } = stepPrompt(state, node.instructions, humanText, services);
 
     const initialBudget = budgetOf(state, control);
     const turn = await callModelWithinBudget({

@@ -1,18 +1,15 @@
 import { missingScopes } from "@governor/identity";
-import type { BaseMessage } from "@langchain/core/messages";
-import { HumanMessage, SystemMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { callModelWithinBudget } from "../agent/model-turn.js";
 import { DEFAULT_MAX_IDENTICAL_CALLS, DEFAULT_MAX_LOOP_REFUSALS } from "../budget/run-budget.js";
 import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
 import { LoopGuard } from "../control/loop-guard.js";
-import { closeDanglingCalls } from "../graph/dangling-calls.js";
 import { emit } from "../graph/events.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, stepAudit, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
-import { maskMessages, unmaskToolCalls } from "../privacy/mask-messages.js";
-import { PiiMasker } from "../privacy/pii-mask.js";
+import { stepPrompt } from "../graph/step-prompt.js";
+import { unmaskToolCalls } from "../privacy/mask-messages.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { ModelNode } from "../workflow/node-definitions.js";
 import { primaryPicker, routeTo } from "./model-route.js";
@@ -44,19 +41,9 @@ export function modelNode(
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
     const usage = usageOf(state);
-    const privacy = services.workflow.privacy ?? {};
     const audit = stepAudit(services, scope, config);
 
-    const instructions =
-      typeof node.instructions === "function" ? node.instructions(state) : node.instructions;
-    const added: BaseMessage[] = [...closeDanglingCalls(state.messages)];
-    const humanText = node.input?.(state);
-    if (humanText) added.push(new HumanMessage(humanText));
-    // Personal data is masked in what the model reads; state keeps the real values for tools.
-    const masker = privacy.modelMaySee
-      ? undefined
-      : new PiiMasker(privacy, PiiMasker.sensitiveValues(state, privacy.sensitive));
-    const prompt = maskMessages([new SystemMessage(instructions), ...state.messages, ...added], masker);
+    const { added, masker, prompt } = stepPrompt(state, node.instructions, node.input?.(state), services);
 
     const initialBudget = budgetOf(state, control);
     const turn = await callModelWithinBudget({
