@@ -10,7 +10,7 @@ import { emit } from "../graph/events.js";
 import type { LoopCall } from "../graph/governor-channel.js";
 import { type NodeServices, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
-import { readGateFacts } from "../nodes/gate-facts.js";
+import { policyNowDenies } from "../nodes/gate-facts.js";
 import type { AgentNode } from "../workflow/node-definitions.js";
 import { asGate, governanceOf, loopNodes, loopScope, openCalls } from "./agent-loop-state.js";
 
@@ -223,17 +223,15 @@ async function approvalLapse(
   if (version !== request.policyVersion) {
     return `the policy changed since approval was requested (${request.policyVersion} → ${version}); propose the call again`;
   }
-  const gate = asGate(governanceOf(node, entry.call.tool), "");
-  const read = await readGateFacts(request.node, gate, state, { ...entry.call, args: request.args });
-  if (!read.ok) return `${read.error.message}; propose the call again`;
-  const decision = await services.gateway.policy.decide({
+  const denied = await policyNowDenies({
+    gateId: request.node,
+    gate: asGate(governanceOf(node, entry.call.tool), ""),
+    state,
+    call: { ...entry.call, args: request.args },
     principal: scope.principal,
-    action: entry.call.tool,
-    resource: read.facts.resource,
-    args: request.args,
-    context: read.facts.context ?? {},
+    policy: services.gateway.policy,
   });
-  return decision.effect === "deny"
-    ? `the policy now denies this call (${decision.reasons.join("; ")}); propose the call again`
-    : undefined;
+  return denied === undefined
+    ? undefined
+    : `the policy now denies this call (${denied}); propose the call again`;
 }

@@ -11,7 +11,7 @@ import { currentCall, guardedTool, type NodeServices, scopeOf, toolReply } from 
 import type { GraphState } from "../graph/state-annotation.js";
 import { nodeOf } from "../workflow/define-workflow.js";
 import type { ApprovalNode } from "../workflow/node-definitions.js";
-import { readGateFacts } from "./gate-facts.js";
+import { policyNowDenies } from "./gate-facts.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const HOUR_MS = 60 * 60 * 1000;
@@ -127,7 +127,7 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       // variable), so an approved call is put to the policy once more: one it now denies lapses too.
       const deniedNow =
         verdict.approved && !policyChanged
-          ? await policyNowDenies(state, call, gate, scope, services)
+          ? await deniesOnRecheck(state, call, gate, scope, services)
           : undefined;
       const approved = verdict.approved && !policyChanged && !deniedNow;
       const reason = policyChanged
@@ -158,13 +158,8 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
   };
 }
 
-/**
- * Asks the policy again, as the gate that decided the call asked it (same principal,
- * arguments, and the gate's facts read afresh), and returns the reasons when it now denies.
- * A gate that is gone from the workflow, or facts that cannot be read now, count as a
- * denial: the approval cannot be re-checked.
- */
-async function policyNowDenies(
+/** Why the policy now denies the approved call, asking as the gate that decided it; a gate gone from the workflow is a denial. */
+async function deniesOnRecheck(
   state: GraphState,
   call: ProposedCall,
   gate: GateRecord,
@@ -173,14 +168,12 @@ async function policyNowDenies(
 ): Promise<string | undefined> {
   const gateNode = nodeOf(services.workflow, gate.node);
   if (gateNode?.kind !== "gate") return `the gate ${gate.node} that decided it is gone`;
-  const read = await readGateFacts(gate.node, gateNode, state, call);
-  if (!read.ok) return read.error.message;
-  const decision = await services.gateway.policy.decide({
+  return policyNowDenies({
+    gateId: gate.node,
+    gate: gateNode,
+    state,
+    call: { ...call, tool: gate.tool, args: gate.args },
     principal: scope.principal,
-    action: gate.tool,
-    resource: read.facts.resource,
-    args: gate.args,
-    context: read.facts.context ?? {},
+    policy: services.gateway.policy,
   });
-  return decision.effect === "deny" ? decision.reasons.join("; ") : undefined;
 }

@@ -1,4 +1,6 @@
 import { GovernorError } from "@governor/errors";
+import type { Principal } from "@governor/identity";
+import type { PolicyEngine } from "@governor/policy";
 import { contextProblem, describeValue, isPlainRecord, resourceProblem } from "../gateway/policy-facts.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { PolicyContext } from "../gateway/tool-gateway.js";
@@ -77,4 +79,32 @@ export async function gateFactsRequest(
 ): Promise<PolicyContext> {
   const read = await readGateFacts(id, node, state, call);
   return read.ok ? read.facts : { factsProblem: { code: read.error.code, message: read.error.message } };
+}
+
+/**
+ * Asks the policy again about an approved call, as its gate asked it (same principal, tool
+ * and arguments, the gate's facts read afresh), and returns why it now denies, or undefined.
+ * A rule's version names its text, not values it captures, so an approval is re-checked
+ * rather than trusted. Facts that cannot be read now count as a denial: the approval cannot
+ * be re-checked.
+ */
+export async function policyNowDenies(input: {
+  readonly gateId: string;
+  readonly gate: GateNode<GraphState>;
+  readonly state: GraphState;
+  readonly call: ProposedCall;
+  readonly principal: Principal;
+  readonly policy: PolicyEngine;
+}): Promise<string | undefined> {
+  const { call } = input;
+  const read = await readGateFacts(input.gateId, input.gate, input.state, call);
+  if (!read.ok) return read.error.message;
+  const decision = await input.policy.decide({
+    principal: input.principal,
+    action: call.tool,
+    resource: read.facts.resource,
+    args: call.args,
+    context: read.facts.context ?? {},
+  });
+  return decision.effect === "deny" ? decision.reasons.join("; ") : undefined;
 }
