@@ -1,7 +1,6 @@
 import type { AuditRecord } from "@governor/observability";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { callHash } from "../gateway/call-hash.js";
 import { describeExecution } from "../gateway/execution-result.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
 import { emit } from "../graph/events.js";
@@ -9,7 +8,7 @@ import type { CallOutcome, LoopCall } from "../graph/governor-channel.js";
 import { type NodeServices, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import { gateFactsRequest } from "../nodes/gate-facts.js";
-import { unrecordedDecision } from "../nodes/recorded-decision.js";
+import { checkDecidedCall } from "../nodes/recorded-decision.js";
 import type { AgentNode } from "../workflow/node-definitions.js";
 import { waitingCalls } from "./agent-approval-node.js";
 import {
@@ -162,37 +161,23 @@ function undecided(
   services: NodeServices,
   journal: readonly AuditRecord[],
 ): { ok: true; args: Record<string, unknown> } | { ok: false; reason: string } {
-  const refuse = (reason: string) => ({ ok: false as const, reason });
   const { call, gate, approval } = entry;
   if (!entry.check?.ok) return { ok: false, reason: "the call did not pass its checks" };
-  if (!gate || gate.callId !== call.id || gate.tool !== call.tool) return refuse("no gate decided this call");
-  const version = services.gateway.policy.version;
-  if (gate.policyVersion !== version) {
-    return refuse(`the policy changed since the call was decided (${gate.policyVersion} → ${version})`);
+  if (!gate || gate.callId !== call.id || gate.tool !== call.tool) {
+    return { ok: false, reason: "no gate decided this call" };
   }
-  if (gate.effect === "deny") return refuse("the gate denied this call");
-  if (gate.effect === "require-approval" && (!approval?.approved || approval.callHash !== gate.callHash)) {
-    return refuse("the call needs an approval it does not have");
-  }
-  const contract = services.gateway.checkContract(call, scope);
-  if (!contract.ok) return refuse("the arguments no longer pass the contract");
-  if (callHash(scope.principal, call.tool, contract.args, gate.policyVersion) !== gate.callHash) {
-    return refuse("the call differs from the one that was decided");
-  }
-  const unrecorded = unrecordedDecision({
-    audit: services.gateway.audit,
-    threadId: scope.threadId,
+  const decided = checkDecidedCall({
     action: names.tools,
     tool: call.tool,
     preconditions: [names.checks],
     call,
     gate,
-    args: contract.args,
+    approval,
+    scope,
+    gateway: services.gateway,
     journal,
   });
-  return unrecorded
-    ? refuse(`the run's state claims a decision the audit journal does not: ${unrecorded}`)
-    : { ok: true, args: contract.args };
+  return decided.ok ? decided : { ok: false, reason: decided.problem };
 }
 
 /** The agent a handoff of this turn handed the run to, once it ran. */

@@ -1,6 +1,5 @@
 import { GovernorError } from "@governor/errors";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { callHash } from "../gateway/call-hash.js";
 import { describeExecution, errorCodeOf } from "../gateway/execution-result.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope, PolicyContext } from "../gateway/tool-gateway.js";
@@ -11,7 +10,7 @@ import { gateDeclaredSufficient } from "../workflow/check-graph.js";
 import { nodeOf, normalizeEdge } from "../workflow/define-workflow.js";
 import type { ActionNode } from "../workflow/node-definitions.js";
 import { gateFactsRequest } from "./gate-facts.js";
-import { unrecordedDecision } from "./recorded-decision.js";
+import { checkDecidedCall } from "./recorded-decision.js";
 
 /**
  * Executes the proposed call, and only the call that was decided.
@@ -148,38 +147,17 @@ function checkAuthorized(
     return { ok: false, problem: "the call did not pass its precondition" };
   if (!gate || gate.guards !== action || gate.callId !== call.id)
     return { ok: false, problem: "no gate decided this call" };
-  if (gate.policyVersion !== services.gateway.policy.version) {
-    return {
-      ok: false,
-      problem: `the policy changed since the call was decided (${gate.policyVersion} → ${services.gateway.policy.version})`,
-    };
-  }
-  if (gate.effect === "deny") return { ok: false, problem: "the gate denied this call" };
-  if (gate.effect === "require-approval" && (!approval?.approved || approval.callHash !== gate.callHash)) {
-    return { ok: false, problem: "the call needs an approval it does not have" };
-  }
-  const contract = services.gateway.checkContract(call, scope);
-  if (!contract.ok) return { ok: false, problem: "the arguments no longer pass the contract" };
-  if (callHash(scope.principal, tool, contract.args, gate.policyVersion) !== gate.callHash) {
-    return { ok: false, problem: "the call differs from the one that was decided" };
-  }
-  // The state above can be edited from outside the run; the audit journal cannot.
-  const unrecorded = unrecordedDecision({
-    audit: services.gateway.audit,
-    threadId: scope.threadId,
+  const decided = checkDecidedCall({
     action,
     tool,
     preconditions: guards,
     call,
     gate,
-    args: contract.args,
+    approval,
+    scope,
+    gateway: services.gateway,
   });
-  if (unrecorded)
-    return {
-      ok: false,
-      problem: `the run's state claims a decision the audit journal does not: ${unrecorded}`,
-    };
-  return { ok: true, call, args: contract.args };
+  return decided.ok ? { ok: true, call, args: decided.args } : decided;
 }
 
 /** The policy request the gate guarding this action decided with, so a fallback tool faces the same facts. */

@@ -1,7 +1,8 @@
 import type { AuditJournal, AuditRecord } from "@governor/observability";
-import { idempotencyKey } from "../gateway/call-hash.js";
+import { callHash, idempotencyKey } from "../gateway/call-hash.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
-import type { GateRecord } from "../graph/governor-channel.js";
+import type { CallScope, ToolGateway } from "../gateway/tool-gateway.js";
+import type { ApprovalRecord, GateRecord } from "../graph/governor-channel.js";
 
 export interface RecordedDecisionInput {
   readonly audit: AuditJournal;
@@ -67,4 +68,50 @@ export function unrecordedDecision(input: RecordedDecisionInput): string | undef
   );
   if (ranElsewhere) return "it already ran under another idempotency key";
   return undefined;
+}
+
+/** A call cleared to run, with its arguments as the contract parses them, or why it may not run. */
+export type DecidedCall =
+  | { readonly ok: true; readonly args: Record<string, unknown> }
+  | { readonly ok: false; readonly problem: string };
+
+/**
+ * The run-time check before a decided call executes (an action node, an agent loop's tools
+ * node), once the caller has found the gate that decided it: the decision was made under
+ * today's policy, allowed the call or was approved on this very hash, the arguments still
+ * parse to that hash, and the audit journal (which an edit of the thread's state cannot
+ * reach) shows the preconditions, the gate's decision and the approval.
+ */
+export function checkDecidedCall(
+  input: Omit<RecordedDecisionInput, "args" | "audit" | "threadId"> & {
+    readonly approval: ApprovalRecord | null | undefined;
+    readonly scope: CallScope;
+    readonly gateway: ToolGateway;
+  },
+): DecidedCall {
+  const { call, gate, approval, scope, gateway } = input;
+  const refuse = (problem: string) => ({ ok: false as const, problem });
+  if (gate.policyVersion !== gateway.policy.version) {
+    return refuse(
+      `the policy changed since the call was decided (${gate.policyVersion} → ${gateway.policy.version})`,
+    );
+  }
+  if (gate.effect === "deny") return refuse("the gate denied this call");
+  if (gate.effect === "require-approval" && (!approval?.approved || approval.callHash !== gate.callHash)) {
+    return refuse("the call needs an approval it does not have");
+  }
+  const contract = gateway.checkContract(call, scope);
+  if (!contract.ok) return refuse("the arguments no longer pass the contract");
+  if (callHash(scope.principal, input.tool, contract.args, gate.policyVersion) !== gate.callHash) {
+    return refuse("the call differs from the one that was decided");
+  }
+  const unrecorded = unrecordedDecision({
+    ...input,
+    audit: gateway.audit,
+    threadId: scope.threadId,
+    args: contract.args,
+  });
+  return unrecorded
+    ? refuse(`the run's state claims a decision the audit journal does not: ${unrecorded}`)
+    : { ok: true, args: contract.args };
 }
