@@ -43,6 +43,11 @@ export const ERROR_CODES = {
   ROUTE_FORGED:
     "a run was sent to a node no decision on record leads to (an edited thread state, or a Command goto)",
   KILLED: "a kill switch stopped the run",
+  MEMORY_FACT_INVALID: "a memory fact or write is malformed (unknown scope, bad key or value); nothing was written",
+  MEMORY_SCOPE_DENIED: "the principal may not read or write that memory partition (another tenant, agent or user)",
+  MEMORY_AS_OF_INVALID: "an as-of time is malformed, in the future, or before anything was recorded",
+  MEMORY_EXTRACTION_INVALID: "the model's fact extraction or matching output failed its schema; nothing was written",
+  MEMORY_PROPOSAL_STALE: "a memory change waiting for approval no longer applies: its key changed since it was proposed",
   CONFIG_INVALID: "a configuration value is invalid",
   VALUE_UNSERIALIZABLE:
     "a value cannot be written to a journal as JSON (a circular reference, or nested too deep)",

@@ -9,7 +9,8 @@ export type AuditKind =
   | "approval"
   | "execution"
   | "budget"
-  | "kill";
+  | "kill"
+  | "memory";
 
 /** What a caller appends: one decision, by one control, about one run. */
 export interface AuditEntry {
