@@ -91,7 +91,10 @@ const name = (what: string) =>
     .trim()
     .min(1, `${what} is empty`)
     .max(200, `${what} is longer than 200 characters`)
-    .refine((text) => ![...text].some((char) => char.charCodeAt(0) < 0x20), `${what} holds a control character`);
+    .refine(
+      (text) => ![...text].some((char) => char.charCodeAt(0) < 0x20),
+      `${what} holds a control character`,
+    );
 
 export const factScopeSchema = z
   .object({
