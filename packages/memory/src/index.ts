@@ -1,4 +1,10 @@
 export {
+  buildMemoryContext,
+  type MemoryContext,
+  type MemoryContextOptions,
+} from "./context/memory-context.js";
+export { renderFact } from "./context/render-fact.js";
+export {
   type AssertFact,
   type Authority,
   assertFactSchema,
