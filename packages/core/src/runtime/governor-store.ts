@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TokenKeys } from "@governor/identity";
+import { MemoryStore } from "@governor/memory";
 import { auditAnchorFor, SqliteAuditJournal } from "@governor/observability";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
@@ -37,6 +38,8 @@ export class GovernorStore {
   readonly approvalUses: SqliteApprovalUseLedger;
   /** Verifies (and, where this process holds the private part, signs) approvers' decisions. */
   readonly tokenKeys: TokenKeys;
+  /** Structured facts (tables in `governor.db`, so a batch and its audit record commit together). */
+  readonly memory: MemoryStore;
 
   constructor(dir: string = defaultGovernorDir()) {
     this.dir = resolve(dir);
@@ -55,6 +58,7 @@ export class GovernorStore {
     this.spend = new SqliteSpendLedger(this.db);
     this.approvalUses = new SqliteApprovalUseLedger(this.db);
     this.tokenKeys = storeKeys(this.dir);
+    this.memory = new MemoryStore(this.db, { audit: this.audit, tokenKeys: this.tokenKeys });
     this.checkpointer = SqliteSaver.fromConnString(join(this.dir, "checkpoints.db"));
   }
 
