@@ -144,3 +144,19 @@ describe("MemoryStore", () => {
     expect(audit.list()).toEqual([]);
   });
 });
+
+describe("MemoryStore late corrections of the same value", () => {
+  it("moves a fact's start earlier instead of ignoring it as a restatement", async () => {
+    clock = new Date("2026-03-10T00:00:00.000Z");
+    const { store } = fixture();
+    await store.write({ principal: router }, [fact("Carrier X")]);
+    tick();
+    const [event] = await store.write({ principal: router }, [
+      fact("Carrier X", { validFrom: "2026-03-01T00:00:00.000Z" }),
+    ]);
+    expect(event).toMatchObject({ event: "UPDATE", status: "applied" });
+    expect(store.asOf(router, scope, { validAt: "2026-03-05T00:00:00.000Z" }).map((f) => f.value)).toEqual([
+      "Carrier X",
+    ]);
+  });
+});

@@ -39,7 +39,10 @@ export function reconcile(write: ParsedFactWrite, current: FactRecord | undefine
   if (!current) return { operation: "ADD", outcome: "apply", reason: "a new key" };
   const stronger =
     kindRank(write.kind) > kindRank(current.kind) || write.authority.weight > current.authority.weight;
-  if (sameValue(write.value, current.value) && !stronger) {
+  // The same value said to hold from earlier than recorded is a late correction, not a restatement.
+  const earlier =
+    write.validFrom !== undefined && new Date(write.validFrom).toISOString() < current.validFrom;
+  if (sameValue(write.value, current.value) && !stronger && !earlier) {
     return { operation: "NONE", outcome: "apply", reason: "the same value is already the current fact" };
   }
   if (write.kind === "suggestion" && current.kind !== "suggestion") {
