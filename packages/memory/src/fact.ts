@@ -154,6 +154,13 @@ export const retractFactSchema = z
     source: factSourceSchema,
     /** When it stopped being true in the world; default now. */
     validFrom: isoTime.optional(),
+    /** Why it is retracted (a person at the CLI says why): kept in the event and its audit record. */
+    reason: z
+      .string()
+      .trim()
+      .min(1, "reason is empty")
+      .max(500, "reason is longer than 500 characters")
+      .optional(),
   })
   .strict();
 

@@ -465,7 +465,7 @@ export class MemoryStore {
         scope: write.scope,
         key,
         record: this.#byId(current.id),
-        reason: `retracted by ${write.authority.by}`,
+        reason: `retracted by ${write.authority.by}${write.reason ? `: ${write.reason}` : ""}`,
       };
     }
     const record: FactRecord = {
@@ -540,7 +540,7 @@ export class MemoryStore {
     });
     const summary =
       write.op === "retract"
-        ? `retract ${write.entity}.${write.attribute} ("${String(current.value)}" by ${current.authority.by})`
+        ? `retract ${write.entity}.${write.attribute} ("${String(current.value)}" by ${current.authority.by}${write.reason ? `; why: ${write.reason}` : ""})`
         : `set ${write.entity}.${write.attribute} to "${String(write.value)}" (was "${String(current.value)}" by ${current.authority.by})`;
     const request: MemoryApprovalRequest = {
       type: "memory-approval",
