@@ -5,6 +5,35 @@ export {
 } from "./context/memory-context.js";
 export { renderFact } from "./context/render-fact.js";
 export {
+  type ExtractCandidatesOptions,
+  type ExtractionInput,
+  extractCandidates,
+} from "./extraction/extract-candidates.js";
+export {
+  type ExtractedFact,
+  type ExtractionOutput,
+  extractionOutputSchema,
+  MAX_EXTRACTED_VALUE,
+  type MatchingOutput,
+  matchingOutputSchema,
+} from "./extraction/extraction-schema.js";
+export type {
+  AuthorityOf,
+  ExtractionItem,
+  SourceAuthority,
+  ToolResultInput,
+} from "./extraction/extraction-source.js";
+export {
+  type CandidateMatch,
+  type MatchCandidatesOptions,
+  type MatchMethod,
+  type MatchResult,
+  matchCandidates,
+} from "./extraction/match-candidates.js";
+export { type ExtractionModel, parseModelJson } from "./extraction/model-json.js";
+export { EXTRACTION_SYSTEM_PROMPT, MATCHING_SYSTEM_PROMPT } from "./extraction/prompts.js";
+export { type RememberOptions, remember } from "./extraction/remember.js";
+export {
   type AssertFact,
   type Authority,
   assertFactSchema,
