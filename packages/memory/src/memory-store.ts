@@ -10,6 +10,7 @@ import {
 } from "@governor/identity";
 import { type AuditJournal, hashOf } from "@governor/observability";
 import type Database from "better-sqlite3";
+import { z } from "zod";
 import {
   type FactKey,
   type FactRecord,
@@ -131,7 +132,7 @@ export class MemoryStore {
     scope: FactScope,
     options: { keys?: readonly FactKey[]; at?: Date } = {},
   ): FactRecord[] {
-    const at = (options.at ?? this.#now()).toISOString();
+    const at = asOfTime(options.at ?? this.#now(), "at").toISOString();
     return this.#visible(principal, scope, at, at, options.keys);
   }
 
@@ -707,9 +708,16 @@ function prepare(db: Database.Database) {
   };
 }
 
+/** An ISO date or date-time, with real days of real months. */
+const isoTimeSchema = z.union([z.iso.datetime({ offset: true }), z.iso.date()]);
+
+/**
+ * A time from a caller. Date's own parser is lenient ("2026-02-30" becomes March 2, a number
+ * becomes 1970), so only a valid Date or a real ISO date or date-time is taken as a time.
+ */
 function asOfTime(value: Date | string, label: string): Date {
   const date = value instanceof Date ? value : new Date(value);
-  if (typeof value === "string" && !/^\d{4}-\d{2}-\d{2}/.test(value)) {
+  if (!(value instanceof Date) && (typeof value !== "string" || !isoTimeSchema.safeParse(value).success)) {
     throw new GovernorError(
       "MEMORY_AS_OF_INVALID",
       `asOf.${label} "${value}" is not an ISO date or date-time`,
