@@ -2,7 +2,7 @@ import type { FactKey } from "../fact.js";
 
 /**
  * The deterministic half of matching: keys that differ only in case, spacing or punctuation
- * around words are the same key, and keys that share a word in both the entity and the
+ * around words are the same key, and keys whose words nest in both the entity and the
  * attribute are near enough to ask the model about. No model call is spent on the first, and
  * a key near nothing is simply new.
  */
@@ -36,12 +36,18 @@ function stems(text: string): Set<string> {
   );
 }
 
-function overlaps(a: Set<string>, b: Set<string>): boolean {
-  for (const word of a) if (b.has(word)) return true;
-  return false;
+/** One set of words contains the other: "carrier" / "shipping carrier", but not "Zone B" / "Zone C". */
+function nested(a: Set<string>, b: Set<string>): boolean {
+  if (a.size === 0 || b.size === 0) return false;
+  const [small, large] = a.size <= b.size ? [a, b] : [b, a];
+  for (const word of small) if (!large.has(word)) return false;
+  return true;
 }
 
-/** Whether two keys may name the same thing: a shared content word in the entity and in the attribute. */
+/**
+ * Whether two keys may name the same thing: in both the entity and the attribute, the words of
+ * one contain the other's. A word that differs on both sides ("Zone B" / "Zone C") tells them apart.
+ */
 export function nearKeys(a: FactKey, b: FactKey): boolean {
-  return overlaps(stems(a.entity), stems(b.entity)) && overlaps(stems(a.attribute), stems(b.attribute));
+  return nested(stems(a.entity), stems(b.entity)) && nested(stems(a.attribute), stems(b.attribute));
 }

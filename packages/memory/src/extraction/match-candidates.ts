@@ -35,7 +35,7 @@ export interface MatchCandidatesOptions {
   /**
    * Treat every existing fact of the partition as near each candidate, for `existing` found by
    * a semantic search (`store.search`) whose words may differ ("courier" / "carrier").
-   * Default: only facts sharing a word in both entity and attribute are near.
+   * Default: only facts whose words nest in both entity and attribute ("carrier" / "shipping carrier") are near.
    */
   readonly compareAll?: boolean;
 }
