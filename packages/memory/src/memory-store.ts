@@ -205,10 +205,17 @@ export class MemoryStore {
     return rows.map(toFactRecord);
   }
 
-  /** Writes waiting for an approval, in one partition or all the principal may read. */
+  /**
+   * Writes waiting for an approval, in one partition or all the principal may read.
+   *
+   * @throws {GovernorError} MEMORY_SCOPE_DENIED (audited) when the named partition is not the principal's to read.
+   */
   pending(principal: Principal, scope?: FactScope): MemoryApprovalRequest[] {
+    // A named partition is checked like any read: a probe of another tenant's queue is refused and audited, not answered empty.
+    const parsedScope = scope === undefined ? undefined : this.#parseScope(scope, "scope");
+    if (parsedScope) this.#checkAccess({ principal }, parsedScope, "read");
     const rows = this.#stmt.pending.all({
-      scope: scope ? scopeKey(this.#parseScope(scope, "scope")) : null,
+      scope: parsedScope ? scopeKey(parsedScope) : null,
     }) as {
       request: string;
       write: string;
