@@ -1,0 +1,14 @@
+export { type Booking, CARRIERS, DEFAULT_CARRIER, DispatchDesk, type Shipment } from "./dispatch-desk.js";
+export { dispatchAgent, dispatchApprovers, TENANT } from "./identity.js";
+export { carrierRoutingPolicy } from "./policy.js";
+export { carrierRoutingSample, createCarrierRoutingSample } from "./sample.js";
+export { carrierRoutingScenario, DISPATCH_MARKER } from "./scenario.js";
+export { SPEAKER_NAMES, SPEAKERS, type Speaker } from "./speakers.js";
+export { type Statement, statementWrites } from "./statement.js";
+export { bookShipmentTool } from "./tools.js";
+export {
+  type CarrierRoutingWorkflowOptions,
+  carrierKey,
+  carrierRoutingState,
+  createCarrierRoutingWorkflow,
+} from "./workflow.js";

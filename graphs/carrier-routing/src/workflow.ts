@@ -1,0 +1,172 @@
+import { defineWorkflow, END, fail, pass, START } from "@governor/core";
+import type { ExtractionModel } from "@governor/memory";
+import { resolveChatModel } from "@governor/models";
+import type { PolicyEngine } from "@governor/policy";
+import { z } from "zod";
+import { CARRIERS, DEFAULT_CARRIER, DispatchDesk } from "./dispatch-desk.js";
+import { dispatchAgent, dispatchApprovers, TENANT } from "./identity.js";
+import { carrierRoutingPolicy } from "./policy.js";
+import { carrierRoutingScenario, DISPATCH_MARKER } from "./scenario.js";
+import { SPEAKER_NAMES } from "./speakers.js";
+import { statementWrites } from "./statement.js";
+import { bookShipmentTool } from "./tools.js";
+
+const factView = z.looseObject({
+  entity: z.string(),
+  attribute: z.string(),
+  value: z.union([z.string(), z.number(), z.boolean()]),
+  kind: z.string(),
+});
+
+export const carrierRoutingState = z.object({
+  /** The day of the statement and the shipment, `YYYY-MM-DD`. */
+  day: z.iso.date(),
+  /** Who spoke at the desk today, and what they said: the memory-write step remembers it. */
+  speaker: z.enum(SPEAKER_NAMES),
+  says: z.string().min(1).max(2000),
+  /** The shipment the dispatch agent routes today. */
+  shipmentId: z.string().regex(/^SH-\d{3}$/),
+  /** What each fact write did (ADD, UPDATE, DELETE, NONE; applied, refused or waiting). */
+  memoryEvents: z.array(z.looseObject({ event: z.string(), status: z.string() })).optional(),
+  /** The zone's carrier facts as read for the gate (current only). */
+  rules: z.string().optional(),
+  ruleFacts: z.array(factView).optional(),
+  booking: z.object({ bookingId: z.string(), shipmentId: z.string(), carrier: z.string() }).optional(),
+  summary: z.string().optional(),
+});
+
+type CarrierRoutingState = z.infer<typeof carrierRoutingState>;
+
+export interface CarrierRoutingWorkflowOptions {
+  /** The transport system bookings land in; tests pass their own to count bookings. */
+  readonly desk?: DispatchDesk;
+  /**
+   * The model that reads the day's statement into facts. Default: a real model when
+   * OPENAI_API_KEY is set, else the sample's scripted one.
+   */
+  readonly extractionModel?: ExtractionModel;
+  /** Another policy engine in place of the desk's Cedar policies. */
+  readonly policy?: PolicyEngine;
+}
+
+/** The memory key of a zone's carrier rule. */
+export function carrierKey(zone: string) {
+  return { entity: `Zone ${zone}`, attribute: "carrier" };
+}
+
+/**
+ * Acme's dispatch desk: each day someone says something about carriers and a shipment is
+ * routed. What was said is remembered as facts (ADD, UPDATE, DELETE, NONE, with the speaker's
+ * authority: a planner's brainstorm never replaces the ops director's rule); the dispatch agent
+ * is given the zone's current carrier facts only, and a booking that does not follow the
+ * current mandate waits for a dispatch lead.
+ */
+export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOptions = {}) {
+  const desk = options.desk ?? new DispatchDesk();
+  let extraction: Promise<ExtractionModel> | undefined;
+  const extractionModel = () => {
+    if (options.extractionModel) return Promise.resolve(options.extractionModel);
+    extraction ??= resolveChatModel({ scenario: carrierRoutingScenario }).then(({ model }) => model);
+    return extraction;
+  };
+  const zoneOf = (state: CarrierRoutingState) => desk.shipment(state.shipmentId)?.zone;
+  const zoneKeys = (state: CarrierRoutingState) => {
+    const zone = zoneOf(state);
+    return zone ? [carrierKey(zone)] : [];
+  };
+  return defineWorkflow({
+    name: "carrier-routing",
+    // The release of this sample's fact code (the gate reads the zone from the desk and the
+    // mandate from the memory read). Approvals are bound to it: bump it when that code changes.
+    version: "carrier-routing-facts-1",
+    description:
+      "A dispatch agent routes shipments by the carrier rule in memory, kept current as the rule changes",
+    state: carrierRoutingState,
+    agent: dispatchAgent,
+    tools: [bookShipmentTool(desk)],
+    approvers: dispatchApprovers,
+    policy: options.policy ?? carrierRoutingPolicy,
+    nodes: {
+      remember: {
+        kind: "memory-write",
+        description: "Remember what was said today: a suggestion, a rule, a change, a retraction",
+        facts: async (state) => statementWrites(await extractionModel(), state),
+        into: "memoryEvents",
+      },
+      read_rules: {
+        kind: "memory-read",
+        description: "Read the zone's current carrier facts for the booking gate",
+        scopes: [{ tenant: TENANT }],
+        keys: zoneKeys,
+        into: "rules",
+        factsInto: "ruleFacts",
+      },
+      dispatch: {
+        kind: "agent",
+        description: "Books a carrier for the shipment, following the zone's carrier rule",
+        instructions: `${DISPATCH_MARKER}. Book a carrier for the shipment with book_shipment. Follow the carrier mandate on record for its zone; a suggestion is not a rule. With no mandate on record, book ${DEFAULT_CARRIER}, our default, for a dispatch lead to confirm.`,
+        input: (state) => {
+          const shipment = desk.shipment(state.shipmentId);
+          return shipment
+            ? `Route shipment ${shipment.id}: Zone ${shipment.zone}, ${shipment.pallets} pallets to ${shipment.destination}.`
+            : `Route shipment ${state.shipmentId}.`;
+        },
+        // Only the zone's carrier facts, current at each turn: superseded and retracted ones never.
+        memory: { scopes: [{ tenant: TENANT }], keys: zoneKeys, maxTokens: 200 },
+        tools: ["book_shipment"],
+        maxTurns: 3,
+        govern: {
+          book_shipment: {
+            check: ({ state, call }) => {
+              const shipment = desk.shipment(String(call.args.shipmentId));
+              if (!shipment) return fail(`shipment ${String(call.args.shipmentId)} does not exist`);
+              if (shipment.id !== state.shipmentId)
+                return fail(`the booking is for ${shipment.id}, not today's shipment ${state.shipmentId}`);
+              if (!(CARRIERS as readonly string[]).includes(String(call.args.carrier)))
+                return fail(`Acme has no contract with ${String(call.args.carrier)}`);
+              return pass();
+            },
+            facts: (state, call) => {
+              const shipment = desk.shipment(String(call.args.shipmentId));
+              // A shipment the desk does not know has no zone to route by: the gate denies.
+              if (!shipment)
+                throw new Error(`shipment ${String(call.args.shipmentId)} is not in the transport system`);
+              const mandate = mandateOf(state, shipment.zone);
+              return {
+                context: {
+                  zone: shipment.zone,
+                  ...(mandate === undefined ? {} : { mandatedCarrier: mandate }),
+                },
+                resource: { type: "Shipment", id: shipment.id },
+              };
+            },
+            approval: {
+              requiredScope: "approvals:dispatch",
+              summary: (state, call) => {
+                const mandate = mandateOf(state, desk.shipment(state.shipmentId)?.zone ?? "?");
+                return `Book ${String(call.args.shipmentId)} with ${String(call.args.carrier)}: ${mandate ? `the rule says ${mandate}` : "no carrier rule is on record"}`;
+              },
+            },
+            onResult: (_state, result) => ({ booking: result as CarrierRoutingState["booking"] }),
+          },
+        },
+        onReply: (_state, text) => ({ summary: text }),
+      },
+    },
+    edges: [
+      [START, "remember"],
+      ["remember", "read_rules"],
+      ["read_rules", "dispatch"],
+      ["dispatch", END],
+    ],
+  });
+}
+
+/** The zone's current carrier mandate among the facts read, or undefined (a suggestion is none). */
+function mandateOf(state: CarrierRoutingState, zone: string): string | undefined {
+  const { entity, attribute } = carrierKey(zone);
+  const fact = state.ruleFacts?.find(
+    (record) => record.entity === entity && record.attribute === attribute && record.kind === "mandate",
+  );
+  return fact === undefined ? undefined : String(fact.value);
+}
