@@ -63,7 +63,7 @@ export function toSourceItems(
     if (!parsed.success) {
       throw new GovernorError(
         "MEMORY_FACT_INVALID",
-        `authorityOf(messages[${index}]) returned no valid authority: ${formatIssues(parsed.error.issues, `messages[${index}].authority`)}`,
+        `authorityOf(messages[${index}]) returned no valid authority: ${formatIssues(parsed.error.issues.map((issue) => ({ ...issue, path: [`messages[${index}]`, "authority", ...issue.path] })))}`,
         { index, issues: parsed.error.issues },
       );
     }

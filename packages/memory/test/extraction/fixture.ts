@@ -1,11 +1,10 @@
 import { agentPrincipal } from "@governor/identity";
+import type { AssertFact, AuthorityOf, SourceAuthority } from "@governor/memory";
+import { MemoryStore } from "@governor/memory";
 import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
 import { SqliteAuditJournal } from "@governor/observability";
 import { BaseMessage, ToolMessage } from "@langchain/core/messages";
 import Database from "better-sqlite3";
-import type { AssertFact } from "@governor/memory";
-import { MemoryStore } from "@governor/memory";
-import type { AuthorityOf, SourceAuthority } from "@governor/memory";
 
 export const scope = { tenant: "acme" };
 export const writer = agentPrincipal("router", ["memory:write:acme"]);
