@@ -48,6 +48,8 @@ export const ERROR_CODES = {
   MEMORY_AS_OF_INVALID: "an as-of time is malformed, in the future, or before anything was recorded",
   MEMORY_EXTRACTION_INVALID: "the model's fact extraction or matching output failed its schema; nothing was written",
   MEMORY_PROPOSAL_STALE: "a memory change waiting for approval no longer applies: its key changed since it was proposed",
+  MEMORY_INDEX_FAILED:
+    "the memory vector index (Mem0) failed to apply or answer; a change stays in the outbox and is retried at the next sync",
   CONFIG_INVALID: "a configuration value is invalid",
   VALUE_UNSERIALIZABLE:
     "a value cannot be written to a journal as JSON (a circular reference, or nested too deep)",

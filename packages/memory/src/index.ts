@@ -58,6 +58,15 @@ export {
 } from "./fact.js";
 export type { FactIndex } from "./fact-index.js";
 export { factText } from "./fact-text.js";
+export { type ContentOnly, contentOnlyModel } from "./mem0/content-only-model.js";
+export {
+  DEFAULT_EMBEDDINGS_MODEL,
+  type EmbeddingsEnv,
+  embeddingsFromEnv,
+} from "./mem0/embeddings-from-env.js";
+export { LocalEmbeddings, localEmbeddings } from "./mem0/local-embeddings.js";
+export { Mem0FactIndex, type Mem0FactIndexOptions, type Mem0HistoryEvent } from "./mem0/mem0-fact-index.js";
+export { type OpenMemoryStoreOptions, openMemoryStore } from "./mem0/open-memory-store.js";
 export type { MemoryApprovalRequest, MemoryEvent, MemoryOperation } from "./memory-event.js";
 export {
   type AsOf,
