@@ -132,8 +132,31 @@ export async function matchCandidates(
       };
     }
   }
-  const matches = settled as CandidateMatch[];
+  const matches = sameKeyInBatch(settled as CandidateMatch[]);
   return { writes: matches.map((match) => match.write), matches, asked: questions.length };
+}
+
+/**
+ * Two new candidates of one batch that differ only in case or spacing ("Zone B" then "zone b")
+ * are one key: the later takes the earlier's spelling, so a batch never opens two keys for one
+ * thing. Candidates that matched an existing fact keep that fact's key.
+ */
+function sameKeyInBatch(matches: readonly CandidateMatch[]): CandidateMatch[] {
+  const first = new Map<string, FactKey>();
+  return matches.map((match) => {
+    const key = { entity: match.write.entity, attribute: match.write.attribute };
+    const seen = first.get(normalizeKey(key));
+    if (!seen) {
+      first.set(normalizeKey(key), key);
+      return match;
+    }
+    if (match.matched || (seen.entity === key.entity && seen.attribute === key.attribute)) return match;
+    return {
+      ...match,
+      write: { ...match.write, ...seen },
+      method: match.method === "new" ? "normalized" : match.method,
+    };
+  });
 }
 
 function checkAnswers(

@@ -202,3 +202,31 @@ describe("matching candidates to existing keys", () => {
     },
   );
 });
+
+describe("one batch, one key", () => {
+  it("writes two new candidates spelled differently under one key, the second updating the first", async () => {
+    const { store } = storeFixture(now);
+    const messages = [
+      new HumanMessage({ id: "m0", name: "ops-director", content: "Zone E carrier is Carrier A." }),
+      new HumanMessage({
+        id: "m1",
+        name: "ops-director",
+        content: "Correction: zone e carrier is Carrier B.",
+      }),
+    ];
+    const answer = {
+      facts: [
+        { ...says("Zone E", "carrier", "Carrier A", "Zone E carrier is Carrier A").facts[0] },
+        { ...says("zone e", "Carrier", "Carrier B", "zone e carrier is Carrier B").facts[0], message: 1 },
+      ],
+    };
+    const { model, calls } = scriptedModel(answer);
+    const events = await remember(store, model, { principal: writer, scope, messages, authorityOf });
+    expect(events.map((e) => [e.event, e.key.entity, e.key.attribute])).toEqual([
+      ["ADD", "Zone E", "carrier"],
+      ["UPDATE", "Zone E", "carrier"],
+    ]);
+    expect(calls.matching).toBe(0);
+    expect(store.current(writer, scope).map((f) => f.value)).toEqual(["Carrier B"]);
+  });
+});
