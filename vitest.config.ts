@@ -24,6 +24,7 @@ export const governorAliases = {
   "@governor/sample-support-agent": src("./graphs/support-agent"),
   "@governor/sample-receivables": src("./graphs/receivables"),
   "@governor/sample-supply-chain": src("./graphs/supply-chain"),
+  "@governor/sample-carrier-routing": src("./graphs/carrier-routing"),
 };
 
 // Every CLI test runs the real binary, one process per command: on a loaded machine a single
@@ -45,6 +46,7 @@ const workspaces = [
   "graphs/support-agent",
   "graphs/receivables",
   "graphs/supply-chain",
+  "graphs/carrier-routing",
   "apps/cli",
   "test/red-team",
 ];

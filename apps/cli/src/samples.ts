@@ -1,4 +1,5 @@
 import type { SampleDefinition } from "@governor/core";
+import { carrierRoutingSample } from "@governor/sample-carrier-routing";
 import { claimsSample } from "@governor/sample-claims";
 import { mailboxSample } from "@governor/sample-mailbox";
 import { receivablesSample } from "@governor/sample-receivables";
@@ -8,7 +9,13 @@ import { supportSample } from "@governor/sample-support-agent";
 
 /** The samples `governor run NAME` knows, by name. */
 export const SAMPLES: ReadonlyMap<string, SampleDefinition> = new Map(
-  [refundSample, claimsSample, mailboxSample, supportSample, receivablesSample, supplyChainSample].map(
-    (sample) => [sample.name, sample],
-  ),
+  [
+    refundSample,
+    claimsSample,
+    mailboxSample,
+    supportSample,
+    receivablesSample,
+    supplyChainSample,
+    carrierRoutingSample,
+  ].map((sample) => [sample.name, sample]),
 );
