@@ -127,7 +127,9 @@ describe("Mem0FactIndex on disk", () => {
     first.close();
     const other = new Mem0FactIndex({ dir, embeddings: new LocalEmbeddings(64) });
     await expect(other.search(acme, "carrier", 5)).rejects.toMatchObject({ code: "CONFIG_INVALID" });
-    await expect(other.upsert(acme, zoneA, "zone A carrier: DHL")).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    await expect(other.upsert(acme, zoneA, "zone A carrier: DHL")).rejects.toMatchObject({
+      code: "CONFIG_INVALID",
+    });
     other.close();
   });
 
@@ -142,7 +144,11 @@ describe("Mem0FactIndex on disk", () => {
     // The unowned memory says something the key's live text does not: only it could match.
     const orphanText = "pallet wrapping: Acme Plastics";
     const orphanVector = Buffer.from(new Float32Array(new LocalEmbeddings().embed(orphanText)).buffer);
-    const payload = { ...JSON.parse(row.payload), data: orphanText, textLemmatized: orphanText.toLowerCase() };
+    const payload = {
+      ...JSON.parse(row.payload),
+      data: orphanText,
+      textLemmatized: orphanText.toLowerCase(),
+    };
     vectors
       .prepare("INSERT INTO vectors (id, vector, payload) VALUES (?, ?, ?)")
       .run("11111111-1111-4111-8111-111111111111", orphanVector, JSON.stringify(payload));
@@ -193,7 +199,9 @@ describe("contentOnlyModel (the langchain-provider workaround)", () => {
 
   it("fails closed when Mem0 asks for an answer and Governor gave it no model", async () => {
     const { LangchainLLM } = await loadMem0(":memory:");
-    await expect(new LangchainLLM({ model: contentOnlyModel() }).generateResponse(messages)).rejects.toMatchObject({
+    await expect(
+      new LangchainLLM({ model: contentOnlyModel() }).generateResponse(messages),
+    ).rejects.toMatchObject({
       code: "CONFIG_INVALID",
     });
   });
