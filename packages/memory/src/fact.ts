@@ -85,15 +85,55 @@ export interface FactKey {
   readonly attribute: string;
 }
 
+/** Letters of these scripts look alike ("o" and Cyrillic "о"): one name never mixes Latin with the others. */
+const LATIN = /\p{Script=Latin}/u;
+const LATIN_LOOKALIKES = /[\p{Script=Cyrillic}\p{Script=Greek}]/u;
+/** A combining mark NFKC left on a Latin, Greek or Cyrillic letter: these scripts write accents precomposed. */
+const STRAY_MARK = /[\p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}]\p{M}/u;
+/** Invisible format characters (zero-width space, bidi marks, BOM); the joiners are allowed outside Latin/Greek/Cyrillic (Persian writes with them). */
+const FORMAT = /\p{Cf}/u;
+const JOINERS = /[\u200c\u200d]/gu;
+
+/**
+ * A name in its one canonical spelling, so that two spellings a reader takes for the same name
+ * are the same key and no second key can stand beside a mandate: NFKC (full-width and other
+ * compatibility forms become plain letters), every run of whitespace (tabs, no-break spaces)
+ * one space, trimmed. Case is kept. Applied to names read back (keys of `current`, `history`).
+ */
+export function canonicalName(text: string): string {
+  return text.normalize("NFKC").replace(/\s+/gu, " ").trim();
+}
+
+/**
+ * What no canonical spelling can fold is refused: control and invisible format characters,
+ * Latin mixed with Cyrillic or Greek ("zоne B" with a Cyrillic "о"), stray combining marks, and
+ * `__proto__`, which turns a plain object keyed by names into a prototype write downstream.
+ */
 const name = (what: string) =>
   z
     .string()
-    .trim()
-    .min(1, `${what} is empty`)
-    .max(200, `${what} is longer than 200 characters`)
     .refine(
-      (text) => ![...text].some((char) => char.charCodeAt(0) < 0x20),
+      (text) =>
+        ![...text].some((char) => char.charCodeAt(0) < 0x20 || (char >= "\u007f" && char <= "\u009f")),
       `${what} holds a control character`,
+    )
+    .refine(
+      (text) =>
+        !FORMAT.test(LATIN.test(text) || LATIN_LOOKALIKES.test(text) ? text : text.replace(JOINERS, "")),
+      `${what} holds an invisible format character (zero-width or bidi)`,
+    )
+    .transform(canonicalName)
+    .pipe(
+      z
+        .string()
+        .min(1, `${what} is empty`)
+        .max(200, `${what} is longer than 200 characters`)
+        .refine(
+          (text) => !(LATIN.test(text) && LATIN_LOOKALIKES.test(text)),
+          `${what} mixes Latin letters with Cyrillic or Greek lookalikes`,
+        )
+        .refine((text) => !STRAY_MARK.test(text), `${what} holds a combining mark on a letter that has none`)
+        .refine((text) => text !== "__proto__", `${what} may not be __proto__`),
     );
 
 export const factScopeSchema = z
@@ -106,7 +146,11 @@ export const factScopeSchema = z
   .strict();
 
 export const factValueSchema = z.union([
-  z.string().min(1, "value is empty").max(2000, "value is longer than 2000 characters"),
+  z
+    .string()
+    .min(1, "value is empty")
+    .max(2000, "value is longer than 2000 characters")
+    .refine((text) => text.trim() !== "", "value is only whitespace"),
   z.number().finite("value is not a finite number"),
   z.boolean(),
 ]);
