@@ -12,6 +12,7 @@ import { type AuditJournal, hashOf } from "@governor/observability";
 import type Database from "better-sqlite3";
 import { z } from "zod";
 import {
+  canonicalName,
   type FactKey,
   type FactRecord,
   type FactScope,
@@ -199,8 +200,8 @@ export class MemoryStore {
     this.#checkAccess({ principal }, parsedScope, "read");
     const rows = this.#stmt.history.all({
       scope: scopeKey(parsedScope),
-      entity: key?.entity ?? null,
-      attribute: key?.attribute ?? null,
+      entity: key?.entity === undefined ? null : canonicalName(String(key.entity)),
+      attribute: key?.attribute === undefined ? null : canonicalName(String(key.attribute)),
     }) as FactRow[];
     return rows.map(toFactRecord);
   }
@@ -392,7 +393,10 @@ export class MemoryStore {
     }
     const records: FactRecord[] = [];
     const seen = new Set<string>();
-    for (const { entity, attribute } of keys) {
+    for (const wanted of keys) {
+      // Looked up in the canonical spelling writes are stored in, so " zone  B " finds zone B.
+      const entity = canonicalName(String(wanted.entity));
+      const attribute = canonicalName(String(wanted.attribute));
       const id = `${entity}\u0000${attribute}`;
       if (seen.has(id)) continue;
       seen.add(id);
