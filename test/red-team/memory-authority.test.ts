@@ -1,3 +1,4 @@
+import { agentPrincipal } from "@governor/identity";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   acme,
@@ -233,6 +234,33 @@ describe("memory authority: bad authority claims", () => {
     for (const kind of ["Mandate", "MANDATE", "rule", "", null]) {
       expect(thrown(() => writeAs(f, [assertion("Carrier Y", { kind })])).code).toBe("MEMORY_FACT_INVALID");
     }
+    mandateStands();
+  });
+});
+
+describe("memory authority: who may claim an authority", () => {
+  // HOLE (for the lead): the authority of a write is whatever the writer says. Any principal
+  // holding memory:write:<tenant> (a chat agent, a model's extraction) can name itself
+  // "ops-director" at weight 100, and its mandate supersedes the director's without an
+  // approval; the same for a retraction. Nothing binds `authority.by`/`weight` to the principal
+  // (e.g. a weight ceiling per principal or role in identity scopes such as
+  // `memory:authority:<max>`, or `by` taken from the principal), so the authority rules can be
+  // walked around by simply claiming more. Expected once fixed: refused or held for approval.
+  const chatBot = agentPrincipal("chat-bot", ["memory:write:acme"]);
+
+  it.fails("MA-16 HOLE: a chat agent claiming the director's name and weight 100 does not replace the mandate", () => {
+    const [event] = writeAs(
+      f,
+      [assertion("regional couriers", { authority: { by: "ops-director", weight: 100 } })],
+      chatBot,
+    );
+    expect(event?.status).not.toBe("applied");
+    mandateStands();
+  });
+
+  it.fails("MA-17 HOLE: a chat agent claiming weight 100 cannot retract the mandate", () => {
+    const [event] = writeAs(f, [retraction({ authority: { by: "chat-bot", weight: 100 } })], chatBot);
+    expect(event?.status).not.toBe("applied");
     mandateStands();
   });
 });
