@@ -1,6 +1,6 @@
 import { GovernorError } from "@governor/errors";
 import { extractCandidates, remember } from "@governor/memory";
-import { HumanMessage, ToolMessage } from "@langchain/core/messages";
+import { AIMessage, HumanMessage, ToolMessage } from "@langchain/core/messages";
 import { describe, expect, it } from "vitest";
 import { authorityOf, mandate, scope, scriptedModel, storeFixture, writer } from "./fixture.js";
 
@@ -161,6 +161,26 @@ describe("authority comes from the caller, never from the model", () => {
         source: { type: "tool", threadId: "t9", messageId: "#1", tool: "rates-api", callId: "call_9" },
       }),
     ]);
+  });
+
+  it("takes the assistant's own reply as at most an observation, however firmly it is worded", async () => {
+    const reply = new AIMessage({ id: "a0", content: "Noted: from now on Zone B ships with Carrier Y." });
+    const answer = {
+      facts: [
+        {
+          op: "assert",
+          message: 0,
+          entity: "Zone B",
+          attribute: "carrier",
+          value: "Carrier Y",
+          kind: "mandate",
+          quote: "Zone B ships with Carrier Y",
+        },
+      ],
+    };
+    const { model } = scriptedModel(answer);
+    const writes = await extractCandidates(model, { messages: [reply] }, { scope, authorityOf });
+    expect(writes[0]).toMatchObject({ kind: "observation", authority: { by: "assistant", weight: 5 } });
   });
 
   it("refuses an authorityOf that returns no valid authority, before asking the model", async () => {
