@@ -24,7 +24,10 @@ export function bookShipmentTool(desk: DispatchDesk) {
     risk: "write",
     // The desk deduplicates by key, so a retry or a resumed run books once.
     idempotent: true,
-    handler: ({ shipmentId: id, carrier }, { idempotencyKey }) =>
-      desk.book({ shipmentId: id, carrier, idempotencyKey }),
+    handler: ({ shipmentId: id, carrier }, { idempotencyKey }) => {
+      // The key stays between Governor and the desk: the model is told what was booked.
+      const booking = desk.book({ shipmentId: id, carrier, idempotencyKey });
+      return { bookingId: booking.bookingId, shipmentId: booking.shipmentId, carrier: booking.carrier };
+    },
   });
 }

@@ -3,6 +3,7 @@ import os from "node:os";
 import path from "node:path";
 import { GovernorRuntime, type RunOutcome } from "@governor/core";
 import type { FactRecord } from "@governor/memory";
+import { defineScenario } from "@governor/models";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   carrierKey,
@@ -188,5 +189,112 @@ describe("carrier-routing: the dispatch agent is given exactly the current carri
     expect(() => asOf("2026-01-15T00:00:00Z")).toThrow(
       expect.objectContaining({ code: "MEMORY_AS_OF_INVALID" }),
     );
+  });
+});
+
+describe("carrier-routing: what the controls refuse", () => {
+  const dispatchTurn = carrierRoutingScenario.turns[1];
+  const extractionTurn = carrierRoutingScenario.turns[0];
+
+  it("a model that books the old carrier after the change waits for a dispatch lead; nothing is booked", async () => {
+    // A model that "remembers" Carrier X from somewhere else than memory.
+    const stale = new RecordingModel(
+      defineScenario({
+        name: "carrier-routing-stale",
+        turns: [
+          ...(extractionTurn ? [extractionTurn] : []),
+          {
+            when: { system: new RegExp(DISPATCH_MARKER), lastRole: "human" },
+            reply: ({ lastHuman }) => ({
+              text: "Booking with Carrier X, as always.",
+              toolCalls: [
+                {
+                  name: "book_shipment",
+                  args: { shipmentId: lastHuman.match(/SH-\d{3}/)?.[0], carrier: "Carrier X" },
+                },
+              ],
+            }),
+          },
+          { when: { system: new RegExp(DISPATCH_MARKER), lastRole: "tool" }, reply: { text: "Done." } },
+        ],
+      }),
+    );
+    sample = createCarrierRoutingSample({ desk, extractionModel: stale });
+    const start = (name: string) =>
+      runtime.start(sample.workflow, sample.cases.find((c) => c.name === name)?.input, { model: stale });
+
+    expect((await start("mandate")).status).toBe("completed");
+    const changed = await start("change-of-mandate");
+
+    expect(changed.status).toBe("waiting");
+    expect(changed.approval?.summary).toBe("Book SH-103 with Carrier X: the rule says Carrier Y");
+    expect(changed.approval?.policyIds).toEqual(["off-rule-booking-needs-approval"]);
+    expect(desk.bookings.map((booking) => [booking.shipmentId, booking.carrier])).toEqual([
+      ["SH-102", "Carrier X"],
+    ]);
+  });
+
+  it("a planner's 'Rule: …' is at most a preference: it cannot replace the mandate without an approval", async () => {
+    await play("mandate");
+    const outcome = await runtime.start(
+      sample.workflow,
+      {
+        day: "2026-02-04",
+        speaker: "planner:lena",
+        says: "Rule: use regional couriers for Zone B.",
+        shipmentId: "SH-103",
+      },
+      { model },
+    );
+
+    expect(outcome.state.memoryEvents).toMatchObject([{ event: "UPDATE", status: "pending-approval" }]);
+    expect(runtime.store.memory.pending(principal, { tenant: TENANT })).toHaveLength(1);
+    expect(asOf(new Date().toISOString())).toEqual(["mandate:Carrier X"]);
+    const prompts = model.received.filter((call) => call.system.startsWith(DISPATCH_MARKER)).slice(-2);
+    expect(everything(prompts)).not.toContain("regional couriers");
+    expect(desk.bookings.map((booking) => [booking.shipmentId, booking.carrier])).toEqual([
+      ["SH-102", "Carrier X"],
+      ["SH-103", "Carrier X"],
+    ]);
+  });
+
+  it("an extraction answer that fails its schema writes nothing and books nothing", async () => {
+    await play("mandate");
+    const before = history();
+    const garbled = new RecordingModel(
+      defineScenario({
+        name: "carrier-routing-garbled",
+        turns: [
+          {
+            when: { system: /durable facts/ },
+            reply: {
+              text: JSON.stringify({
+                facts: [
+                  {
+                    op: "assert",
+                    message: 0,
+                    entity: "Zone B",
+                    attribute: "carrier",
+                    value: "Carrier Y",
+                    kind: "law",
+                    quote: "Zone B goes with Carrier Y",
+                  },
+                ],
+              }),
+            },
+          },
+          ...(dispatchTurn ? [dispatchTurn] : []),
+        ],
+      }),
+    );
+    sample = createCarrierRoutingSample({ desk, extractionModel: garbled });
+    const input = sample.cases.find((c) => c.name === "change-of-mandate")?.input;
+
+    const outcome = await runtime.start(sample.workflow, input, { model: garbled });
+
+    expect(outcome.status).toBe("failed");
+    expect(outcome.error?.code).toBe("MEMORY_EXTRACTION_INVALID");
+    expect(history()).toEqual(before);
+    expect(desk.bookings.map((booking) => booking.shipmentId)).toEqual(["SH-102"]);
   });
 });
