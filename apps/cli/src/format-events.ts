@@ -94,6 +94,27 @@ export function formatEvent(terminal: Terminal, event: GovernorEvent): string {
         event.node,
         warn(`${event.requests} call(s) wait for a human decision`),
       );
+    case "memory-read":
+      return line(
+        terminal,
+        "▸",
+        event.node,
+        `memory: ${event.facts} fact(s) read${event.omitted ? `, ${event.omitted} left out for the token budget` : ""}`,
+      );
+    case "memory-write": {
+      const done = event.events.map(
+        (e) => `${e.event} ${e.key}${e.status === "applied" ? "" : ` (${e.status})`}`,
+      );
+      const text = `memory: ${done.join(", ") || "nothing to write"}`;
+      if (!event.pending.length) return line(terminal, ok("●"), event.node, ok(text));
+      const waiting = event.pending.map((p) => `${p.requestId}: ${maskText(p.summary)}`).join("; ");
+      return line(
+        terminal,
+        warn("?"),
+        event.node,
+        warn(`${text}; waiting for governor memory approve: ${waiting}`),
+      );
+    }
   }
 }
 

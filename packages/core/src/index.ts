@@ -64,6 +64,18 @@ export { type CallScope, type GatewayDecision, ToolGateway } from "./gateway/too
 export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/compile.js";
 export type { GovernorEvent } from "./graph/events.js";
 export type { GovernorChannel } from "./graph/governor-channel.js";
+// Structured memory in the graph: memory-read / memory-write nodes, a step's `memory`, time travel
+export {
+  type CheckpointTime,
+  type MemoryAsOfCheckpointOptions,
+  memoryAsOfCheckpoint,
+} from "./memory/memory-as-of-checkpoint.js";
+export type {
+  FromState,
+  MemoryReadNode,
+  MemoryWriteNode,
+  StepMemory,
+} from "./memory/memory-node-definitions.js";
 export { fail, pass } from "./nodes/precondition-node.js";
 // A governed drop-in for LangGraph's ToolNode (createReactAgent, hand-written graphs)
 export { GovernedToolNode, governedToolNode } from "./prebuilt/governed-tool-node.js";

@@ -51,6 +51,12 @@ export function createFactTables(db: Database.Database): void {
       decided_by TEXT
     );
     CREATE INDEX IF NOT EXISTS memory_proposals_pending ON memory_proposals (status, scope_key);
+    -- Batches written under a key (a graph node's task): a re-run of the task returns these events, writes nothing.
+    CREATE TABLE IF NOT EXISTS memory_batches (
+      batch_key TEXT PRIMARY KEY,
+      events TEXT NOT NULL,
+      audit_seq INTEGER NOT NULL
+    );
     -- Changes the vector index still has to take (written in the same transaction as the facts).
     CREATE TABLE IF NOT EXISTS memory_index_outbox (
       seq INTEGER PRIMARY KEY AUTOINCREMENT,

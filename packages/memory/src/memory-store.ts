@@ -46,6 +46,12 @@ export interface MemoryWriteContext {
   readonly principal: Principal;
   readonly threadId?: string;
   readonly node?: string;
+  /**
+   * Makes the batch idempotent: a batch written under this key is not written again, its
+   * recorded events are returned instead. A graph node passes its task's identity, so a node
+   * re-run by LangGraph (a resume, a recovery after a crash) does not write the batch twice.
+   */
+  readonly batchKey?: string;
 }
 
 export interface AsOf {
@@ -112,6 +118,12 @@ export class MemoryStore {
     for (const write of parsed) this.#checkAccess(context, write.scope, "write");
     return this.#db
       .transaction(() => {
+        // Checked inside the transaction, so two runs of one task cannot both write.
+        const done =
+          context.batchKey === undefined
+            ? undefined
+            : (this.#stmt.batch.get(context.batchKey) as { events: string } | undefined);
+        if (done) return JSON.parse(done.events) as MemoryEvent[];
         const at = this.#now().toISOString();
         const events = parsed.map((write) => this.#apply(context, write, at));
         const record = this.#audit.append({
@@ -121,8 +133,17 @@ export class MemoryStore {
           node: context.node,
           principal: context.principal.id,
           data: { events: events.map(auditView) },
+          ...(context.batchKey !== undefined ? { dedupeKey: `memory-batch:${context.batchKey}` } : {}),
         });
-        return events.map((event) => ({ ...event, auditSeq: record.seq }));
+        const written = events.map((event) => ({ ...event, auditSeq: record.seq }));
+        if (context.batchKey !== undefined) {
+          this.#stmt.batchAdd.run({
+            key: context.batchKey,
+            events: JSON.stringify(written),
+            seq: record.seq,
+          });
+        }
+        return written;
       })
       .immediate();
   }
@@ -716,6 +737,10 @@ function prepare(db: Database.Database) {
     outbox: db.prepare("SELECT * FROM memory_index_outbox ORDER BY seq LIMIT 100"),
     doneOutbox: db.prepare("DELETE FROM memory_index_outbox WHERE seq = ?"),
     clearOutbox: db.prepare("DELETE FROM memory_index_outbox"),
+    batch: db.prepare("SELECT events FROM memory_batches WHERE batch_key = ?"),
+    batchAdd: db.prepare(
+      "INSERT INTO memory_batches (batch_key, events, audit_seq) VALUES (@key, @events, @seq)",
+    ),
   };
 }
 

@@ -12,6 +12,7 @@ import type { AgentLoopState, GovernorUpdate, LoopCall } from "../graph/governor
 import { type NodeServices, stepAudit, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import { stepPrompt } from "../graph/step-prompt.js";
+import { memoryStoreOf, stepMemoryText } from "../memory/step-memory.js";
 import { primaryPicker, routeTo } from "../nodes/model-route.js";
 import { unmaskToolCalls } from "../privacy/mask-messages.js";
 import type { AnyTool, ToolRisk } from "../tools/define-tool.js";
@@ -55,6 +56,7 @@ export function agentTurnNode(
   // Declared routing picks each turn's model; otherwise the one model given answers.
   const pick = primaryPicker(id, node.models, services, offered);
   const cheap = control.cheapModel ? routeTo(control.cheapModel, "cheap", offered, id) : undefined;
+  const memory = node.memory && { store: memoryStoreOf(services, id), declared: node.memory };
 
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = loopScope(config, id, node, services);
@@ -93,7 +95,19 @@ export function agentTurnNode(
 
     // A new visit hears the human input; later turns of the same visit do not.
     const humanText = entering ? node.input?.(state) : undefined;
-    const { added, masker, prompt } = stepPrompt(state, node.instructions, humanText, services);
+    // Read afresh every turn, as this agent's identity: a fact changed mid-run is current at the next turn.
+    const facts =
+      memory &&
+      (await stepMemoryText(
+        memory.store,
+        memory.declared,
+        state,
+        services,
+        { node: id, principal: scope.principal },
+        audit,
+        config,
+      ));
+    const { added, masker, prompt } = stepPrompt(state, node.instructions, humanText, services, facts);
 
     const initialBudget = budgetOf(state, control);
     const turn = await callModelWithinBudget({

@@ -1,5 +1,6 @@
 import { GovernorError } from "@governor/errors";
 import { agentPrincipal, type Principal, type TokenKeys } from "@governor/identity";
+import type { MemoryStore } from "@governor/memory";
 import { DEFAULT_PRICES, type PriceTable } from "@governor/models";
 import type { AuditJournal } from "@governor/observability";
 import type { PolicyEngine } from "@governor/policy";
@@ -19,6 +20,9 @@ import type { KillSwitch } from "../control/kill-switch.js";
 import { guardNode } from "../control/node-guard.js";
 import type { EffectJournal } from "../gateway/effect-journal.js";
 import { ToolGateway } from "../gateway/tool-gateway.js";
+import { checkMemoryStore } from "../memory/check-memory-store.js";
+import { memoryReadNode } from "../memory/memory-read-node.js";
+import { memoryWriteNode } from "../memory/memory-write-node.js";
 import { actionNode } from "../nodes/action-node.js";
 import { approvalNode } from "../nodes/approval-node.js";
 import { gateNode } from "../nodes/gate-node.js";
@@ -67,6 +71,8 @@ export interface CompileOptions {
   readonly killSwitch?: KillSwitch;
   /** Where per-principal daily spend is kept; the runtime passes the store's. */
   readonly spend?: SpendLedger;
+  /** Structured memory; required when the workflow has memory nodes or steps that read memory. */
+  readonly memory?: MemoryStore;
 }
 
 /**
@@ -83,6 +89,8 @@ export function compile(workflow: Workflow, options: CompileOptions) {
   validate(workflow);
   // A routing rule naming a model that was not given fails here, not on the turn it matches.
   checkModelRules(workflow, options.models);
+  // A step that reads or writes memory never runs without its store: refused here, naming it.
+  checkMemoryStore(workflow, options.memory);
   const gateway = new ToolGateway({
     // Handoffs between agents are tools too: decided by the same gateway, recorded the same way.
     tools: [...workflow.tools, ...handoffTools(workflow)],
@@ -109,6 +117,7 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     defaultPrincipal:
       options.defaultPrincipal ??
       agentPrincipal(workflow.agent.id, workflow.agent.scopes, workflow.agent.roles),
+    memory: options.memory,
   };
   const control: ExecutionControl = {
     budget: mergeBudgets(
@@ -212,6 +221,10 @@ function buildNode(
       return actionNode(id, node, services, hasFailedEdge);
     case "route":
       return routeNode(id, node);
+    case "memory-read":
+      return memoryReadNode(id, node, services);
+    case "memory-write":
+      return memoryWriteNode(id, node, services);
     case "agent":
       throw new GovernorError(
         "CONFIG_INVALID",

@@ -35,7 +35,16 @@ export type GovernorEvent =
   | { type: "model-route"; node: string; model: string; reason: string; rule?: number; runs: string }
   | { type: "turn-limit"; node: string; turns: number; maxTurns: number }
   | { type: "handoff"; node: string; from: string; to: string }
-  | { type: "approvals-waiting"; node: string; requests: number };
+  | { type: "approvals-waiting"; node: string; requests: number }
+  /** A step read `facts` facts from memory (`omitted` more were left out for its token budget). */
+  | { type: "memory-read"; node: string; facts: number; omitted: number }
+  /** A memory write: what each fact write did; `pending` wait for `governor memory approve`. */
+  | {
+      type: "memory-write";
+      node: string;
+      events: { event: string; status: string; key: string; reason?: string }[];
+      pending: { requestId: string; summary: string }[];
+    };
 
 export function emit(config: LangGraphRunnableConfig, event: GovernorEvent): void {
   config.writer?.(event);

@@ -1,5 +1,6 @@
 import { formatIssues, GovernorError } from "@governor/errors";
 import type { Principal } from "@governor/identity";
+import type { MemoryStore } from "@governor/memory";
 import type { AuditKind } from "@governor/observability";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { ToolMessage } from "@langchain/core/messages";
@@ -21,6 +22,8 @@ export interface NodeServices {
   readonly defaultPrincipal: Principal;
   /** Verifies approvers' signed decisions; required when the workflow has approval steps. */
   readonly approvals?: ApprovalAuthority;
+  /** Structured memory for memory nodes and steps that read memory; compile() requires it when they exist. */
+  readonly memory?: MemoryStore;
 }
 
 const principalSchema = z.object({

@@ -15,23 +15,35 @@ export interface StepPrompt {
 }
 
 /**
- * The prompt of one model call: the step's instructions, the conversation, "not executed"
- * replies to dangling calls and the human input. Personal data is masked in what the model
- * reads (unless the workflow's `modelMaySee`); state keeps the real values for tools.
+ * The prompt of one model call: the step's instructions (followed by the facts it read from
+ * memory, if any), the conversation, "not executed" replies to dangling calls and the human
+ * input. Personal data is masked in what the model reads (unless the workflow's
+ * `modelMaySee`); state keeps the real values for tools.
  */
 export function stepPrompt(
   state: GraphState,
   instructions: string | ((state: GraphState) => string),
   humanText: string | undefined,
   services: NodeServices,
+  memory?: string,
 ): StepPrompt {
   const added: BaseMessage[] = [...closeDanglingCalls(state.messages)];
   if (humanText) added.push(new HumanMessage(humanText));
-  const system = typeof instructions === "function" ? instructions(state) : instructions;
-  const privacy = services.workflow.privacy ?? {};
-  const masker = privacy.modelMaySee
-    ? undefined
-    : new PiiMasker(privacy, PiiMasker.sensitiveValues(state, privacy.sensitive));
+  const text = typeof instructions === "function" ? instructions(state) : instructions;
+  // Rebuilt for every call and never written to state: the next turn reads memory afresh.
+  const system = memory ? `${text}\n\n${memory}` : text;
+  const masker = modelMasker(state, services);
   const prompt = maskMessages([new SystemMessage(system), ...state.messages, ...added], masker);
   return { added, masker, prompt };
+}
+
+/** The masker for what a model reads at this state, or undefined when the workflow lets the model see everything. */
+export function modelMasker(
+  state: GraphState,
+  services: Pick<NodeServices, "workflow">,
+): PiiMasker | undefined {
+  const privacy = services.workflow.privacy ?? {};
+  return privacy.modelMaySee
+    ? undefined
+    : new PiiMasker(privacy, PiiMasker.sensitiveValues(state, privacy.sensitive));
 }

@@ -9,6 +9,7 @@ import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, stepAudit, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import { stepPrompt } from "../graph/step-prompt.js";
+import { memoryStoreOf, stepMemoryText } from "../memory/step-memory.js";
 import { unmaskToolCalls } from "../privacy/mask-messages.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { ModelNode } from "../workflow/node-definitions.js";
@@ -37,13 +38,32 @@ export function modelNode(
   const pickPrimary = primaryPicker(id, node.models, services, offered);
   const cheap = control.cheapModel ? routeTo(control.cheapModel, "cheap", offered, id) : undefined;
   const offeredNames = new Set(offered.map((tool) => tool.name));
+  const memory = node.memory && { store: memoryStoreOf(services, id), declared: node.memory };
 
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
     const usage = usageOf(state);
     const audit = stepAudit(services, scope, config);
 
-    const { added, masker, prompt } = stepPrompt(state, node.instructions, node.input?.(state), services);
+    // Facts are read at every call, so the model sees what is current now, never a copy in state.
+    const facts =
+      memory &&
+      (await stepMemoryText(
+        memory.store,
+        memory.declared,
+        state,
+        services,
+        { node: id, principal: scope.principal },
+        audit,
+        config,
+      ));
+    const { added, masker, prompt } = stepPrompt(
+      state,
+      node.instructions,
+      node.input?.(state),
+      services,
+      facts,
+    );
 
     const initialBudget = budgetOf(state, control);
     const turn = await callModelWithinBudget({

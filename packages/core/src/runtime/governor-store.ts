@@ -64,7 +64,7 @@ export class GovernorStore {
 
   /**
    * Everything compile() needs from the store: the journals, the keys that verify approvers,
-   * the replay ledger, the kill switch and the spend ledger. One place, so a graph compiled
+   * the replay ledger, the kill switch, the spend ledger and memory. One place, so a graph compiled
    * for the CLI, for tests or for LangGraph's server obeys the same controls.
    */
   graphServices() {
@@ -75,6 +75,7 @@ export class GovernorStore {
       approvalUses: this.approvalUses,
       killSwitch: this.kills,
       spend: this.spend,
+      memory: this.memory,
     } as const;
   }
 

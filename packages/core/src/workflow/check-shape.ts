@@ -2,6 +2,7 @@ import type { WorkflowIssue } from "@governor/errors";
 import { checkAgentNode } from "./check-agent.js";
 import { checkModelRouting } from "./check-agent-models.js";
 import { checkApprovers, checkGateFields } from "./check-governance-fields.js";
+import { checkMemoryReadNode, checkMemoryWriteNode, checkStepMemory } from "./check-memory.js";
 import { END, nodeOf, START, type Workflow } from "./define-workflow.js";
 
 const RESERVED_STATE_KEYS = ["messages", "governor"];
@@ -23,6 +24,9 @@ const REQUIRED_FIELDS: Record<string, Record<string, string>> = {
   approval: { guards: "string" },
   action: { tool: "string" },
   route: { branches: "array", decide: "function" },
+  // Scopes, keys, budgets and the state fields written are checked by check-memory.ts.
+  "memory-read": { into: "string" },
+  "memory-write": { facts: "function" },
 };
 
 /**
@@ -139,6 +143,12 @@ export function checkShape(workflow: Workflow): WorkflowIssue[] {
     }
     if (node.kind === "gate") issues.push(...checkGateFields(path, node));
     if (node.kind === "approval") issues.push(...checkApprovers(path, id, node, workflow.approvers));
+    if ((node.kind === "model" || node.kind === "agent") && node.memory !== undefined) {
+      issues.push(...checkStepMemory(`${path}.memory`, node.memory));
+    }
+    const stateFields = shape ? new Set(Object.keys(shape)) : undefined;
+    if (node.kind === "memory-read") issues.push(...checkMemoryReadNode(path, node, stateFields));
+    if (node.kind === "memory-write") issues.push(...checkMemoryWriteNode(path, node, stateFields));
   }
   return issues;
 }

@@ -1,5 +1,6 @@
 import type { ModelRoutingRules } from "../budget/model-rules.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
+import type { MemoryReadNode, MemoryWriteNode, StepMemory } from "../memory/memory-node-definitions.js";
 import type { AgentIdentity } from "./define-workflow.js";
 
 /** A precondition's verdict. */
@@ -17,6 +18,8 @@ export interface ModelNode<TState> {
   readonly tools?: readonly string[];
   /** Which of the given `models` answers (by context size, the offered tools' risk, budget left). */
   readonly models?: ModelRoutingRules;
+  /** Facts from structured memory added to the system prompt (current, masked, within a token budget). */
+  readonly memory?: StepMemory<TState>;
   /** Folds the model's text answer into the workflow's state (e.g. the reply to send). */
   readonly onReply?: (state: TState, text: string) => Partial<TState>;
 }
@@ -87,6 +90,11 @@ export interface AgentNode<TState> {
   readonly handoffs?: readonly string[];
   /** Which model answers each turn (fast for lookups, strong for long context or risky tools). */
   readonly models?: ModelRoutingRules;
+  /**
+   * Facts from structured memory added to the system prompt of every turn, read afresh each
+   * turn: a fact changed mid-run is current at the next turn. Only current facts, masked.
+   */
+  readonly memory?: StepMemory<TState>;
   /** Folds the model's final text answer into the workflow's state. */
   readonly onReply?: (state: TState, text: string) => Partial<TState>;
 }
@@ -196,7 +204,9 @@ export type WorkflowNode<TState> =
   | GateNode<TState>
   | ApprovalNode<TState>
   | ActionNode<TState>
-  | RouteNode<TState>;
+  | RouteNode<TState>
+  | MemoryReadNode<TState>
+  | MemoryWriteNode<TState>;
 
 export type NodeKind = WorkflowNode<unknown>["kind"];
 

@@ -1,0 +1,60 @@
+import { GovernorError } from "@governor/errors";
+import type { MemoryEvent } from "@governor/memory";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { emit } from "../graph/events.js";
+import { type NodeServices, scopeOf } from "../graph/node-scope.js";
+import type { GraphState } from "../graph/state-annotation.js";
+import { memoryBatchKey } from "./memory-batch-key.js";
+import type { MemoryWriteNode } from "./memory-node-definitions.js";
+import { checkedStateUpdate } from "./memory-state-update.js";
+import { memoryStoreOf } from "./step-memory.js";
+
+/**
+ * A memory write step: the node's fact writes as one atomic batch under the run's principal,
+ * thread and node, keyed by the node's task so LangGraph re-running it writes nothing twice.
+ * Writes that wait for an approval stay pending in the store and the run goes on; the events
+ * (into `into`, and on the stream) say which.
+ *
+ * @throws {GovernorError} CONFIG_INVALID when compiled without a memory store (at compile).
+ */
+export function memoryWriteNode(id: string, node: MemoryWriteNode<GraphState>, services: NodeServices) {
+  const store = memoryStoreOf(services, id);
+  return async (state: GraphState, config: LangGraphRunnableConfig) => {
+    const scope = scopeOf(config, id, services);
+    const writes = await node.facts(state);
+    if (!Array.isArray(writes)) {
+      throw new GovernorError(
+        "MEMORY_FACT_INVALID",
+        `memory-write node ${id}: facts(state) gave ${writes === null ? "null" : typeof writes}, not a list of fact writes; nothing was written`,
+        { node: id },
+      );
+    }
+    const batchKey = memoryBatchKey(config, id);
+    const events: MemoryEvent[] =
+      writes.length === 0
+        ? []
+        : await store.write(
+            {
+              principal: scope.principal,
+              threadId: scope.threadId,
+              node: id,
+              ...(batchKey ? { batchKey } : {}),
+            },
+            writes,
+          );
+    emit(config, {
+      type: "memory-write",
+      node: id,
+      events: events.map((event) => ({
+        event: event.event,
+        status: event.status,
+        key: `${event.key.entity}.${event.key.attribute}`,
+        ...(event.reason ? { reason: event.reason } : {}),
+      })),
+      pending: events.flatMap((event) =>
+        event.approval ? [{ requestId: event.approval.requestId, summary: event.approval.summary }] : [],
+      ),
+    });
+    return node.into ? checkedStateUpdate(services, id, { [node.into]: events }) : {};
+  };
+}
