@@ -5,6 +5,7 @@ import { auditShowCommand, auditVerifyCommand } from "./commands/audit.js";
 import { budgetCommand } from "./commands/budget.js";
 import { graphCommand } from "./commands/graph.js";
 import { killCommand, statusCommand, unkillCommand } from "./commands/kill.js";
+import { registerMemoryCommands } from "./commands/memory-program.js";
 import { policyTestCommand } from "./commands/policy.js";
 import { recoverCommand } from "./commands/recover.js";
 import { revokeCommand } from "./commands/revoke.js";
@@ -177,6 +178,8 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .action(async (fixtures: string, options) => {
       if (!(await policyTestCommand(terminal, fixtures, options))) state.exitCode = EXIT.failed;
     });
+
+  registerMemoryCommands(program, terminal, state, { dir, config });
 
   const audit = program.command("audit").description("the tamper-evident audit journal");
   audit
