@@ -47,11 +47,12 @@ export interface MemoryWriteContext {
   readonly threadId?: string;
   readonly node?: string;
   /**
-   * Makes the batch idempotent: a batch written under this key is not written again, its
-   * recorded events are returned instead. A graph node passes its task's identity, so a node
-   * re-run by LangGraph (a resume, a recovery after a crash) does not write the batch twice.
+   * Makes the batch idempotent: when a batch was already written under any of these keys,
+   * nothing is written and that batch's recorded events are returned. A graph node passes its
+   * step's and its content's identity, so a node re-run by LangGraph (a resume, a recovery
+   * after a crash, a replay) does not write the batch twice.
    */
-  readonly batchKey?: string;
+  readonly batchKey?: string | readonly string[];
 }
 
 export interface AsOf {
@@ -119,11 +120,11 @@ export class MemoryStore {
     return this.#db
       .transaction(() => {
         // Checked inside the transaction, so two runs of one task cannot both write.
-        const done =
-          context.batchKey === undefined
-            ? undefined
-            : (this.#stmt.batch.get(context.batchKey) as { events: string } | undefined);
-        if (done) return JSON.parse(done.events) as MemoryEvent[];
+        const keys = context.batchKey === undefined ? [] : [context.batchKey].flat();
+        for (const key of keys) {
+          const done = this.#stmt.batch.get(key) as { events: string } | undefined;
+          if (done) return JSON.parse(done.events) as MemoryEvent[];
+        }
         const at = this.#now().toISOString();
         const events = parsed.map((write) => this.#apply(context, write, at));
         const record = this.#audit.append({
@@ -133,15 +134,11 @@ export class MemoryStore {
           node: context.node,
           principal: context.principal.id,
           data: { events: events.map(auditView) },
-          ...(context.batchKey !== undefined ? { dedupeKey: `memory-batch:${context.batchKey}` } : {}),
+          ...(keys[0] !== undefined ? { dedupeKey: `memory-batch:${keys[0]}` } : {}),
         });
         const written = events.map((event) => ({ ...event, auditSeq: record.seq }));
-        if (context.batchKey !== undefined) {
-          this.#stmt.batchAdd.run({
-            key: context.batchKey,
-            events: JSON.stringify(written),
-            seq: record.seq,
-          });
+        for (const key of keys) {
+          this.#stmt.batchAdd.run({ key, events: JSON.stringify(written), seq: record.seq });
         }
         return written;
       })

@@ -1,22 +1,36 @@
+import type { FactWrite } from "@governor/memory";
+import { hashOf } from "@governor/observability";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 
 /**
- * The identity of this node's task, as the key its memory batch is written under.
+ * The keys this node's memory batch is written under; the store writes a batch once for all
+ * of them (a batch already written under any one returns its events and writes nothing).
  *
- * LangGraph names each task after the checkpoint it runs from, its step and its node
- * (`langgraph_checkpoint_ns` is `node:<task id>`), and gives a task the same id when it runs
- * again from the same checkpoint: a resume after an interrupt elsewhere in the step, a recovery
- * after a crash before the step was saved, a replay. So a re-run finds its batch and writes
- * nothing, while a later visit of the node (another step) or a fork (a new checkpoint) is a
- * new task and writes. A stateless run (no thread) is never re-run and gets no key.
+ * - The step: LangGraph runs a node again at the same step of the same thread when it resumes
+ *   a run or recovers one whose worker died before the step was saved. Whatever `facts` returns
+ *   the second time (a fresh `validFrom`, say), the batch is not written again.
+ * - The content: a replay from an earlier checkpoint runs the node at a new step of a new
+ *   checkpoint branch (LangGraph.js forks to replay). The same writes in the same thread are
+ *   the same batch, so replaying an old run never puts its old decision back over a newer rule;
+ *   a fork whose state changed writes what the node now decides.
+ *
+ * A parent graph's namespace (this graph run as a subgraph) is part of both. A stateless run
+ * (no thread) is never re-run and gets no key.
  */
-export function memoryBatchKey(config: LangGraphRunnableConfig, node: string): string | undefined {
+export function memoryBatchKeys(
+  config: LangGraphRunnableConfig,
+  node: string,
+  writes: readonly FactWrite[],
+): string[] {
   const thread = config.configurable?.thread_id;
-  if (typeof thread !== "string" || thread === "") return undefined;
-  const metadata = config.metadata ?? {};
-  const task = metadata.langgraph_checkpoint_ns ?? metadata.checkpoint_ns;
-  const step = metadata.langgraph_step;
-  if (typeof task === "string" && task !== "") return `${thread}|${task}`;
-  // Outside LangGraph's task bookkeeping, the step still tells one visit from the next.
-  return typeof step === "number" ? `${thread}|${node}|step:${step}` : undefined;
+  if (typeof thread !== "string" || thread === "") return [];
+  const namespace = config.metadata?.langgraph_checkpoint_ns;
+  // The last segment is this node's own task ("node:<task id>"); the rest names the parent tasks.
+  const parents = typeof namespace === "string" ? namespace.split("|").slice(0, -1).join("|") : "";
+  const step = config.metadata?.langgraph_step;
+  const content = `content:${hashOf({ writes })}`;
+  return [
+    ...(typeof step === "number" ? [[thread, parents, node, `step:${step}`].join("|")] : []),
+    [thread, parents, node, content].join("|"),
+  ];
 }

@@ -4,14 +4,15 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { emit } from "../graph/events.js";
 import { type NodeServices, scopeOf } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
-import { memoryBatchKey } from "./memory-batch-key.js";
+import { memoryBatchKeys } from "./memory-batch-key.js";
 import type { MemoryWriteNode } from "./memory-node-definitions.js";
 import { checkedStateUpdate } from "./memory-state-update.js";
 import { memoryStoreOf } from "./step-memory.js";
 
 /**
  * A memory write step: the node's fact writes as one atomic batch under the run's principal,
- * thread and node, keyed by the node's task so LangGraph re-running it writes nothing twice.
+ * thread and node, keyed by its step and its content so LangGraph re-running it (resume,
+ * recovery, replay) writes nothing twice.
  * Writes that wait for an approval stay pending in the store and the run goes on; the events
  * (into `into`, and on the stream) say which.
  *
@@ -29,7 +30,7 @@ export function memoryWriteNode(id: string, node: MemoryWriteNode<GraphState>, s
         { node: id },
       );
     }
-    const batchKey = memoryBatchKey(config, id);
+    const batchKey = memoryBatchKeys(config, id, writes);
     const events: MemoryEvent[] =
       writes.length === 0
         ? []
@@ -38,7 +39,7 @@ export function memoryWriteNode(id: string, node: MemoryWriteNode<GraphState>, s
               principal: scope.principal,
               threadId: scope.threadId,
               node: id,
-              ...(batchKey ? { batchKey } : {}),
+              ...(batchKey.length ? { batchKey } : {}),
             },
             writes,
           );

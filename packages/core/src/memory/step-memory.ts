@@ -101,7 +101,6 @@ export function memoryReadAudit(result: StepMemoryResult, read: StepMemoryRead):
   };
 }
 
-
 /**
  * The memory block of a model step's or agent turn's system prompt, read afresh at this turn,
  * audited (kind "memory", outcome "read", once per step however often LangGraph re-runs it)

@@ -1,4 +1,4 @@
-import { compile, defineWorkflow, END, findWorkflowIssues, GovernorStore, START } from "@governor/core";
+import { compile, defineWorkflow, END, findWorkflowIssues, type GovernorStore, START } from "@governor/core";
 import { GovernorError } from "@governor/errors";
 import { SqliteAuditJournal } from "@governor/observability";
 import { RulePolicyEngine } from "@governor/policy";
@@ -62,7 +62,11 @@ describe("memory-read node", () => {
       carrierRule("regional couriers", "suggestion", "brainstorm", 10),
     ]);
     const { model, systems } = recordingModel("Zone B goes with Carrier Y.");
-    const graph = compile(routingWorkflow(), { model, checkpointer: store.checkpointer, ...store.graphServices() });
+    const graph = compile(routingWorkflow(), {
+      model,
+      checkpointer: store.checkpointer,
+      ...store.graphServices(),
+    });
 
     const state = await graph.invoke({ request: "ship to zone B" }, { configurable: { thread_id: "r1" } });
 
@@ -109,7 +113,11 @@ describe("memory-read node", () => {
       carrierRule("Globex Freight", "mandate", "globex-ops", 90, "globex"),
     ]);
     const { model, systems } = recordingModel();
-    const graph = compile(routingWorkflow(), { model, checkpointer: store.checkpointer, ...store.graphServices() });
+    const graph = compile(routingWorkflow(), {
+      model,
+      checkpointer: store.checkpointer,
+      ...store.graphServices(),
+    });
 
     const run = graph.invoke(
       { request: "ship to zone B", tenant: "globex" },
