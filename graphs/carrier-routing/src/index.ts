@@ -1,5 +1,6 @@
 export { type Booking, CARRIERS, DEFAULT_CARRIER, DispatchDesk, type Shipment } from "./dispatch-desk.js";
 export { dispatchAgent, dispatchApprovers, TENANT } from "./identity.js";
+export { carrierKey, type FactView, mandateInFacts, mandateInStore } from "./mandate.js";
 export { carrierRoutingPolicy } from "./policy.js";
 export { carrierRoutingSample, createCarrierRoutingSample } from "./sample.js";
 export { carrierRoutingScenario, DISPATCH_MARKER } from "./scenario.js";
@@ -8,7 +9,6 @@ export { type Statement, statementWrites } from "./statement.js";
 export { bookShipmentTool } from "./tools.js";
 export {
   type CarrierRoutingWorkflowOptions,
-  carrierKey,
   carrierRoutingState,
   createCarrierRoutingWorkflow,
 } from "./workflow.js";

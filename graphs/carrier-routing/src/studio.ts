@@ -1,8 +1,16 @@
 /**
  * The carrier-routing graph as LangGraph's API server (and so Studio) loads it; langgraph.json
- * names this export. Facts live in the store in GOVERNOR_DIR, shared with the CLI.
+ * names this export. Compiled on the store in GOVERNOR_DIR (journals, approver keys, memory),
+ * without a checkpointer (the server brings its own), with a real model when OPENAI_API_KEY is
+ * set. The booking gate is bound to the store's memory: over the API a run can be started at
+ * any node with any state, so the mandate must come from the store, not from the thread.
  */
-import { compileForServer } from "@governor/core";
-import { carrierRoutingSample } from "./sample.js";
+import { compile, GovernorStore } from "@governor/core";
+import { resolveChatModel } from "@governor/models";
+import { createCarrierRoutingSample } from "./sample.js";
 
-export const graph = await compileForServer(carrierRoutingSample);
+const store = new GovernorStore();
+const sample = createCarrierRoutingSample({ memory: store.memory });
+const { model } = await resolveChatModel({ scenario: sample.scenario });
+
+export const graph = compile(sample.workflow, { model, ...store.graphServices() });

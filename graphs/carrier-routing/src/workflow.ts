@@ -1,10 +1,11 @@
 import { defineWorkflow, END, fail, pass, START } from "@governor/core";
-import type { ExtractionModel } from "@governor/memory";
+import type { ExtractionModel, MemoryStore } from "@governor/memory";
 import { resolveChatModel } from "@governor/models";
 import type { PolicyEngine } from "@governor/policy";
 import { z } from "zod";
 import { CARRIERS, DEFAULT_CARRIER, DispatchDesk } from "./dispatch-desk.js";
 import { dispatchAgent, dispatchApprovers, TENANT } from "./identity.js";
+import { carrierKey, mandateInFacts, mandateInStore } from "./mandate.js";
 import { carrierRoutingPolicy } from "./policy.js";
 import { carrierRoutingScenario, DISPATCH_MARKER } from "./scenario.js";
 import { SPEAKER_NAMES } from "./speakers.js";
@@ -47,11 +48,14 @@ export interface CarrierRoutingWorkflowOptions {
   readonly extractionModel?: ExtractionModel;
   /** Another policy engine in place of the desk's Cedar policies. */
   readonly policy?: PolicyEngine;
-}
-
-/** The memory key of a zone's carrier rule. */
-export function carrierKey(zone: string) {
-  return { entity: `Zone ${zone}`, attribute: "carrier" };
+  /**
+   * The store the runs' memory lives in. Given, the booking gate reads the zone's mandate from
+   * it when it decides; pass it wherever others can reach the graph (LangGraph's API server,
+   * where a run can be started at the agent with a forged state: see studio.ts). Without it
+   * the gate takes the mandate the run's read_rules step read, as a run driven by
+   * GovernorRuntime (the CLI) always passes through that step first.
+   */
+  readonly memory?: MemoryStore;
 }
 
 /**
@@ -70,6 +74,8 @@ export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOpti
     return extraction;
   };
   const zoneOf = (state: CarrierRoutingState) => desk.shipment(state.shipmentId)?.zone;
+  const mandateFor = (state: CarrierRoutingState, zone: string) =>
+    options.memory ? mandateInStore(options.memory, zone) : mandateInFacts(state.ruleFacts, zone);
   const zoneKeys = (state: CarrierRoutingState) => {
     const zone = zoneOf(state);
     return zone ? [carrierKey(zone)] : [];
@@ -131,7 +137,7 @@ export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOpti
               // A shipment the desk does not know has no zone to route by: the gate denies.
               if (!shipment)
                 throw new Error(`shipment ${String(call.args.shipmentId)} is not in the transport system`);
-              const mandate = mandateOf(state, shipment.zone);
+              const mandate = mandateFor(state, shipment.zone);
               return {
                 context: {
                   zone: shipment.zone,
@@ -143,7 +149,7 @@ export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOpti
             approval: {
               requiredScope: "approvals:dispatch",
               summary: (state, call) => {
-                const mandate = mandateOf(state, desk.shipment(state.shipmentId)?.zone ?? "?");
+                const mandate = mandateFor(state, desk.shipment(state.shipmentId)?.zone ?? "?");
                 return `Book ${String(call.args.shipmentId)} with ${String(call.args.carrier)}: ${mandate ? `the rule says ${mandate}` : "no carrier rule is on record"}`;
               },
             },
@@ -160,13 +166,4 @@ export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOpti
       ["dispatch", END],
     ],
   });
-}
-
-/** The zone's current carrier mandate among the facts read, or undefined (a suggestion is none). */
-function mandateOf(state: CarrierRoutingState, zone: string): string | undefined {
-  const { entity, attribute } = carrierKey(zone);
-  const fact = state.ruleFacts?.find(
-    (record) => record.entity === entity && record.attribute === attribute && record.kind === "mandate",
-  );
-  return fact === undefined ? undefined : String(fact.value);
 }
