@@ -85,7 +85,19 @@ export class MemoryStore {
   readonly #stmt: ReturnType<typeof prepare>;
   #syncing: Promise<void> | undefined;
 
+  /**
+   * @throws {GovernorError} CONFIG_INVALID when the audit journal does not write to `db`: a batch
+   * and its audit record must commit together, or a failed commit leaves a record of a batch that
+   * never happened.
+   */
   constructor(db: Database.Database, options: MemoryStoreOptions) {
+    // A journal on another connection commits on its own: checked once here, before anything is written.
+    if (!db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'audit_records'").get()) {
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        "the memory store's audit journal must write to the same database as its facts (open the SqliteAuditJournal on this connection): audit_records is not in it",
+      );
+    }
     this.#db = db;
     this.#audit = options.audit;
     this.#index = options.index;
