@@ -76,10 +76,9 @@ export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOpti
   const zoneOf = (state: CarrierRoutingState) => desk.shipment(state.shipmentId)?.zone;
   const mandateFor = (state: CarrierRoutingState, zone: string) =>
     options.memory ? mandateInStore(options.memory, zone) : mandateInFacts(state.ruleFacts, zone);
-  const zoneKeys = (state: CarrierRoutingState) => {
-    const zone = zoneOf(state);
-    return zone ? [carrierKey(zone)] : [];
-  };
+  // Always one exact key: no keys would read the whole partition. A shipment the desk does not
+  // know reads a zone that has no facts (and its booking fails the check).
+  const zoneKeys = (state: CarrierRoutingState) => [carrierKey(zoneOf(state) ?? "(unknown)")];
   return defineWorkflow({
     name: "carrier-routing",
     // The release of this sample's fact code (the gate reads the zone from the desk and the
