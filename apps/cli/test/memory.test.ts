@@ -390,6 +390,7 @@ describe("governor memory", () => {
         store.runs.create({ threadId, workflow: "claims", source: "sample:claims", principal: router }),
       );
       if (!requests.fromRun) throw new Error("the run's write did not wait for approval");
+      expect(JSON.parse(governor("status", "--json").out).memory).toEqual({ pendingApprovals: 2 });
 
       // Another workflow's approvers may not stand in for the run's own.
       const swapped = governor(

@@ -2,6 +2,7 @@ import { canonicalId, utcDay } from "@governor/core";
 import { openRuntime } from "../open-runtime.js";
 import { operator } from "../operator.js";
 import { paint, type Terminal } from "../terminal.js";
+import { operatorPrincipal } from "./memory-scope.js";
 
 export interface KillOptions {
   readonly agent?: string;
@@ -71,10 +72,17 @@ export function statusCommand(terminal: Terminal, options: { dir?: string; json?
     const runs: Record<string, number> = {};
     for (const run of runtime.store.runs.list()) runs[run.status] = (runs[run.status] ?? 0) + 1;
     const spend = runtime.store.spend.byPrincipal(day);
+    const memoryPending = runtime.store.memory.pending(operatorPrincipal()).length;
     if (options.json) {
       terminal.out(
         JSON.stringify(
-          { store: runtime.store.dir, killSwitches: kills, runs, spend: { day, byPrincipal: spend } },
+          {
+            store: runtime.store.dir,
+            killSwitches: kills,
+            runs,
+            spend: { day, byPrincipal: spend },
+            memory: { pendingApprovals: memoryPending },
+          },
           null,
           2,
         ),
@@ -94,6 +102,8 @@ export function statusCommand(terminal: Terminal, options: { dir?: string; json?
     }
     const counts = Object.entries(runs).map(([status, count]) => `${count} ${status}`);
     terminal.out(`runs: ${counts.join(", ") || "none"}`);
+    if (memoryPending)
+      terminal.out(`memory: ${memoryPending} write(s) waiting for approval (governor memory pending)`);
     terminal.out(`model spend on ${day} (UTC): ${spend.length ? "" : "none"}`);
     for (const row of spend)
       terminal.out(`  ${row.principal.padEnd(40)} $${row.costUsd.toFixed(6)} over ${row.runs} run(s)`);
