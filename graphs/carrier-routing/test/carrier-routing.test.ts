@@ -66,6 +66,9 @@ async function play(name: string): Promise<Played> {
 const everything = (prompts: readonly ReceivedCall[]) =>
   prompts.map((call) => [...call.messages, call.tools].join("\n")).join("\n");
 
+/** The fact lines of a call's system prompt: what memory gave the model. */
+const factLines = (call: ReceivedCall) => call.system.split("\n").filter((text) => text.startsWith("- ["));
+
 const line = (kind: string, by: string, value: string, since: string) =>
   `- [${kind} · ${by}] Zone B carrier: ${value} (since ${since})`;
 
@@ -92,9 +95,9 @@ describe("carrier-routing: the dispatch agent is given exactly the current carri
       expect(brainstorm.events).toMatchObject([{ event: "ADD", status: "applied" }]);
       expect(brainstorm.prompts.length).toBeGreaterThan(0);
       for (const call of brainstorm.prompts) {
-        expect(call.system).toContain(
+        expect(factLines(call)).toEqual([
           line("suggestion", "planner:lena, weight 40", "regional couriers", "2026-02-02"),
-        );
+        ]);
         expect(call.system).not.toContain("[mandate");
       }
       expect(brainstorm.outcome.status).toBe("waiting");
@@ -109,9 +112,9 @@ describe("carrier-routing: the dispatch agent is given exactly the current carri
       const mandate = await play("mandate");
       expect(mandate.events).toMatchObject([{ event: "UPDATE", status: "applied" }]);
       for (const call of mandate.prompts) {
-        expect(call.system).toContain(
+        expect(factLines(call)).toEqual([
           line("mandate", "ops-director:maria, weight 90", "Carrier X", "2026-02-03"),
-        );
+        ]);
       }
       expect(everything(mandate.prompts)).not.toContain("regional couriers");
       expect(mandate.outcome.status).toBe("completed");
@@ -120,9 +123,9 @@ describe("carrier-routing: the dispatch agent is given exactly the current carri
       const change = await play("change-of-mandate");
       expect(change.events).toMatchObject([{ event: "UPDATE", status: "applied" }]);
       for (const call of change.prompts) {
-        expect(call.system).toContain(
+        expect(factLines(call)).toEqual([
           line("mandate", "ops-director:maria, weight 90", "Carrier Y", "2026-02-10"),
-        );
+        ]);
       }
       expect(everything(change.prompts)).not.toContain("Carrier X");
       expect(change.outcome.status).toBe("completed");
@@ -131,9 +134,9 @@ describe("carrier-routing: the dispatch agent is given exactly the current carri
       const suggestion = await play("suggestion-against-mandate");
       expect(suggestion.events).toMatchObject([{ event: "UPDATE", status: "refused" }]);
       for (const call of suggestion.prompts) {
-        expect(call.system).toContain(
+        expect(factLines(call)).toEqual([
           line("mandate", "ops-director:maria, weight 90", "Carrier Y", "2026-02-10"),
-        );
+        ]);
       }
       expect(everything(suggestion.prompts)).not.toMatch(/Carrier X|regional couriers/);
       expect(suggestion.outcome.status).toBe("completed");
@@ -142,6 +145,7 @@ describe("carrier-routing: the dispatch agent is given exactly the current carri
       const retraction = await play("retraction");
       expect(retraction.events).toMatchObject([{ event: "DELETE", status: "applied" }]);
       expect(retraction.prompts.length).toBeGreaterThan(0);
+      for (const call of retraction.prompts) expect(factLines(call)).toEqual([]);
       expect(everything(retraction.prompts)).not.toMatch(/Zone B carrier|Carrier [XYZ]|regional couriers/);
       expect(retraction.outcome.status).toBe("waiting");
       expect(retraction.outcome.approval?.args).toEqual({
@@ -153,9 +157,9 @@ describe("carrier-routing: the dispatch agent is given exactly the current carri
       const correction = await play("late-correction");
       expect(correction.events).toMatchObject([{ event: "ADD", status: "applied" }]);
       for (const call of correction.prompts) {
-        expect(call.system).toContain(
+        expect(factLines(call)).toEqual([
           line("mandate", "ops-director:maria, weight 90", "Carrier Z", "2026-03-01"),
-        );
+        ]);
       }
       expect(everything(correction.prompts)).not.toMatch(/Carrier [XY]|regional couriers/);
       expect(correction.outcome.status).toBe("completed");
