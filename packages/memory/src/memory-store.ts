@@ -678,7 +678,8 @@ export class MemoryStore {
         kind: "memory",
         outcome: "denied",
         node: context.node,
-        principal: context.principal.id,
+        // A forged principal may be no object at all: the denial is still recorded.
+        principal: String((context.principal as Principal | null | undefined)?.id ?? "(no principal)"),
         data: { access, scope, reason: (error as Error).message },
       });
       throw error;

@@ -22,7 +22,11 @@ export function memoryAccessRefusal(
   scope: FactScope,
   access: MemoryAccess,
 ): string | undefined {
-  const held = new Set(principal.scopes);
+  // A principal that is not one (missing, or its scopes not a list) holds nothing: a refusal, never a TypeError.
+  if (typeof principal !== "object" || principal === null || !Array.isArray(principal.scopes)) {
+    return `the principal is malformed (it has no list of scopes), so it may not ${access} memory of tenant ${scope.tenant}`;
+  }
+  const held = new Set(principal.scopes.filter((name) => typeof name === "string"));
   if (held.has("memory:admin")) return undefined;
   const tenantScopes = memoryScopesFor(scope.tenant, access);
   if (!tenantScopes.some((s) => held.has(s))) {
@@ -55,7 +59,7 @@ export function assertMemoryAccess(principal: Principal, scope: FactScope, acces
       "MEMORY_SCOPE_DENIED",
       `memory ${access} of ${describeScope(scope)} refused: ${refusal}`,
       {
-        principal: principal.id,
+        principal: (principal as Principal | null | undefined)?.id,
         scope,
         access,
       },
