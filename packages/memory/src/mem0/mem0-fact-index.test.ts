@@ -28,10 +28,10 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe("Mem0FactIndex (real Mem0, offline)", () => {
+describe.each(["mem0", "cosine"] as const)("Mem0FactIndex (real Mem0, offline), ranking %s", (ranking) => {
   let index: Mem0FactIndex;
   beforeEach(() => {
-    index = new Mem0FactIndex({ dir: ":memory:" });
+    index = new Mem0FactIndex({ dir: ":memory:", ranking });
   });
   afterEach(() => index.close());
 
@@ -102,10 +102,10 @@ describe("Mem0FactIndex (real Mem0, offline)", () => {
   });
 });
 
-describe("Mem0FactIndex on disk", () => {
+describe.each(["mem0", "cosine"] as const)("Mem0FactIndex on disk, ranking %s", (ranking) => {
   it("persists keys and vectors across reopenings, one vector file per partition", async () => {
     const dir = tempDir();
-    const first = new Mem0FactIndex({ dir });
+    const first = new Mem0FactIndex({ dir, ranking });
     await first.upsert(acme, zoneB, "zone B carrier: Carrier X");
     await first.upsert("t=globex", zoneA, "zone A carrier: DHL");
     first.close();
@@ -113,7 +113,7 @@ describe("Mem0FactIndex on disk", () => {
     expect(files).toHaveLength(2);
     expect(files.join(" ")).not.toMatch(/acme|globex/);
 
-    const second = new Mem0FactIndex({ dir });
+    const second = new Mem0FactIndex({ dir, ranking });
     expect(await second.search(acme, "carrier for zone B", 5)).toEqual([zoneB]);
     await second.upsert(acme, zoneB, "zone B carrier: Carrier Y");
     expect((await second.history(acme, zoneB)).map((event) => event.action)).toEqual(["ADD", "UPDATE"]);
@@ -122,10 +122,10 @@ describe("Mem0FactIndex on disk", () => {
 
   it("refuses to mix vectors of another size in a directory built with one embedder", async () => {
     const dir = tempDir();
-    const first = new Mem0FactIndex({ dir });
+    const first = new Mem0FactIndex({ dir, ranking });
     await first.upsert(acme, zoneB, "zone B carrier: Carrier X");
     first.close();
-    const other = new Mem0FactIndex({ dir, embeddings: new LocalEmbeddings(64) });
+    const other = new Mem0FactIndex({ dir, ranking, embeddings: new LocalEmbeddings(64) });
     await expect(other.search(acme, "carrier", 5)).rejects.toMatchObject({ code: "CONFIG_INVALID" });
     await expect(other.upsert(acme, zoneA, "zone A carrier: DHL")).rejects.toMatchObject({
       code: "CONFIG_INVALID",
@@ -135,7 +135,7 @@ describe("Mem0FactIndex on disk", () => {
 
   it("never returns a memory its key does not own (one left by a crash between Mem0's add and the binding), nor its stale text", async () => {
     const dir = tempDir();
-    const index = new Mem0FactIndex({ dir });
+    const index = new Mem0FactIndex({ dir, ranking });
     await index.upsert(acme, zoneB, "zone B carrier: Carrier Y");
     index.close();
     const [file] = readdirSync(join(dir, "partitions")).filter((name) => !name.includes("_entities"));
@@ -154,7 +154,7 @@ describe("Mem0FactIndex on disk", () => {
       .run("11111111-1111-4111-8111-111111111111", orphanVector, JSON.stringify(payload));
     vectors.close();
 
-    const reopened = new Mem0FactIndex({ dir });
+    const reopened = new Mem0FactIndex({ dir, ranking });
     expect(await reopened.search(acme, "pallet wrapping Acme Plastics", 5)).toEqual([]);
     expect(await reopened.search(acme, "zone B carrier", 5)).toEqual([zoneB]);
     reopened.close();
@@ -162,7 +162,7 @@ describe("Mem0FactIndex on disk", () => {
 
   it("re-adds a key whose Mem0 memory vanished from its files, instead of failing every later sync", async () => {
     const dir = tempDir();
-    const index = new Mem0FactIndex({ dir });
+    const index = new Mem0FactIndex({ dir, ranking });
     await index.upsert(acme, zoneB, "zone B carrier: Carrier X");
     index.close();
     const [file] = readdirSync(join(dir, "partitions")).filter((name) => !name.includes("_entities"));
@@ -170,7 +170,8 @@ describe("Mem0FactIndex on disk", () => {
     vectors.prepare("DELETE FROM vectors").run();
     vectors.close();
 
-    const reopened = new Mem0FactIndex({ dir });
+    const reopened = new Mem0FactIndex({ dir, ranking });
+    expect(await reopened.search(acme, "zone B carrier", 5)).toEqual([]);
     await reopened.upsert(acme, zoneB, "zone B carrier: Carrier Y");
     expect(await reopened.search(acme, "Carrier Y", 5)).toEqual([zoneB]);
     await reopened.remove(acme, zoneB);

@@ -1,5 +1,6 @@
 import type Database from "better-sqlite3";
 import type { FactKey } from "../fact.js";
+import type { LiveKey } from "./partition-vectors.js";
 
 /**
  * Which Mem0 memory holds each fact key's text. A key has at most one live memory; a removed
@@ -59,6 +60,13 @@ export class Mem0KeyMap {
     return (this.#stmt.ids.all(params(scopeKey, key)) as { mem0_id: string }[]).map((row) => row.mem0_id);
   }
 
+  /** Every live key of a partition with its Mem0 id. */
+  liveKeys(scopeKey: string): LiveKey[] {
+    return (
+      this.#stmt.liveKeys.all({ scope: scopeKey }) as { entity: string; attribute: string; mem0_id: string }[]
+    ).map((row) => ({ entity: row.entity, attribute: row.attribute, mem0Id: row.mem0_id }));
+  }
+
   meta(name: string): string | undefined {
     return (this.#stmt.getMeta.get(name) as { value: string } | undefined)?.value;
   }
@@ -83,6 +91,9 @@ function prepare(db: Database.Database) {
       "INSERT INTO governor_mem0_keys (scope_key, entity, attribute, mem0_id) VALUES (@scope, @entity, @attribute, @id)",
     ),
     unbind: db.prepare(`UPDATE governor_mem0_keys SET live = 0 WHERE ${key} AND live = 1`),
+    liveKeys: db.prepare(
+      "SELECT entity, attribute, mem0_id FROM governor_mem0_keys WHERE scope_key = @scope AND live = 1 ORDER BY seq",
+    ),
     ids: db.prepare(`SELECT mem0_id FROM governor_mem0_keys WHERE ${key} ORDER BY seq`),
     getMeta: db.prepare("SELECT value FROM governor_mem0_meta WHERE name = ?"),
     setMeta: db.prepare("INSERT OR REPLACE INTO governor_mem0_meta (name, value) VALUES (?, ?)"),

@@ -2,9 +2,11 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import type { Embeddings } from "@langchain/core/embeddings";
+import type Database from "better-sqlite3";
 import type { Memory } from "mem0ai/oss";
 import { contentOnlyModel } from "./content-only-model.js";
 import { loadMem0 } from "./load-mem0.js";
+import type { PartitionVectors } from "./partition-vectors.js";
 
 export interface Mem0PartitionsOptions {
   /** Mem0's directory, or ":memory:" for indexes that live as long as the process. */
@@ -22,7 +24,12 @@ interface Mem0Connections {
   _entityStore?: { db?: { close(): void } };
 }
 
-interface Entry {
+/** What is kept per open partition: its Mem0 memory and, once ranked by cosine, its vectors. */
+export interface PartitionSlot {
+  vectors?: PartitionVectors;
+}
+
+interface Entry extends PartitionSlot {
   readonly opening: Promise<Memory>;
   memory?: Memory;
   busy: number;
@@ -57,7 +64,7 @@ export class Mem0Partitions {
   }
 
   /** Runs `work` with the partition's Memory, opening it if needed; it is not closed meanwhile. */
-  async with<T>(scopeKey: string, work: (memory: Memory) => Promise<T>): Promise<T> {
+  async with<T>(scopeKey: string, work: (memory: Memory, slot: PartitionSlot) => Promise<T>): Promise<T> {
     let entry = this.#open.get(scopeKey);
     if (entry) this.#open.delete(scopeKey);
     else entry = { opening: this.#create(scopeKey), busy: 0 };
@@ -66,7 +73,7 @@ export class Mem0Partitions {
     try {
       const memory = await entry.opening;
       entry.memory = memory;
-      return await work(memory);
+      return await work(memory, entry);
     } catch (error) {
       if (!entry.memory && this.#open.get(scopeKey) === entry) this.#open.delete(scopeKey);
       throw error;
@@ -117,6 +124,14 @@ export class Mem0Partitions {
       closeMemory(entry.memory);
     }
   }
+}
+
+/** The better-sqlite3 connection of a partition's Mem0 vector file (Mem0 exposes no accessor). */
+export function vectorsDbOf(memory: Memory): Database.Database {
+  const db = (memory as unknown as { vectorStore?: { db?: Database.Database } }).vectorStore?.db;
+  if (!db)
+    throw new Error("Mem0's memory vector store has no SQLite connection (not the 'memory' provider?)");
+  return db;
 }
 
 function closeMemory(memory: Memory): void {

@@ -56,48 +56,51 @@ class FlakyIndex implements FactIndex {
 }
 
 describe("MemoryStore on Mem0", () => {
-  it("searches only current facts: an updated mandate's old value and a retracted one never come back", async () => {
-    const db = new Database(":memory:");
-    const store = openMemoryStore({ db, audit: new SqliteAuditJournal(db), dir: ":memory:" });
-    await store.write({ principal: router }, [mandate(zoneB, "Carrier X"), mandate(zoneA, "DHL Freight")]);
-    await store.write({ principal: router }, [mandate(zoneB, "Carrier Y")]);
-    await store.write({ principal: router }, [retract(zoneA)]);
+  it.each(["mem0", "cosine"] as const)(
+    "searches only current facts: an updated mandate's old value and a retracted one never come back (ranking %s)",
+    async (ranking) => {
+      const db = new Database(":memory:");
+      const store = openMemoryStore({ db, audit: new SqliteAuditJournal(db), dir: ":memory:", ranking });
+      await store.write({ principal: router }, [mandate(zoneB, "Carrier X"), mandate(zoneA, "DHL Freight")]);
+      await store.write({ principal: router }, [mandate(zoneB, "Carrier Y")]);
+      await store.write({ principal: router }, [retract(zoneA)]);
 
-    // Every query, including ones worded after the superseded and retracted values.
-    for (const query of [
-      "carrier for zone B",
-      "Carrier X",
-      "zone B carrier: Carrier X",
-      "DHL Freight",
-      "zone A",
-    ]) {
-      const found = await store.search(router, scope, query, 10);
-      for (const fact of found) {
-        expect(fact.status).toBe("active");
-        expect([fact.entity, fact.value]).toEqual(["zone B", "Carrier Y"]);
+      // Every query, including ones worded after the superseded and retracted values.
+      for (const query of [
+        "carrier for zone B",
+        "Carrier X",
+        "zone B carrier: Carrier X",
+        "DHL Freight",
+        "zone A",
+      ]) {
+        const found = await store.search(router, scope, query, 10);
+        for (const fact of found) {
+          expect(fact.status).toBe("active");
+          expect([fact.entity, fact.value]).toEqual(["zone B", "Carrier Y"]);
+        }
       }
-    }
-    expect(
-      (await store.search(router, scope, "which carrier serves zone B?", 10)).map((f) => f.value),
-    ).toEqual(["Carrier Y"]);
+      expect(
+        (await store.search(router, scope, "which carrier serves zone B?", 10)).map((f) => f.value),
+      ).toEqual(["Carrier Y"]);
 
-    const index = store.index as Mem0FactIndex;
-    const key = scopeKey(scope);
-    expect((await index.history(key, zoneB)).map((e) => [e.action, e.newValue])).toEqual([
-      ["ADD", "zone B carrier: Carrier X"],
-      ["UPDATE", "zone B carrier: Carrier Y"],
-    ]);
-    expect((await index.history(key, zoneA)).map((e) => [e.action, e.previousValue])).toEqual([
-      ["ADD", null],
-      ["DELETE", "zone A carrier: DHL Freight"],
-    ]);
+      const index = store.index as Mem0FactIndex;
+      const key = scopeKey(scope);
+      expect((await index.history(key, zoneB)).map((e) => [e.action, e.newValue])).toEqual([
+        ["ADD", "zone B carrier: Carrier X"],
+        ["UPDATE", "zone B carrier: Carrier Y"],
+      ]);
+      expect((await index.history(key, zoneA)).map((e) => [e.action, e.previousValue])).toEqual([
+        ["ADD", null],
+        ["DELETE", "zone A carrier: DHL Freight"],
+      ]);
 
-    // A vector that lags behind the facts (its text still the superseded value) finds the key,
-    // but the value always comes from the facts table.
-    await index.upsert(key, zoneB, "zone B carrier: Carrier X");
-    expect((await store.search(router, scope, "Carrier X", 10)).map((f) => f.value)).toEqual(["Carrier Y"]);
-    index.close();
-  });
+      // A vector that lags behind the facts (its text still the superseded value) finds the key,
+      // but the value always comes from the facts table.
+      await index.upsert(key, zoneB, "zone B carrier: Carrier X");
+      expect((await store.search(router, scope, "Carrier X", 10)).map((f) => f.value)).toEqual(["Carrier Y"]);
+      index.close();
+    },
+  );
 
   it("retries an index change that failed (the facts were committed) at the next sync, adding it to Mem0 once", async () => {
     const db = new Database(":memory:");

@@ -14,6 +14,8 @@ export interface OpenMemoryStoreOptions {
   readonly tokenKeys?: TokenKeys;
   /** Default: the offline local embedder; pass `await embeddingsFromEnv()` for configured ones. */
   readonly embeddings?: Embeddings;
+  /** How the index ranks a search (see `Mem0FactIndexOptions.ranking`). */
+  readonly ranking?: "mem0" | "cosine";
   readonly tenants?: readonly string[];
   readonly now?: () => Date;
 }
@@ -33,6 +35,7 @@ export function openMemoryStore(options: OpenMemoryStoreOptions): MemoryStore {
   const index = new Mem0FactIndex({
     dir: options.dir,
     ...(options.embeddings ? { embeddings: options.embeddings } : {}),
+    ...(options.ranking ? { ranking: options.ranking } : {}),
   });
   return new MemoryStore(options.db, {
     audit: options.audit,
