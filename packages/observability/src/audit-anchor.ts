@@ -63,7 +63,14 @@ export class AuditAnchor {
   /** Notes a new end of the chain; the head follows now, or within `flushAfterMs`. */
   appended(records: number, hash: string, hashAt: HashAt): void {
     // A deduplicated append returns an older record: it must not pull the pending head back.
-    if (this.#pending && records <= this.#pending.records) return;
+    // Unless the pending end is gone: a transaction around its append rolled back, and this
+    // append (the same or a lower number, another hash) is the journal's real end now.
+    if (
+      this.#pending &&
+      records <= this.#pending.records &&
+      hashAt(this.#pending.records) === this.#pending.hash
+    )
+      return;
     this.#pending = { records, hash };
     this.#hashAt = hashAt;
     if (this.#store.immediate) {
@@ -90,6 +97,9 @@ export class AuditAnchor {
     const hashAt = this.#hashAt;
     this.#pending = undefined;
     if (!pending || !hashAt) return;
+    // Never anchor a record the journal does not hold: its append was rolled back with the
+    // transaction around it. A head naming it would make an intact journal look truncated.
+    if (hashAt(pending.records) !== pending.hash) return;
     const stored = this.read();
     if (stored.status === "invalid") return;
     if (stored.status === "found") {

@@ -50,6 +50,8 @@ export class SqliteAuditJournal implements AuditJournal {
   readonly #insert: Database.Statement;
   readonly #head: Database.Statement<[], Pick<Row, "seq" | "hash" | "seal">>;
   readonly #hashOf: Database.Statement<[number], Pick<Row, "hash">>;
+  /** Records appended inside a caller's open transaction, anchored once it has ended. */
+  readonly #deferred: AuditRecord[] = [];
   readonly #hashAt = (seq: number): string | undefined =>
     seq === 0 ? GENESIS_HASH : this.#hashOf.get(seq)?.hash;
 
@@ -116,7 +118,15 @@ export class SqliteAuditJournal implements AuditJournal {
   /** @throws {GovernorError} VALUE_UNSERIALIZABLE when `entry.data` holds a circular reference. */
   append(entry: AuditEntry): AuditRecord {
     const record = this.#append(entry);
-    this.#anchor.appended(record.seq, record.hash, this.#hashAt);
+    if (this.#db.inTransaction) {
+      // Inside a caller's transaction (a memory batch, say) the record may still be rolled
+      // back: anchor it only once that transaction has ended, and only if it is still there.
+      // better-sqlite3 transactions are synchronous, so a microtask runs after the commit.
+      if (this.#deferred.length === 0) queueMicrotask(() => this.#anchorDeferred());
+      this.#deferred.push(record);
+    } else {
+      this.#anchor.appended(record.seq, record.hash, this.#hashAt);
+    }
     return record;
   }
 
@@ -134,7 +144,7 @@ export class SqliteAuditJournal implements AuditJournal {
    * that does not hold. This process's own appends are anchored first.
    */
   verify() {
-    this.#anchor.flush();
+    this.flush();
     // The head is read before the records: it is written after the records it names, so it never names more than are read.
     const head = this.#anchor.read();
     const rows = this.#db.prepare<[], Row>("SELECT * FROM audit_records ORDER BY seq").iterate();
@@ -149,15 +159,29 @@ export class SqliteAuditJournal implements AuditJournal {
 
   /** Writes the pending head now. `close()` does this; call it before handing the files to someone else. */
   flush(): void {
+    this.#anchorDeferred();
     this.#anchor.flush();
   }
 
   close(): void {
     try {
-      this.#anchor.flush();
+      this.flush();
     } finally {
       this.#anchor.cancel();
       this.#db.close();
+    }
+  }
+
+  /** Anchors the records appended inside a caller's transaction that are still in the journal. */
+  #anchorDeferred(): void {
+    const records = this.#deferred.splice(0);
+    if (!this.#db.open || this.#db.inTransaction) {
+      if (this.#db.open) this.#deferred.unshift(...records);
+      return;
+    }
+    for (const record of records) {
+      if (this.#hashAt(record.seq) === record.hash)
+        this.#anchor.appended(record.seq, record.hash, this.#hashAt);
     }
   }
 
