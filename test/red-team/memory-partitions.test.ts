@@ -283,3 +283,30 @@ describe("memory partitions: users and agents", () => {
     );
   });
 });
+
+describe("memory partitions: forged principals", () => {
+  const forged: [string, unknown][] = [
+    ["no principal", undefined],
+    ["null", null],
+    ["an empty object", {}],
+    ["scopes as one string", { id: "agent:x", kind: "agent", agentId: "x", scopes: "memory:admin" }],
+    ["scopes nested in an array", { id: "agent:x", kind: "agent", agentId: "x", scopes: [["memory:admin"]] }],
+    ["scopes as an object", { id: "agent:x", kind: "agent", agentId: "x", scopes: { "memory:admin": true } }],
+    ["a string", "agent:root"],
+  ];
+
+  it.each(forged)(
+    "MI-16 %s: refused as MEMORY_SCOPE_DENIED, nothing written or read",
+    (_label, principal) => {
+      const before = f.rows().length;
+      const as = principal as Principal;
+      expect(thrown(() => f.store.writeNow({ principal: as }, [assertion("stolen")])).code).toBe(
+        "MEMORY_SCOPE_DENIED",
+      );
+      expect(thrown(() => f.store.current(as, { tenant: "acme" })).code).toBe("MEMORY_SCOPE_DENIED");
+      expect(thrown(() => f.store.history(as, { tenant: "globex" })).code).toBe("MEMORY_SCOPE_DENIED");
+      expect(f.store.pending(as)).toEqual([]);
+      expect(f.rows()).toHaveLength(before);
+    },
+  );
+});
