@@ -86,7 +86,7 @@ export function registerMemoryCommands(
     memory
       .command("pending")
       .description("memory writes waiting for an approval (every partition by default)"),
-    "only this tenant's partitions",
+    "only this partition (the tenant's own, or narrowed by the flags below)",
   )
     .option("--json", "print JSON")
     .addOption(shared.dir)
