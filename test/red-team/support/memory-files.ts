@@ -42,7 +42,11 @@ export const TOGGLED = 50;
 /** New keys each batch adds. */
 export const ADDED = 50;
 
-const fact = (entity: string, value: string, authority = director): FactWrite => ({
+const fact = (
+  entity: string,
+  value: string,
+  authority: { by: string; weight: number } = director,
+): FactWrite => ({
   scope,
   entity,
   attribute: "price",
