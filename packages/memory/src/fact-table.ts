@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { FactRecord, FactScope, FactSource, FactValue } from "./fact.js";
+import { type FactRecord, type FactScope, type FactSource, type FactValue, foldedName } from "./fact.js";
 
 /**
  * The facts table: the source of truth for status and both clocks. Mem0 (the vector index)
@@ -15,6 +15,9 @@ export function createFactTables(db: Database.Database): void {
       scope TEXT NOT NULL,
       entity TEXT NOT NULL,
       attribute TEXT NOT NULL,
+      -- The key as compared (foldedName): spellings that differ only in case are one key.
+      entity_key TEXT NOT NULL,
+      attribute_key TEXT NOT NULL,
       value TEXT NOT NULL,
       kind TEXT NOT NULL,
       authority_by TEXT NOT NULL,
@@ -28,11 +31,11 @@ export function createFactTables(db: Database.Database): void {
       superseded_by TEXT,
       status TEXT NOT NULL CHECK (status IN ('active', 'superseded', 'deleted'))
     );
-    CREATE INDEX IF NOT EXISTS memory_facts_key ON memory_facts (scope_key, entity, attribute, seq);
+    CREATE INDEX IF NOT EXISTS memory_facts_key ON memory_facts (scope_key, entity_key, attribute_key, seq);
     CREATE INDEX IF NOT EXISTS memory_facts_recorded ON memory_facts (scope_key, recorded_at);
     -- One current belief per key: two concurrent writers cannot both make a key active.
     CREATE UNIQUE INDEX IF NOT EXISTS memory_facts_one_active
-      ON memory_facts (scope_key, entity, attribute) WHERE status = 'active';
+      ON memory_facts (scope_key, entity_key, attribute_key) WHERE status = 'active';
     CREATE TABLE IF NOT EXISTS memory_proposals (
       id TEXT PRIMARY KEY,
       scope_key TEXT NOT NULL,
@@ -75,6 +78,8 @@ export interface FactRow {
   scope: string;
   entity: string;
   attribute: string;
+  entity_key: string;
+  attribute_key: string;
   value: string;
   kind: string;
   authority_by: string;
@@ -117,6 +122,8 @@ export function toFactRow(record: FactRecord): Omit<FactRow, "seq"> {
     scope: JSON.stringify(record.scope),
     entity: record.entity,
     attribute: record.attribute,
+    entity_key: foldedName(record.entity),
+    attribute_key: foldedName(record.attribute),
     value: JSON.stringify(record.value),
     kind: record.kind,
     authority_by: record.authority.by,

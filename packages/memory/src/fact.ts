@@ -105,6 +105,14 @@ export function canonicalName(text: string): string {
 }
 
 /**
+ * The spelling a key is compared in: canonical and case-folded, so "Zone B" and "zone b" are one
+ * key (one current fact) while each record keeps the spelling it was written in for display.
+ */
+export function foldedName(text: string): string {
+  return canonicalName(text).toLowerCase();
+}
+
+/**
  * What no canonical spelling can fold is refused: control and invisible format characters,
  * Latin mixed with Cyrillic or Greek ("zоne B" with a Cyrillic "о"), stray combining marks, and
  * `__proto__`, which turns a plain object keyed by names into a prototype write downstream.

@@ -19,6 +19,7 @@ import {
   type FactWrite,
   factScopeSchema,
   factWriteSchema,
+  foldedName,
   type ParsedFactWrite,
 } from "./fact.js";
 import type { FactIndex } from "./fact-index.js";
@@ -157,6 +158,12 @@ export class MemoryStore {
       .immediate();
   }
 
+  /** The events of the batch written under `key` (see `MemoryWriteContext.batchKey`), if one was. */
+  writtenBatch(key: string): MemoryEvent[] | undefined {
+    const done = this.#stmt.batch.get(key) as { events: string } | undefined;
+    return done ? (JSON.parse(done.events) as MemoryEvent[]) : undefined;
+  }
+
   /** The facts true now (or at `at`) in a partition, optionally only for some keys. */
   current(
     principal: Principal,
@@ -230,8 +237,8 @@ export class MemoryStore {
     this.#checkAccess({ principal }, parsedScope, "read");
     const rows = this.#stmt.history.all({
       scope: scopeKey(parsedScope),
-      entity: key?.entity === undefined ? null : canonicalName(String(key.entity)),
-      attribute: key?.attribute === undefined ? null : canonicalName(String(key.attribute)),
+      entity: key?.entity === undefined ? null : foldedName(String(key.entity)),
+      attribute: key?.attribute === undefined ? null : foldedName(String(key.attribute)),
     }) as FactRow[];
     return rows.map(toFactRecord);
   }
@@ -424,9 +431,9 @@ export class MemoryStore {
     const records: FactRecord[] = [];
     const seen = new Set<string>();
     for (const wanted of keys) {
-      // Looked up in the canonical spelling writes are stored in, so " zone  B " finds zone B.
-      const entity = canonicalName(String(wanted.entity));
-      const attribute = canonicalName(String(wanted.attribute));
+      // Looked up as keys are compared (canonical, case-folded), so " Zone  b " finds zone B.
+      const entity = foldedName(String(wanted.entity));
+      const attribute = foldedName(String(wanted.attribute));
       const id = `${entity}\u0000${attribute}`;
       if (seen.has(id)) continue;
       seen.add(id);
@@ -613,9 +620,11 @@ export class MemoryStore {
   }
 
   #activeRecord(sKey: string, key: FactKey): FactRecord | undefined {
-    const row = this.#stmt.active.get({ scope: sKey, entity: key.entity, attribute: key.attribute }) as
-      | FactRow
-      | undefined;
+    const row = this.#stmt.active.get({
+      scope: sKey,
+      entity: foldedName(key.entity),
+      attribute: foldedName(key.attribute),
+    }) as FactRow | undefined;
     return row ? toFactRecord(row) : undefined;
   }
 
@@ -708,24 +717,25 @@ interface OutboxRow {
 function prepare(db: Database.Database) {
   return {
     insert:
-      db.prepare(`INSERT INTO memory_facts (id, scope_key, scope, entity, attribute, value, kind, authority_by,
-      authority_weight, source, valid_from, valid_to, valid_to_before, recorded_at, superseded_at, superseded_by, status)
-      VALUES (@id, @scope_key, @scope, @entity, @attribute, @value, @kind, @authority_by, @authority_weight, @source,
+      db.prepare(`INSERT INTO memory_facts (id, scope_key, scope, entity, attribute, entity_key, attribute_key, value,
+      kind, authority_by, authority_weight, source, valid_from, valid_to, valid_to_before, recorded_at, superseded_at,
+      superseded_by, status)
+      VALUES (@id, @scope_key, @scope, @entity, @attribute, @entity_key, @attribute_key, @value, @kind, @authority_by, @authority_weight, @source,
       @valid_from, @valid_to, @valid_to_before, @recorded_at, @superseded_at, @superseded_by, @status)`),
     close: db.prepare(`UPDATE memory_facts SET status = @status, superseded_at = @at, superseded_by = @by,
       valid_to = @validTo, valid_to_before = @validToBefore WHERE id = @id AND status = 'active'`),
     active: db.prepare(
-      "SELECT * FROM memory_facts WHERE scope_key = @scope AND entity = @entity AND attribute = @attribute AND status = 'active'",
+      "SELECT * FROM memory_facts WHERE scope_key = @scope AND entity_key = @entity AND attribute_key = @attribute AND status = 'active'",
     ),
     byId: db.prepare("SELECT * FROM memory_facts WHERE id = ?"),
-    visibleKey: db.prepare(`SELECT * FROM memory_facts f WHERE f.scope_key = :scope AND f.entity = :entity
-      AND f.attribute = :attribute AND ${VISIBLE_AT} ORDER BY f.seq DESC LIMIT 1`),
+    visibleKey: db.prepare(`SELECT * FROM memory_facts f WHERE f.scope_key = :scope AND f.entity_key = :entity
+      AND f.attribute_key = :attribute AND ${VISIBLE_AT} ORDER BY f.seq DESC LIMIT 1`),
     visibleAll: db.prepare(`SELECT f.* FROM memory_facts f JOIN (
         SELECT MAX(f.seq) AS seq FROM memory_facts f WHERE f.scope_key = :scope AND ${VISIBLE_AT}
-        GROUP BY f.entity, f.attribute
+        GROUP BY f.entity_key, f.attribute_key
       ) latest ON latest.seq = f.seq ORDER BY f.entity, f.attribute`),
     history: db.prepare(`SELECT * FROM memory_facts WHERE scope_key = @scope
-      AND (@entity IS NULL OR entity = @entity) AND (@attribute IS NULL OR attribute = @attribute) ORDER BY seq`),
+      AND (@entity IS NULL OR entity_key = @entity) AND (@attribute IS NULL OR attribute_key = @attribute) ORDER BY seq`),
     bounds: db.prepare(
       "SELECT MIN(recorded_at) AS first_recorded, MIN(valid_from) AS first_valid FROM memory_facts WHERE scope_key = ?",
     ),
