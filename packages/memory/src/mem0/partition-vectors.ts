@@ -33,10 +33,14 @@ export class PartitionVectors {
   /** Loads the live keys' vectors from Mem0's `vectors` table (its connection, read only). */
   static load(vectorsDb: Database.Database, live: readonly LiveKey[], dimension: number): PartitionVectors {
     const matrix = new PartitionVectors(dimension, live.length);
-    const read = vectorsDb.prepare("SELECT vector FROM vectors WHERE id = ?");
-    for (const key of live) {
-      const row = read.get(key.mem0Id) as { vector: Buffer } | undefined;
-      if (row) matrix.#set(key, row.vector);
+    const byId = new Map(live.map((key) => [key.mem0Id, key]));
+    // One pass over the file (Mem0 keeps no other index): cheaper than a look-up per key.
+    for (const row of vectorsDb.prepare("SELECT id, vector FROM vectors").iterate() as Iterable<{
+      id: string;
+      vector: Buffer;
+    }>) {
+      const key = byId.get(row.id);
+      if (key) matrix.#set(key, row.vector);
     }
     return matrix;
   }
