@@ -76,6 +76,7 @@ export type {
   MemoryWriteNode,
   StepMemory,
 } from "./memory/memory-node-definitions.js";
+export { scratchMemoryStore } from "./memory/scratch-memory-store.js";
 export { fail, pass } from "./nodes/precondition-node.js";
 // A governed drop-in for LangGraph's ToolNode (createReactAgent, hand-written graphs)
 export { GovernedToolNode, governedToolNode } from "./prebuilt/governed-tool-node.js";

@@ -1,5 +1,5 @@
 import { randomBytes } from "node:crypto";
-import { compile, SqliteEffectJournal } from "@governor/core";
+import { compile, SqliteEffectJournal, scratchMemoryStore } from "@governor/core";
 import { hs256Keys } from "@governor/identity";
 import { SqliteAuditJournal } from "@governor/observability";
 import { loadTarget } from "../load-target.js";
@@ -21,6 +21,8 @@ export async function graphCommand(
     ...(await targetModels(loaded)),
     audit: new SqliteAuditJournal(":memory:"),
     effects: new SqliteEffectJournal(":memory:"),
+    // Memory nodes need a store to compile; drawing never reads or writes it.
+    memory: scratchMemoryStore(),
     // A throwaway key: drawing never verifies a decision.
     tokenKeys: hs256Keys(randomBytes(32)),
   });

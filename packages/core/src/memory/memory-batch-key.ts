@@ -22,15 +22,25 @@ export function memoryBatchKeys(
   node: string,
   writes: readonly FactWrite[],
 ): string[] {
+  const place = placeOf(config, node);
+  if (place === undefined) return [];
+  const step = memoryStepKey(config, node);
+  return [...(step ? [step] : []), `${place}|content:${hashOf({ writes })}`];
+}
+
+/** The step's key alone: for writes known only after a model call (extraction), checked before it. */
+export function memoryStepKey(config: LangGraphRunnableConfig, node: string): string | undefined {
+  const place = placeOf(config, node);
+  const step = config.metadata?.langgraph_step;
+  return place !== undefined && typeof step === "number" ? `${place}|step:${step}` : undefined;
+}
+
+/** Thread, parent tasks and node; undefined for a stateless run. */
+function placeOf(config: LangGraphRunnableConfig, node: string): string | undefined {
   const thread = config.configurable?.thread_id;
-  if (typeof thread !== "string" || thread === "") return [];
+  if (typeof thread !== "string" || thread === "") return undefined;
   const namespace = config.metadata?.langgraph_checkpoint_ns;
   // The last segment is this node's own task ("node:<task id>"); the rest names the parent tasks.
   const parents = typeof namespace === "string" ? namespace.split("|").slice(0, -1).join("|") : "";
-  const step = config.metadata?.langgraph_step;
-  const content = `content:${hashOf({ writes })}`;
-  return [
-    ...(typeof step === "number" ? [[thread, parents, node, `step:${step}`].join("|")] : []),
-    [thread, parents, node, content].join("|"),
-  ];
+  return [thread, parents, node].join("|");
 }

@@ -1,4 +1,4 @@
-import type { FactKey, FactScope, FactWrite } from "@governor/memory";
+import type { AuthorityOf, ExtractionItem, FactKey, FactScope, FactWrite } from "@governor/memory";
 
 /** A value given as is, or read from the run's state when the step runs. */
 export type FromState<TState, T> = T | ((state: TState) => T);
@@ -51,6 +51,23 @@ export interface MemoryReadNode<TState> extends StepMemory<TState> {
 }
 
 /**
+ * Facts a model extracts from the conversation (`remember` in @governor/memory): candidates
+ * checked against their schema, matched to existing keys, then reconciled like any write. The
+ * authority of each message comes from the workflow, never from the model; the model reads the
+ * conversation masked.
+ */
+export interface MemoryExtraction<TState> {
+  /** The partition the facts go to. */
+  readonly scope: FromState<TState, FactScope>;
+  /** What to extract from. Default: the run's conversation (`messages`). */
+  readonly from?: (state: TState) => readonly ExtractionItem[];
+  /** The authority each message or tool result carries (and the strongest kind it may state). */
+  readonly authorityOf: AuthorityOf;
+  /** Which of compile's named `models` extracts. Default: compile's `model`. */
+  readonly model?: string;
+}
+
+/**
  * Writes facts: asserts (ADD, UPDATE or NONE, decided by the store against the current fact
  * and its authority) and retractions (DELETE), as one atomic batch under the run's principal,
  * thread and node. A re-run of the node by LangGraph (resume, recovery) returns the batch's
@@ -70,8 +87,10 @@ export interface MemoryReadNode<TState> extends StepMemory<TState> {
 export interface MemoryWriteNode<TState> {
   readonly kind: "memory-write";
   readonly description?: string;
-  /** The writes of this step; an empty list writes nothing. */
-  readonly facts: (state: TState) => readonly FactWrite[] | Promise<readonly FactWrite[]>;
+  /** The writes of this step; an empty list writes nothing. Declare `facts` or `extract`. */
+  readonly facts?: (state: TState) => readonly FactWrite[] | Promise<readonly FactWrite[]>;
+  /** Facts extracted from the conversation by a model. Declare `facts` or `extract`. */
+  readonly extract?: MemoryExtraction<TState>;
   /** The state field that receives the batch's events (what each write did, or why it waits). */
   readonly into?: string;
 }

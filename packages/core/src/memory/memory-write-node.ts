@@ -4,7 +4,8 @@ import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { emit } from "../graph/events.js";
 import { type NodeServices, scopeOf } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
-import { memoryBatchKeys } from "./memory-batch-key.js";
+import { memoryBatchKeys, memoryStepKey } from "./memory-batch-key.js";
+import { extractIntoMemory, extractionModelOf } from "./memory-extraction.js";
 import type { MemoryWriteNode } from "./memory-node-definitions.js";
 import { checkedStateUpdate } from "./memory-state-update.js";
 import { memoryStoreOf } from "./step-memory.js";
@@ -20,29 +21,47 @@ import { memoryStoreOf } from "./step-memory.js";
  */
 export function memoryWriteNode(id: string, node: MemoryWriteNode<GraphState>, services: NodeServices) {
   const store = memoryStoreOf(services, id);
+  const extraction = node.extract && {
+    declared: node.extract,
+    model: extractionModelOf(services, id, node.extract),
+  };
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
-    const writes = await node.facts(state);
-    if (!Array.isArray(writes)) {
-      throw new GovernorError(
-        "MEMORY_FACT_INVALID",
-        `memory-write node ${id}: facts(state) gave ${writes === null ? "null" : typeof writes}, not a list of fact writes; nothing was written`,
-        { node: id },
-      );
+    let events: MemoryEvent[];
+    if (extraction) {
+      // A re-run of the step finds its batch before asking the model again.
+      const stepKey = memoryStepKey(config, id);
+      events =
+        (stepKey && store.writtenBatch(stepKey)) ||
+        (await extractIntoMemory(store, extraction.model, extraction.declared, state, services, {
+          node: id,
+          principal: scope.principal,
+          threadId: scope.threadId,
+          ...(stepKey ? { batchKey: stepKey } : {}),
+        }));
+    } else {
+      const writes = await node.facts?.(state);
+      if (!Array.isArray(writes)) {
+        throw new GovernorError(
+          "MEMORY_FACT_INVALID",
+          `memory-write node ${id}: facts(state) gave ${writes === null ? "null" : typeof writes}, not a list of fact writes; nothing was written`,
+          { node: id },
+        );
+      }
+      const batchKey = memoryBatchKeys(config, id, writes);
+      events =
+        writes.length === 0
+          ? []
+          : await store.write(
+              {
+                principal: scope.principal,
+                threadId: scope.threadId,
+                node: id,
+                ...(batchKey.length ? { batchKey } : {}),
+              },
+              writes,
+            );
     }
-    const batchKey = memoryBatchKeys(config, id, writes);
-    const events: MemoryEvent[] =
-      writes.length === 0
-        ? []
-        : await store.write(
-            {
-              principal: scope.principal,
-              threadId: scope.threadId,
-              node: id,
-              ...(batchKey.length ? { batchKey } : {}),
-            },
-            writes,
-          );
     emit(config, {
       type: "memory-write",
       node: id,

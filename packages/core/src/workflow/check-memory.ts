@@ -86,13 +86,54 @@ export function checkMemoryReadNode(
   return issues;
 }
 
-/** A memory-write node: its writes come from a function, and its events go to a state field. */
+/**
+ * A memory-write node: its writes come from `facts(state)` or from a model's extraction (one,
+ * not both), and its events go to a state field.
+ */
 export function checkMemoryWriteNode(
   path: string,
   node: MemoryWriteNode<unknown>,
   stateFields: ReadonlySet<string> | undefined,
 ): WorkflowIssue[] {
-  return checkStateField(path, "into", node.into, stateFields, false);
+  const issues = checkStateField(path, "into", node.into, stateFields, false);
+  const invalid = (at: string, message: string) =>
+    issues.push({ code: "WORKFLOW_INVALID", path: `${path}.${at}`, message });
+  const { facts, extract } = node as unknown as Record<string, unknown>;
+  if (facts === undefined && extract === undefined) {
+    invalid(
+      "facts",
+      "a memory-write node needs facts ((state) => fact writes) or extract ({ scope, authorityOf })",
+    );
+  } else if (facts !== undefined && extract !== undefined) {
+    invalid("extract", "declare facts or extract, not both: which batch would be written?");
+  } else if (facts !== undefined && typeof facts !== "function") {
+    invalid("facts", "must be (state) => fact writes (or a Promise of them)");
+  }
+  if (extract !== undefined) {
+    const { scope, authorityOf, from, model } = (extract ?? {}) as Record<string, unknown>;
+    if (extract === null || typeof extract !== "object")
+      invalid("extract", "must be { scope, authorityOf, from?, model? }");
+    else {
+      if (typeof scope !== "function" && !factScopeSchema.safeParse(scope).success) {
+        invalid(
+          "extract.scope",
+          "must be a memory scope ({ tenant, agent?, user?, thread? }) or (state) => scope",
+        );
+      }
+      if (typeof authorityOf !== "function") {
+        invalid(
+          "extract.authorityOf",
+          "must be (message, index) => { by, weight, maxKind? }: the workflow, never the model, says who speaks with what authority",
+        );
+      }
+      if (from !== undefined && typeof from !== "function")
+        invalid("extract.from", "must be (state) => messages");
+      if (model !== undefined && (typeof model !== "string" || model === "")) {
+        invalid("extract.model", "must name one of compile()'s models");
+      }
+    }
+  }
+  return issues;
 }
 
 function checkStateField(

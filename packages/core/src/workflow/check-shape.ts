@@ -24,9 +24,9 @@ const REQUIRED_FIELDS: Record<string, Record<string, string>> = {
   approval: { guards: "string" },
   action: { tool: "string" },
   route: { branches: "array", decide: "function" },
-  // Scopes, keys, budgets and the state fields written are checked by check-memory.ts.
-  "memory-read": { into: "string" },
-  "memory-write": { facts: "function" },
+  // Scopes, keys, budgets, writes and the state fields written are checked by check-memory.ts.
+  "memory-read": {},
+  "memory-write": {},
 };
 
 /**

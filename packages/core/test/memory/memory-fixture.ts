@@ -5,6 +5,7 @@ import { GovernorStore } from "@governor/core";
 import { agentPrincipal } from "@governor/identity";
 import type { FactWrite } from "@governor/memory";
 import { defineScenario, ScenarioChatModel } from "@governor/models/testing";
+import type { BaseCheckpointSaver } from "@langchain/langgraph";
 
 /** A GovernorStore in a fresh temp dir, removed by `close`. */
 export function tempStore(): { store: GovernorStore; close: () => void } {
@@ -62,4 +63,32 @@ export function recordingModel(answer = "Noted.") {
     }),
   );
   return { model, systems };
+}
+
+/**
+ * The store's checkpointer, except that once `armed`, the step's writes are lost and saving the
+ * checkpoint fails: what a process killed between a node's side effect and its checkpoint leaves.
+ */
+export function crashingCheckpointer(saver: BaseCheckpointSaver, armed: { on: boolean }) {
+  return new Proxy(saver, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (property === "putWrites") {
+        return async (...args: unknown[]) => {
+          if (armed.on) return;
+          return (value as (...a: unknown[]) => Promise<void>).apply(target, args);
+        };
+      }
+      if (property === "put") {
+        return async (...args: unknown[]) => {
+          if (armed.on) {
+            armed.on = false;
+            throw new Error("the worker died before the step was saved");
+          }
+          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        };
+      }
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+  });
 }

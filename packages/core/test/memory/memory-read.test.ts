@@ -157,7 +157,7 @@ describe("memory-read node", () => {
       memory: store.memory,
     });
     const drawn = await graph.getGraphAsync();
-    expect(drawn.drawMermaid()).toMatch(/recall/);
+    expect(drawn.drawMermaid()).toMatch(/recall\(recall<hr\/><small><em>governor = memory-read/);
     expect(drawn.nodes.recall?.metadata).toMatchObject({ governor: "memory-read" });
   });
 });

@@ -1,10 +1,10 @@
-import { compile, defineWorkflow, END, type GovernorStore, START } from "@governor/core";
+import { compile, defineWorkflow, END, type GovernorStore, START, scratchMemoryStore } from "@governor/core";
 import type { MemoryEvent } from "@governor/memory";
+import { SqliteAuditJournal } from "@governor/observability";
 import { RulePolicyEngine } from "@governor/policy";
-import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { carrierRule, operator, tempStore, zoneB } from "./memory-fixture.js";
+import { carrierRule, crashingCheckpointer, operator, tempStore, zoneB } from "./memory-fixture.js";
 
 const zoneA = { entity: "zone-a", attribute: "carrier" } as const;
 
@@ -46,34 +46,6 @@ function writingWorkflow(calls: { facts: number }, scopes = ["memory:write:acme"
       ["decide", "finish"],
       ["finish", END],
     ],
-  });
-}
-
-/**
- * The store's checkpointer, except that once `armed`, the step's writes are lost and saving the
- * checkpoint fails: what a process killed between a node's side effect and its checkpoint leaves.
- */
-function crashingCheckpointer(saver: BaseCheckpointSaver, armed: { on: boolean }) {
-  return new Proxy(saver, {
-    get(target, property, receiver) {
-      const value = Reflect.get(target, property, receiver);
-      if (property === "putWrites") {
-        return async (...args: unknown[]) => {
-          if (armed.on) return;
-          return (value as (...a: unknown[]) => Promise<void>).apply(target, args);
-        };
-      }
-      if (property === "put") {
-        return async (...args: unknown[]) => {
-          if (armed.on) {
-            armed.on = false;
-            throw new Error("the worker died before the step was saved");
-          }
-          return (value as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-        };
-      }
-      return typeof value === "function" ? value.bind(target) : value;
-    },
   });
 }
 
@@ -178,6 +150,20 @@ describe("memory-write node", () => {
     expect(calls.facts).toBe(3);
     expect(store.memory.current(operator, { tenant: "acme" }, { keys: [zoneB] })[0]?.value).toBe("Carrier W");
     expect(memoryRecords("w3")).toHaveLength(2);
+  });
+
+  it("is drawn as its own node with its kind, and `governor graph`'s scratch store is enough to draw it", async () => {
+    const graph = compile(writingWorkflow({ facts: 0 }), {
+      audit: new SqliteAuditJournal(":memory:"),
+      effects: store.effects,
+      memory: scratchMemoryStore(),
+    });
+    const drawn = await graph.getGraphAsync();
+    const mermaid = drawn.drawMermaid();
+    expect(mermaid).toMatch(/decide\(decide<hr\/><small><em>governor = memory-write/);
+    expect(mermaid).toMatch(/__start__ --> decide/);
+    expect(mermaid).toMatch(/decide --> finish/);
+    expect(drawn.nodes.decide?.metadata).toMatchObject({ governor: "memory-write" });
   });
 
   it("fails the run closed with MEMORY_SCOPE_DENIED when the run may only read, and writes nothing", async () => {

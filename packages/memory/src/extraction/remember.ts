@@ -17,6 +17,8 @@ export interface RememberOptions {
   readonly threadId?: string;
   /** The graph node writing, for the audit record and approval requests. */
   readonly node?: string;
+  /** Written once under these keys (see `MemoryWriteContext.batchKey`): a graph node's re-run writes nothing. */
+  readonly batchKey?: string | readonly string[];
   /** Today, as the extraction model is told it. Default: now. */
   readonly now?: Date;
 }
@@ -63,6 +65,7 @@ export async function remember(
       principal: options.principal,
       ...(options.threadId ? { threadId: options.threadId } : {}),
       ...(options.node ? { node: options.node } : {}),
+      ...(options.batchKey !== undefined ? { batchKey: options.batchKey } : {}),
     },
     writes,
   );
