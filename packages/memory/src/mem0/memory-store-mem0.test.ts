@@ -9,7 +9,7 @@ import { scopeKey } from "../scope-key.js";
 import { Mem0FactIndex } from "./mem0-fact-index.js";
 import { openMemoryStore } from "./open-memory-store.js";
 
-const router = agentPrincipal("router", ["memory:write:acme"]);
+const router = agentPrincipal("router", ["memory:write:acme", "memory:attest:ops-director:90"]);
 const scope = { tenant: "acme" };
 const source = { type: "message", threadId: "t1" } as const;
 const director = { by: "ops-director", weight: 90 };
