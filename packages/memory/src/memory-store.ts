@@ -370,16 +370,21 @@ export class MemoryStore {
   async search(principal: Principal, scope: FactScope, query: string, limit = 10): Promise<FactRecord[]> {
     const parsedScope = this.#parseScope(scope, "scope");
     this.#checkAccess({ principal }, parsedScope, "read");
-    if (!this.#index) return [];
+    checkSearch(query, limit);
+    if (!this.#index || query.trim() === "") return [];
     await this.syncIndex();
-    const keys = await this.#index.search(scopeKey(parsedScope), query, limit);
+    // The index only finds keys, and what it answers is not trusted: well-formed keys only, and
+    // never more facts than asked for, however many keys come back.
+    const keys = (await this.#index.search(scopeKey(parsedScope), query, limit)).filter(isFactKey);
     const current = this.current(principal, parsedScope, { keys });
     const order = new Map(keys.map((key, i) => [`${key.entity}\u0000${key.attribute}`, i]));
-    return current.sort(
-      (a, b) =>
-        (order.get(`${a.entity}\u0000${a.attribute}`) ?? 0) -
-        (order.get(`${b.entity}\u0000${b.attribute}`) ?? 0),
-    );
+    return current
+      .sort(
+        (a, b) =>
+          (order.get(`${a.entity}\u0000${a.attribute}`) ?? 0) -
+          (order.get(`${b.entity}\u0000${b.attribute}`) ?? 0),
+      )
+      .slice(0, limit);
   }
 
   /**
@@ -788,6 +793,31 @@ function asOfTime(value: Date | string, label: string): Date {
     });
   }
   return date;
+}
+
+/** @throws {GovernorError} MEMORY_FACT_INVALID when the query is not text or the limit not a positive whole number. */
+function checkSearch(query: unknown, limit: unknown): void {
+  if (typeof query !== "string") {
+    throw new GovernorError("MEMORY_FACT_INVALID", `search query must be text, got ${typeof query}`, {
+      query: String(query),
+    });
+  }
+  if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 1) {
+    throw new GovernorError(
+      "MEMORY_FACT_INVALID",
+      `search limit must be a positive whole number, got ${String(limit)}`,
+      { limit: String(limit) },
+    );
+  }
+}
+
+function isFactKey(key: unknown): key is FactKey {
+  return (
+    typeof key === "object" &&
+    key !== null &&
+    typeof (key as FactKey).entity === "string" &&
+    typeof (key as FactKey).attribute === "string"
+  );
 }
 
 function batchOutcome(events: readonly MemoryEvent[]): string {
