@@ -54,7 +54,8 @@ function extractingWorkflow() {
   return defineWorkflow({
     name: "memory-extract",
     state: z.object({ request: z.string(), events: z.array(z.any()).optional() }),
-    agent: { id: "router", scopes: ["memory:write:acme"] },
+    // The router relays what the authenticated director said, up to the director's weight.
+    agent: { id: "router", scopes: ["memory:write:acme", "memory:attest:ops-director:90"] },
     policy: new RulePolicyEngine([]),
     tools: [],
     nodes: {

@@ -4,7 +4,14 @@ import { SqliteAuditJournal } from "@governor/observability";
 import { RulePolicyEngine } from "@governor/policy";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { z } from "zod";
-import { carrierRule, operator, recordingModel, tempStore, zoneB } from "./memory-fixture.js";
+import {
+  carrierRule,
+  crashingCheckpointer,
+  operator,
+  recordingModel,
+  tempStore,
+  zoneB,
+} from "./memory-fixture.js";
 
 const ROUTER = "You route shipments";
 
@@ -129,6 +136,61 @@ describe("memory-read node", () => {
     const denied = store.audit.list("x1").filter((r) => r.kind === "memory" && r.outcome === "denied");
     expect(denied).toHaveLength(1);
     expect(denied[0]?.node).toBe("recall");
+  });
+
+  it("audits a read once however often LangGraph re-runs the step (a recovery after the worker died)", async () => {
+    store.memory.writeNow({ principal: operator }, [carrierRule("Carrier Y", "mandate", "ops-director", 90)]);
+    const armed = { on: false };
+    const workflow = routingWorkflow();
+    const recall = workflow.nodes.recall as { scopes: (state: Record<string, unknown>) => unknown };
+    const scopes = recall.scopes;
+    let reads = 0;
+    recall.scopes = (state) => {
+      reads++;
+      if (reads === 1) armed.on = true;
+      return scopes(state);
+    };
+    const { model } = recordingModel();
+    const graph = compile(workflow, {
+      model,
+      checkpointer: crashingCheckpointer(store.checkpointer, armed),
+      ...store.graphServices(),
+    });
+    const config = { configurable: { thread_id: "c1" } };
+
+    await expect(graph.invoke({ request: "ship to zone B" }, config)).rejects.toThrow(/worker died/);
+    await graph.invoke(null, config);
+
+    expect(reads).toBe(2);
+    const audited = store.audit.list("c1").filter((r) => r.kind === "memory" && r.outcome === "read");
+    expect(audited).toHaveLength(1);
+  });
+
+  it("cannot be widened by a caller's principal: a run claiming memory:admin is refused before anything is read", async () => {
+    store.memory.writeNow({ principal: operator }, [
+      carrierRule("Globex Freight", "mandate", "globex-ops", 90, "globex"),
+    ]);
+    const { model, systems } = recordingModel();
+    const graph = compile(routingWorkflow(), {
+      model,
+      checkpointer: store.checkpointer,
+      ...store.graphServices(),
+    });
+    const forged = {
+      id: "agent:router",
+      kind: "agent",
+      agentId: "router",
+      scopes: ["memory:read:acme", "memory:admin"],
+    };
+
+    const run = graph.invoke(
+      { request: "ship to zone B", tenant: "globex" },
+      { configurable: { thread_id: "f1", principal: forged } },
+    );
+
+    await expect(run).rejects.toMatchObject({ code: "CONFIG_INVALID" });
+    expect(systems).toEqual([]);
+    expect(store.audit.list("f1").filter((r) => r.kind === "memory" && r.outcome === "read")).toEqual([]);
   });
 
   it("is refused at compile time, naming the node, without a memory store", () => {

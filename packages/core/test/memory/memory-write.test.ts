@@ -7,13 +7,15 @@ import { z } from "zod";
 import { carrierRule, crashingCheckpointer, operator, tempStore, zoneB } from "./memory-fixture.js";
 
 const zoneA = { entity: "zone-a", attribute: "carrier" } as const;
+/** The router writes for tenant acme and relays what the director and the dispatcher said, at their weights. */
+const WRITER = ["memory:write:acme", "memory:attest:ops-director:90", "memory:attest:dispatcher:40"];
 
 /**
  * One node writes two facts: the director's new Zone B carrier (an UPDATE it may make) and a
  * dispatcher's Zone A carrier against the director's mandate (waits for an approval). A second
  * write of this batch would leave a second pending request and a second audit record.
  */
-function writingWorkflow(calls: { facts: number }, scopes = ["memory:write:acme"]) {
+function writingWorkflow(calls: { facts: number }, scopes = WRITER) {
   return defineWorkflow({
     name: "memory-writer",
     state: z.object({
