@@ -23,8 +23,12 @@ import {
  */
 
 let f: MemoryFixture;
-const globexAdmin = agentPrincipal("globex-bot", ["memory:write:globex"]);
-const acmeUsers = agentPrincipal("concierge", ["memory:write:acme", "memory:users:acme"]);
+const globexAdmin = agentPrincipal("globex-bot", ["memory:write:globex", "memory:attest:*:100"]);
+const acmeUsers = agentPrincipal("concierge", [
+  "memory:write:acme",
+  "memory:users:acme",
+  "memory:attest:*:100",
+]);
 const ann = delegatedPrincipal(agentPrincipal("concierge", ["memory:write:acme"]), "ann", [
   "memory:write:acme",
 ]);
@@ -47,7 +51,7 @@ beforeEach(() => {
   writeAs(
     f,
     [assertion("draft", { scope: { tenant: "acme", agent: "agent-y" }, entity: "notes", attribute: "plan" })],
-    agentPrincipal("agent-y", ["memory:write:acme"]),
+    agentPrincipal("agent-y", ["memory:write:acme", "memory:attest:*:100"]),
   );
   f.tick();
 });
