@@ -109,7 +109,9 @@ describe.each(["mem0", "cosine"] as const)("Mem0FactIndex on disk, ranking %s", 
     await first.upsert(acme, zoneB, "zone B carrier: Carrier X");
     await first.upsert("t=globex", zoneA, "zone A carrier: DHL");
     first.close();
-    const files = readdirSync(join(dir, "partitions")).filter((name) => !name.includes("_entities"));
+    const files = readdirSync(join(dir, "partitions")).filter(
+      (name) => name.endsWith(".db") && !name.includes("_entities"),
+    );
     expect(files).toHaveLength(2);
     expect(files.join(" ")).not.toMatch(/acme|globex/);
 
@@ -138,7 +140,9 @@ describe.each(["mem0", "cosine"] as const)("Mem0FactIndex on disk, ranking %s", 
     const index = new Mem0FactIndex({ dir, ranking });
     await index.upsert(acme, zoneB, "zone B carrier: Carrier Y");
     index.close();
-    const [file] = readdirSync(join(dir, "partitions")).filter((name) => !name.includes("_entities"));
+    const [file] = readdirSync(join(dir, "partitions")).filter(
+      (name) => name.endsWith(".db") && !name.includes("_entities"),
+    );
     const vectors = new Database(join(dir, "partitions", file as string));
     const row = vectors.prepare("SELECT * FROM vectors").get() as { vector: Buffer; payload: string };
     // The unowned memory says something the key's live text does not: only it could match.
@@ -165,7 +169,9 @@ describe.each(["mem0", "cosine"] as const)("Mem0FactIndex on disk, ranking %s", 
     const index = new Mem0FactIndex({ dir, ranking });
     await index.upsert(acme, zoneB, "zone B carrier: Carrier X");
     index.close();
-    const [file] = readdirSync(join(dir, "partitions")).filter((name) => !name.includes("_entities"));
+    const [file] = readdirSync(join(dir, "partitions")).filter(
+      (name) => name.endsWith(".db") && !name.includes("_entities"),
+    );
     const vectors = new Database(join(dir, "partitions", file as string));
     vectors.prepare("DELETE FROM vectors").run();
     vectors.close();

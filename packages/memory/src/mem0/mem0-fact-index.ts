@@ -8,7 +8,7 @@ import type { FactKey } from "../fact.js";
 import type { FactIndex } from "../fact-index.js";
 import { LocalEmbeddings } from "./local-embeddings.js";
 import { Mem0KeyMap } from "./mem0-key-map.js";
-import { Mem0Partitions, type PartitionSlot, vectorsDbOf } from "./mem0-partitions.js";
+import { Mem0Partitions, type PartitionSlot, vectorsDbOf, walMode } from "./mem0-partitions.js";
 import { PartitionVectors } from "./partition-vectors.js";
 
 export interface Mem0FactIndexOptions {
@@ -97,6 +97,7 @@ export class Mem0FactIndex implements FactIndex {
         { cause: error },
       );
     }
+    if (options.dir !== ":memory:") walMode(this.#keysDb);
     this.#keys = new Mem0KeyMap(this.#keysDb);
   }
 
