@@ -592,6 +592,10 @@ export class MemoryStore {
       currentValue: current.value,
       principal: context.principal.id,
     });
+    // The same change proposed again (a retry, a re-run node) is the request already waiting, not
+    // a second one in the approver's inbox that could be approved after the first.
+    const waiting = this.#stmt.waitingProposal.get(callHash) as { request: string } | undefined;
+    if (waiting) return JSON.parse(waiting.request) as MemoryApprovalRequest;
     const summary =
       write.op === "retract"
         ? `retract ${write.entity}.${write.attribute} ("${String(current.value)}" by ${current.authority.by}${write.reason ? `; why: ${write.reason}` : ""})`
@@ -749,6 +753,9 @@ function prepare(db: Database.Database) {
       call_hash, request, principal, created_at, status) VALUES (@id, @scope, @entity, @attribute, @threadId, @node,
       @write, @against, @callHash, @request, @principal, @at, 'pending')`),
     proposal: db.prepare("SELECT * FROM memory_proposals WHERE id = ?"),
+    waitingProposal: db.prepare(
+      "SELECT request FROM memory_proposals WHERE call_hash = ? AND status = 'pending' ORDER BY created_at LIMIT 1",
+    ),
     pending: db.prepare(
       "SELECT request, write FROM memory_proposals WHERE status = 'pending' AND (@scope IS NULL OR scope_key = @scope) ORDER BY created_at",
     ),
