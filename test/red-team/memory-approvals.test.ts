@@ -210,3 +210,26 @@ describe("memory approvals: a decision holds only for its own proposal", () => {
     expect(currentOf(f)).toEqual(["zone B.carrier=Carrier W"]);
   });
 });
+
+describe("memory approvals: the approver's inbox", () => {
+  it("MP-12 the same lower-authority change proposed again and again waits as one request, applied once", async () => {
+    const again = [1, 2, 3, 4].map(() => {
+      f.tick();
+      const [event] = f.store.writeNow({ principal: router, threadId: "t-1", node: "remember" }, [
+        assertion("Carrier Z", { authority: planner }),
+      ]);
+      return event?.approval?.requestId;
+    });
+    expect(new Set([pending.approval?.requestId, ...again]).size).toBe(1);
+    expect(f.store.pending(router, acme)).toHaveLength(1);
+    await f.store.decide(await decision(f, pending.approval), { approvers });
+    expect(currentOf(f)).toEqual(["zone B.carrier=Carrier Z"]);
+    expect(f.rows().filter((row) => row.value === '"Carrier Z"')).toHaveLength(1);
+  });
+
+  it("MP-13 a different change, or the same change against a newer record, is its own request", () => {
+    const [other] = writeAs(f, [assertion("Carrier Q", { authority: planner })]);
+    expect(other?.approval?.requestId).not.toBe(pending.approval?.requestId);
+    expect(f.store.pending(router, acme)).toHaveLength(2);
+  });
+});
