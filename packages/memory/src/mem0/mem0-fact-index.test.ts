@@ -122,6 +122,21 @@ describe.each(["mem0", "cosine"] as const)("Mem0FactIndex on disk, ranking %s", 
     second.close();
   });
 
+  it("closes the least recently used partitions past maxOpenPartitions and reopens them on use", async () => {
+    const dir = tempDir();
+    const index = new Mem0FactIndex({ dir, ranking, maxOpenPartitions: 1 });
+    const tenants = ["t=a", "t=b", "t=c"];
+    for (const round of ["X", "Y"]) {
+      for (const tenant of tenants)
+        await index.upsert(tenant, zoneB, `zone B carrier: Carrier ${round} of ${tenant}`);
+    }
+    for (const tenant of tenants) {
+      expect(await index.search(tenant, `Carrier Y of ${tenant}`, 5)).toEqual([zoneB]);
+      expect((await index.history(tenant, zoneB)).map((event) => event.action)).toEqual(["ADD", "UPDATE"]);
+    }
+    index.close();
+  });
+
   it("refuses to mix vectors of another size in a directory built with one embedder", async () => {
     const dir = tempDir();
     const first = new Mem0FactIndex({ dir, ranking });
