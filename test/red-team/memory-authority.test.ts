@@ -239,28 +239,71 @@ describe("memory authority: bad authority claims", () => {
 });
 
 describe("memory authority: who may claim an authority", () => {
-  // HOLE (for the lead): the authority of a write is whatever the writer says. Any principal
-  // holding memory:write:<tenant> (a chat agent, a model's extraction) can name itself
-  // "ops-director" at weight 100, and its mandate supersedes the director's without an
-  // approval; the same for a retraction. Nothing binds `authority.by`/`weight` to the principal
-  // (e.g. a weight ceiling per principal or role in identity scopes such as
-  // `memory:authority:<max>`, or `by` taken from the principal), so the authority rules can be
-  // walked around by simply claiming more. Expected once fixed: refused or held for approval.
+  // Was a HOLE: the authority of a write was whatever the writer said, so any principal holding
+  // memory:write:<tenant> could sign "ops-director, weight 100" (or its own name at 100) and
+  // replace or retract a mandate with no approval. Authority is now granted like a scope:
+  // memory:attest:<name>:<n> to relay a person, memory:weight:<n> for one's own word.
   const chatBot = agentPrincipal("chat-bot", ["memory:write:acme"]);
 
-  it.fails("MA-16 HOLE: a chat agent claiming the director's name and weight 100 does not replace the mandate", () => {
-    const [event] = writeAs(
-      f,
-      [assertion("regional couriers", { authority: { by: "ops-director", weight: 100 } })],
-      chatBot,
+  it("MA-16 a chat agent claiming the director's name is refused (MEMORY_SCOPE_DENIED, audited) and the mandate stands", () => {
+    const error = thrown(() =>
+      writeAs(
+        f,
+        [assertion("regional couriers", { authority: { by: "ops-director", weight: 100 } })],
+        chatBot,
+      ),
     );
-    expect(event?.status).not.toBe("applied");
+    expect(error.code).toBe("MEMORY_SCOPE_DENIED");
+    mandateStands();
+    expect(f.memoryAudit()).toEqual(["written", "denied"]);
+  });
+
+  it("MA-17 a chat agent claiming weight 100 in its own name cannot retract the mandate", () => {
+    const error = thrown(() =>
+      writeAs(f, [retraction({ authority: { by: "chat-bot", weight: 100 } })], chatBot),
+    );
+    expect(error.code).toBe("MEMORY_SCOPE_DENIED");
     mandateStands();
   });
 
-  it.fails("MA-17 HOLE: a chat agent claiming weight 100 cannot retract the mandate", () => {
-    const [event] = writeAs(f, [retraction({ authority: { by: "chat-bot", weight: 100 } })], chatBot);
-    expect(event?.status).not.toBe("applied");
+  it("MA-18 its own word at its granted weight is written, and against the mandate it waits for an approval", () => {
+    const [event] = writeAs(f, [retraction({ authority: { by: "chat-bot", weight: 10 } })], chatBot);
+    expect(event).toMatchObject({ event: "DELETE", status: "pending-approval" });
     mandateStands();
+  });
+
+  it("MA-19 a relay granted the director up to 60 cannot put 90 behind him, nor speak for anyone else", () => {
+    const relay = agentPrincipal("relay", ["memory:write:acme", "memory:attest:ops-director:60"]);
+    for (const authority of [
+      { by: "ops-director", weight: 90 },
+      { by: "cfo", weight: 10 },
+      { by: "ops-director:60", weight: 1 },
+    ]) {
+      expect(thrown(() => writeAs(f, [assertion("Carrier Q", { authority })], relay)).code).toBe(
+        "MEMORY_SCOPE_DENIED",
+      );
+    }
+    const [event] = writeAs(
+      f,
+      [assertion("Carrier Q", { authority: { by: "ops-director", weight: 60 } })],
+      relay,
+    );
+    expect(event).toMatchObject({ status: "pending-approval" });
+    mandateStands();
+  });
+
+  it("MA-20 one over-claimed write refuses the whole batch: its honest siblings are not written either", () => {
+    const error = thrown(() =>
+      writeAs(
+        f,
+        [
+          assertion("Carrier Q", { entity: "zone Q", authority: { by: "chat-bot", weight: 5 } }),
+          assertion("Carrier X2", { authority: { by: "ops-director", weight: 95 } }),
+        ],
+        chatBot,
+      ),
+    );
+    expect(error.code).toBe("MEMORY_SCOPE_DENIED");
+    expect(f.rows().map((row) => row.entity)).not.toContain("zone Q");
   });
 });

@@ -1,4 +1,10 @@
 export {
+  type AuthorityRegistry,
+  authorityCeiling,
+  authorityRefusal,
+  DEFAULT_OWN_WEIGHT,
+} from "./authority-check.js";
+export {
   buildMemoryContext,
   type MemoryContext,
   type MemoryContextOptions,

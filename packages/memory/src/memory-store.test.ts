@@ -6,7 +6,7 @@ import type { AssertFact } from "./fact.js";
 import { MemoryStore } from "./memory-store.js";
 
 const keys = hs256Keys("a-test-secret-that-is-long-enough-for-hs256-0123456789");
-const router = agentPrincipal("router", ["memory:write:acme"]);
+const router = agentPrincipal("router", ["memory:write:acme", "memory:attest:*:100"]);
 const scope = { tenant: "acme" };
 const source = { type: "message", threadId: "t1" } as const;
 const director = { by: "ops-director", weight: 90 };
@@ -131,7 +131,7 @@ describe("MemoryStore", () => {
     ).rejects.toMatchObject({ code: "MEMORY_SCOPE_DENIED" });
     expect(() => store.current(router, { tenant: "globex" })).toThrow(/globex/);
     expect(audit.list().map((r) => r.outcome)).toEqual(["denied", "denied"]);
-    const user42 = delegatedPrincipal(router, "42", ["memory:write:acme"]);
+    const user42 = delegatedPrincipal(router, "42", ["memory:write:acme", "memory:attest:*:100"]);
     expect(() => store.current(user42, { tenant: "acme", user: "7" })).toThrow(/user 42, not user 7/);
   });
 

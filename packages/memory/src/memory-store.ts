@@ -11,8 +11,8 @@ import {
 import { type AuditJournal, hashOf } from "@governor/observability";
 import type Database from "better-sqlite3";
 import { z } from "zod";
+import { type AuthorityRegistry, authorityRefusal } from "./authority-check.js";
 import {
-  canonicalName,
   type FactKey,
   type FactRecord,
   type FactScope,
@@ -39,6 +39,11 @@ export interface MemoryStoreOptions {
   readonly tenants?: readonly string[];
   /** Verifies approvers' signed decisions on writes that wait for approval. */
   readonly tokenKeys?: TokenKeys;
+  /**
+   * The authorities facts may be stated in the name of, and the most each weighs: caps every
+   * grant (see `authorityCeiling`). Unset: the principals' `memory:attest:<name>:<n>` grants alone.
+   */
+  readonly authorities?: AuthorityRegistry;
   readonly now?: () => Date;
 }
 
@@ -82,6 +87,7 @@ export class MemoryStore {
   readonly #index: FactIndex | undefined;
   readonly #tenants: ReadonlySet<string> | undefined;
   readonly #tokenKeys: TokenKeys | undefined;
+  readonly #authorities: AuthorityRegistry | undefined;
   readonly #now: () => Date;
   readonly #stmt: ReturnType<typeof prepare>;
   #syncing: Promise<void> | undefined;
@@ -104,6 +110,7 @@ export class MemoryStore {
     this.#index = options.index;
     this.#tenants = options.tenants ? new Set(options.tenants) : undefined;
     this.#tokenKeys = options.tokenKeys;
+    this.#authorities = options.authorities;
     this.#now = options.now ?? (() => new Date());
     createFactTables(db);
     this.#stmt = prepare(db);
@@ -130,6 +137,7 @@ export class MemoryStore {
   writeNow(context: MemoryWriteContext, writes: readonly FactWrite[]): MemoryEvent[] {
     const parsed = this.#parseWrites(writes);
     for (const write of parsed) this.#checkAccess(context, write.scope, "write");
+    for (const [i, write] of parsed.entries()) this.#checkAuthority(context, write, i);
     return this.#db
       .transaction(() => {
         // Checked inside the transaction, so two runs of one task cannot both write.
@@ -686,20 +694,43 @@ export class MemoryStore {
     }
   }
 
+  /**
+   * The authority a write claims must be granted to its writer (see `authorityCeiling`): a claim
+   * beyond the grant refuses the whole batch, audited, before anything is written.
+   */
+  #checkAuthority(context: MemoryWriteContext, write: ParsedFactWrite, index: number): void {
+    const refusal = authorityRefusal(context.principal, write.authority, this.#authorities);
+    if (refusal === undefined) return;
+    this.#denied(context, write.scope, "write", `writes[${index}].authority: ${refusal}`);
+    throw new GovernorError(
+      "MEMORY_SCOPE_DENIED",
+      `writes[${index}].authority refused; nothing was written: ${refusal}`,
+      {
+        index,
+        principal: context.principal.id,
+        authority: write.authority,
+      },
+    );
+  }
+
+  #denied(context: MemoryWriteContext, scope: FactScope, access: MemoryAccess, reason: string): void {
+    this.#audit.append({
+      threadId: context.threadId ?? `memory:${scopeKey(scope)}`,
+      kind: "memory",
+      outcome: "denied",
+      node: context.node,
+      // A forged principal may be no object at all: the denial is still recorded.
+      principal: String((context.principal as Principal | null | undefined)?.id ?? "(no principal)"),
+      data: { access, scope, reason },
+    });
+  }
+
   /** A refused partition is audited before the error is thrown: a probe of another tenant leaves a trace. */
   #checkAccess(context: MemoryWriteContext, scope: FactScope, access: MemoryAccess): void {
     try {
       assertMemoryAccess(context.principal, scope, access);
     } catch (error) {
-      this.#audit.append({
-        threadId: context.threadId ?? `memory:${scopeKey(scope)}`,
-        kind: "memory",
-        outcome: "denied",
-        node: context.node,
-        // A forged principal may be no object at all: the denial is still recorded.
-        principal: String((context.principal as Principal | null | undefined)?.id ?? "(no principal)"),
-        data: { access, scope, reason: (error as Error).message },
-      });
+      this.#denied(context, scope, access, (error as Error).message);
       throw error;
     }
   }

@@ -17,7 +17,7 @@ export interface MemoryFiles {
   close(): void;
 }
 
-export const writer = agentPrincipal("batch-writer", ["memory:write:acme"]);
+export const writer = agentPrincipal("batch-writer", ["memory:write:acme", "memory:attest:*:100"]);
 export const scope = { tenant: "acme" } as const;
 const director = { by: "ops-director", weight: 90 } as const;
 const planner = { by: "planner", weight: 40 } as const;

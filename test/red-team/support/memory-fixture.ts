@@ -19,7 +19,7 @@ export const planner = { by: "planner", weight: 40 } as const;
 export const chat = { by: "chat", weight: 10 } as const;
 export const source = { type: "message", threadId: "t-1" } as const;
 /** An agent that may write acme's tenant-wide memory (and so read it). */
-export const router = agentPrincipal("router", ["memory:write:acme"]);
+export const router = agentPrincipal("router", ["memory:write:acme", "memory:attest:*:100"]);
 /** The only approver the tests' registry knows. */
 export const approvers = (id: string) => id === "sam";
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { MemoryStore } from "../memory-store.js";
 import { buildMemoryContext } from "./memory-context.js";
 
-const reader = agentPrincipal("router", ["memory:write:acme"]);
+const reader = agentPrincipal("router", ["memory:write:acme", "memory:attest:*:100"]);
 const scope = { tenant: "acme" };
 const source = { type: "manual" } as const;
 

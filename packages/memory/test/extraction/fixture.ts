@@ -7,7 +7,7 @@ import { BaseMessage, ToolMessage } from "@langchain/core/messages";
 import Database from "better-sqlite3";
 
 export const scope = { tenant: "acme" };
-export const writer = agentPrincipal("router", ["memory:write:acme"]);
+export const writer = agentPrincipal("router", ["memory:write:acme", "memory:attest:*:100"]);
 export const director = { by: "ops-director", weight: 90 };
 export const planner = { by: "planner", weight: 40 };
 
