@@ -9,7 +9,7 @@ import { CLI_TEST_MS, governorOnTempStore } from "./support/governor-bin.js";
 // retracted and approved by separate `governor memory` processes. Needs the build.
 
 const DAY = 86_400_000;
-const router = agentPrincipal("router", ["memory:write:acme", "memory:users:acme"]);
+const router = agentPrincipal("router", ["memory:write:acme", "memory:users:acme", "memory:attest:*:100"]);
 const director = { by: "ops-director", weight: 90 };
 const planner = { by: "planner", weight: 40 };
 
@@ -87,7 +87,7 @@ describe("governor memory", () => {
       });
       // Another tenant's fact, written by its own principal: acme's listing must not show it.
       await seed(dir, t1, (memory) =>
-        memory.write({ principal: agentPrincipal("g", ["memory:write:globex"]) }, [
+        memory.write({ principal: agentPrincipal("g", ["memory:write:globex", "memory:attest:*:100"]) }, [
           carrier("Globex Freight", { scope: { tenant: "globex" } }),
         ]),
       );
