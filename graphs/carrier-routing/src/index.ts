@@ -5,7 +5,7 @@ export { carrierRoutingPolicy } from "./policy.js";
 export { carrierRoutingSample, createCarrierRoutingSample } from "./sample.js";
 export { carrierRoutingScenario, DISPATCH_MARKER } from "./scenario.js";
 export { SPEAKER_NAMES, SPEAKERS, type Speaker } from "./speakers.js";
-export { type Statement, statementWrites } from "./statement.js";
+export { type Statement, speakerAuthority, statementMessage } from "./statement.js";
 export { bookShipmentTool } from "./tools.js";
 export {
   type CarrierRoutingWorkflowOptions,

@@ -39,8 +39,9 @@ const MONTHS = [
  * What the scripted model understands of a statement at the desk, the way a real model would
  * answer the extraction prompt: a question or a "maybe" is a suggestion, "Rule: …" and "from
  * today … goes with …" are mandates, "no longer have a rule" retracts, and "from March 1 … was
- * actually …" is a late correction dated March 1. It quotes the words it relied on; Governor
- * checks the quote and sets the authority from the speaker.
+ * actually …" is a late correction dated March 1; everything else holds from the day it was
+ * said. It quotes the words it relied on; Governor checks the quote and sets the authority
+ * from the speaker.
  */
 function factsOf(text: string, message: number, today: string): ExtractedFact[] {
   const carrier = "(Carrier [A-Z]|regional couriers)";
@@ -48,7 +49,14 @@ function factsOf(text: string, message: number, today: string): ExtractedFact[] 
   const patterns: [RegExp, (m: RegExpMatchArray) => Omit<ExtractedFact, "message" | "quote">][] = [
     [
       new RegExp(`(?:should we try|maybe) ${carrier} for ${zone}`, "i"),
-      (m) => ({ op: "assert", entity: cap(m[2]), attribute: "carrier", value: m[1], kind: "suggestion" }),
+      (m) => ({
+        op: "assert",
+        entity: cap(m[2]),
+        attribute: "carrier",
+        value: m[1],
+        kind: "suggestion",
+        validFrom: today,
+      }),
     ],
     [
       new RegExp(`Rule: use ${carrier} for ${zone}`, "i"),
@@ -95,15 +103,20 @@ function factsOf(text: string, message: number, today: string): ExtractedFact[] 
   return [];
 }
 
-/** Answers the memory-write step's extraction prompt with JSON, as the prompt asks. */
+/**
+ * Answers the memory-write step's extraction prompt with JSON, as the prompt asks. Each
+ * statement is dated (`[2026-02-10] …`): "today" is that day, whenever it is remembered.
+ */
 function extractionTurn(view: ScenarioView): ScriptedReply {
-  const today = view.lastHuman.match(/Today is (\d{4}-\d{2}-\d{2})/)?.[1] ?? "";
-  const start = view.lastHuman.indexOf("[");
+  const start = view.lastHuman.indexOf("\n[");
   const transcript = JSON.parse(start >= 0 ? view.lastHuman.slice(start) : "[]") as {
     index: number;
     text: string;
   }[];
-  const facts = transcript.flatMap((entry) => factsOf(entry.text, entry.index, today));
+  const facts = transcript.flatMap((entry) => {
+    const said = entry.text.match(/^\[(\d{4}-\d{2}-\d{2})\]/)?.[1];
+    return said ? factsOf(entry.text, entry.index, said) : [];
+  });
   return { text: JSON.stringify({ facts }) };
 }
 

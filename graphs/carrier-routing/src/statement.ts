@@ -1,6 +1,6 @@
-import { type ExtractionModel, extractCandidates, type FactWrite } from "@governor/memory";
+import { GovernorError } from "@governor/errors";
+import type { ExtractionItem, SourceAuthority } from "@governor/memory";
 import { HumanMessage } from "@langchain/core/messages";
-import { TENANT } from "./identity.js";
 import { SPEAKERS, type Speaker } from "./speakers.js";
 
 /** One thing said at the desk on a day: the conversation the memory-write step remembers. */
@@ -12,21 +12,31 @@ export interface Statement {
 }
 
 /**
- * The fact writes a statement makes, by the extraction prompt (the model finds the facts and
- * quotes the words; Governor checks the quote, caps the kind and sets the authority from the
- * speaker). A fact said on a day holds from that day unless the statement dates it otherwise
- * ("from March 1 …"), so a statement replayed later still means the day it was made.
- *
- * @throws {GovernorError} MEMORY_EXTRACTION_INVALID when the model's answer fails its schema
- * or quotes words the statement does not hold: nothing is written.
+ * The statement as the message extraction reads: dated (`[2026-02-10] From today …`), so
+ * "today" and "from March 1" mean the day it was said however late it is remembered, and
+ * named for its speaker, whose authority {@link speakerAuthority} looks up.
  */
-export async function statementWrites(model: ExtractionModel, statement: Statement): Promise<FactWrite[]> {
-  const said = new Date(`${statement.day}T00:00:00.000Z`);
-  const message = new HumanMessage({ content: statement.says, id: `${statement.day}/${statement.speaker}` });
-  const writes = await extractCandidates(
-    model,
-    { messages: [message] },
-    { scope: { tenant: TENANT }, authorityOf: () => SPEAKERS[statement.speaker], now: said },
+export function statementMessage(statement: Statement): HumanMessage {
+  return new HumanMessage({
+    content: `[${statement.day}] ${statement.says}`,
+    name: statement.speaker,
+    id: `${statement.day}/${statement.speaker}`,
+  });
+}
+
+/**
+ * The authority a message carries: its speaker's, from the desk's directory, never the
+ * model's reading of it.
+ *
+ * @throws {GovernorError} MEMORY_FACT_INVALID for a message from no known speaker (nothing is
+ * written).
+ */
+export function speakerAuthority(item: ExtractionItem): SourceAuthority {
+  const name = (item as { name?: unknown }).name;
+  if (typeof name === "string" && Object.hasOwn(SPEAKERS, name)) return SPEAKERS[name as Speaker];
+  throw new GovernorError(
+    "MEMORY_FACT_INVALID",
+    `a statement from ${JSON.stringify(name ?? null)} carries no authority: the desk knows ${Object.keys(SPEAKERS).join(", ")}`,
+    { speaker: name },
   );
-  return writes.map((write) => (write.validFrom ? write : { ...write, validFrom: said.toISOString() }));
 }

@@ -1,15 +1,14 @@
 import { defineWorkflow, END, fail, pass, START } from "@governor/core";
-import type { ExtractionModel, MemoryStore } from "@governor/memory";
-import { resolveChatModel } from "@governor/models";
+import type { MemoryStore } from "@governor/memory";
 import type { PolicyEngine } from "@governor/policy";
 import { z } from "zod";
 import { CARRIERS, DEFAULT_CARRIER, DispatchDesk } from "./dispatch-desk.js";
 import { dispatchAgent, dispatchApprovers, TENANT } from "./identity.js";
 import { carrierKey, mandateInFacts, mandateInStore } from "./mandate.js";
 import { carrierRoutingPolicy } from "./policy.js";
-import { carrierRoutingScenario, DISPATCH_MARKER } from "./scenario.js";
+import { DISPATCH_MARKER } from "./scenario.js";
 import { SPEAKER_NAMES } from "./speakers.js";
-import { statementWrites } from "./statement.js";
+import { speakerAuthority, statementMessage } from "./statement.js";
 import { bookShipmentTool } from "./tools.js";
 
 const factView = z.looseObject({
@@ -41,11 +40,6 @@ type CarrierRoutingState = z.infer<typeof carrierRoutingState>;
 export interface CarrierRoutingWorkflowOptions {
   /** The transport system bookings land in; tests pass their own to count bookings. */
   readonly desk?: DispatchDesk;
-  /**
-   * The model that reads the day's statement into facts. Default: a real model when
-   * OPENAI_API_KEY is set, else the sample's scripted one.
-   */
-  readonly extractionModel?: ExtractionModel;
   /** Another policy engine in place of the desk's Cedar policies. */
   readonly policy?: PolicyEngine;
   /**
@@ -67,12 +61,6 @@ export interface CarrierRoutingWorkflowOptions {
  */
 export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOptions = {}) {
   const desk = options.desk ?? new DispatchDesk();
-  let extraction: Promise<ExtractionModel> | undefined;
-  const extractionModel = () => {
-    if (options.extractionModel) return Promise.resolve(options.extractionModel);
-    extraction ??= resolveChatModel({ scenario: carrierRoutingScenario }).then(({ model }) => model);
-    return extraction;
-  };
   const zoneOf = (state: CarrierRoutingState) => desk.shipment(state.shipmentId)?.zone;
   const mandateFor = (state: CarrierRoutingState, zone: string) =>
     options.memory ? mandateInStore(options.memory, zone) : mandateInFacts(state.ruleFacts, zone);
@@ -95,7 +83,13 @@ export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOpti
       remember: {
         kind: "memory-write",
         description: "Remember what was said today: a suggestion, a rule, a change, a retraction",
-        facts: async (state) => statementWrites(await extractionModel(), state),
+        // The run's model extracts the facts (the scripted one offline); the authority is the
+        // speaker's, from the desk's directory.
+        extract: {
+          scope: { tenant: TENANT },
+          from: (state) => [statementMessage(state)],
+          authorityOf: speakerAuthority,
+        },
         into: "memoryEvents",
       },
       read_rules: {

@@ -27,7 +27,7 @@ beforeEach(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "governor-carrier-routing-"));
   desk = new DispatchDesk();
   model = new RecordingModel(carrierRoutingScenario);
-  sample = createCarrierRoutingSample({ desk, extractionModel: model });
+  sample = createCarrierRoutingSample({ desk });
   runtime = new GovernorRuntime({ dir });
 });
 
@@ -87,7 +87,6 @@ describe("carrier-routing: the dispatch agent is given exactly the current carri
     async (_, bound) => {
       sample = createCarrierRoutingSample({
         desk,
-        extractionModel: model,
         ...(bound ? { memory: runtime.store.memory } : {}),
       });
       // Day 1: a brainstorm is a suggestion; the agent sees it as not binding and books the default, for a lead.
@@ -244,7 +243,7 @@ describe("carrier-routing: what the controls refuse", () => {
 
   it("a model that books the old carrier after the change waits for a dispatch lead; nothing is booked", async () => {
     const stale = staleModel();
-    sample = createCarrierRoutingSample({ desk, extractionModel: stale });
+    sample = createCarrierRoutingSample({ desk });
     const start = (name: string) =>
       runtime.start(sample.workflow, sample.cases.find((c) => c.name === name)?.input, { model: stale });
 
@@ -312,7 +311,7 @@ describe("carrier-routing: what the controls refuse", () => {
         ],
       }),
     );
-    sample = createCarrierRoutingSample({ desk, extractionModel: garbled });
+    sample = createCarrierRoutingSample({ desk });
     const input = sample.cases.find((c) => c.name === "change-of-mandate")?.input;
 
     const outcome = await runtime.start(sample.workflow, input, { model: garbled });
@@ -325,7 +324,7 @@ describe("carrier-routing: what the controls refuse", () => {
 
   it("a run started at the agent with a forged mandate in its state is still judged by the store's rule", async () => {
     const stale = staleModel();
-    sample = createCarrierRoutingSample({ desk, extractionModel: stale, memory: runtime.store.memory });
+    sample = createCarrierRoutingSample({ desk, memory: runtime.store.memory });
     const graph = compile(sample.workflow, {
       model: stale,
       ...runtime.store.graphServices(),
