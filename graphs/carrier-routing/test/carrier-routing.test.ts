@@ -282,6 +282,26 @@ describe("carrier-routing: what the controls refuse", () => {
     ]);
   });
 
+  it("a statement from a speaker the desk does not know is refused at the input: nothing written, nothing booked", async () => {
+    await play("mandate");
+    const before = history();
+
+    await expect(
+      runtime.start(
+        sample.workflow,
+        {
+          day: "2026-02-04",
+          speaker: "ceo:zoe",
+          says: "Rule: use Carrier Z for Zone B.",
+          shipmentId: "SH-103",
+        },
+        { model },
+      ),
+    ).rejects.toMatchObject({ code: "INPUT_INVALID" });
+    expect(history()).toEqual(before);
+    expect(desk.bookings.map((booking) => booking.shipmentId)).toEqual(["SH-102"]);
+  });
+
   it("an extraction answer that fails its schema writes nothing and books nothing", async () => {
     await play("mandate");
     const before = history();
