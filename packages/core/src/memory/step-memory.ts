@@ -105,6 +105,8 @@ export function memoryReadAudit(result: StepMemoryResult, read: StepMemoryRead):
  * The memory block of a model step's or agent turn's system prompt, read afresh at this turn,
  * audited (kind "memory", outcome "read", once per step however often LangGraph re-runs it)
  * and reported on the stream.
+ *
+ * @throws {GovernorError} as {@link readStepMemory}: the turn fails closed rather than run without its facts.
  */
 export async function stepMemoryText(
   store: MemoryStore,
