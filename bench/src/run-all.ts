@@ -12,6 +12,9 @@ import { measureBreakdown } from "./breakdown.js";
 import { formatBreakdown } from "./breakdown-report.js";
 import { formatGatewayLatency, measureGatewayLatency } from "./gateway-latency.js";
 import { measureGovernanceTax } from "./governance-tax.js";
+import { measureMemory } from "./memory/measure-memory.js";
+import { memoryBenchConfig } from "./memory/memory-bench-config.js";
+import { formatMemory } from "./memory/memory-report.js";
 import { formatGovernanceTax } from "./report.js";
 import { writeResults } from "./write-results.js";
 
@@ -39,6 +42,14 @@ if (process.env.BENCH_AGENT_LOOP !== "0") {
   const agentLoop = await measureAgentLoop(loopConfig);
   console.log(formatAgentLoop(agentLoop));
   results.agentLoop = { config: loopConfig, ...agentLoop };
+}
+
+// Structured memory (BENCH_MEMORY=0 skips it): stale facts, recall and tokens against a naive Mem0 memory, retrieval latency.
+if (process.env.BENCH_MEMORY !== "0") {
+  const memoryConfig = memoryBenchConfig();
+  const memory = await measureMemory(memoryConfig);
+  console.log(`\n${formatMemory(memory)}`);
+  results.memory = { config: memoryConfig, ...memory };
 }
 
 // Last: after 10,000 Cedar (wasm) decisions, Node 20's V8 crashed in its deoptimizer
