@@ -64,6 +64,7 @@ export {
 } from "./fact.js";
 export type { FactIndex } from "./fact-index.js";
 export { factText } from "./fact-text.js";
+export { configuredEmbeddings } from "./mem0/configured-embeddings.js";
 export { type ContentOnly, contentOnlyModel } from "./mem0/content-only-model.js";
 export {
   DEFAULT_EMBEDDINGS_MODEL,

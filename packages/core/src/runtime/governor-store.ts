@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join, resolve } from "node:path";
 import type { TokenKeys } from "@governor/identity";
-import { MemoryStore } from "@governor/memory";
+import { configuredEmbeddings, type MemoryStore, openMemoryStore } from "@governor/memory";
 import { auditAnchorFor, SqliteAuditJournal } from "@governor/observability";
 import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
@@ -58,7 +58,17 @@ export class GovernorStore {
     this.spend = new SqliteSpendLedger(this.db);
     this.approvalUses = new SqliteApprovalUseLedger(this.db);
     this.tokenKeys = storeKeys(this.dir);
-    this.memory = new MemoryStore(this.db, { audit: this.audit, tokenKeys: this.tokenKeys });
+    // Mem0 underneath (vectors per partition in mem0/, imported on first use); the facts table in
+    // governor.db stays the truth. Ranked by cosine over Mem0's vectors: Mem0's own search reads
+    // every row of a partition per query (tens of ms per thousand facts), see Mem0FactIndex.
+    this.memory = openMemoryStore({
+      db: this.db,
+      audit: this.audit,
+      dir: join(this.dir, "mem0"),
+      tokenKeys: this.tokenKeys,
+      embeddings: configuredEmbeddings(),
+      ranking: "cosine",
+    });
     this.checkpointer = SqliteSaver.fromConnString(join(this.dir, "checkpoints.db"));
   }
 
@@ -83,6 +93,7 @@ export class GovernorStore {
     // The audit head follows appends a few ms late: write it before the connection goes.
     try {
       this.audit.flush();
+      this.memory.index?.close?.();
     } finally {
       this.db.close();
     }

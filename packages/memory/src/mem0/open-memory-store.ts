@@ -2,6 +2,7 @@ import type { TokenKeys } from "@governor/identity";
 import type { AuditJournal } from "@governor/observability";
 import type { Embeddings } from "@langchain/core/embeddings";
 import type Database from "better-sqlite3";
+import type { AuthorityRegistry } from "../authority-check.js";
 import { MemoryStore } from "../memory-store.js";
 import { Mem0FactIndex } from "./mem0-fact-index.js";
 
@@ -17,6 +18,8 @@ export interface OpenMemoryStoreOptions {
   /** How the index ranks a search (see `Mem0FactIndexOptions.ranking`). */
   readonly ranking?: "mem0" | "cosine";
   readonly tenants?: readonly string[];
+  /** Caps the weight behind each authority name (see `MemoryStoreOptions.authorities`). */
+  readonly authorities?: AuthorityRegistry;
   readonly now?: () => Date;
 }
 
@@ -42,6 +45,7 @@ export function openMemoryStore(options: OpenMemoryStoreOptions): MemoryStore {
     index,
     ...(options.tokenKeys ? { tokenKeys: options.tokenKeys } : {}),
     ...(options.tenants ? { tenants: options.tenants } : {}),
+    ...(options.authorities ? { authorities: options.authorities } : {}),
     ...(options.now ? { now: options.now } : {}),
   });
 }
