@@ -125,12 +125,16 @@ export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOpti
                 return fail(`Acme has no contract with ${String(call.args.carrier)}`);
               return pass();
             },
-            facts: (state, call) => {
+            facts: (_state, call, env) => {
               const shipment = desk.shipment(String(call.args.shipmentId));
               // A shipment the desk does not know has no zone to route by: the gate denies.
               if (!shipment)
                 throw new Error(`shipment ${String(call.args.shipmentId)} is not in the transport system`);
-              const mandate = mandateFor(state, shipment.zone);
+              // The rule is read from the store the run was compiled with, never from the run's
+              // state (which a caller can write): without a store the gate cannot decide, and denies.
+              const memory = env.memory ?? options.memory;
+              if (!memory) throw new Error("no memory store to read the zone's carrier rule from");
+              const mandate = mandateInStore(memory, shipment.zone);
               return {
                 context: {
                   zone: shipment.zone,

@@ -149,6 +149,8 @@ export type {
   ActionNode,
   ApprovalNode,
   CheckResult,
+  GateFacts,
+  GateFactsEnv,
   GateNode,
   ModelNode,
   NodeKind,

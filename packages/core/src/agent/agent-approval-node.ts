@@ -230,6 +230,7 @@ async function approvalLapse(
     call: { ...entry.call, args: request.args },
     principal: scope.principal,
     policy: services.gateway.policy,
+    memory: services.memory,
   });
   return denied === undefined
     ? undefined

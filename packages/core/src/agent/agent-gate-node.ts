@@ -31,7 +31,13 @@ export function agentGateNode(id: string, node: AgentNode<GraphState>, services:
       const { call } = entry;
       const gate = asGate(governanceOf(node, call.tool), names.tools);
       let decision: GatewayDecision = await services.gateway.authorize(call, scope, (args) =>
-        gateFactsRequest(names.gate, gate, state, { ...call, args }),
+        gateFactsRequest(
+          names.gate,
+          gate,
+          state,
+          { ...call, args },
+          { principal: scope.principal, memory: services.memory },
+        ),
       );
       if (decision.effect === "require-approval" && nobodyToAsk) {
         const reason =

@@ -124,7 +124,7 @@ async function runOne(
   const gate = asGate(governanceOf(node, call.tool), names.tools);
   // A fallback tool is put to the policy with the facts this call's gate read (read again).
   const outcome = await services.gateway.execute(call, decided.args, scope, () =>
-    gateFactsRequest(names.gate, gate, state, call),
+    gateFactsRequest(names.gate, gate, state, call, { principal: scope.principal, memory: services.memory }),
   );
   const summary = describeExecution(outcome);
   if (!outcome.ok) {

@@ -1,4 +1,5 @@
 import { GovernorError } from "@governor/errors";
+import type { Principal } from "@governor/identity";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { describeExecution, errorCodeOf } from "../gateway/execution-result.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
@@ -58,7 +59,7 @@ export function actionNode(
     const { call, args } = checked;
 
     const outcome = await services.gateway.execute(call, args, scope, () =>
-      gateRequest(state, call, node.tool, services),
+      gateRequest(state, call, node.tool, services, scope.principal),
     );
     const summary = describeExecution(outcome);
     emit(config, {
@@ -166,10 +167,11 @@ async function gateRequest(
   call: ProposedCall,
   tool: string,
   services: NodeServices,
+  principal: Principal,
 ): Promise<PolicyContext> {
   const gateId = state.governor.gate?.node;
   const gate = gateId ? nodeOf(services.workflow, gateId) : undefined;
   if (!gateId || gate?.kind !== "gate") return {};
   // Facts are awaited and checked as the gate's were; facts that cannot be read refuse the fallback.
-  return gateFactsRequest(gateId, gate, state, { ...call, tool });
+  return gateFactsRequest(gateId, gate, state, { ...call, tool }, { principal, memory: services.memory });
 }

@@ -175,5 +175,6 @@ async function deniesOnRecheck(
     call: { ...call, tool: gate.tool, args: gate.args },
     principal: scope.principal,
     policy: services.gateway.policy,
+    memory: services.memory,
   });
 }

@@ -5,7 +5,7 @@ import { contextProblem, describeValue, isPlainRecord, resourceProblem } from ".
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { PolicyContext } from "../gateway/tool-gateway.js";
 import type { GraphState } from "../graph/state-annotation.js";
-import type { GateNode } from "../workflow/node-definitions.js";
+import type { GateFactsEnv, GateNode } from "../workflow/node-definitions.js";
 
 /** A gate's facts, read and checked, or why they could not be (the call is then denied). */
 export type GateFactsResult =
@@ -27,6 +27,7 @@ export async function readGateFacts(
   node: GateNode<GraphState>,
   state: GraphState,
   call: ProposedCall,
+  env: GateFactsEnv,
 ): Promise<GateFactsResult> {
   const refuse = (message: string, details: Record<string, unknown> = {}, cause?: unknown) => ({
     ok: false as const,
@@ -42,7 +43,7 @@ export async function readGateFacts(
   let step = node.facts ? "facts" : "context";
   try {
     if (node.facts) {
-      const facts: unknown = await node.facts(state, call);
+      const facts: unknown = await node.facts(state, call, env);
       if (!isPlainRecord(facts)) {
         return refuse(`facts() must return { context, resource }, got ${describeValue(facts)}`, {
           got: describeValue(facts),
@@ -51,9 +52,9 @@ export async function readGateFacts(
       context = Object.hasOwn(facts, "context") ? facts.context : {};
       resource = Object.hasOwn(facts, "resource") ? facts.resource : undefined;
     } else {
-      context = node.context ? await node.context(state, call) : {};
+      context = node.context ? await node.context(state, call, env) : {};
       step = "resource";
-      resource = node.resource ? await node.resource(state, call) : undefined;
+      resource = node.resource ? await node.resource(state, call, env) : undefined;
     }
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
@@ -76,8 +77,9 @@ export async function gateFactsRequest(
   node: GateNode<GraphState>,
   state: GraphState,
   call: ProposedCall,
+  env: GateFactsEnv,
 ): Promise<PolicyContext> {
-  const read = await readGateFacts(id, node, state, call);
+  const read = await readGateFacts(id, node, state, call, env);
   return read.ok ? read.facts : { factsProblem: { code: read.error.code, message: read.error.message } };
 }
 
@@ -95,9 +97,13 @@ export async function policyNowDenies(input: {
   readonly call: ProposedCall;
   readonly principal: Principal;
   readonly policy: PolicyEngine;
+  readonly memory?: GateFactsEnv["memory"];
 }): Promise<string | undefined> {
   const { call } = input;
-  const read = await readGateFacts(input.gateId, input.gate, input.state, call);
+  const read = await readGateFacts(input.gateId, input.gate, input.state, call, {
+    principal: input.principal,
+    memory: input.memory,
+  });
   if (!read.ok) return read.error.message;
   const decision = await input.policy.decide({
     principal: input.principal,

@@ -36,7 +36,13 @@ export function gateNode(id: string, node: GateNode<GraphState>, services: NodeS
     }
     // Facts are read once identity and contract have passed, with the parsed arguments.
     const decision = await services.gateway.authorize(call, scope, (args) =>
-      gateFactsRequest(id, node, state, { ...call, args }),
+      gateFactsRequest(
+        id,
+        node,
+        state,
+        { ...call, args },
+        { principal: scope.principal, memory: services.memory },
+      ),
     );
     emit(config, {
       type: "policy",

@@ -1,4 +1,4 @@
-import { missingScopes } from "@governor/identity";
+import { missingScopes, type Principal } from "@governor/identity";
 import { describeViolations } from "../gateway/check-contract.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { CallScope, GatewayDecision, PolicyContext, ToolGateway } from "../gateway/tool-gateway.js";
@@ -52,7 +52,7 @@ export async function decideCall<TState>(input: DecideCallInput<TState>): Promis
     }
   }
   const decision = await gateway.authorize(call, scope, (args) =>
-    factsOf(governance, state, { ...call, args }),
+    factsOf(governance, state, { ...call, args }, scope.principal),
   );
   if (decision.stage === "policy") recordRedecision(gateway, call, scope, decision);
   if (decision.effect === "deny")
@@ -69,6 +69,7 @@ export function factsOf<TState>(
   governance: ToolGovernance<TState> | undefined,
   state: TState,
   call: ProposedCall,
+  principal: Principal,
 ): Promise<PolicyContext> {
   if (!governance || (!governance.facts && !governance.context && !governance.resource)) {
     return Promise.resolve({});
@@ -81,7 +82,7 @@ export function factsOf<TState>(
     resource: governance.resource,
   };
   // biome-ignore lint/suspicious/noExplicitAny: the user's state type is the node's own, not a workflow's.
-  return gateFactsRequest(`${call.proposedBy}:${call.tool}`, gate as any, state as any, call);
+  return gateFactsRequest(`${call.proposedBy}:${call.tool}`, gate as any, state as any, call, { principal });
 }
 
 /** Records a policy decision the journal does not hold yet for this call (a re-run that decided otherwise). */

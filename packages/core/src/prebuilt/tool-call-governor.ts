@@ -207,7 +207,7 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
       (args, signal) => input.invoke(call, args, signal),
       () =>
         this.gateway.execute(proposed, { ...decision.args }, scope, () =>
-          factsOf(governance, input.state, proposed),
+          factsOf(governance, input.state, proposed, scope.principal),
         ),
     );
     if (!outcome.ok)

@@ -1,3 +1,5 @@
+import type { Principal } from "@governor/identity";
+import type { MemoryStore } from "@governor/memory";
 import type { ModelRoutingRules } from "../budget/model-rules.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
 import type { MemoryReadNode, MemoryWriteNode, StepMemory } from "../memory/memory-node-definitions.js";
@@ -122,6 +124,18 @@ export interface PolicyResource {
   readonly id: string;
 }
 
+/**
+ * What a gate's fact callbacks get beside the state and the call: whose authority the run
+ * exercises, and the run's structured memory. Facts belong to the system of record: a rule a
+ * policy depends on (the zone's carrier mandate) is read from memory here, not from the run's
+ * state, which a thread's caller can write.
+ */
+export interface GateFactsEnv {
+  readonly principal: Principal;
+  /** The store compile() was given (`graphServices().memory`); absent when none was. */
+  readonly memory?: MemoryStore;
+}
+
 /** What a gate puts to the policy beyond the arguments: run facts and the resource acted on. */
 export interface GateFacts {
   readonly context?: Record<string, unknown>;
@@ -143,16 +157,18 @@ export interface GateNode<TState> {
   readonly context?: (
     state: TState,
     call: ProposedCall,
+    env: GateFactsEnv,
   ) => Record<string, unknown> | Promise<Record<string, unknown>>;
   readonly resource?: (
     state: TState,
     call: ProposedCall,
+    env: GateFactsEnv,
   ) => PolicyResource | undefined | Promise<PolicyResource | undefined>;
   /**
    * Context and resource from one read of the system of record (one query, one snapshot),
    * in place of `context` and `resource`: declare one or the other, not both.
    */
-  readonly facts?: (state: TState, call: ProposedCall) => GateFacts | Promise<GateFacts>;
+  readonly facts?: (state: TState, call: ProposedCall, env: GateFactsEnv) => GateFacts | Promise<GateFacts>;
   /**
    * Declares that this gate's policy checks everything the action needs, so the action
    * needs no precondition node. Explicit, with the reason, because `validate()` otherwise
