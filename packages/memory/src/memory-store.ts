@@ -768,7 +768,10 @@ function prepare(db: Database.Database) {
       "SELECT * FROM memory_facts WHERE scope_key = @scope AND entity_key = @entity AND attribute_key = @attribute AND status = 'active'",
     ),
     byId: db.prepare("SELECT * FROM memory_facts WHERE id = ?"),
-    visibleKey: db.prepare(`SELECT * FROM memory_facts f WHERE f.scope_key = :scope AND f.entity_key = :entity
+    // INDEXED BY: left to itself SQLite's planner took memory_facts_recorded (scope_key, recorded_at
+    // <= :known) and scanned every fact of the partition for one key: ~4 ms at 1,000 facts a partition.
+    visibleKey: db.prepare(`SELECT * FROM memory_facts f INDEXED BY memory_facts_key
+      WHERE f.scope_key = :scope AND f.entity_key = :entity
       AND f.attribute_key = :attribute AND ${VISIBLE_AT} ORDER BY f.seq DESC LIMIT 1`),
     visibleAll: db.prepare(`SELECT f.* FROM memory_facts f JOIN (
         SELECT MAX(f.seq) AS seq FROM memory_facts f WHERE f.scope_key = :scope AND ${VISIBLE_AT}
