@@ -22,13 +22,16 @@ const WORDS = ["Kestrel", "Osprey", "Heron", "Net", "Prepay", "Tier", "Slot", "A
 
 /**
  * `total` fact writes over the five tenants' partitions (per tenant: the tenant itself, 14 users
- * and 5 agents, so 100 partitions), 85% new keys and 15% updates of a key written before (so
- * the table holds superseded history too), in batches of `batch` writes.
+ * and 5 agents, so 100 partitions), new keys and a share `updates` (default 5%) of updates of a
+ * key written before, so the table holds superseded history too; in batches of `batch` writes.
+ * The update share is kept small for the run time, not for the store: Mem0's `update()` relinks
+ * the memory's entities, listing and scanning the partition's entity store each time.
  */
 export function* bulkFacts(
   total: number,
   seed: number,
   batch = 1000,
+  updates = 0.05,
 ): Generator<{ writes: FactWrite[]; keys: StoredKey[] }> {
   const random = new Prng(seed);
   const partitions: FactScope[] = TENANTS.flatMap((tenant) => [
@@ -46,7 +49,7 @@ export function* bulkFacts(
       const scope = partitions[p] as FactScope;
       const earlier = written[p] as StoredKey[];
       let stored: StoredKey;
-      if (earlier.length > 0 && random.next() < 0.15) stored = random.pick(earlier);
+      if (earlier.length > 0 && random.next() < updates) stored = random.pick(earlier);
       else {
         const entity = `${random.pick(ENTITIES)} K${i}`;
         const attribute = random.pick(ATTRIBUTES);

@@ -48,7 +48,7 @@ export function formatMemory(result: MemoryBenchResult): string {
       base && v !== base ? ratio(v.cpuP50Ms / base.cpuP50Ms) : "",
     ]);
     return [
-      `Retrieval at ${scale.facts.toLocaleString("en")} stored facts (${scale.keys.toLocaleString("en")} keys, 100 partitions of 5 tenants; loaded through MemoryStore.writeNow batches in ${scale.loadSeconds.toFixed(1)} s)`,
+      `Retrieval at ${scale.facts.toLocaleString("en")} stored facts (${scale.keys.toLocaleString("en")} keys, 100 partitions of 5 tenants, 5% of writes updates; loaded through MemoryStore.writeNow batches in ${scale.loadSeconds.toFixed(1)} s)`,
       formatTable(
         [
           "buildMemoryContext",
