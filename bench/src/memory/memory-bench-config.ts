@@ -27,7 +27,7 @@ export interface MemoryBenchConfig {
  * Reads `BENCH_MEMORY_SEQUENCES` (500), `BENCH_MEMORY_SEED` (8), `BENCH_MEMORY_TOPK` (5),
  * `BENCH_MEMORY_SCALES` (`10000,100000`), `BENCH_MEMORY_SAMPLES` (1000),
  * `BENCH_MEMORY_SEARCH_SAMPLES` (200), `BENCH_MEMORY_WARMUP` (20), `BENCH_MEMORY_NAIVE_SAMPLES`
- * (50), `BENCH_MEMORY_NAIVE_MAX_SCALE` (10000) and `BENCH_MEMORY_INDEX` (`memory` or `file`).
+ * (50), `BENCH_MEMORY_NAIVE_MAX_SCALE` (100000) and `BENCH_MEMORY_INDEX` (`memory` or `file`).
  *
  * @throws {RangeError} when a count is not a positive integer (warm-up and seed: ≥ 0), or the
  *   index is neither memory nor file.
@@ -53,6 +53,6 @@ export function memoryBenchConfig(
     index,
     warmup: count(env, "BENCH_MEMORY_WARMUP", 20, 0),
     naiveSamples: count(env, "BENCH_MEMORY_NAIVE_SAMPLES", 50),
-    naiveMaxScale: count(env, "BENCH_MEMORY_NAIVE_MAX_SCALE", 10_000, 0),
+    naiveMaxScale: count(env, "BENCH_MEMORY_NAIVE_MAX_SCALE", 100_000, 0),
   };
 }

@@ -73,7 +73,7 @@ Governor = MemoryStore + buildMemoryContext (300-token budget, up to 8 search hi
     quality,
     `full conversation history: ${c.historyTokens} tokens in all for the sequences' own statements (median ${c.historyMedianTokens} per sequence); ${c.partitionHistoryTokens} counting each partition's whole conversation up to each question`,
     ...c.variants
-      .filter((v) => v.misses.length)
+      .filter((v) => v.misses.length && !v.name.startsWith("naive"))
       .map((v) => `${v.name}: sequences to look at (first ${v.misses.length}): ${v.misses.join(", ")}`),
     ...latency,
     [
@@ -83,7 +83,8 @@ Governor = MemoryStore + buildMemoryContext (300-token budget, up to 8 search hi
       ),
       verdict(g.recall, "current-fact recall ≥ 99% (exact key, and key + search)"),
       verdict(g.tokens, "≥ 60% fewer prompt tokens than the sequence's full history (exact key)"),
-      verdict(g.latency, "retrieval p50 ≤ 5 ms at 100,000 facts (exact key; key + query)"),
+      verdict(g.latencyExact, "retrieval p50 ≤ 5 ms at 100,000 facts (exact key)"),
+      verdict(g.latencySearch, "retrieval p50 ≤ 5 ms at 100,000 facts (exact key + Mem0 search)"),
     ].join("\n"),
   ].join("\n\n");
 }
