@@ -49,6 +49,9 @@ export async function measureMemory(config: MemoryBenchConfig): Promise<MemoryBe
     new Mem0FactIndex({
       dir: config.index === "file" ? join(dirname(dbPath), "mem0") : ":memory:",
       embeddings,
+      // As GovernorStore opens it: cosine over the vectors Mem0 stored (Mem0's own search reads
+      // and parses every row of a partition per query). BENCH_MEMORY_RANKING=mem0 measures Mem0's.
+      ranking: process.env.BENCH_MEMORY_RANKING === "mem0" ? "mem0" : "cosine",
     });
   const naive = () => openNaiveMemory(embeddings, config.topK);
 
