@@ -93,8 +93,10 @@ describe("memory index: a poisoned or failing index", () => {
 
   it("MX-5 an index that fails during write(): the write is committed all the same, and the next sync delivers it once", async () => {
     index.failNext = 1;
-    // write() reports the index outage (a rejection), but the facts table, the truth, has the batch.
-    await store.write({ principal: router }, [assertion("Carrier X")]).catch(() => undefined);
+    // write() returns the committed batch's events; the outage shows in indexLag(), not as a failed write.
+    const [event] = await store.write({ principal: router }, [assertion("Carrier X")]);
+    expect(event).toMatchObject({ event: "ADD", status: "applied" });
+    expect(store.indexLag().pending).toBe(1);
     expect(store.current(router, { tenant: "acme" }).map((fact) => fact.value)).toEqual(["Carrier X"]);
     expect(await store.search(router, { tenant: "acme" }, "carrier")).toHaveLength(1);
     await store.syncIndex();

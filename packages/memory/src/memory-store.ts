@@ -91,6 +91,7 @@ export class MemoryStore {
   readonly #now: () => Date;
   readonly #stmt: ReturnType<typeof prepare>;
   #syncing: Promise<void> | undefined;
+  #indexError: string | undefined;
 
   /**
    * @throws {GovernorError} CONFIG_INVALID when the audit journal does not write to `db`: a batch
@@ -129,8 +130,26 @@ export class MemoryStore {
    */
   async write(context: MemoryWriteContext, writes: readonly FactWrite[]): Promise<MemoryEvent[]> {
     const events = this.writeNow(context, writes);
-    await this.syncIndex();
+    try {
+      await this.syncIndex();
+    } catch (error) {
+      // The batch is committed (facts and audit): that is the write. The index only finds keys,
+      // and its change waits in the outbox for the next sync; a search syncs first and fails
+      // with the index's error, so a lagging index is never read as complete. See indexLag().
+      this.#indexError = error instanceof Error ? error.message : String(error);
+    }
     return events;
+  }
+
+  /**
+   * Changes committed but not yet in the vector index, and the last error that held them back.
+   * Zero after a successful sync. A monitoring hook: recall of searches is short until it is.
+   */
+  indexLag(): { readonly pending: number; readonly lastError?: string } {
+    const { pending } = this.#stmt.outboxCount.get() as { pending: number };
+    return pending === 0 || this.#indexError === undefined
+      ? { pending }
+      : { pending, lastError: this.#indexError };
   }
 
   /** {@link write} without waiting for the index (it catches up at the next sync or search). */
@@ -803,6 +822,7 @@ function prepare(db: Database.Database) {
     outbox: db.prepare("SELECT * FROM memory_index_outbox ORDER BY seq LIMIT 100"),
     doneOutbox: db.prepare("DELETE FROM memory_index_outbox WHERE seq = ?"),
     clearOutbox: db.prepare("DELETE FROM memory_index_outbox"),
+    outboxCount: db.prepare("SELECT COUNT(*) AS pending FROM memory_index_outbox"),
     batch: db.prepare("SELECT events FROM memory_batches WHERE batch_key = ?"),
     batchAdd: db.prepare(
       "INSERT INTO memory_batches (batch_key, events, audit_seq) VALUES (@key, @events, @seq)",

@@ -108,9 +108,10 @@ describe("MemoryStore on Mem0", () => {
     const index = new FlakyIndex(mem0, 1);
     const store = new MemoryStore(db, { audit: new SqliteAuditJournal(db), index });
 
-    await expect(store.write({ principal: router }, [mandate(zoneB, "Carrier X")])).rejects.toThrow(
-      /injected/,
-    );
+    // The write is the committed batch: it returns its events, and the lag is visible.
+    const [event] = await store.write({ principal: router }, [mandate(zoneB, "Carrier X")]);
+    expect(event).toMatchObject({ event: "ADD", status: "applied" });
+    expect(store.indexLag()).toMatchObject({ pending: 1, lastError: expect.stringMatching(/injected/) });
     expect(store.current(router, scope).map((f) => f.value)).toEqual(["Carrier X"]);
     expect(await mem0.search(scopeKey(scope), "zone B carrier", 5)).toEqual([]);
 
@@ -121,6 +122,7 @@ describe("MemoryStore on Mem0", () => {
 
     await store.syncIndex();
     expect(index.attempts).toBe(2);
+    expect(store.indexLag()).toEqual({ pending: 0 });
     mem0.close();
   });
 
