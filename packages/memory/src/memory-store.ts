@@ -415,6 +415,30 @@ export class MemoryStore {
   }
 
   /**
+   * Rebuilds the vector index from the facts table: every key's current record is queued again
+   * and synced. For an index directory that was lost or restored from an older backup: values
+   * never depend on the index, but recall of searches does. Returns how many keys were queued.
+   */
+  async reindex(): Promise<number> {
+    const queued = this.#db
+      .transaction(() => {
+        const rows = this.#stmt.activeAll.all() as FactRow[];
+        for (const row of rows) {
+          this.#stmt.outboxAdd.run({
+            scope: row.scope_key,
+            entity: row.entity,
+            attribute: row.attribute,
+            text: factText(toFactRecord(row)),
+          });
+        }
+        return rows.length;
+      })
+      .immediate();
+    await this.syncIndex();
+    return queued;
+  }
+
+  /**
    * Hands the index the changes committed since the last sync, in order. One sync at a time;
    * a failed change stays in the outbox and is retried by the next sync.
    */
@@ -823,6 +847,7 @@ function prepare(db: Database.Database) {
     doneOutbox: db.prepare("DELETE FROM memory_index_outbox WHERE seq = ?"),
     clearOutbox: db.prepare("DELETE FROM memory_index_outbox"),
     outboxCount: db.prepare("SELECT COUNT(*) AS pending FROM memory_index_outbox"),
+    activeAll: db.prepare("SELECT * FROM memory_facts WHERE status = 'active' ORDER BY seq"),
     batch: db.prepare("SELECT events FROM memory_batches WHERE batch_key = ?"),
     batchAdd: db.prepare(
       "INSERT INTO memory_batches (batch_key, events, audit_seq) VALUES (@key, @events, @seq)",

@@ -143,3 +143,29 @@ describe("MemoryStore on Mem0", () => {
     mem0.close();
   });
 });
+
+describe("MemoryStore.reindex", () => {
+  it("rebuilds a lost Mem0 index from the facts table: current keys only, found again by search", async () => {
+    const db = new Database(":memory:");
+    const audit = new SqliteAuditJournal(db);
+    const first = new Mem0FactIndex({ dir: ":memory:" });
+    const store = new MemoryStore(db, { audit, index: first });
+    await store.write({ principal: router }, [mandate(zoneB, "Carrier X")]);
+    await store.write({ principal: router }, [mandate(zoneB, "Carrier Y")]);
+    await store.write({ principal: router }, [
+      mandate({ entity: "zone C", attribute: "carrier" }, "Carrier Q"),
+    ]);
+    first.close();
+
+    // The index is gone (a wiped directory): the same facts table over an empty Mem0 index.
+    const fresh = new Mem0FactIndex({ dir: ":memory:" });
+    const reopened = new MemoryStore(db, { audit, index: fresh });
+    expect(await fresh.search(scopeKey(scope), "zone B carrier", 5)).toEqual([]);
+    expect(await reopened.reindex()).toBe(2);
+    const found = await reopened.search(router, scope, "zone B carrier", 5);
+    expect(found.map((f) => f.value)).toContain("Carrier Y");
+    expect(found.map((f) => f.value)).not.toContain("Carrier X");
+    expect(reopened.indexLag()).toEqual({ pending: 0 });
+    fresh.close();
+  });
+});
