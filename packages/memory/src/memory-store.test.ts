@@ -160,3 +160,18 @@ describe("MemoryStore late corrections of the same value", () => {
     ]);
   });
 });
+
+describe("MemoryStore when the clock steps back", () => {
+  it("never closes a record before it was recorded, nor starts its successor earlier", async () => {
+    clock = new Date("2026-03-10T12:00:00.000Z");
+    const { store } = fixture();
+    await store.write({ principal: router }, [fact("Carrier X")]);
+    clock = new Date("2026-03-10T11:00:00.000Z");
+    const [event] = await store.write({ principal: router }, [fact("Carrier Y")]);
+    expect(event?.previous?.supersededAt).toBe("2026-03-10T12:00:00.000Z");
+    expect(event?.record?.recordedAt).toBe("2026-03-10T12:00:00.000Z");
+    expect(event?.previous?.validTo).toBe("2026-03-10T12:00:00.000Z");
+    clock = new Date("2026-03-10T12:00:00.000Z");
+    expect(store.current(router, scope).map((f) => f.value)).toEqual(["Carrier Y"]);
+  });
+});

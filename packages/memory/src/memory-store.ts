@@ -553,11 +553,14 @@ export class MemoryStore {
   #applyDecided(
     write: ParsedFactWrite,
     current: FactRecord | undefined,
-    at: string,
+    now: string,
     operation: MemoryEvent["event"],
   ): MemoryEvent {
     const key = { entity: write.entity, attribute: write.attribute };
     const sKey = scopeKey(write.scope);
+    // System time never runs backwards within a key: a clock stepped back (NTP, another host)
+    // must not close a record before it was recorded, nor start the new one before the old.
+    const at = current && current.recordedAt > now ? current.recordedAt : now;
     const validFrom = write.validFrom ? new Date(write.validFrom).toISOString() : at;
     if (write.op === "retract") {
       if (!current)
