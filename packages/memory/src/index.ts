@@ -78,6 +78,7 @@ export type { MemoryApprovalRequest, MemoryEvent, MemoryOperation } from "./memo
 export {
   type AsOf,
   type DecideOptions,
+  MAX_BATCH_WRITES,
   MEMORY_NODE,
   MemoryStore,
   type MemoryStoreOptions,

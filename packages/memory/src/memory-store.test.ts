@@ -175,3 +175,17 @@ describe("MemoryStore when the clock steps back", () => {
     expect(store.current(router, scope).map((f) => f.value)).toEqual(["Carrier Y"]);
   });
 });
+
+describe("MemoryStore batch bounds", () => {
+  it("refuses a batch over MAX_BATCH_WRITES whole, writing nothing", async () => {
+    const { store, audit } = fixture();
+    const writes = Array.from({ length: 1001 }, (_, i) => fact(`Carrier ${i}`, { entity: `zone ${i}` }));
+    await expect(store.write({ principal: router }, writes)).rejects.toMatchObject({
+      code: "MEMORY_FACT_INVALID",
+      message: expect.stringContaining("at most 1000"),
+    });
+    expect(store.history(router, scope)).toEqual([]);
+    expect(audit.list()).toEqual([]);
+    expect(await store.write({ principal: router }, writes.slice(0, 1000))).toHaveLength(1000);
+  });
+});

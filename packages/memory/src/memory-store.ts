@@ -73,6 +73,9 @@ export interface DecideOptions {
   readonly requiredScope?: string;
 }
 
+/** The most writes one batch (one transaction) may hold. */
+export const MAX_BATCH_WRITES = 1000;
+
 /** The node name approval requests for memory writes carry when the write came from outside a graph. */
 export const MEMORY_NODE = "memory";
 
@@ -698,6 +701,14 @@ export class MemoryStore {
   #parseWrites(writes: readonly FactWrite[]): ParsedFactWrite[] {
     if (!Array.isArray(writes) || writes.length === 0) {
       throw new GovernorError("MEMORY_FACT_INVALID", "a memory write needs at least one fact: got none");
+    }
+    if (writes.length > MAX_BATCH_WRITES) {
+      // One batch is one write transaction: an unbounded one holds every other writer's lock.
+      throw new GovernorError(
+        "MEMORY_FACT_INVALID",
+        `a memory batch holds at most ${MAX_BATCH_WRITES} writes, got ${writes.length}; nothing was written (split it)`,
+        { writes: writes.length, max: MAX_BATCH_WRITES },
+      );
     }
     return writes.map((write, i) => {
       const parsed = factWriteSchema.safeParse(write);
