@@ -224,7 +224,7 @@ function buildNode(
     case "memory-read":
       return memoryReadNode(id, node, services);
     case "memory-write":
-      return memoryWriteNode(id, node, services);
+      return memoryWriteNode(id, node, services, control);
     case "agent":
       throw new GovernorError(
         "CONFIG_INVALID",

@@ -7,6 +7,7 @@ import {
   type MemoryStore,
   remember,
 } from "@governor/memory";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { AIMessage, type BaseMessage } from "@langchain/core/messages";
 import type { NodeServices } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
@@ -23,7 +24,7 @@ export function extractionModelOf(
   services: Pick<NodeServices, "model" | "models">,
   node: string,
   extract: MemoryExtraction<GraphState>,
-): ExtractionModel {
+): BaseChatModel {
   const model = extract.model === undefined ? services.model : services.models?.[extract.model];
   if (!model) {
     throw new GovernorError(

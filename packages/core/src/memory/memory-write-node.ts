@@ -1,9 +1,12 @@
 import { GovernorError } from "@governor/errors";
 import type { MemoryEvent } from "@governor/memory";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import type { ExecutionControl } from "../control/execution-control.js";
 import { emit } from "../graph/events.js";
-import { type NodeServices, scopeOf } from "../graph/node-scope.js";
+import type { GovernorUpdate } from "../graph/governor-channel.js";
+import { type NodeServices, scopeOf, stepAudit } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
+import { type BudgetedExtraction, budgetedExtraction, ExtractionStopped } from "./budgeted-extraction.js";
 import { memoryBatchKeys, memoryStepKey } from "./memory-batch-key.js";
 import { extractIntoMemory, extractionModelOf } from "./memory-extraction.js";
 import type { MemoryWriteNode } from "./memory-node-definitions.js";
@@ -19,7 +22,12 @@ import { memoryStoreOf } from "./step-memory.js";
  *
  * @throws {GovernorError} CONFIG_INVALID when compiled without a memory store (at compile).
  */
-export function memoryWriteNode(id: string, node: MemoryWriteNode<GraphState>, services: NodeServices) {
+export function memoryWriteNode(
+  id: string,
+  node: MemoryWriteNode<GraphState>,
+  services: NodeServices,
+  control: ExecutionControl,
+) {
   const store = memoryStoreOf(services, id);
   const extraction = node.extract && {
     declared: node.extract,
@@ -28,17 +36,39 @@ export function memoryWriteNode(id: string, node: MemoryWriteNode<GraphState>, s
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
     let events: MemoryEvent[];
+    let metered: BudgetedExtraction | undefined;
     if (extraction) {
       // A re-run of the step finds its batch before asking the model again.
       const stepKey = memoryStepKey(config, id);
-      events =
-        (stepKey && store.writtenBatch(stepKey)) ||
-        (await extractIntoMemory(store, extraction.model, extraction.declared, state, services, {
-          node: id,
-          principal: scope.principal,
-          threadId: scope.threadId,
-          ...(stepKey ? { batchKey: stepKey } : {}),
-        }));
+      const written = stepKey ? store.writtenBatch(stepKey) : undefined;
+      if (written) events = written;
+      else {
+        metered = budgetedExtraction({
+          id,
+          model: extraction.model,
+          state,
+          scope,
+          config,
+          control,
+          services,
+          audit: stepAudit(services, scope, config),
+        });
+        try {
+          events = await extractIntoMemory(store, metered.model, extraction.declared, state, services, {
+            node: id,
+            principal: scope.principal,
+            threadId: scope.threadId,
+            ...(stepKey ? { batchKey: stepKey } : {}),
+          });
+        } catch (error) {
+          // A human stopped the run rather than grant more budget: nothing was written.
+          if (error instanceof ExtractionStopped) {
+            const stopped: GovernorUpdate = { budget: error.budget, stop: error.stop };
+            return { governor: stopped };
+          }
+          throw error;
+        }
+      }
     } else {
       const writes = await node.facts?.(state);
       if (!Array.isArray(writes)) {
@@ -75,6 +105,13 @@ export function memoryWriteNode(id: string, node: MemoryWriteNode<GraphState>, s
         event.approval ? [{ requestId: event.approval.requestId, summary: event.approval.summary }] : [],
       ),
     });
-    return node.into ? checkedStateUpdate(services, id, { [node.into]: events }) : {};
+    const usage = metered?.usage();
+    const budget = metered?.budget();
+    const governor: GovernorUpdate | undefined =
+      usage || budget ? { ...(usage ? { usage } : {}), ...(budget ? { budget } : {}) } : undefined;
+    return {
+      ...(node.into ? checkedStateUpdate(services, id, { [node.into]: events }) : {}),
+      ...(governor ? { governor } : {}),
+    };
   };
 }

@@ -106,15 +106,15 @@ describe("memory-write node with extraction", () => {
     const { model, calls } = extractionModel();
     const armed = { on: false };
     const workflow = extractingWorkflow();
+    // Arms the crash once the model has answered: the write happens, the step is lost.
+    const answer = model.invoke.bind(model);
+    model.invoke = async (...args: Parameters<typeof model.invoke>) => {
+      const reply = await answer(...args);
+      armed.on = true;
+      return reply;
+    };
     const graph = compile(workflow, {
-      model: {
-        // Arms the crash once the model has answered: the write happens, the step is lost.
-        invoke: async (...args: Parameters<typeof model.invoke>) => {
-          const reply = await model.invoke(...args);
-          armed.on = true;
-          return reply;
-        },
-      } as unknown as typeof model,
+      model,
       checkpointer: crashingCheckpointer(store.checkpointer, armed),
       ...store.graphServices(),
     });
@@ -127,6 +127,39 @@ describe("memory-write node with extraction", () => {
     expect((state.events as MemoryEvent[]).map((e) => e.event)).toEqual(["ADD"]);
     expect(store.memory.history(operator, { tenant: "acme" }, zoneB)).toHaveLength(1);
     expect(store.audit.list("e2").filter((r) => r.kind === "memory")).toHaveLength(1);
+  });
+
+  it("counts the extraction's model calls in the run's usage, like a model step's", async () => {
+    const { model } = extractionModel();
+    const graph = compile(extractingWorkflow(), {
+      model,
+      checkpointer: store.checkpointer,
+      ...store.graphServices(),
+    });
+    const state = await graph.invoke({ request: REQUEST }, { configurable: { thread_id: "e3" } });
+    const usage = (state.governor as { usage: { modelCalls: number; inputTokens: number } }).usage;
+    expect(usage.modelCalls).toBe(1);
+    expect(usage.inputTokens).toBeGreaterThan(0);
+    expect(
+      store.audit
+        .list("e3")
+        .filter((r) => r.kind === "model")
+        .map((r) => r.data.purpose),
+    ).toEqual(["memory extraction"]);
+  });
+
+  it("never extracts over the run's budget: it asks a human first, and nothing is written meanwhile", async () => {
+    const { model, calls } = extractionModel();
+    const workflow = { ...extractingWorkflow(), budget: { maxTokens: 5 } };
+    const graph = compile(workflow, {
+      model,
+      checkpointer: store.checkpointer,
+      ...store.graphServices(),
+    });
+    const state = await graph.invoke({ request: REQUEST }, { configurable: { thread_id: "e4" } });
+    expect(calls.extraction).toBe(0);
+    expect((state as { __interrupt__?: unknown[] }).__interrupt__).toHaveLength(1);
+    expect(store.memory.history(operator, { tenant: "acme" }, zoneB)).toEqual([]);
   });
 
   it("is refused at compile time when the named extraction model was not given", () => {

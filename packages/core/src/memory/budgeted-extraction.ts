@@ -1,0 +1,125 @@
+import type { ExtractionModel } from "@governor/memory";
+import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
+import type { BaseMessage } from "@langchain/core/messages";
+import type { LangGraphRunnableConfig } from "@langchain/langgraph";
+import { callModelWithinBudget } from "../agent/model-turn.js";
+import type { RunBudget } from "../budget/run-budget.js";
+import { mergeUsage, type RunUsage, type UsageDelta } from "../budget/run-usage.js";
+import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
+import type { RunStop } from "../control/run-stop.js";
+import type { CallScope } from "../gateway/tool-gateway.js";
+import type { NodeServices, stepAudit } from "../graph/node-scope.js";
+import type { GraphState } from "../graph/state-annotation.js";
+import { routeTo } from "../nodes/model-route.js";
+
+/** Thrown out of the extraction when a human stopped the run instead of granting more budget. */
+export class ExtractionStopped extends Error {
+  constructor(
+    readonly budget: RunBudget,
+    readonly stop: RunStop,
+  ) {
+    super(stop.message);
+  }
+}
+
+export interface BudgetedExtraction {
+  /** The model `remember()` calls: every call under the run's budgets, like a model step's. */
+  readonly model: ExtractionModel;
+  /** What the calls added to the run's usage, for the node's state update. */
+  usage(): UsageDelta | undefined;
+  /** The budget after any extension granted while the step waited, if one was. */
+  budget(): RunBudget | undefined;
+}
+
+/**
+ * The extraction model of a memory-write step, metered: each call it makes (extracting, then
+ * matching near keys) goes through the same path as a model step's (budget routing, a human
+ * asked before a call would overrun, the principal's daily spend, tokens and cost counted and
+ * audited), so remembering a conversation cannot spend outside the run's budget.
+ */
+export function budgetedExtraction(input: {
+  readonly id: string;
+  readonly model: BaseChatModel;
+  readonly state: GraphState;
+  readonly scope: CallScope;
+  readonly config: LangGraphRunnableConfig;
+  readonly control: ExecutionControl;
+  readonly services: NodeServices;
+  readonly audit: ReturnType<typeof stepAudit>;
+}): BudgetedExtraction {
+  const { id, scope, config, control, services, audit } = input;
+  const primary = routeTo(input.model, "primary", [], id);
+  const initialBudget = budgetOf(input.state, control);
+  let budget = initialBudget;
+  let usage: RunUsage = usageOf(input.state);
+  let delta: UsageDelta | undefined;
+  let calls = 0;
+  const model: ExtractionModel = {
+    invoke: async (messages: BaseMessage[]) => {
+      const turn = await callModelWithinBudget({
+        id,
+        scope,
+        config,
+        prompt: messages,
+        usage,
+        budget,
+        pick: async () => ({ primary }),
+        control,
+        services,
+        audit,
+      });
+      if (turn.kind === "stopped") throw new ExtractionStopped(turn.budget, turn.stop);
+      budget = turn.budget;
+      calls += 1;
+      const added: UsageDelta = {
+        modelCalls: 1,
+        inputTokens: turn.inputTokens,
+        outputTokens: turn.outputTokens,
+        costUsd: turn.costUsd,
+        byModel: {
+          [turn.model]: {
+            calls: 1,
+            inputTokens: turn.inputTokens,
+            outputTokens: turn.outputTokens,
+            costUsd: turn.costUsd,
+          },
+        },
+      };
+      usage = mergeUsage(usage, added);
+      delta = delta ? subtractBase(mergeUsage(asUsage(delta), added)) : added;
+      audit(
+        "model",
+        "answered",
+        {
+          purpose: "memory extraction",
+          model: turn.model,
+          usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, source: turn.source },
+          costUsd: turn.costUsd,
+        },
+        `model:extract:${calls}`,
+      );
+      return turn.reply;
+    },
+  };
+  return {
+    model,
+    usage: () => delta,
+    budget: () => (budget !== initialBudget ? budget : undefined),
+  };
+}
+
+/** A delta as a full usage record (zeros elsewhere), so two deltas add with `mergeUsage`. */
+function asUsage(delta: UsageDelta): RunUsage {
+  return mergeUsage(undefined, delta);
+}
+
+/** Back to a delta: only the counts a model call adds. */
+function subtractBase(total: RunUsage): UsageDelta {
+  return {
+    modelCalls: total.modelCalls,
+    inputTokens: total.inputTokens,
+    outputTokens: total.outputTokens,
+    costUsd: total.costUsd,
+    byModel: total.byModel,
+  };
+}
