@@ -12,7 +12,7 @@ import type { AgentLoopState, GovernorUpdate, LoopCall } from "../graph/governor
 import { type NodeServices, stepAudit, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import { stepPrompt } from "../graph/step-prompt.js";
-import { memoryStoreOf, stepMemoryText } from "../memory/step-memory.js";
+import { stepMemoryText } from "../memory/step-memory.js";
 import { primaryPicker, routeTo } from "../nodes/model-route.js";
 import { unmaskToolCalls } from "../privacy/mask-messages.js";
 import type { AnyTool, ToolRisk } from "../tools/define-tool.js";
@@ -21,7 +21,7 @@ import type { AgentNode } from "../workflow/node-definitions.js";
 import { LOOP_ROUTES, loopNodes, loopOf, loopScope } from "./agent-loop-state.js";
 import { checkHandoffEntry, type HandoffEntry } from "./handoff-entry.js";
 import { handoffTarget, handoffToolName } from "./handoff-tools.js";
-import { callModelWithinBudget } from "./model-turn.js";
+import { callModelWithinBudget, turnUsage } from "./model-turn.js";
 import { atLeastRecorded, recordedUse } from "./recorded-use.js";
 
 export const DEFAULT_MAX_CALLS_PER_TURN = 8;
@@ -56,7 +56,7 @@ export function agentTurnNode(
   // Declared routing picks each turn's model; otherwise the one model given answers.
   const pick = primaryPicker(id, node.models, services, offered);
   const cheap = control.cheapModel ? routeTo(control.cheapModel, "cheap", offered, id) : undefined;
-  const memory = node.memory && { store: memoryStoreOf(services, id), declared: node.memory };
+  const readMemory = stepMemoryText(id, node.memory, services);
 
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = loopScope(config, id, node, services);
@@ -96,17 +96,7 @@ export function agentTurnNode(
     // A new visit hears the human input; later turns of the same visit do not.
     const humanText = entering ? node.input?.(state) : undefined;
     // Read afresh every turn, as this agent's identity: a fact changed mid-run is current at the next turn.
-    const facts =
-      memory &&
-      (await stepMemoryText(
-        memory.store,
-        memory.declared,
-        state,
-        services,
-        { node: id, principal: scope.principal },
-        audit,
-        config,
-      ));
+    const facts = await readMemory(state, scope.principal, audit, config);
     const { added, masker, prompt } = stepPrompt(state, node.instructions, humanText, services, facts);
 
     const initialBudget = budgetOf(state, control);
@@ -247,18 +237,7 @@ export function agentTurnNode(
       ...(turn.budget !== initialBudget ? { budget: turn.budget } : {}),
       ...(stop ? { stop } : {}),
       usage: {
-        modelCalls: 1,
-        inputTokens: turn.inputTokens,
-        outputTokens: turn.outputTokens,
-        costUsd: turn.costUsd,
-        byModel: {
-          [turn.model]: {
-            calls: 1,
-            inputTokens: turn.inputTokens,
-            outputTokens: turn.outputTokens,
-            costUsd: turn.costUsd,
-          },
-        },
+        ...turnUsage(turn),
         calls: guard.added,
         loopRefusals: guard.refusals,
       },

@@ -6,7 +6,7 @@ import { checkDailySpend } from "../budget/check-daily-spend.js";
 import { spendKey, utcDay } from "../budget/daily-spend.js";
 import { type CallPlan, type ModelRoute, planModelCall } from "../budget/model-routing.js";
 import type { RunBudget } from "../budget/run-budget.js";
-import type { RunUsage } from "../budget/run-usage.js";
+import type { RunUsage, UsageDelta } from "../budget/run-usage.js";
 import type { ExecutionControl } from "../control/execution-control.js";
 import type { RunStop } from "../control/run-stop.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
@@ -32,6 +32,16 @@ export type ModelTurn =
       /** The budget after any extension a human granted while the step waited. */
       readonly budget: RunBudget;
     };
+
+/** What one answered call adds to the run's usage: one call, its tokens and cost, under the model that ran. */
+export function turnUsage(turn: Extract<ModelTurn, { kind: "answered" }>): UsageDelta {
+  const counts = {
+    inputTokens: turn.inputTokens,
+    outputTokens: turn.outputTokens,
+    costUsd: turn.costUsd,
+  };
+  return { modelCalls: 1, ...counts, byModel: { [turn.model]: { calls: 1, ...counts } } };
+}
 
 export interface ModelTurnInput {
   readonly id: string;

@@ -2,7 +2,7 @@ import type { ExtractionModel } from "@governor/memory";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { callModelWithinBudget } from "../agent/model-turn.js";
+import { callModelWithinBudget, turnUsage } from "../agent/model-turn.js";
 import type { RunBudget } from "../budget/run-budget.js";
 import { mergeUsage, type RunUsage, type UsageDelta } from "../budget/run-usage.js";
 import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
@@ -50,10 +50,10 @@ export function budgetedExtraction(input: {
   const { id, scope, config, control, services, audit } = input;
   const primary = routeTo(input.model, "primary", [], id);
   const initialBudget = budgetOf(input.state, control);
+  const before = usageOf(input.state);
   let budget = initialBudget;
-  let usage: RunUsage = usageOf(input.state);
-  let delta: UsageDelta | undefined;
-  let calls = 0;
+  // What this step's calls spent so far: the next call is checked against the run's usage plus it.
+  let spent: RunUsage | undefined;
   const model: ExtractionModel = {
     invoke: async (messages: BaseMessage[]) => {
       const turn = await callModelWithinBudget({
@@ -61,7 +61,7 @@ export function budgetedExtraction(input: {
         scope,
         config,
         prompt: messages,
-        usage,
+        usage: spent ? mergeUsage(before, spent) : before,
         budget,
         pick: async () => ({ primary }),
         control,
@@ -70,23 +70,7 @@ export function budgetedExtraction(input: {
       });
       if (turn.kind === "stopped") throw new ExtractionStopped(turn.budget, turn.stop);
       budget = turn.budget;
-      calls += 1;
-      const added: UsageDelta = {
-        modelCalls: 1,
-        inputTokens: turn.inputTokens,
-        outputTokens: turn.outputTokens,
-        costUsd: turn.costUsd,
-        byModel: {
-          [turn.model]: {
-            calls: 1,
-            inputTokens: turn.inputTokens,
-            outputTokens: turn.outputTokens,
-            costUsd: turn.costUsd,
-          },
-        },
-      };
-      usage = mergeUsage(usage, added);
-      delta = delta ? subtractBase(mergeUsage(asUsage(delta), added)) : added;
+      spent = mergeUsage(spent, turnUsage(turn));
       audit(
         "model",
         "answered",
@@ -96,30 +80,21 @@ export function budgetedExtraction(input: {
           usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, source: turn.source },
           costUsd: turn.costUsd,
         },
-        `model:extract:${calls}`,
+        `model:extract:${spent.modelCalls}`,
       );
       return turn.reply;
     },
   };
   return {
     model,
-    usage: () => delta,
+    usage: () =>
+      spent && {
+        modelCalls: spent.modelCalls,
+        inputTokens: spent.inputTokens,
+        outputTokens: spent.outputTokens,
+        costUsd: spent.costUsd,
+        byModel: spent.byModel,
+      },
     budget: () => (budget !== initialBudget ? budget : undefined),
-  };
-}
-
-/** A delta as a full usage record (zeros elsewhere), so two deltas add with `mergeUsage`. */
-function asUsage(delta: UsageDelta): RunUsage {
-  return mergeUsage(undefined, delta);
-}
-
-/** Back to a delta: only the counts a model call adds. */
-function subtractBase(total: RunUsage): UsageDelta {
-  return {
-    modelCalls: total.modelCalls,
-    inputTokens: total.inputTokens,
-    outputTokens: total.outputTokens,
-    costUsd: total.costUsd,
-    byModel: total.byModel,
   };
 }

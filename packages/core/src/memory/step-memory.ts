@@ -101,31 +101,42 @@ export function memoryReadAudit(result: StepMemoryResult, read: StepMemoryRead):
   };
 }
 
-/**
- * The memory block of a model step's or agent turn's system prompt, read afresh at this turn,
- * audited (kind "memory", outcome "read", once per step however often LangGraph re-runs it)
- * and reported on the stream.
- *
- * @throws {GovernorError} as {@link readStepMemory}: the turn fails closed rather than run without its facts.
- */
-export async function stepMemoryText(
-  store: MemoryStore,
-  memory: StepMemory<GraphState>,
+/** Reads a step's memory block for one call: see {@link stepMemoryText}. */
+export type StepMemoryText = (
   state: GraphState,
-  services: Pick<NodeServices, "workflow">,
-  read: StepMemoryRead,
+  principal: Principal,
   audit: StepAudit,
   config: LangGraphRunnableConfig,
-): Promise<string> {
-  const result = await readStepMemory(store, memory, state, services, read, audit);
-  audit("memory", "read", memoryReadAudit(result, read), "memory-read");
-  emit(config, {
-    type: "memory-read",
-    node: read.node,
-    facts: result.context.facts.length,
-    omitted: result.context.omitted,
-  });
-  return result.context.text;
+) => Promise<string | undefined>;
+
+/**
+ * The memory block of model step or agent turn `node`'s system prompt, read afresh at each
+ * call, audited (kind "memory", outcome "read", once per step however often LangGraph re-runs
+ * it) and reported on the stream. A step that declared no memory reads nothing.
+ *
+ * @throws {GovernorError} CONFIG_INVALID (at compile) when the step declares memory and the
+ *   graph has no store; at a call, as {@link readStepMemory}: the turn fails closed rather
+ *   than run without its facts.
+ */
+export function stepMemoryText(
+  node: string,
+  memory: StepMemory<GraphState> | undefined,
+  services: Pick<NodeServices, "workflow" | "memory">,
+): StepMemoryText {
+  if (!memory) return async () => undefined;
+  const store = memoryStoreOf(services, node);
+  return async (state, principal, audit, config) => {
+    const read = { node, principal };
+    const result = await readStepMemory(store, memory, state, services, read, audit);
+    audit("memory", "read", memoryReadAudit(result, read), "memory-read");
+    emit(config, {
+      type: "memory-read",
+      node,
+      facts: result.context.facts.length,
+      omitted: result.context.omitted,
+    });
+    return result.context.text;
+  };
 }
 
 function listFrom<T>(value: FromState<GraphState, readonly T[]>, state: GraphState, what: string): T[] {

@@ -1,6 +1,6 @@
 import { missingScopes } from "@governor/identity";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
-import { callModelWithinBudget } from "../agent/model-turn.js";
+import { callModelWithinBudget, turnUsage } from "../agent/model-turn.js";
 import { DEFAULT_MAX_IDENTICAL_CALLS, DEFAULT_MAX_LOOP_REFUSALS } from "../budget/run-budget.js";
 import { budgetOf, type ExecutionControl, usageOf } from "../control/execution-control.js";
 import { LoopGuard } from "../control/loop-guard.js";
@@ -9,7 +9,7 @@ import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, stepAudit, toolReply } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import { stepPrompt } from "../graph/step-prompt.js";
-import { memoryStoreOf, stepMemoryText } from "../memory/step-memory.js";
+import { stepMemoryText } from "../memory/step-memory.js";
 import { unmaskToolCalls } from "../privacy/mask-messages.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import type { ModelNode } from "../workflow/node-definitions.js";
@@ -38,7 +38,7 @@ export function modelNode(
   const pickPrimary = primaryPicker(id, node.models, services, offered);
   const cheap = control.cheapModel ? routeTo(control.cheapModel, "cheap", offered, id) : undefined;
   const offeredNames = new Set(offered.map((tool) => tool.name));
-  const memory = node.memory && { store: memoryStoreOf(services, id), declared: node.memory };
+  const readMemory = stepMemoryText(id, node.memory, services);
 
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
@@ -46,17 +46,7 @@ export function modelNode(
     const audit = stepAudit(services, scope, config);
 
     // Facts are read at every call, so the model sees what is current now, never a copy in state.
-    const facts =
-      memory &&
-      (await stepMemoryText(
-        memory.store,
-        memory.declared,
-        state,
-        services,
-        { node: id, principal: scope.principal },
-        audit,
-        config,
-      ));
+    const facts = await readMemory(state, scope.principal, audit, config);
     const { added, masker, prompt } = stepPrompt(
       state,
       node.instructions,
@@ -193,18 +183,7 @@ export function modelNode(
       ...(budget !== initialBudget ? { budget } : {}),
       ...(stop ? { stop } : {}),
       usage: {
-        modelCalls: 1,
-        inputTokens: measured.inputTokens,
-        outputTokens: measured.outputTokens,
-        costUsd,
-        byModel: {
-          [modelName]: {
-            calls: 1,
-            inputTokens: measured.inputTokens,
-            outputTokens: measured.outputTokens,
-            costUsd,
-          },
-        },
+        ...turnUsage(turn),
         calls: loop.added,
         loopRefusals: loop.refusals,
       },
