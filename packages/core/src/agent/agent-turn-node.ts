@@ -121,13 +121,7 @@ export function agentTurnNode(
     }
 
     const number = turnsTaken + 1;
-    const routed = turn.picked.turn;
-    const route = routed && {
-      model: routed.name,
-      reason: routed.reason,
-      ...(routed.rule !== undefined ? { rule: routed.rule } : {}),
-    };
-    if (route) emit(config, { type: "model-route", node: id, ...route, runs: turn.route });
+    const route = turn.routing;
     const reply = withUniqueCallIds(turn.reply, id, number, state.messages);
     added.push(reply.message);
     const text =

@@ -10,6 +10,7 @@ import type { RunUsage, UsageDelta } from "../budget/run-usage.js";
 import type { ExecutionControl } from "../control/execution-control.js";
 import type { RunStop } from "../control/run-stop.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
+import { emit } from "../graph/events.js";
 import type { NodeServices, stepAudit } from "../graph/node-scope.js";
 import type { Invoke, PrimaryPick, TurnFacts } from "../nodes/model-route.js";
 
@@ -23,8 +24,8 @@ export type ModelTurn =
       readonly model: string;
       /** The route that was called (its name may differ from the model's own report). */
       readonly route: string;
-      /** The primary and, when routing rules chose it, the choice and its reason. */
-      readonly picked: PrimaryPick;
+      /** When routing rules chose the model: which, why and by which rule (audited, streamed as "model-route"). */
+      readonly routing?: { readonly model: string; readonly reason: string; readonly rule?: number };
       readonly inputTokens: number;
       readonly outputTokens: number;
       readonly source: string;
@@ -159,12 +160,19 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
   if (control.spend && costUsd > 0) {
     control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd });
   }
+  const routed = picked.turn;
+  const routing = routed && {
+    model: routed.name,
+    reason: routed.reason,
+    ...(routed.rule !== undefined ? { rule: routed.rule } : {}),
+  };
+  if (routing) emit(input.config, { type: "model-route", node: id, ...routing, runs: plan.route.name });
   return {
     kind: "answered",
     reply,
     model,
     route: plan.route.name,
-    picked,
+    ...(routing ? { routing } : {}),
     inputTokens: measured.inputTokens,
     outputTokens: measured.outputTokens,
     source: measured.source,

@@ -77,13 +77,7 @@ export function modelNode(
     const modelName = turn.model;
     const measured = { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, source: turn.source };
     added.push(reply);
-    const routed = turn.picked.turn;
-    const route = routed && {
-      model: routed.name,
-      reason: routed.reason,
-      ...(routed.rule !== undefined ? { rule: routed.rule } : {}),
-    };
-    if (route) emit(config, { type: "model-route", node: id, ...route, runs: turn.route });
+    const route = turn.routing;
 
     // What the model said comes first in the stream; refusals of its calls follow.
     emit(config, {
