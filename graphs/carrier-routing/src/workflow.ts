@@ -1,5 +1,4 @@
 import { defineWorkflow, END, fail, pass, START } from "@governor/core";
-import type { MemoryStore } from "@governor/memory";
 import type { PolicyEngine } from "@governor/policy";
 import { z } from "zod";
 import { CARRIERS, DEFAULT_CARRIER, DispatchDesk } from "./dispatch-desk.js";
@@ -42,14 +41,6 @@ export interface CarrierRoutingWorkflowOptions {
   readonly desk?: DispatchDesk;
   /** Another policy engine in place of the desk's Cedar policies. */
   readonly policy?: PolicyEngine;
-  /**
-   * The store the runs' memory lives in. Given, the booking gate reads the zone's mandate from
-   * it when it decides; pass it wherever others can reach the graph (LangGraph's API server,
-   * where a run can be started at the agent with a forged state: see studio.ts). Without it
-   * the gate takes the mandate the run's read_rules step read, as a run driven by
-   * GovernorRuntime (the CLI) always passes through that step first.
-   */
-  readonly memory?: MemoryStore;
 }
 
 /**
@@ -62,8 +53,6 @@ export interface CarrierRoutingWorkflowOptions {
 export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOptions = {}) {
   const desk = options.desk ?? new DispatchDesk();
   const zoneOf = (state: CarrierRoutingState) => desk.shipment(state.shipmentId)?.zone;
-  const mandateFor = (state: CarrierRoutingState, zone: string) =>
-    options.memory ? mandateInStore(options.memory, zone) : mandateInFacts(state.ruleFacts, zone);
   // Always one exact key: no keys would read the whole partition. A shipment the desk does not
   // know reads a zone that has no facts (and its booking fails the check).
   const zoneKeys = (state: CarrierRoutingState) => [carrierKey(zoneOf(state) ?? "(unknown)")];
@@ -132,9 +121,8 @@ export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOpti
                 throw new Error(`shipment ${String(call.args.shipmentId)} is not in the transport system`);
               // The rule is read from the store the run was compiled with, never from the run's
               // state (which a caller can write): without a store the gate cannot decide, and denies.
-              const memory = env.memory ?? options.memory;
-              if (!memory) throw new Error("no memory store to read the zone's carrier rule from");
-              const mandate = mandateInStore(memory, shipment.zone);
+              if (!env.memory) throw new Error("no memory store to read the zone's carrier rule from");
+              const mandate = mandateInStore(env.memory, shipment.zone);
               return {
                 context: {
                   zone: shipment.zone,
@@ -146,7 +134,8 @@ export function createCarrierRoutingWorkflow(options: CarrierRoutingWorkflowOpti
             approval: {
               requiredScope: "approvals:dispatch",
               summary: (state, call) => {
-                const mandate = mandateFor(state, desk.shipment(state.shipmentId)?.zone ?? "?");
+                // Words for the approver, from the run's read_rules step; the decision read the store.
+                const mandate = mandateInFacts(state.ruleFacts, desk.shipment(state.shipmentId)?.zone ?? "?");
                 return `Book ${String(call.args.shipmentId)} with ${String(call.args.carrier)}: ${mandate ? `the rule says ${mandate}` : "no carrier rule is on record"}`;
               },
             },

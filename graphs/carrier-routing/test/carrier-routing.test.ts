@@ -79,138 +79,129 @@ const asOf = (validAt: string, knownAt?: string) =>
     .map((fact: FactRecord) => `${fact.kind}:${String(fact.value)}`);
 
 describe("carrier-routing: the dispatch agent is given exactly the current carrier rule", () => {
-  it.each([
-    ["from the store (as Studio's graph)", true],
-    ["from the run's read_rules step (as the CLI's)", false],
-  ])(
-    "plays the six days, the model receiving the current rule only, and books by it; gate reads the mandate %s",
-    async (_, bound) => {
-      sample = createCarrierRoutingSample({
-        desk,
-        ...(bound ? { memory: runtime.store.memory } : {}),
-      });
-      // Day 1: a brainstorm is a suggestion; the agent sees it as not binding and books the default, for a lead.
-      const brainstorm = await play("brainstorm");
-      expect(brainstorm.events).toMatchObject([{ event: "ADD", status: "applied" }]);
-      expect(brainstorm.prompts.length).toBeGreaterThan(0);
-      for (const call of brainstorm.prompts) {
-        expect(factLines(call)).toEqual([
-          line("suggestion", "planner:lena, weight 40", "regional couriers", "2026-02-02"),
-        ]);
-        expect(call.system).not.toContain("[mandate");
-      }
-      expect(brainstorm.outcome.status).toBe("waiting");
-      expect(brainstorm.outcome.approval?.args).toEqual({
-        shipmentId: "SH-101",
-        carrier: "Standard Freight",
-      });
-      expect(brainstorm.outcome.approval?.policyIds).toEqual(["off-rule-booking-needs-approval"]);
-      expect(desk.bookings).toEqual([]);
-
-      // Day 2: the ops director's rule supersedes the suggestion; the booking follows it and runs alone.
-      const mandate = await play("mandate");
-      expect(mandate.events).toMatchObject([{ event: "UPDATE", status: "applied" }]);
-      for (const call of mandate.prompts) {
-        expect(factLines(call)).toEqual([
-          line("mandate", "ops-director:maria, weight 90", "Carrier X", "2026-02-03"),
-        ]);
-      }
-      expect(everything(mandate.prompts)).not.toContain("regional couriers");
-      expect(mandate.outcome.status).toBe("completed");
-
-      // Day 3: the rule changes: the model is given Carrier Y, and Carrier X nowhere.
-      const change = await play("change-of-mandate");
-      expect(change.events).toMatchObject([{ event: "UPDATE", status: "applied" }]);
-      for (const call of change.prompts) {
-        expect(factLines(call)).toEqual([
-          line("mandate", "ops-director:maria, weight 90", "Carrier Y", "2026-02-10"),
-        ]);
-      }
-      expect(everything(change.prompts)).not.toContain("Carrier X");
-      expect(change.outcome.status).toBe("completed");
-
-      // Day 4: a suggestion against the mandate is refused; the model still gets Carrier Y only.
-      const suggestion = await play("suggestion-against-mandate");
-      expect(suggestion.events).toMatchObject([{ event: "UPDATE", status: "refused" }]);
-      for (const call of suggestion.prompts) {
-        expect(factLines(call)).toEqual([
-          line("mandate", "ops-director:maria, weight 90", "Carrier Y", "2026-02-10"),
-        ]);
-      }
-      expect(everything(suggestion.prompts)).not.toMatch(/Carrier X|regional couriers/);
-      expect(suggestion.outcome.status).toBe("completed");
-
-      // Day 5: the rule is retracted: no Zone B carrier reaches the model; the default waits for a lead.
-      const retraction = await play("retraction");
-      expect(retraction.events).toMatchObject([{ event: "DELETE", status: "applied" }]);
-      expect(retraction.prompts.length).toBeGreaterThan(0);
-      for (const call of retraction.prompts) expect(factLines(call)).toEqual([]);
-      expect(everything(retraction.prompts)).not.toMatch(/Zone B carrier|Carrier [XYZ]|regional couriers/);
-      expect(retraction.outcome.status).toBe("waiting");
-      expect(retraction.outcome.approval?.args).toEqual({
-        shipmentId: "SH-105",
-        carrier: "Standard Freight",
-      });
-
-      // Day 6: a late correction, true from March 1: the model gets Carrier Z, nothing older.
-      const correction = await play("late-correction");
-      expect(correction.events).toMatchObject([{ event: "ADD", status: "applied" }]);
-      for (const call of correction.prompts) {
-        expect(factLines(call)).toEqual([
-          line("mandate", "ops-director:maria, weight 90", "Carrier Z", "2026-03-01"),
-        ]);
-      }
-      expect(everything(correction.prompts)).not.toMatch(/Carrier [XY]|regional couriers/);
-      expect(correction.outcome.status).toBe("completed");
-
-      // The transport system booked exactly the three shipments that followed a rule, with it.
-      expect(desk.bookings.map((booking) => [booking.shipmentId, booking.carrier])).toEqual([
-        ["SH-102", "Carrier X"],
-        ["SH-103", "Carrier Y"],
-        ["SH-104", "Carrier Y"],
-        ["SH-106", "Carrier Z"],
+  it("plays the six days, the model receiving the current rule only, and books by it; the gate reads the mandate from the store", async () => {
+    sample = createCarrierRoutingSample({ desk });
+    // Day 1: a brainstorm is a suggestion; the agent sees it as not binding and books the default, for a lead.
+    const brainstorm = await play("brainstorm");
+    expect(brainstorm.events).toMatchObject([{ event: "ADD", status: "applied" }]);
+    expect(brainstorm.prompts.length).toBeGreaterThan(0);
+    for (const call of brainstorm.prompts) {
+      expect(factLines(call)).toEqual([
+        line("suggestion", "planner:lena, weight 40", "regional couriers", "2026-02-02"),
       ]);
+      expect(call.system).not.toContain("[mandate");
+    }
+    expect(brainstorm.outcome.status).toBe("waiting");
+    expect(brainstorm.outcome.approval?.args).toEqual({
+      shipmentId: "SH-101",
+      carrier: "Standard Freight",
+    });
+    expect(brainstorm.outcome.approval?.policyIds).toEqual(["off-rule-booking-needs-approval"]);
+    expect(desk.bookings).toEqual([]);
 
-      // The store's history: every record kept, each closed by the next, nothing rewritten.
-      const records = history();
-      expect(
-        records.map((record) => [record.kind, record.value, record.status, record.validFrom, record.validTo]),
-      ).toEqual([
-        [
-          "suggestion",
-          "regional couriers",
-          "superseded",
-          "2026-02-02T00:00:00.000Z",
-          "2026-02-03T00:00:00.000Z",
-        ],
-        ["mandate", "Carrier X", "superseded", "2026-02-03T00:00:00.000Z", "2026-02-10T00:00:00.000Z"],
-        ["mandate", "Carrier Y", "deleted", "2026-02-10T00:00:00.000Z", "2026-02-20T00:00:00.000Z"],
-        ["mandate", "Carrier Z", "active", "2026-03-01T00:00:00.000Z", undefined],
+    // Day 2: the ops director's rule supersedes the suggestion; the booking follows it and runs alone.
+    const mandate = await play("mandate");
+    expect(mandate.events).toMatchObject([{ event: "UPDATE", status: "applied" }]);
+    for (const call of mandate.prompts) {
+      expect(factLines(call)).toEqual([
+        line("mandate", "ops-director:maria, weight 90", "Carrier X", "2026-02-03"),
       ]);
-      expect(records[1]?.supersededBy).toBe(records[2]?.id);
-      expect(records.map((record) => record.authority.by)).toEqual([
-        "planner:lena",
-        "ops-director:maria",
-        "ops-director:maria",
-        "ops-director:maria",
-      ]);
+    }
+    expect(everything(mandate.prompts)).not.toContain("regional couriers");
+    expect(mandate.outcome.status).toBe("completed");
 
-      // As of a date: what was true then (knowing what we know now).
-      expect(asOf("2026-02-02T12:00:00Z")).toEqual(["suggestion:regional couriers"]);
-      expect(asOf("2026-02-05T12:00:00Z")).toEqual(["mandate:Carrier X"]);
-      expect(asOf("2026-02-15T12:00:00Z")).toEqual(["mandate:Carrier Y"]);
-      expect(asOf("2026-02-25T12:00:00Z")).toEqual([]);
-      expect(asOf("2026-03-05T12:00:00Z")).toEqual(["mandate:Carrier Z"]);
-      // ...and what we believed about March 5 before the correction was recorded: no rule.
-      const retractedAt = records[2]?.supersededAt ?? "";
-      expect(records[3]?.recordedAt > retractedAt).toBe(true);
-      expect(asOf("2026-03-05T12:00:00Z", retractedAt)).toEqual([]);
-      // A date before any fact of the partition was true is refused, not answered empty.
-      expect(() => asOf("2026-01-15T00:00:00Z")).toThrow(
-        expect.objectContaining({ code: "MEMORY_AS_OF_INVALID" }),
-      );
-    },
-  );
+    // Day 3: the rule changes: the model is given Carrier Y, and Carrier X nowhere.
+    const change = await play("change-of-mandate");
+    expect(change.events).toMatchObject([{ event: "UPDATE", status: "applied" }]);
+    for (const call of change.prompts) {
+      expect(factLines(call)).toEqual([
+        line("mandate", "ops-director:maria, weight 90", "Carrier Y", "2026-02-10"),
+      ]);
+    }
+    expect(everything(change.prompts)).not.toContain("Carrier X");
+    expect(change.outcome.status).toBe("completed");
+
+    // Day 4: a suggestion against the mandate is refused; the model still gets Carrier Y only.
+    const suggestion = await play("suggestion-against-mandate");
+    expect(suggestion.events).toMatchObject([{ event: "UPDATE", status: "refused" }]);
+    for (const call of suggestion.prompts) {
+      expect(factLines(call)).toEqual([
+        line("mandate", "ops-director:maria, weight 90", "Carrier Y", "2026-02-10"),
+      ]);
+    }
+    expect(everything(suggestion.prompts)).not.toMatch(/Carrier X|regional couriers/);
+    expect(suggestion.outcome.status).toBe("completed");
+
+    // Day 5: the rule is retracted: no Zone B carrier reaches the model; the default waits for a lead.
+    const retraction = await play("retraction");
+    expect(retraction.events).toMatchObject([{ event: "DELETE", status: "applied" }]);
+    expect(retraction.prompts.length).toBeGreaterThan(0);
+    for (const call of retraction.prompts) expect(factLines(call)).toEqual([]);
+    expect(everything(retraction.prompts)).not.toMatch(/Zone B carrier|Carrier [XYZ]|regional couriers/);
+    expect(retraction.outcome.status).toBe("waiting");
+    expect(retraction.outcome.approval?.args).toEqual({
+      shipmentId: "SH-105",
+      carrier: "Standard Freight",
+    });
+
+    // Day 6: a late correction, true from March 1: the model gets Carrier Z, nothing older.
+    const correction = await play("late-correction");
+    expect(correction.events).toMatchObject([{ event: "ADD", status: "applied" }]);
+    for (const call of correction.prompts) {
+      expect(factLines(call)).toEqual([
+        line("mandate", "ops-director:maria, weight 90", "Carrier Z", "2026-03-01"),
+      ]);
+    }
+    expect(everything(correction.prompts)).not.toMatch(/Carrier [XY]|regional couriers/);
+    expect(correction.outcome.status).toBe("completed");
+
+    // The transport system booked exactly the three shipments that followed a rule, with it.
+    expect(desk.bookings.map((booking) => [booking.shipmentId, booking.carrier])).toEqual([
+      ["SH-102", "Carrier X"],
+      ["SH-103", "Carrier Y"],
+      ["SH-104", "Carrier Y"],
+      ["SH-106", "Carrier Z"],
+    ]);
+
+    // The store's history: every record kept, each closed by the next, nothing rewritten.
+    const records = history();
+    expect(
+      records.map((record) => [record.kind, record.value, record.status, record.validFrom, record.validTo]),
+    ).toEqual([
+      [
+        "suggestion",
+        "regional couriers",
+        "superseded",
+        "2026-02-02T00:00:00.000Z",
+        "2026-02-03T00:00:00.000Z",
+      ],
+      ["mandate", "Carrier X", "superseded", "2026-02-03T00:00:00.000Z", "2026-02-10T00:00:00.000Z"],
+      ["mandate", "Carrier Y", "deleted", "2026-02-10T00:00:00.000Z", "2026-02-20T00:00:00.000Z"],
+      ["mandate", "Carrier Z", "active", "2026-03-01T00:00:00.000Z", undefined],
+    ]);
+    expect(records[1]?.supersededBy).toBe(records[2]?.id);
+    expect(records.map((record) => record.authority.by)).toEqual([
+      "planner:lena",
+      "ops-director:maria",
+      "ops-director:maria",
+      "ops-director:maria",
+    ]);
+
+    // As of a date: what was true then (knowing what we know now).
+    expect(asOf("2026-02-02T12:00:00Z")).toEqual(["suggestion:regional couriers"]);
+    expect(asOf("2026-02-05T12:00:00Z")).toEqual(["mandate:Carrier X"]);
+    expect(asOf("2026-02-15T12:00:00Z")).toEqual(["mandate:Carrier Y"]);
+    expect(asOf("2026-02-25T12:00:00Z")).toEqual([]);
+    expect(asOf("2026-03-05T12:00:00Z")).toEqual(["mandate:Carrier Z"]);
+    // ...and what we believed about March 5 before the correction was recorded: no rule.
+    const retractedAt = records[2]?.supersededAt ?? "";
+    expect(records[3]?.recordedAt > retractedAt).toBe(true);
+    expect(asOf("2026-03-05T12:00:00Z", retractedAt)).toEqual([]);
+    // A date before any fact of the partition was true is refused, not answered empty.
+    expect(() => asOf("2026-01-15T00:00:00Z")).toThrow(
+      expect.objectContaining({ code: "MEMORY_AS_OF_INVALID" }),
+    );
+  });
 });
 
 describe("carrier-routing: what the controls refuse", () => {
@@ -344,7 +335,7 @@ describe("carrier-routing: what the controls refuse", () => {
 
   it("a run started at the agent with a forged mandate in its state is still judged by the store's rule", async () => {
     const stale = staleModel();
-    sample = createCarrierRoutingSample({ desk, memory: runtime.store.memory });
+    sample = createCarrierRoutingSample({ desk });
     const graph = compile(sample.workflow, {
       model: stale,
       ...runtime.store.graphServices(),
