@@ -43,11 +43,15 @@ export const ERROR_CODES = {
   ROUTE_FORGED:
     "a run was sent to a node no decision on record leads to (an edited thread state, or a Command goto)",
   KILLED: "a kill switch stopped the run",
-  MEMORY_FACT_INVALID: "a memory fact or write is malformed (unknown scope, bad key or value); nothing was written",
-  MEMORY_SCOPE_DENIED: "the principal may not read or write that memory partition (another tenant, agent or user)",
+  MEMORY_FACT_INVALID:
+    "a memory fact or write is malformed (unknown scope, bad key or value); nothing was written",
+  MEMORY_SCOPE_DENIED:
+    "the principal may not read or write that memory partition (another tenant, agent or user)",
   MEMORY_AS_OF_INVALID: "an as-of time is malformed, in the future, or before anything was recorded",
-  MEMORY_EXTRACTION_INVALID: "the model's fact extraction or matching output failed its schema; nothing was written",
-  MEMORY_PROPOSAL_STALE: "a memory change waiting for approval no longer applies: its key changed since it was proposed",
+  MEMORY_EXTRACTION_INVALID:
+    "the model's fact extraction or matching output failed its schema; nothing was written",
+  MEMORY_PROPOSAL_STALE:
+    "a memory change waiting for approval no longer applies: its key changed since it was proposed",
   MEMORY_INDEX_FAILED:
     "the memory vector index (Mem0) failed to apply or answer; a change stays in the outbox and is retried at the next sync",
   CONFIG_INVALID: "a configuration value is invalid",
