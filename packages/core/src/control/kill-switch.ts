@@ -13,8 +13,9 @@ export interface KillRecord {
 }
 
 /**
- * Where compiled graphs look, at every node boundary, for a switch that stops them. Read
- * each time rather than cached, because another process (`governor kill`) may flip it.
+ * Where compiled graphs look, at every node boundary, for a switch that stops them. Another
+ * process (`governor kill`) may flip it at any time: an implementation may serve answers from
+ * memory only if it knows the moment the stored switches change (see SqliteKillSwitches).
  */
 export interface KillSwitch {
   /** The switch that stops this agent's runs: the global one if engaged, else the agent's own. */
