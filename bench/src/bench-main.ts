@@ -1,22 +1,39 @@
 /**
- * `npm run bench` (every suite, run-all.ts) or one suite by name:
- * `npm run bench --workspace bench -- memory` (or `agent-loop`). Suites are imported only when
- * chosen, so a single suite starts without loading the others.
+ * `npm run bench` (the issue's figures as one table, run-all.ts), `npm run bench -- all` (the
+ * table and every other suite), or one suite by name: `npm run bench -- memory`
+ * (`agent-loop`, `breakdown`). Options: `--compare previous.json` prints the table beside an
+ * earlier results file; `--out file.json` writes the results there. Suites are imported only
+ * when chosen, so a single suite starts without loading the others.
  */
 // First: a V8 flag that must be set before any code is optimized (see v8-workaround.ts).
 import "./v8-workaround.js";
+import { parseBenchArgs } from "./bench-args.js";
 
 const SUITES: Readonly<Record<string, string>> = {
-  all: "./run-all.js",
   memory: "./memory-main.js",
   "agent-loop": "./agent-loop-main.js",
+  breakdown: "./breakdown-main.js",
 };
 
-const name = process.argv[2] ?? "all";
-const suite = SUITES[name];
-if (suite === undefined) {
-  console.error(`unknown benchmark "${name}": choose one of ${Object.keys(SUITES).join(", ")}`);
+let args: ReturnType<typeof parseBenchArgs> | undefined;
+try {
+  args = parseBenchArgs(process.argv.slice(2));
+} catch (error) {
+  console.error((error as Error).message);
   process.exitCode = 2;
-} else {
-  await import(suite);
+}
+if (args) {
+  if (args.suite === "table" || args.suite === "all") {
+    const { runBench } = await import("./run-all.js");
+    await runBench(args, args.suite === "all");
+  } else if (SUITES[args.suite] !== undefined) {
+    if (args.compare)
+      console.error(`--compare applies to the table ("table" or "all"), not to ${args.suite}`);
+    await import(SUITES[args.suite] as string);
+  } else {
+    console.error(
+      `unknown benchmark "${args.suite}": choose one of table (default), all, ${Object.keys(SUITES).join(", ")}`,
+    );
+    process.exitCode = 2;
+  }
 }

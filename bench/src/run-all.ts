@@ -1,15 +1,22 @@
 /**
- * Governor's benchmarks: `npm run bench` from the repository root. Counts come from the
- * environment (see bench-config.ts); results go to bench/results/latest.json.
+ * `npm run bench`: every figure of issue 9 as one table (see figures/), with the suites'
+ * own tables above it; `npm run bench -- all` adds the breakdown, agent-loop and memory
+ * suites. Counts come from the environment (see bench-config.ts and README.md); results go to
+ * bench/results/latest.json (or --out), and --compare prints the table against an earlier file.
  */
-// First: a V8 flag that must be set before any code is optimized (see v8-workaround.ts).
-import "./v8-workaround.js";
 import { agentLoopConfig } from "./agent-loop/agent-loop-config.js";
 import { formatAgentLoop } from "./agent-loop/agent-loop-report.js";
 import { measureAgentLoop } from "./agent-loop/measure-agent-loop.js";
-import { benchConfig } from "./bench-config.js";
+import type { BenchArgs } from "./bench-args.js";
+import { benchConfig, count } from "./bench-config.js";
 import { measureBreakdown } from "./breakdown.js";
 import { formatBreakdown } from "./breakdown-report.js";
+import { coldStartConfig, measureColdStart } from "./cold-start/measure-cold-start.js";
+import { decisionLookupConfig, measureDecisionLookup } from "./decision-lookup.js";
+import type { FigureRow } from "./figures/figure-row.js";
+import { figureRows } from "./figures/figure-rows.js";
+import { formatFigures } from "./figures/figures-table.js";
+import { loadPrevious } from "./figures/load-previous.js";
 import { formatGatewayLatency, measureGatewayLatency } from "./gateway-latency.js";
 import { measureGovernanceTax } from "./governance-tax.js";
 import { measureMemory } from "./memory/measure-memory.js";
@@ -18,45 +25,90 @@ import { formatMemory } from "./memory/memory-report.js";
 import { formatGovernanceTax } from "./report.js";
 import { writeResults } from "./write-results.js";
 
-const config = benchConfig();
-console.log(
-  `warm-up ${config.warmup} runs, then ${config.runs} timed runs per variant in ${config.batches} alternating batches\n`,
-);
+/**
+ * Runs the table's figures (and with `all`, the other suites), prints the one table, writes
+ * the results file.
+ *
+ * @throws {Error} when --compare names an unreadable file (before anything is measured), or a
+ * measured path did not do its work (a variant that did not refund, a child that failed).
+ */
+export async function runBench(args: BenchArgs, all: boolean): Promise<void> {
+  // Read first: a mistyped --compare path should fail now, not after ten minutes.
+  const previous = args.compare ? loadPrevious(args.compare) : undefined;
+  const env = process.env;
+  const config = benchConfig();
+  const lookupConfig = decisionLookupConfig();
+  const coldConfig = coldStartConfig();
+  const gatewayCalls = count(env, "BENCH_GATEWAY_CALLS", 10_000, 0);
+  const results: Record<string, unknown> = {};
+  const extraRows: FigureRow[] = [];
+  const started = process.cpuUsage();
+  const clock = performance.now();
 
-const governanceTax = await measureGovernanceTax(config);
-console.log(formatGovernanceTax(governanceTax));
+  if (env.BENCH_TAX !== "0") {
+    console.log(
+      `warm-up ${config.warmup} runs, then ${config.runs} timed runs per variant in ${config.batches} alternating batches\n`,
+    );
+    results.governanceTax = await measureGovernanceTax(config);
+    console.log(formatGovernanceTax(results.governanceTax as never));
+  }
 
-const results: Record<string, unknown> = { governanceTax };
-if (config.breakdown) {
-  const breakdown = await measureBreakdown(config);
-  console.log(`\n${formatBreakdown(breakdown)}`);
-  results.breakdown = breakdown;
-}
+  if (lookupConfig.runs > 0) {
+    console.log(
+      `\ndecision lookup: ${lookupConfig.runs} runs each, heavy threads seeded with ${lookupConfig.records} audit records`,
+    );
+    results.decisionLookup = await measureDecisionLookup(lookupConfig);
+  }
 
-// The agent loop (BENCH_AGENT_LOOP=0 skips it), before the gateway's 10,000 Cedar decisions (see below).
-if (process.env.BENCH_AGENT_LOOP !== "0") {
-  const loopConfig = agentLoopConfig();
+  if (coldConfig.runs > 0) {
+    console.log(`cold start: ${coldConfig.runs} processes of each kind`);
+    results.coldStart = measureColdStart(coldConfig);
+  }
+
+  if (all && config.breakdown) {
+    const breakdown = await measureBreakdown(config);
+    console.log(`\n${formatBreakdown(breakdown)}`);
+    results.breakdown = breakdown;
+  }
+
+  // The agent loop (BENCH_AGENT_LOOP=0 skips it), before the gateway's 10,000 Cedar decisions (see below).
+  if (all && env.BENCH_AGENT_LOOP !== "0") {
+    const loopConfig = agentLoopConfig();
+    console.log(
+      `\nagent loop: warm-up ${loopConfig.warmup} runs, then ${loopConfig.runs} timed runs per variant in ${loopConfig.batches} alternating batches\n`,
+    );
+    const agentLoop = await measureAgentLoop(loopConfig);
+    console.log(formatAgentLoop(agentLoop));
+    results.agentLoop = { config: loopConfig, ...agentLoop };
+  }
+
+  // Structured memory (BENCH_MEMORY=0 skips it): stale facts, recall and tokens against a naive Mem0 memory, retrieval latency.
+  if (all && env.BENCH_MEMORY !== "0") {
+    const memoryConfig = memoryBenchConfig();
+    const memory = await measureMemory(memoryConfig);
+    console.log(`\n${formatMemory(memory)}`);
+    results.memory = { config: memoryConfig, ...memory };
+  }
+
+  // Last: after 10,000 Cedar (wasm) decisions, Node 20's V8 crashed in its deoptimizer
+  // (a fatal "unreachable code") while the breakdown ran in the same process.
+  if (gatewayCalls > 0) {
+    results.gatewayLatency = await measureGatewayLatency(gatewayCalls);
+    console.log(`\n${formatGatewayLatency(results.gatewayLatency as never)}`);
+  }
+
+  const figures = figureRows({ ...(results as object), extraRows });
+  console.log(`\n${formatFigures(figures, previous)}`);
+  const cpu = process.cpuUsage(started);
   console.log(
-    `\nagent loop: warm-up ${loopConfig.warmup} runs, then ${loopConfig.runs} timed runs per variant in ${loopConfig.batches} alternating batches\n`,
+    `\nthis run: ${((performance.now() - clock) / 1000).toFixed(0)} s wall, ${((cpu.user + cpu.system) / 1e6).toFixed(0)} s CPU in this process (child processes not included)`,
   );
-  const agentLoop = await measureAgentLoop(loopConfig);
-  console.log(formatAgentLoop(agentLoop));
-  results.agentLoop = { config: loopConfig, ...agentLoop };
+  const fullConfig = {
+    ...config,
+    decisionLookup: lookupConfig,
+    coldStart: coldConfig,
+    gatewayCalls,
+    suite: args.suite,
+  };
+  console.log(`results: ${writeResults(fullConfig, { ...results, figures }, args.out ?? "latest.json")}`);
 }
-
-// Structured memory (BENCH_MEMORY=0 skips it): stale facts, recall and tokens against a naive Mem0 memory, retrieval latency.
-if (process.env.BENCH_MEMORY !== "0") {
-  const memoryConfig = memoryBenchConfig();
-  const memory = await measureMemory(memoryConfig);
-  console.log(`\n${formatMemory(memory)}`);
-  results.memory = { config: memoryConfig, ...memory };
-}
-
-// Last: after 10,000 Cedar (wasm) decisions, Node 20's V8 crashed in its deoptimizer
-// (a fatal "unreachable code") while the breakdown ran in the same process.
-const gatewayCalls = Number(process.env.BENCH_GATEWAY_CALLS ?? 10_000);
-const gatewayLatency = await measureGatewayLatency(gatewayCalls);
-console.log(`\n${formatGatewayLatency(gatewayLatency)}`);
-results.gatewayLatency = gatewayLatency;
-
-console.log(`\nresults: ${writeResults(config, results)}`);
