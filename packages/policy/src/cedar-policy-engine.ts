@@ -3,6 +3,7 @@ import { preparsePolicySet, preparseSchema, statefulIsAuthorized } from "@cedar-
 import { checkArgsAgainstSchema } from "./cedar-contracts.js";
 import { cedarLoadFailed, cedarMessage } from "./cedar-diagnostics.js";
 import { CedarExplainer } from "./cedar-explain.js";
+import { DecisionCache } from "./decision-cache.js";
 import { type CedarSources, readCedarDirectory, readCedarFiles } from "./cedar-files.js";
 import { type CedarPolicyInfo, governorEffect, loadPolicySet } from "./cedar-policy-set.js";
 import { type CedarRequest, toCedarRequest } from "./cedar-request.js";
@@ -106,8 +107,29 @@ export class CedarPolicyEngine implements PolicyEngine {
   /** Request shapes Cedar has validated against the schema once; see cedar-shape.ts. */
   readonly #validatedShapes = new Set<string>();
 
+  /**
+   * Decisions already made, by the exact request Cedar read: see {@link decide}. Per engine, and
+   * an engine's policies and schema never change, so the version in the key is belt and braces.
+   */
+  readonly #decisions = new DecisionCache();
+
+  /**
+   * Decides a request. The same request decided again is answered from a bounded LRU cache
+   * keyed by the engine's version and the JSON text of the Cedar request: principal (with its
+   * roles, scopes, delegation and user), action, resource, the whole context with the
+   * arguments, and the entities. That text is exactly what `cedar-wasm` itself reads (it
+   * passes the call through `JSON.stringify`), so two requests with one key are one request to
+   * Cedar, and any difference (one nested context value, one scope, one attribute) misses.
+   * Only answers Cedar gave are kept: a request it could not evaluate is decided afresh.
+   */
   decide(request: PolicyRequest): PolicyDecision {
-    return this.#evaluate(request).decision;
+    const prepared = this.#prepare(request);
+    if ("decision" in prepared) return prepared.decision;
+    const key = `${this.version}\n${prepared.key}`;
+    const hit = this.#decisions.get(key);
+    if (hit) return hit;
+    const run = this.#evaluateCedar(request.action, prepared.cedarRequest);
+    return run.satisfied ? this.#decisions.set(key, run.decision) : run.decision;
   }
 
   /**
@@ -132,11 +154,32 @@ export class CedarPolicyEngine implements PolicyEngine {
   }
 
   #evaluate(request: PolicyRequest): Evaluation {
+    const prepared = this.#prepare(request);
+    return "decision" in prepared ? prepared : this.#evaluateCedar(request.action, prepared.cedarRequest);
+  }
+
+  /** The request in Cedar's terms and its cache key, or the denial when it has none. */
+  #prepare(
+    request: PolicyRequest,
+  ): { cedarRequest: CedarRequest; key: string } | { decision: PolicyDecision } {
+    try {
+      const cedarRequest = toCedarRequest(
+        request,
+        this.#agentAttributes,
+        this.#actionContexts.get(request.action),
+      );
+      return { cedarRequest, key: JSON.stringify(cedarRequest) };
+    } catch (error) {
+      return {
+        decision: this.#decision("deny", [], [error instanceof Error ? error.message : String(error)]),
+      };
+    }
+  }
+
+  #evaluateCedar(action: string, cedarRequest: CedarRequest): Evaluation {
     let answer: ReturnType<typeof statefulIsAuthorized>;
     let shape: string | undefined;
-    let cedarRequest: CedarRequest;
     try {
-      cedarRequest = toCedarRequest(request, this.#agentAttributes, this.#actionContexts.get(request.action));
       shape = requestShape(cedarRequest);
       answer = statefulIsAuthorized({
         ...cedarRequest,
@@ -185,7 +228,7 @@ export class CedarPolicyEngine implements PolicyEngine {
     const approvals = determining.filter((policy) => policy.approval);
     if (!permits.length) {
       const probed = this.#probe(cedarRequest);
-      return { ...evaluated(this.#noPermit(request.action, probed, approvals)), probed };
+      return { ...evaluated(this.#noPermit(action, probed, approvals)), probed };
     }
     if (approvals.length) return evaluated(this.#decided("require-approval", approvals));
     return evaluated(this.#decided("allow", permits));
