@@ -3,7 +3,6 @@ import { preparsePolicySet, preparseSchema, statefulIsAuthorized } from "@cedar-
 import { checkArgsAgainstSchema } from "./cedar-contracts.js";
 import { cedarLoadFailed, cedarMessage } from "./cedar-diagnostics.js";
 import { CedarExplainer } from "./cedar-explain.js";
-import { DecisionCache } from "./decision-cache.js";
 import { type CedarSources, readCedarDirectory, readCedarFiles } from "./cedar-files.js";
 import { type CedarPolicyInfo, governorEffect, loadPolicySet } from "./cedar-policy-set.js";
 import { type CedarRequest, toCedarRequest } from "./cedar-request.js";
@@ -19,6 +18,7 @@ import type {
   PolicyExplanation,
   PolicyRequest,
 } from "./decision.js";
+import { DecisionCache } from "./decision-cache.js";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
