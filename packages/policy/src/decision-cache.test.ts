@@ -1,8 +1,8 @@
 import { agentPrincipal, delegatedPrincipal, type Principal } from "@governor/identity";
 import { describe, expect, it } from "vitest";
 import { CedarPolicyEngine } from "./cedar-policy-engine.js";
-import { DecisionCache, MAX_CACHED_KEY_CHARS } from "./decision-cache.js";
 import type { PolicyDecision, PolicyRequest } from "./decision.js";
+import { DecisionCache, MAX_CACHED_KEY_CHARS } from "./decision-cache.js";
 
 // Every attribute the cache key must cover is read by some policy here, so a key that left
 // one out would hand a later request the earlier request's allow.
