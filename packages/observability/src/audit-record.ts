@@ -80,12 +80,37 @@ export type AuditVerification =
       readonly reason: string;
     };
 
+/**
+ * Which records of one run `AuditJournal.find` returns: every field given must match (a
+ * record's `data.callId` for `callId`; any of `kinds`). Answered from an index by run, kind
+ * and call, so a lookup that names its kinds costs the same in a thread of ten records as in
+ * one of ten thousand; give `kind` or `kinds` with `callId`.
+ */
+export interface AuditQuery {
+  readonly threadId: string;
+  /** Records about this call: those whose `data.callId` is this id. */
+  readonly callId?: string;
+  readonly kind?: AuditKind;
+  /** Records of any of these kinds (with `kind`, both must hold). */
+  readonly kinds?: readonly AuditKind[];
+  readonly outcome?: string;
+  readonly node?: string;
+  /** Only the newest record that matches (at most one). */
+  readonly newest?: boolean;
+}
+
 /** The append-only, hash-chained decision journal every control writes to. */
 export interface AuditJournal {
   /** @throws {GovernorError} VALUE_UNSERIALIZABLE when `data` holds a circular reference. */
   append(entry: AuditEntry): AuditRecord;
   /** Records in chain order, for one run or for all. */
   list(threadId?: string): AuditRecord[];
+  /**
+   * The run's records that match `query`, in chain order: the same records `list(threadId)`
+   * holds that `matchesAuditQuery` keeps, and no more trusted than `list`'s (neither verifies
+   * the chain; `verify` does).
+   */
+  find(query: AuditQuery): AuditRecord[];
   /** Walks the whole chain, checks it against its signed head, and names the first record that does not hold. */
   verify(): AuditVerification;
   /**

@@ -10,11 +10,13 @@ export {
 } from "./audit-head.js";
 export { AuditKey } from "./audit-key.js";
 export { AUDIT_ENV, auditAnchorFor } from "./audit-keys-from-store.js";
+export { findInList, matchesAuditQuery } from "./audit-query.js";
 export type {
   AuditEntry,
   AuditJournal,
   AuditKind,
   AuditProblem,
+  AuditQuery,
   AuditRecord,
   AuditVerification,
 } from "./audit-record.js";

@@ -3,8 +3,16 @@ import { AuditAnchor } from "./audit-anchor.js";
 import { appendedRecordHash, verifyChain } from "./audit-chain.js";
 import { type HeadStore, MemoryHeadStore } from "./audit-head.js";
 import { AuditKey } from "./audit-key.js";
-import { type AuditEntry, type AuditJournal, type AuditRecord, GENESIS_HASH } from "./audit-record.js";
+import { matchesAuditQuery } from "./audit-query.js";
+import {
+  type AuditEntry,
+  type AuditJournal,
+  type AuditQuery,
+  type AuditRecord,
+  GENESIS_HASH,
+} from "./audit-record.js";
 import { type PlainJson, toPlainJson } from "./plain-json.js";
+import { AUDIT_QUERY_INDEXES, AuditQueryStatements, INDEXED_CALL_ID } from "./sqlite-audit-query.js";
 
 type Row = {
   seq: number;
@@ -50,6 +58,9 @@ export class SqliteAuditJournal implements AuditJournal {
   readonly #insert: Database.Statement;
   readonly #head: Database.Statement<[], Pick<Row, "seq" | "hash" | "seal">>;
   readonly #hashOf: Database.Statement<[number], Pick<Row, "hash">>;
+  readonly #listThread: Database.Statement<[string], Row>;
+  readonly #listAll: Database.Statement<[], Row>;
+  readonly #queries: AuditQueryStatements<Row>;
   /** Records appended inside a caller's open transaction, anchored once it has ended. */
   readonly #deferred: AuditRecord[] = [];
   readonly #hashAt = (seq: number): string | undefined =>
@@ -79,7 +90,6 @@ export class SqliteAuditJournal implements AuditJournal {
         hash TEXT NOT NULL,
         seal TEXT
       );
-      CREATE INDEX IF NOT EXISTS audit_records_thread ON audit_records (thread_id, seq);
     `);
     // Journals written before records were sealed lack the column; their records stay unsealed and verify says so.
     const columns = this.#db.prepare("SELECT name FROM pragma_table_info('audit_records')").all() as {
@@ -87,11 +97,16 @@ export class SqliteAuditJournal implements AuditJournal {
     }[];
     if (!columns.some((column) => column.name === "seal"))
       this.#db.exec("ALTER TABLE audit_records ADD COLUMN seal TEXT");
+    // After the table exists in its current shape: a journal from before `find` gains its indexes here.
+    this.#db.exec(AUDIT_QUERY_INDEXES);
     this.#key = options.key ?? AuditKey.ephemeral();
     this.#anchor = new AuditAnchor(this.#key, options.head ?? new MemoryHeadStore(), options.flushAfterMs);
     this.#byKey = this.#db.prepare("SELECT * FROM audit_records WHERE dedupe_key = ?");
     this.#head = this.#db.prepare("SELECT seq, hash, seal FROM audit_records ORDER BY seq DESC LIMIT 1");
     this.#hashOf = this.#db.prepare("SELECT hash FROM audit_records WHERE seq = ?");
+    this.#listThread = this.#db.prepare("SELECT * FROM audit_records WHERE thread_id = ? ORDER BY seq");
+    this.#listAll = this.#db.prepare("SELECT * FROM audit_records ORDER BY seq");
+    this.#queries = new AuditQueryStatements(this.#db);
     this.#insert = this.#db.prepare(`INSERT INTO audit_records
       (seq, at, thread_id, kind, outcome, node, tool, principal, data, dedupe_key, prev_hash, hash, seal)
       VALUES (@seq, @at, @threadId, @kind, @outcome, @node, @tool, @principal, @data, @dedupeKey, @prevHash, @hash, @seal)`);
@@ -131,12 +146,20 @@ export class SqliteAuditJournal implements AuditJournal {
   }
 
   list(threadId?: string): AuditRecord[] {
-    const rows = threadId
-      ? this.#db
-          .prepare<[string], Row>("SELECT * FROM audit_records WHERE thread_id = ? ORDER BY seq")
-          .all(threadId)
-      : this.#db.prepare<[], Row>("SELECT * FROM audit_records ORDER BY seq").all();
+    const rows = threadId ? this.#listThread.all(threadId) : this.#listAll.all();
     return rows.map(toRecord);
+  }
+
+  /**
+   * The run's records that match `query`, through the call and kind indexes: the rows SQLite
+   * finds are kept only when their own fields match (`matchesAuditQuery`), and `verify`
+   * reports a record whose data the index reads otherwise than the chain does.
+   */
+  find(query: AuditQuery): AuditRecord[] {
+    return this.#queries
+      .rows(query)
+      .map(toRecord)
+      .filter((record) => matchesAuditQuery(record, query));
   }
 
   /**
@@ -147,10 +170,14 @@ export class SqliteAuditJournal implements AuditJournal {
     this.flush();
     // The head is read before the records: it is written after the records it names, so it never names more than are read.
     const head = this.#anchor.read();
-    const rows = this.#db.prepare<[], Row>("SELECT * FROM audit_records ORDER BY seq").iterate();
+    const rows = this.#db
+      .prepare<[], Row & { indexed_call_id: unknown }>(
+        `SELECT *, ${INDEXED_CALL_ID} AS indexed_call_id FROM audit_records ORDER BY seq`,
+      )
+      .iterate();
     return verifyChain(
       (function* () {
-        for (const row of rows) yield toRecord(row);
+        for (const row of rows) yield indexedAsStored(row);
       })(),
       this.#key,
       head,
@@ -243,6 +270,20 @@ function toRecord(row: Row): AuditRecord {
     hash: row.hash,
     seal: row.seal ?? undefined,
   };
+}
+
+/**
+ * The record as verify reads it. Data whose call id SQLite reads otherwise than `JSON.parse`
+ * does (a key written twice: SQLite takes the first, JavaScript the last) would hide the
+ * record from `find` while its hash still held, so it is read as changed: this journal never
+ * writes such data, only an edit of the file does.
+ */
+function indexedAsStored(row: Row & { indexed_call_id: unknown }): AuditRecord {
+  const record = toRecord(row);
+  const callId = record.data.callId;
+  if (typeof callId === "string" && callId !== row.indexed_call_id)
+    return { ...record, data: { $unparseable: row.data } };
+  return record;
 }
 
 /**
