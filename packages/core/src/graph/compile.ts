@@ -35,6 +35,7 @@ import { type Edge, END, nodeOf, normalizeEdge, START, type Workflow } from "../
 import { workflowFactVersion } from "../workflow/fact-version.js";
 import type { AgentNode, WorkflowNode } from "../workflow/node-definitions.js";
 import { validate } from "../workflow/validate.js";
+import { type DecisionStage, fusedDecisions, isDecisionKind } from "./fused-decisions.js";
 import type { NodeServices } from "./node-scope.js";
 import { recursionLimitFor } from "./recursion-limit.js";
 import { type GraphState, stateAnnotation } from "./state-annotation.js";
@@ -73,6 +74,12 @@ export interface CompileOptions {
   readonly spend?: SpendLedger;
   /** Structured memory; required when the workflow has memory nodes or steps that read memory. */
   readonly memory?: MemoryStore;
+  /**
+   * Run consecutive decision nodes (route, precondition, gate) in one superstep, each still
+   * guarded and audited as its own stage (see `fusedDecisions`). Default: true. Turn it off to
+   * step through them one by one (e.g. `interruptBefore` on a gate in Studio).
+   */
+  readonly fuseDecisions?: boolean;
 }
 
 /**
@@ -135,6 +142,11 @@ export function compile(workflow: Workflow, options: CompileOptions) {
   // biome-ignore lint/suspicious/noExplicitAny: see above.
   const graph = new StateGraph(stateAnnotation(workflow.state)) as any;
 
+  const outgoing = groupBySource(edges);
+  // Decision nodes with outcome edges run their successors' decisions in the same step.
+  const stages = new Map<string, DecisionStage>();
+  const fused = new Set<string>();
+
   for (const [id, node] of Object.entries(workflow.nodes) as [string, WorkflowNode<GraphState>][]) {
     if (node.kind === "agent") {
       const hasLimitEdge = edges.some((edge) => edge.from === id && edge.on === "limit");
@@ -148,7 +160,15 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     const hasFailedEdge = edges.some((edge) => edge.from === id && edge.on === "failed");
     const run = buildNode(id, node, services, control, hasFailedEdge);
     // Every node runs behind the execution-control guard: kill switch, steps and wall time first.
-    graph.addNode(id, guardNode(id, run, services, control), {
+    const guarded = guardNode(id, run, services, control);
+    const exits = outgoing.get(id) ?? [];
+    if (options.fuseDecisions !== false && isDecisionKind(node.kind)) {
+      stages.set(id, { run: guarded, next: nextNode(exits) });
+      // Only a node whose outcomes pick the edge can choose its own next node (a plain edge always fires).
+      if (exits.some((edge) => edge.on !== undefined)) fused.add(id);
+    }
+    // `stages` is complete before any run: a fused node reaches the stages after it by name.
+    graph.addNode(id, fused.has(id) ? fusedDecisions(id, stages) : guarded, {
       // Shown under the node in drawMermaid() and Studio, so the governance role of each node is visible.
       metadata: node.description
         ? { governor: node.kind, description: node.description }
@@ -184,7 +204,9 @@ export function compile(workflow: Workflow, options: CompileOptions) {
       labeled.map((edge) => [edge.on as string, edge.to]),
     );
     if (plain) targets.done = plain.to;
-    graph.addConditionalEdges(from, (state: GraphState) => state.governor.routes[from] ?? "done", targets);
+    // A fused decision node goes on with a Command of its own; its edges stay for the drawing.
+    const route = fused.has(from) ? () => [] : (state: GraphState) => state.governor.routes[from] ?? "done";
+    graph.addConditionalEdges(from, route, targets);
   }
   // Input is checked on the graph itself, so the library, the runtime and LangGraph's API
   // server (Studio, SDK clients) all refuse the same bad input with INPUT_INVALID.
@@ -231,6 +253,15 @@ function buildNode(
         `agent node ${id} compiles to a loop of nodes (agentLoopNodes)`,
       );
   }
+}
+
+/** Where each outcome of a decision node leads: its labelled edge, else its unlabelled one ("done"). */
+function nextNode(exits: readonly Edge[]): (branch: string) => string | undefined {
+  const plain = exits.find((edge) => edge.on === undefined)?.to;
+  const labeled = new Map(exits.filter((edge) => edge.on !== undefined).map((edge) => [edge.on, edge.to]));
+  // With no labelled edge the plain edge always fires, whatever the node decided.
+  if (!labeled.size) return () => plain;
+  return (branch) => labeled.get(branch) ?? (branch === "done" ? plain : undefined);
 }
 
 function groupBySource(edges: readonly Edge[]): Map<string, Edge[]> {
