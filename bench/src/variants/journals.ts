@@ -44,6 +44,7 @@ export function nullJournals(): GovernedJournals & { readonly appended: () => nu
       return { ...entry, seq: appended, at: "", prevHash: "", hash: "", data: entry.data ?? {} };
     },
     list: () => [],
+    find: () => [],
     verify: () => ({ ok: true, records: 0, head: "", anchored: 0, keyId: "" }),
     // It keeps nothing, so it vouches for nothing: the nodes take the state at its word.
     discards: true,
