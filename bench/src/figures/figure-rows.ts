@@ -13,7 +13,7 @@ export const GATEWAY_GOAL_P99_US = 1000;
 /** What one `npm run bench` measured for the table; a figure left out was skipped. */
 export interface TableResults {
   readonly governanceTax?: GovernanceTaxResult;
-  readonly gatewayLatency?: GatewayFigures;
+  readonly gatewayLatency?: GatewayLatency;
   readonly coldStart?: ColdStartResult;
   readonly decisionLookup?: DecisionLookupResult;
   /** Rows measured elsewhere (the concurrency figures), already built. */
@@ -72,16 +72,11 @@ function taxRows(tax: GovernanceTaxResult | undefined): FigureRow[] {
 }
 
 /**
- * The gateway figures as gateway-latency.ts reports them: the decision over a repeated mix of
- * requests and, when measured, over all-distinct ones (every call a Cedar evaluation), each
- * against the policy engine alone on the same mix.
+ * The gateway rows: the decision over a repeated mix of requests (policy decisions served by
+ * the engine's exact cache after warm-up) and over all-distinct ones (every call a Cedar
+ * evaluation), each against the policy engine alone on the same mix.
  */
-type GatewayFigures = Pick<GatewayLatency, "decision" | "policyOnly" | "policyEngine"> & {
-  readonly decisionMiss?: LatencySummary;
-  readonly policyOnlyMiss?: LatencySummary;
-};
-
-function gatewayRows(gateway: GatewayFigures | undefined): FigureRow[] {
+function gatewayRows(gateway: GatewayLatency | undefined): FigureRow[] {
   if (!gateway)
     return [
       skipped("gateway-p50", "gateway decision p50", skipNote("BENCH_GATEWAY_CALLS=0")),
@@ -112,8 +107,6 @@ function gatewayRows(gateway: GatewayFigures | undefined): FigureRow[] {
       headline: "wall",
     },
   ];
-  if (!gateway.decisionMiss || !gateway.policyOnlyMiss)
-    return rows("gateway", "", gateway.decision, gateway.policyOnly);
   return [
     ...rows("gateway", ", repeated requests", gateway.decision, gateway.policyOnly),
     ...rows("gateway-distinct", ", all-distinct requests", gateway.decisionMiss, gateway.policyOnlyMiss),
