@@ -24,6 +24,7 @@ import type { RunUsage } from "../budget/run-usage.js";
 import { delegationLapse } from "../control/delegation-check.js";
 import { parseRunInput, trustedInput } from "../control/input-contract.js";
 import type { DelegationRevocation, KillRecord } from "../control/kill-switch.js";
+import { enterRunTurn } from "../control/yield-to-event-loop.js";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import { recursionLimitFor } from "../graph/recursion-limit.js";
@@ -163,6 +164,8 @@ export class GovernorRuntime {
    *   returns status "failed" with the error instead of throwing.
    */
   async start(workflow: Workflow, input: unknown, options: RunOptions = {}): Promise<RunOutcome> {
+    // Each start in its own event-loop turn: a batch started at once would do all its setup in one flush.
+    await enterRunTurn();
     // The compiled graph checks input too (every entry point does); checking here first means
     // bad input records no run at all.
     const fields = parseRunInput(workflow, input);
@@ -644,10 +647,7 @@ export class GovernorRuntime {
   }
 
   #lastWaiting(threadId: string) {
-    return this.store.audit
-      .list(threadId)
-      .filter((entry) => entry.kind === "run" && entry.outcome === "waiting")
-      .at(-1);
+    return this.store.audit.find({ threadId, kind: "run", outcome: "waiting", newest: true })[0];
   }
 
   async #drive(
@@ -667,12 +667,14 @@ export class GovernorRuntime {
       this.store.audit.append({ threadId, kind: "run", outcome: status, principal: principal.id, data });
     };
     try {
-      const stream = await graph.stream(input as never, {
-        ...config,
-        streamMode: ["custom", "updates"] as const,
-      });
-      for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
-        if (mode === "custom") options.onEvent?.(chunk as GovernorEvent);
+      // Events travel on LangGraph's custom stream; with no one listening, a plain invoke
+      // skips building stream chunks for every step. The outcome is read from the checkpoint either way.
+      const onEvent = options.onEvent;
+      if (onEvent) {
+        const stream = await graph.stream(input as never, { ...config, streamMode: "custom" });
+        for await (const chunk of stream as AsyncIterable<unknown>) onEvent(chunk as GovernorEvent);
+      } else {
+        await graph.invoke(input as never, config);
       }
       const snapshot = await graph.getState(config);
       const approvals = pendingApprovalRequests(snapshot, await this.#finished(snapshot));
