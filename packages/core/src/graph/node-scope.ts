@@ -58,6 +58,24 @@ export function principalOf(
 ): Principal {
   const given = config.configurable?.principal;
   if (given === undefined) return services.defaultPrincipal;
+  // Every node of a run asks with the same object: check it once per workflow agent. The
+  // checked copy is what is returned, so a later change to the caller's object changes nothing.
+  const checked = typeof given === "object" && given !== null ? checkedPrincipals.get(given) : undefined;
+  const known = checked?.get(services.workflow.agent);
+  if (known) return known;
+  const principal = checkPrincipal(given, services.workflow);
+  if (typeof given === "object" && given !== null) {
+    const byAgent = checked ?? new WeakMap<object, Principal>();
+    byAgent.set(services.workflow.agent, principal);
+    checkedPrincipals.set(given, byAgent);
+  }
+  return principal;
+}
+
+/** Principals already checked, by the object the caller gave and the workflow agent it was checked against. */
+const checkedPrincipals = new WeakMap<object, WeakMap<object, Principal>>();
+
+function checkPrincipal(given: unknown, workflow: Pick<Workflow, "agent" | "name">): Principal {
   const parsed = principalSchema.safeParse(given);
   if (!parsed.success) {
     throw new GovernorError(
@@ -65,7 +83,7 @@ export function principalOf(
       `configurable.principal is malformed: ${formatIssues(parsed.error.issues)}`,
     );
   }
-  const { agent, name } = services.workflow;
+  const { agent, name } = workflow;
   const beyond = beyondAgent(parsed.data, agent);
   if (beyond) {
     throw new GovernorError(
