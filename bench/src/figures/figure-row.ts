@@ -18,8 +18,8 @@ export interface FigureRow {
   readonly baseline?: { readonly label: string; readonly wall: number; readonly cpu?: number };
   /** wall / baseline wall and cpu / baseline cpu. */
   readonly ratio?: { readonly wall?: number; readonly cpu?: number };
-  /** The goal, as text ("CPU ≤ 1.5×"), and the value it is judged on. */
-  readonly goal?: { readonly text: string; readonly pass: boolean };
+  /** The goal, as text ("CPU ≤ 1.5×"), and whether it is met (undefined: not judged at this scale). */
+  readonly goal?: { readonly text: string; readonly pass?: boolean };
   /** Which single number of the row `--compare` compares (lower is better for every figure). */
   readonly headline: "wall" | "cpu" | "ratio.wall" | "ratio.cpu";
   /** Measured on how many runs or calls, or why it was not measured. */

@@ -19,6 +19,13 @@ export function formatValue(value: number | undefined, unit: string): string {
 const pair = (wall: number | undefined, cpu: number | undefined, unit: string): string =>
   cpu === undefined ? formatValue(wall, unit) : `${formatValue(wall, unit)} / ${formatValue(cpu, unit)}`;
 
+/** PASS or FAIL against the goal; "not judged" when the scale was too small to judge it. */
+function verdictOf(row: FigureRow): string {
+  if (!row.goal) return Number.isNaN(row.wall) ? "not measured" : "—";
+  if (row.goal.pass === undefined) return "not judged";
+  return row.goal.pass ? "PASS" : "FAIL";
+}
+
 /** What a headline is called in the compare column. */
 const HEADLINE_NAMES: Readonly<Record<FigureRow["headline"], string>> = {
   wall: "",
@@ -64,7 +71,7 @@ export function formatFigures(rows: readonly FigureRow[], previous?: PreviousFig
       formatValue(row.ratio?.wall, "×"),
       formatValue(row.ratio?.cpu, "×"),
       row.goal?.text ?? "—",
-      row.goal ? (row.goal.pass ? "PASS" : "FAIL") : row.note ? "not measured" : "—",
+      verdictOf(row),
     ];
     if (previous) cells.push(compareCell(row, previous.rows));
     return cells;
