@@ -1,4 +1,4 @@
-import { CedarPolicyEngine } from "@governor/policy";
+import { DeferredCedarPolicyEngine } from "@governor/policy";
 
 /**
  * Refunds up to this amount run without a human. The rule itself lives in
@@ -12,5 +12,6 @@ export const AUTONOMOUS_REFUND_LIMIT = 500;
  * refunds:write may refund, refunds above the limit need a supervisor, and flagged accounts
  * get none. Resolved from this module's location, so it loads the same from src/ (tests)
  * and from dist/ (the built package).
+ * Parsed and validated on first use (`compile` checks it): importing this module costs no Cedar work.
  */
-export const refundPolicy = CedarPolicyEngine.fromDirectory(new URL("../policies/", import.meta.url));
+export const refundPolicy = DeferredCedarPolicyEngine.fromDirectory(new URL("../policies/", import.meta.url));

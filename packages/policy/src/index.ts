@@ -1,3 +1,4 @@
+export { DeferredCedarPolicyEngine } from "./cedar-deferred.js";
 export type { CedarSource, CedarSources } from "./cedar-files.js";
 export { readCedarDirectory, readCedarFiles } from "./cedar-files.js";
 export { CedarPolicyEngine } from "./cedar-policy-engine.js";
