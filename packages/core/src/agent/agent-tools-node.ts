@@ -1,4 +1,3 @@
-import type { AuditRecord } from "@governor/observability";
 import type { BaseMessage } from "@langchain/core/messages";
 import type { LangGraphRunnableConfig } from "@langchain/langgraph";
 import { describeExecution } from "../gateway/execution-result.js";
@@ -46,9 +45,8 @@ export function agentToolsNode(id: string, node: AgentNode<GraphState>, services
         entry.gate?.effect === "allow" ||
         (entry.gate?.effect === "require-approval" && entry.approval?.approved),
     );
-    const journal = runnable.length ? services.gateway.audit.list(scope.threadId) : [];
     const results = await Promise.all(
-      runnable.map((entry) => runOne(entry, state, node, names, scope, services, journal)),
+      runnable.map((entry) => runOne(entry, state, node, names, scope, services)),
     );
 
     const messages: BaseMessage[] = [];
@@ -99,10 +97,9 @@ async function runOne(
   names: ReturnType<typeof loopNodes>,
   scope: CallScope,
   services: NodeServices,
-  journal: readonly AuditRecord[],
 ): Promise<RunResult> {
   const { call } = entry;
-  const decided = undecided(entry, names, scope, services, journal);
+  const decided = undecided(entry, names, scope, services);
   if (!decided.ok) {
     const problem = decided;
     services.gateway.audit.append({
@@ -159,7 +156,6 @@ function undecided(
   names: ReturnType<typeof loopNodes>,
   scope: CallScope,
   services: NodeServices,
-  journal: readonly AuditRecord[],
 ): { ok: true; args: Record<string, unknown> } | { ok: false; reason: string } {
   const { call, gate, approval } = entry;
   if (!entry.check?.ok) return { ok: false, reason: "the call did not pass its checks" };
@@ -175,7 +171,6 @@ function undecided(
     approval,
     scope,
     gateway: services.gateway,
-    journal,
   });
   return decided.ok ? decided : { ok: false, reason: decided.problem };
 }

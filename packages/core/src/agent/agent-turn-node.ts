@@ -62,7 +62,11 @@ export function agentTurnNode(
     const scope = loopScope(config, id, node, services);
     const audit = stepAudit(services, { ...scope }, config);
     const loop = loopOf(state, id);
-    const journal = services.gateway.audit.list(scope.threadId);
+    // Only what the handoff check (execution, identity) and the recorded use (model) read.
+    const journal = services.gateway.audit.find({
+      threadId: scope.threadId,
+      kinds: ["model", "execution", "identity"],
+    });
     // A new visit (first entry, or back after a handoff or another step) hears the human input.
     const entering = state.governor.routes[id] !== LOOP_ROUTES.calls;
     const step = config.metadata?.langgraph_step;

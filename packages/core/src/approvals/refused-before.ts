@@ -21,14 +21,9 @@ export interface RefusalKey {
  * once stays refused: the loop reads the refusal back instead of verifying again.
  */
 export function refusedBefore(audit: AuditJournal, key: RefusalKey): string | undefined {
-  for (const record of audit.list(key.threadId)) {
-    if (
-      record.kind === key.kind &&
-      record.outcome === "refused" &&
-      record.node === key.node &&
-      record.data.refusedRequest === key.request &&
-      record.data.attempt === key.attempt
-    ) {
+  const refusals = audit.find({ threadId: key.threadId, kind: key.kind, outcome: "refused", node: key.node });
+  for (const record of refusals) {
+    if (record.data.refusedRequest === key.request && record.data.attempt === key.attempt) {
       return typeof record.data.reason === "string" ? record.data.reason : "refused earlier";
     }
   }

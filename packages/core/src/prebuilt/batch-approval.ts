@@ -221,8 +221,12 @@ function refusedBefore(
 ): Map<string, string> {
   const ids = new Set(pending.map((entry) => entry.request.requestId));
   const refused = new Map<string, string>();
-  for (const record of audit.list(scope.threadId)) {
-    if (record.kind !== "approval" || record.outcome !== "refused" || record.node !== scope.node) continue;
+  for (const record of audit.find({
+    threadId: scope.threadId,
+    kind: "approval",
+    outcome: "refused",
+    node: scope.node,
+  })) {
     const requestId = record.data.requestId;
     if (record.data.attempt !== attempt || typeof requestId !== "string" || !ids.has(requestId)) continue;
     refused.set(requestId, String(record.data.reason ?? "refused earlier"));
@@ -257,8 +261,7 @@ function recordedDecisions(
 ): Map<string, HumanDecision> {
   const byRequest = new Map(awaiting.map((entry) => [entry.request.requestId, entry]));
   const decided = new Map<string, HumanDecision>();
-  for (const record of audit.list(scope.threadId)) {
-    if (record.kind !== "approval" || record.node !== scope.node) continue;
+  for (const record of audit.find({ threadId: scope.threadId, kind: "approval", node: scope.node })) {
     if (record.outcome !== "approved" && record.outcome !== "rejected") continue;
     const entry = byRequest.get(String(record.data.requestId));
     if (!entry || record.data.callHash !== entry.request.callHash) continue;

@@ -93,15 +93,14 @@ function recordRedecision(
   decision: GatewayDecision,
 ) {
   const held = gateway.audit
-    .list(scope.threadId)
-    .some(
-      (record) =>
-        record.kind === "policy" &&
-        record.node === scope.node &&
-        record.data.callId === call.id &&
-        record.outcome === decision.effect &&
-        record.data.callHash === decision.callHash,
-    );
+    .find({
+      threadId: scope.threadId,
+      callId: call.id,
+      kind: "policy",
+      node: scope.node,
+      outcome: decision.effect,
+    })
+    .some((record) => record.data.callHash === decision.callHash);
   if (held) return;
   gateway.audit.append({
     threadId: scope.threadId,

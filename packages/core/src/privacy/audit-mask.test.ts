@@ -81,6 +81,7 @@ describe("maskingAuditJournal", () => {
         } as AuditRecord;
       },
       list: () => [],
+      find: () => [],
       verify: () => ({ ok: true, records: stored.length, head: "", anchored: 0, keyId: "" }),
     };
   }
