@@ -3,11 +3,12 @@ import { join, resolve } from "node:path";
 import type { TokenKeys } from "@governor/identity";
 import { configuredEmbeddings, type MemoryStore, openMemoryStore } from "@governor/memory";
 import { auditAnchorFor, SqliteAuditJournal } from "@governor/observability";
-import { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
+import type { SqliteSaver } from "@langchain/langgraph-checkpoint-sqlite";
 import Database from "better-sqlite3";
 import { SqliteApprovalUseLedger } from "../approvals/approval-uses.js";
 import { SqliteEffectJournal } from "../gateway/effect-journal.js";
 import { maskingAuditJournal } from "../privacy/audit-mask.js";
+import { cachedStatementSaver } from "./cached-statement-saver.js";
 import { SqliteKillSwitches } from "./kill-switches.js";
 import { RunLeases } from "./run-leases.js";
 import { RunRegistry } from "./run-registry.js";
@@ -69,7 +70,7 @@ export class GovernorStore {
       embeddings: configuredEmbeddings(),
       ranking: "cosine",
     });
-    this.checkpointer = SqliteSaver.fromConnString(join(this.dir, "checkpoints.db"));
+    this.checkpointer = cachedStatementSaver(join(this.dir, "checkpoints.db"));
   }
 
   /**

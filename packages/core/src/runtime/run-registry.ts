@@ -27,11 +27,18 @@ type Row = {
   updated_at: string;
 };
 
+/**
+ * The runs table. Its statements are prepared once, when the registry is made: preparing
+ * costs more than running one of them, and a run writes its status on every start and end.
+ */
 export class RunRegistry {
-  readonly #db: Database.Database;
+  readonly #insert: Database.Statement;
+  readonly #setStatus: Database.Statement;
+  readonly #get: Database.Statement<[string], Row>;
+  readonly #byStatus: Database.Statement<[string], Row>;
+  readonly #all: Database.Statement<[], Row>;
 
   constructor(db: Database.Database) {
-    this.#db = db;
     db.exec(`CREATE TABLE IF NOT EXISTS runs (
       thread_id TEXT PRIMARY KEY,
       workflow TEXT NOT NULL,
@@ -42,31 +49,31 @@ export class RunRegistry {
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL
     )`);
+    this.#insert =
+      db.prepare(`INSERT INTO runs (thread_id, workflow, source, status, principal, created_at, updated_at)
+        VALUES (?, ?, ?, 'running', ?, ?, ?)`);
+    this.#setStatus = db.prepare("UPDATE runs SET status = ?, error = ?, updated_at = ? WHERE thread_id = ?");
+    this.#get = db.prepare("SELECT * FROM runs WHERE thread_id = ?");
+    this.#byStatus = db.prepare("SELECT * FROM runs WHERE status = ? ORDER BY created_at");
+    this.#all = db.prepare("SELECT * FROM runs ORDER BY created_at");
   }
 
   create(run: Pick<RunRecord, "threadId" | "workflow" | "source" | "principal">): void {
     const now = new Date().toISOString();
-    this.#db
-      .prepare(`INSERT INTO runs (thread_id, workflow, source, status, principal, created_at, updated_at)
-        VALUES (?, ?, ?, 'running', ?, ?, ?)`)
-      .run(run.threadId, run.workflow, run.source, JSON.stringify(run.principal), now, now);
+    this.#insert.run(run.threadId, run.workflow, run.source, JSON.stringify(run.principal), now, now);
   }
 
   setStatus(threadId: string, status: RunStatus, error?: string): void {
-    this.#db
-      .prepare("UPDATE runs SET status = ?, error = ?, updated_at = ? WHERE thread_id = ?")
-      .run(status, error ?? null, new Date().toISOString(), threadId);
+    this.#setStatus.run(status, error ?? null, new Date().toISOString(), threadId);
   }
 
   get(threadId: string): RunRecord | undefined {
-    const row = this.#db.prepare<[string], Row>("SELECT * FROM runs WHERE thread_id = ?").get(threadId);
+    const row = this.#get.get(threadId);
     return row && toRecord(row);
   }
 
   list(status?: RunStatus): RunRecord[] {
-    const rows = status
-      ? this.#db.prepare<[string], Row>("SELECT * FROM runs WHERE status = ? ORDER BY created_at").all(status)
-      : this.#db.prepare<[], Row>("SELECT * FROM runs ORDER BY created_at").all();
+    const rows = status ? this.#byStatus.all(status) : this.#all.all();
     return rows.map(toRecord);
   }
 }
