@@ -39,6 +39,7 @@ export type { DelegationRevocation, KillRecord, KillScope, KillSwitch } from "./
 export { callFingerprint } from "./control/loop-guard.js";
 export { DEFAULT_MAX_ARGUMENT_BYTES, DEFAULT_MAX_INPUT_BYTES } from "./control/payload-size.js";
 export type { RunStop } from "./control/run-stop.js";
+export { DEFAULT_YIELD_SLICE_MS, setYieldSlice } from "./control/yield-to-event-loop.js";
 export { callHash, idempotencyKey } from "./gateway/call-hash.js";
 export {
   type EffectFailure,

@@ -17,7 +17,10 @@ export function studioGraph(workflow: Workflow, runtime: GovernorRuntime, model:
 /**
  * Edits a thread's state as Studio's "edit state" (the API server's `POST /threads/{id}/state`)
  * does: writes `values` as if `asNode` had just run, from the newest checkpoint at which
- * `asNode` was next. Returns the config to continue the fork from.
+ * `asNode` was next. A decision node that ran fused inside an earlier node's step is never
+ * "next": then the fork starts from the checkpoint that step wrote (the first at which the
+ * node's route is in the state), as an attacker in Studio would pick it. Returns the config to
+ * continue the fork from.
  */
 export async function forkAs(
   graph: ReturnType<typeof studioGraph>,
@@ -26,8 +29,13 @@ export async function forkAs(
   values: Record<string, unknown>,
 ) {
   const config = { configurable: { thread_id: threadId } };
-  for await (const snapshot of graph.getStateHistory(config)) {
+  let decidedIn: (typeof snapshot)["config"] | undefined;
+  let snapshot: Awaited<ReturnType<typeof graph.getState>>;
+  for await (snapshot of graph.getStateHistory(config)) {
     if (snapshot.next.includes(asNode)) return graph.updateState(snapshot.config, values, asNode);
+    const routes = (snapshot.values.governor as { routes?: Record<string, string> } | undefined)?.routes;
+    if (routes?.[asNode] !== undefined) decidedIn = snapshot.config;
   }
+  if (decidedIn) return graph.updateState(decidedIn, values, asNode);
   throw new Error(`thread ${threadId} never reached ${asNode}`);
 }

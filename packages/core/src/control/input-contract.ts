@@ -2,6 +2,7 @@ import { formatIssues, GovernorError } from "@governor/errors";
 import { isCommand } from "@langchain/langgraph";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { DEFAULT_MAX_INPUT_BYTES, describeOversize, oversize } from "./payload-size.js";
+import { enterRunTurn } from "./yield-to-event-loop.js";
 
 /**
  * Inputs the runtime built itself: only these may carry Governor's own channel (the run's
@@ -106,6 +107,8 @@ export function enforceInputContract<TGraph>(graph: TGraph, workflow: Workflow):
     );
   }
   target._validateInput = async (input: unknown) => {
+    // LangGraph's first await of every run: each run starts in its own event-loop turn.
+    await enterRunTurn();
     if (input === null || input === undefined || isCommand(input)) return inner.call(graph, input);
     return inner.call(graph, graphInput(workflow, input));
   };

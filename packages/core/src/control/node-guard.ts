@@ -2,6 +2,7 @@ import { GovernorError } from "@governor/errors";
 import { Command, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import { boundaryBreach } from "../budget/budget-check.js";
 import type { UsageDelta } from "../budget/run-usage.js";
+import type { CallScope } from "../gateway/tool-gateway.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, stepAudit } from "../graph/node-scope.js";
 import type { GraphState } from "../graph/state-annotation.js";
@@ -9,6 +10,7 @@ import type { AgentIdentity } from "../workflow/define-workflow.js";
 import { delegationLapse } from "./delegation-check.js";
 import { budgetOf, type ExecutionControl, usageOf } from "./execution-control.js";
 import { stopError } from "./run-stop.js";
+import { yieldToEventLoop } from "./yield-to-event-loop.js";
 
 type NodeFunction = (state: GraphState, config: LangGraphRunnableConfig) => Promise<unknown>;
 
@@ -32,44 +34,18 @@ export function guardNode(
   nodeAgent?: AgentIdentity,
 ): NodeFunction {
   return async (state, config) => {
+    // Before the checks, so a kill switch engaged while the run waited for its turn is seen.
+    const turn = yieldToEventLoop();
+    if (turn) await turn;
     const scope = scopeOf(config, id, services);
     const usage = usageOf(state);
-    const record = stepAudit(services, scope, config);
-    const audit = (kind: "kill" | "budget" | "identity", outcome: string, data: Record<string, unknown>) =>
-      record(kind, outcome, data, `${kind}:${outcome}`);
-
-    if (state.governor.stop) throw stopError(state.governor.stop);
-    const kill =
-      control.killSwitch?.active(scope.principal.agentId) ??
-      (nodeAgent && nodeAgent.id !== scope.principal.agentId
-        ? control.killSwitch?.active(nodeAgent.id)
-        : undefined);
-    if (kill) {
-      audit("kill", "stopped", { scope: kill.scope, reason: kill.reason, engagedAt: kill.at });
-      throw new GovernorError(
-        "KILLED",
-        `Run ${scope.threadId} stopped before ${id}: the ${kill.scope === "global" ? "global" : kill.scope} kill switch is engaged (${kill.reason})`,
-        { node: id, scope: kill.scope, reason: kill.reason },
-      );
-    }
-    // Checked here, at every boundary, so it also holds right before every action node.
-    const lapse = delegationLapse(scope.principal, control.now(), control.killSwitch);
-    if (lapse) {
-      audit("identity", "stopped", { code: lapse.code, ...lapse.details });
-      throw new GovernorError(lapse.code, `Run ${scope.threadId} stopped before ${id}: ${lapse.message}`, {
-        node: id,
-        ...lapse.details,
-      });
-    }
-    const breach = boundaryBreach(usage, budgetOf(state, control));
-    if (breach) {
-      audit("budget", "exceeded", { ...breach });
-      const what = breach.limit === "maxSteps" ? `${breach.used} steps` : `${breach.used} ms of running`;
-      throw new GovernorError(
-        "BUDGET_EXCEEDED",
-        `Run ${scope.threadId} stopped before ${id}: it used ${what}, its ${breach.limit} budget is ${breach.max}`,
-        { node: id, ...breach },
-      );
+    const stop = boundaryStop(id, state, scope, control, nodeAgent);
+    if (stop) {
+      if (stop.record) {
+        const { kind, outcome, data } = stop.record;
+        stepAudit(services, scope, config)(kind, outcome, data, `${kind}:${outcome}`);
+      }
+      throw stop.error;
     }
 
     const startedAt = control.now();
@@ -81,6 +57,76 @@ export function guardNode(
     };
     return withUsage(result, delta);
   };
+}
+
+/** Why a run may not enter a node, and the record the refusal leaves in the audit journal. */
+export interface BoundaryStop {
+  readonly error: GovernorError;
+  /** Absent when another node already decided and recorded the stop. */
+  readonly record?: {
+    readonly kind: "kill" | "budget" | "identity";
+    readonly outcome: string;
+    readonly data: Record<string, unknown>;
+  };
+}
+
+/**
+ * What stops a run before node `id`, if anything: a stop another node decided, the kill
+ * switch, the user's delegation (expired or revoked), the step budget and the wall-time
+ * budget, in that order. Reads only: the guard records and throws it; a fused step asks
+ * before a later stage, so the stage stops in its own step exactly as it would unfused.
+ */
+export function boundaryStop(
+  id: string,
+  state: GraphState,
+  scope: CallScope,
+  control: ExecutionControl,
+  nodeAgent?: AgentIdentity,
+): BoundaryStop | undefined {
+  if (state.governor.stop) return { error: stopError(state.governor.stop) };
+  const kill =
+    control.killSwitch?.active(scope.principal.agentId) ??
+    (nodeAgent && nodeAgent.id !== scope.principal.agentId
+      ? control.killSwitch?.active(nodeAgent.id)
+      : undefined);
+  if (kill) {
+    return {
+      record: {
+        kind: "kill",
+        outcome: "stopped",
+        data: { scope: kill.scope, reason: kill.reason, engagedAt: kill.at },
+      },
+      error: new GovernorError(
+        "KILLED",
+        `Run ${scope.threadId} stopped before ${id}: the ${kill.scope === "global" ? "global" : kill.scope} kill switch is engaged (${kill.reason})`,
+        { node: id, scope: kill.scope, reason: kill.reason },
+      ),
+    };
+  }
+  // Checked here, at every boundary, so it also holds right before every action node.
+  const lapse = delegationLapse(scope.principal, control.now(), control.killSwitch);
+  if (lapse) {
+    return {
+      record: { kind: "identity", outcome: "stopped", data: { code: lapse.code, ...lapse.details } },
+      error: new GovernorError(lapse.code, `Run ${scope.threadId} stopped before ${id}: ${lapse.message}`, {
+        node: id,
+        ...lapse.details,
+      }),
+    };
+  }
+  const breach = boundaryBreach(usageOf(state), budgetOf(state, control));
+  if (breach) {
+    const what = breach.limit === "maxSteps" ? `${breach.used} steps` : `${breach.used} ms of running`;
+    return {
+      record: { kind: "budget", outcome: "exceeded", data: { ...breach } },
+      error: new GovernorError(
+        "BUDGET_EXCEEDED",
+        `Run ${scope.threadId} stopped before ${id}: it used ${what}, its ${breach.limit} budget is ${breach.max}`,
+        { node: id, ...breach },
+      ),
+    };
+  }
+  return undefined;
 }
 
 /** Adds the step's usage to the node's own write, whatever else the node wrote. */

@@ -17,7 +17,7 @@ import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.
 import type { ExecutionControl } from "../control/execution-control.js";
 import { enforceInputContract } from "../control/input-contract.js";
 import type { KillSwitch } from "../control/kill-switch.js";
-import { guardNode } from "../control/node-guard.js";
+import { boundaryStop, guardNode } from "../control/node-guard.js";
 import type { EffectJournal } from "../gateway/effect-journal.js";
 import { ToolGateway } from "../gateway/tool-gateway.js";
 import { checkMemoryStore } from "../memory/check-memory-store.js";
@@ -35,8 +35,8 @@ import { type Edge, END, nodeOf, normalizeEdge, START, type Workflow } from "../
 import { workflowFactVersion } from "../workflow/fact-version.js";
 import type { AgentNode, WorkflowNode } from "../workflow/node-definitions.js";
 import { validate } from "../workflow/validate.js";
-import { type DecisionStage, fusedDecisions, isDecisionKind } from "./fused-decisions.js";
-import type { NodeServices } from "./node-scope.js";
+import { type DecisionStage, edgesAfterFused, fusedDecisions, isDecisionKind } from "./fused-decisions.js";
+import { type NodeServices, scopeOf } from "./node-scope.js";
 import { recursionLimitFor } from "./recursion-limit.js";
 import { type GraphState, stateAnnotation } from "./state-annotation.js";
 
@@ -162,13 +162,25 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     // Every node runs behind the execution-control guard: kill switch, steps and wall time first.
     const guarded = guardNode(id, run, services, control);
     const exits = outgoing.get(id) ?? [];
+    const stage: DecisionStage = {
+      run: guarded,
+      next: nextNode(exits),
+      stopsBefore: (state, config) =>
+        boundaryStop(id, state, scopeOf(config, id, services), control) !== undefined,
+    };
+    let fusedRun: ReturnType<typeof fusedDecisions> | undefined;
     if (options.fuseDecisions !== false && isDecisionKind(node.kind)) {
-      stages.set(id, { run: guarded, next: nextNode(exits) });
+      stages.set(id, stage);
       // Only a node whose outcomes pick the edge can choose its own next node (a plain edge always fires).
-      if (exits.some((edge) => edge.on !== undefined)) fused.add(id);
+      if (exits.some((edge) => edge.on !== undefined)) fusedRun = fusedDecisions(id, stages);
+    } else if (options.fuseDecisions !== false && leadsToDecision(workflow, node, exits)) {
+      // A model step whose reply goes straight to a decision: the decisions join the model's
+      // step. The reply is checkpointed before anything acts on it, as without fusion.
+      fusedRun = fusedDecisions(id, stages, stage);
     }
+    if (fusedRun) fused.add(id);
     // `stages` is complete before any run: a fused node reaches the stages after it by name.
-    graph.addNode(id, fused.has(id) ? fusedDecisions(id, stages) : guarded, {
+    graph.addNode(id, fusedRun ?? guarded, {
       // Shown under the node in drawMermaid() and Studio, so the governance role of each node is visible.
       metadata: node.description
         ? { governor: node.kind, description: node.description }
@@ -196,7 +208,14 @@ export function compile(workflow: Workflow, options: CompileOptions) {
       continue;
     }
     if (!labeled.length && plain) {
-      graph.addEdge(from, plain.to);
+      // A fused step goes on with a Command of its own; the edge stays for the drawing.
+      if (fused.has(from))
+        graph.addConditionalEdges(
+          from,
+          edgesAfterFused(() => plain.to),
+          [plain.to],
+        );
+      else graph.addEdge(from, plain.to);
       continue;
     }
     // Each outcome label maps to its target; an action's unlabeled success edge is its "done" outcome.
@@ -204,9 +223,9 @@ export function compile(workflow: Workflow, options: CompileOptions) {
       labeled.map((edge) => [edge.on as string, edge.to]),
     );
     if (plain) targets.done = plain.to;
-    // A fused decision node goes on with a Command of its own; its edges stay for the drawing.
-    const route = fused.has(from) ? () => [] : (state: GraphState) => state.governor.routes[from] ?? "done";
-    graph.addConditionalEdges(from, route, targets);
+    // A fused decision node goes on with a Command of its own; its edges route edits of its state.
+    const route = (state: GraphState) => state.governor.routes[from] ?? "done";
+    graph.addConditionalEdges(from, fused.has(from) ? edgesAfterFused(route) : route, targets);
   }
   // Input is checked on the graph itself, so the library, the runtime and LangGraph's API
   // server (Studio, SDK clients) all refuse the same bad input with INPUT_INVALID.
@@ -253,6 +272,18 @@ function buildNode(
         `agent node ${id} compiles to a loop of nodes (agentLoopNodes)`,
       );
   }
+}
+
+/** A model step with one plain edge, to a decision node: its reply is decided in its own step. */
+function leadsToDecision(
+  workflow: Workflow,
+  node: WorkflowNode<GraphState>,
+  exits: readonly Edge[],
+): boolean {
+  const [exit] = exits;
+  if (node.kind !== "model" || exits.length !== 1 || !exit || exit.on !== undefined) return false;
+  const target = workflow.nodes[exit.to] as WorkflowNode<GraphState> | undefined;
+  return target !== undefined && isDecisionKind(target.kind);
 }
 
 /** Where each outcome of a decision node leads: its labelled edge, else its unlabelled one ("done"). */

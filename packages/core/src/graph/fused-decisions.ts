@@ -1,6 +1,12 @@
 import { GovernorError } from "@governor/errors";
 import type { BaseMessage } from "@langchain/core/messages";
-import { Command, END, type LangGraphRunnableConfig, messagesStateReducer } from "@langchain/langgraph";
+import {
+  Command,
+  END,
+  isGraphBubbleUp,
+  type LangGraphRunnableConfig,
+  messagesStateReducer,
+} from "@langchain/langgraph";
 import type { WorkflowNode } from "../workflow/node-definitions.js";
 import { type GovernorUpdate, mergeChannel } from "./governor-channel.js";
 import type { GraphState } from "./state-annotation.js";
@@ -22,12 +28,14 @@ export function isDecisionKind(kind: WorkflowNode<GraphState>["kind"]): boolean 
   return DECISION_KINDS.has(kind);
 }
 
-/** One decision node as a stage of a fused step: its guarded code and where each of its outcomes leads. */
+/** One node as a stage of a fused step: its guarded code and where each of its outcomes leads. */
 export interface DecisionStage {
   /** The node's code behind the execution-control guard (kill switch, delegation, budgets), as when it runs alone. */
   readonly run: NodeFunction;
   /** The node an outcome leads to (`"done"` for the unlabelled edge), or undefined when none does. */
   readonly next: (branch: string) => string | undefined;
+  /** Whether the guard would stop the run before this stage (reads only; see `boundaryStop`). */
+  readonly stopsBefore: (state: GraphState, config: LangGraphRunnableConfig) => boolean;
 }
 
 /**
@@ -50,16 +58,36 @@ export interface DecisionStage {
  * @throws {GovernorError} CONFIG_INVALID when an outcome has no edge (as LangGraph would fail
  *   on the route), and whatever a stage or its guard throws (KILLED, BUDGET_EXCEEDED, …).
  */
-export function fusedDecisions(head: string, stages: ReadonlyMap<string, DecisionStage>): NodeFunction {
+export function fusedDecisions(
+  head: string,
+  stages: ReadonlyMap<string, DecisionStage>,
+  headStage: DecisionStage = stages.get(head) as DecisionStage,
+): NodeFunction {
   return async (state, config) => {
+    const task = taskOf(config);
+    // Outside a LangGraph task the edges cannot tell this step from an edit: run alone.
+    if (task === undefined) return headStage.run(state, config);
     const writes: [string, unknown][] = [];
     const decided = new Set<string>();
     let local = state;
     let id = head;
     for (;;) {
-      const stage = stages.get(id) as DecisionStage;
+      const stage = id === head ? headStage : (stages.get(id) as DecisionStage);
       decided.add(id);
-      const update = ((await stage.run(local, config)) ?? {}) as Record<string, unknown>;
+      let update: Record<string, unknown>;
+      if (id === head) {
+        update = ((await stage.run(local, config)) ?? {}) as Record<string, unknown>;
+      } else {
+        // What the stages before it did is kept whatever this one does: a stage the guard
+        // would stop, or that fails, runs as its own step, exactly as it would unfused.
+        if (stage.stopsBefore(local, config)) return goOn(task, writes, id);
+        try {
+          update = ((await stage.run(local, config)) ?? {}) as Record<string, unknown>;
+        } catch (error) {
+          if (isGraphBubbleUp(error)) throw error;
+          return goOn(task, writes, id);
+        }
+      }
       for (const [channel, value] of Object.entries(update)) writes.push([channel, value]);
       local = applied(local, update);
       const branch = (update.governor as GovernorUpdate | undefined)?.routes?.[id] ?? "done";
@@ -71,11 +99,38 @@ export function fusedDecisions(head: string, stages: ReadonlyMap<string, Decisio
           { node: id, branch },
         );
       }
-      if (target === END || !stages.has(target) || decided.has(target)) {
-        return new Command({ update: writes, goto: target });
-      }
+      if (target === END || !stages.has(target) || decided.has(target)) return goOn(task, writes, target);
       id = target;
     }
+  };
+}
+
+/**
+ * The LangGraph tasks whose fused step chose its next node itself. The node's drawn edges
+ * run after it in the same task and must then add nothing; they still route when its state
+ * is written another way (Studio's "edit state as this node", `updateState(…, asNode)`).
+ */
+const wentOn = new Set<string>();
+
+function taskOf(config: LangGraphRunnableConfig | undefined): string | undefined {
+  const task = config?.configurable?.__pregel_task_id;
+  return typeof task === "string" ? task : undefined;
+}
+
+function goOn(task: string, writes: [string, unknown][], goto: string): Command {
+  wentOn.add(task);
+  return new Command({ update: writes, goto });
+}
+
+/**
+ * The drawn edges of a fused node: nothing after the node's own step (it went on with a
+ * Command), else `route` on the state as written.
+ */
+export function edgesAfterFused<T>(route: (state: GraphState) => T) {
+  return (state: GraphState, config?: LangGraphRunnableConfig): T | never[] => {
+    const task = taskOf(config);
+    if (task !== undefined && wentOn.delete(task)) return [];
+    return route(state);
   };
 }
 
