@@ -66,7 +66,12 @@ export class CedarPolicyEngine implements PolicyEngine {
   readonly #actionContexts: ReadonlyMap<string, CedarType>;
   readonly #schemaName: string;
   readonly #policySetId: string;
-  readonly #explainer: CedarExplainer;
+  /**
+   * Built on the first explanation or no-permit denial, not at load: it parses every policy
+   * again into probes, work most processes (a CLI run, a service that only allows) never need.
+   */
+  #explainer: CedarExplainer | undefined;
+  readonly #newExplainer: () => CedarExplainer;
 
   /** Loads the `*.cedar` files and the one `*.cedarschema` of a directory, synchronously. */
   static fromDirectory(dir: string | URL): CedarPolicyEngine {
@@ -98,7 +103,7 @@ export class CedarPolicyEngine implements PolicyEngine {
     const schemaAnswer = preparseSchema(this.#schemaName, sources.schema.text);
     if (schemaAnswer.type === "failure")
       throw cedarLoadFailed(sources.schema.name, sources.schema.text, schemaAnswer.errors);
-    this.#explainer = new CedarExplainer(set.texts, hash);
+    this.#newExplainer = () => new CedarExplainer(set.texts, hash);
     const setAnswer = preparsePolicySet(this.#policySetId, { staticPolicies: { ...set.texts } });
     if (setAnswer.type === "failure")
       throw cedarLoadFailed(sources.policies[0]?.name ?? sources.schema.name, "", setAnswer.errors);
@@ -150,6 +155,7 @@ export class CedarPolicyEngine implements PolicyEngine {
   }
 
   #probe(request: CedarRequest): Map<string, PolicyEvaluation> {
+    this.#explainer ??= this.#newExplainer();
     return this.#explainer.evaluate(request, this.#schemaName, this.policies);
   }
 
