@@ -8,6 +8,8 @@
 // First: a V8 flag that must be set before any code is optimized (see v8-workaround.ts).
 import "./v8-workaround.js";
 import { parseBenchArgs } from "./bench-args.js";
+import type { PreviousFigures } from "./figures/figures-table.js";
+import { loadPrevious } from "./figures/load-previous.js";
 
 const SUITES: Readonly<Record<string, string>> = {
   memory: "./memory-main.js",
@@ -16,8 +18,12 @@ const SUITES: Readonly<Record<string, string>> = {
 };
 
 let args: ReturnType<typeof parseBenchArgs> | undefined;
+let previous: PreviousFigures | undefined;
 try {
-  args = parseBenchArgs(process.argv.slice(2));
+  const parsed = parseBenchArgs(process.argv.slice(2));
+  // Read first: a mistyped --compare path should fail now, not after ten minutes.
+  previous = parsed.compare ? loadPrevious(parsed.compare) : undefined;
+  args = parsed;
 } catch (error) {
   console.error((error as Error).message);
   process.exitCode = 2;
@@ -25,7 +31,7 @@ try {
 if (args) {
   if (args.suite === "table" || args.suite === "all") {
     const { runBench } = await import("./run-all.js");
-    await runBench(args, args.suite === "all");
+    await runBench(args, args.suite === "all", previous);
   } else if (SUITES[args.suite] !== undefined) {
     if (args.compare)
       console.error(`--compare applies to the table ("table" or "all"), not to ${args.suite}`);
