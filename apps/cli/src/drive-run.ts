@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import * as prompts from "@clack/prompts";
 import {
   type ApprovalRequest,
   type GovernorEvent,
@@ -137,6 +136,8 @@ async function askApprover(
   workflow: Workflow,
   request: ApprovalRequest,
 ): Promise<ApproverAnswer | undefined> {
+  // Only a person at a terminal is asked: runs without one never load the prompt library.
+  const prompts = await import("@clack/prompts");
   const decision = await prompts.select({
     message: `Approve ${maskText(request.summary ?? request.tool)}?`,
     options: [

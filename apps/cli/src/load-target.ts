@@ -45,7 +45,7 @@ export async function loadTarget(
 ): Promise<Target> {
   if (!looksLikePath(target)) {
     const sample = SAMPLES.get(target);
-    if (sample) return fromSample(sample);
+    if (sample) return fromSample(await sample.load());
     const path = config.workflows.get(target);
     if (path) return { ...(await importTarget(path)), source: `workflow:${target}`, registered: true };
     const names = [...SAMPLES.keys(), ...config.workflows.keys()];
@@ -64,7 +64,7 @@ export async function loadTarget(
 
 /**
  * Finds the workflow of a stored run from its recorded source, importing nothing but the
- * samples and the modules the operator's config names.
+ * named sample and the modules the operator's config names.
  *
  * The source came from the store, which whoever starts a run writes to: it is only a key.
  * `module:PATH` (a run of an unregistered module) resolves only when the config registers
@@ -80,7 +80,7 @@ export async function loadSource(
   const [kind, name] = splitSource(source);
   if (kind === "sample") {
     const sample = SAMPLES.get(name);
-    if (sample) return fromSample(sample);
+    if (sample) return fromSample(await sample.load());
     throw unregistered(source, `no sample is named "${name}"`, config);
   }
   if (kind === "workflow") {
@@ -100,7 +100,8 @@ export async function loadSource(
   }
   // Runs recorded before sources had kinds (or by a library caller that named none) hold a
   // bare workflow name or path: looked up the same way, never imported as given.
-  if (kind === "" && SAMPLES.has(source)) return fromSample(SAMPLES.get(source) as SampleDefinition);
+  const bareSample = kind === "" ? SAMPLES.get(source) : undefined;
+  if (bareSample) return fromSample(await bareSample.load());
   if (kind === "" && config.workflows.has(source)) return loadSource(`workflow:${source}`, config);
   if (kind === "" && looksLikePath(source)) return loadSource(`module:${source}`, config);
   throw unregistered(source, "it is neither sample:NAME, workflow:NAME nor module:PATH", config);

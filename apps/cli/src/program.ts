@@ -1,18 +1,12 @@
 import { GovernorError } from "@governor/core";
 import { Command, CommanderError, Option } from "commander";
-import { decideCommand, pendingCommand } from "./commands/approvals.js";
-import { auditShowCommand, auditVerifyCommand } from "./commands/audit.js";
-import { budgetCommand } from "./commands/budget.js";
-import { graphCommand } from "./commands/graph.js";
-import { killCommand, statusCommand, unkillCommand } from "./commands/kill.js";
 import { registerMemoryCommands } from "./commands/memory-program.js";
-import { policyTestCommand } from "./commands/policy.js";
-import { recoverCommand } from "./commands/recover.js";
-import { revokeCommand } from "./commands/revoke.js";
-import { runCommand } from "./commands/run.js";
-import { validateCommand } from "./commands/validate.js";
 import { SAMPLES } from "./samples.js";
 import { paint, processTerminal, type Terminal } from "./terminal.js";
+
+// Each command's handler is imported when the command runs, not here: a command then loads
+// only what it uses (a run never loads the audit verifier, the memory commands or the graph
+// drawer), which keeps the CLI's start-up cost that of the command typed.
 
 /** Exit codes: 0 done, 1 a governed failure or invalid input, 2 a usage error. */
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -47,6 +41,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .addOption(config)
     .action(async (target: string, options) => {
+      const { runCommand } = await import("./commands/run.js");
       const outcomes = await runCommand(terminal, target, options);
       if (outcomes.some((outcome) => outcome.status === "failed")) state.exitCode = EXIT.failed;
     });
@@ -63,6 +58,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
       .addOption(dir)
       .addOption(config)
       .action(async (thread: string, options) => {
+        const { decideCommand } = await import("./commands/approvals.js");
         const outcome = await decideCommand(terminal, decision, thread, options);
         if (outcome.status === "failed") state.exitCode = EXIT.failed;
       });
@@ -81,6 +77,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .addOption(config)
     .action(async (thread: string, options) => {
+      const { budgetCommand } = await import("./commands/budget.js");
       const outcome = await budgetCommand(terminal, thread, options);
       if (outcome.status === "failed") state.exitCode = EXIT.failed;
     });
@@ -92,6 +89,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .addOption(config)
     .action(async (thread: string, options) => {
+      const { recoverCommand } = await import("./commands/recover.js");
       const outcome = await recoverCommand(terminal, thread, options);
       if (outcome.status === "failed") state.exitCode = EXIT.failed;
     });
@@ -106,14 +104,20 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--request <id>", "for --reveal: which request, when the run waits for several")
     .addOption(dir)
     .addOption(config)
-    .action((thread: string | undefined, options) => pendingCommand(terminal, thread, options));
+    .action(async (thread: string | undefined, options) => {
+      const { pendingCommand } = await import("./commands/approvals.js");
+      await pendingCommand(terminal, thread, options);
+    });
 
   program
     .command("graph")
     .description("print a workflow's compiled graph as Mermaid")
     .argument("<target>", "a sample name, a registered workflow name or a path to a workflow module")
     .addOption(config)
-    .action((target: string, options) => graphCommand(terminal, target, options));
+    .action(async (target: string, options) => {
+      const { graphCommand } = await import("./commands/graph.js");
+      await graphCommand(terminal, target, options);
+    });
 
   program
     .command("validate")
@@ -121,14 +125,17 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .argument("<target>", "a path to a workflow module (or a sample or registered workflow name)")
     .addOption(config)
     .action(async (target: string, options) => {
+      const { validateCommand } = await import("./commands/validate.js");
       if (!(await validateCommand(terminal, target, options))) state.exitCode = EXIT.failed;
     });
 
   program
     .command("samples")
     .description("list the sample workflows and their cases")
-    .action(() => {
-      for (const sample of SAMPLES.values()) {
+    .action(async () => {
+      // Listing cases needs each sample's definition: the one command that loads them all.
+      for (const entry of SAMPLES.values()) {
+        const sample = await entry.load();
         terminal.out(`${paint(terminal, "bold", sample.name)} — ${sample.description}`);
         for (const c of sample.cases) terminal.out(`  --case ${c.name.padEnd(18)} ${c.description}`);
       }
@@ -140,14 +147,20 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--agent <id>", "only this agent's runs (default: every run)")
     .option("--reason <text>", "why, for the audit journal and for whoever finds the runs stopped")
     .addOption(dir)
-    .action((options) => killCommand(terminal, options));
+    .action(async (options) => {
+      const { killCommand } = await import("./commands/kill.js");
+      killCommand(terminal, options);
+    });
 
   program
     .command("unkill")
     .description("release the kill switch (the global one, or one agent's with --agent)")
     .option("--agent <id>", "release this agent's switch")
     .addOption(dir)
-    .action((options) => unkillCommand(terminal, options));
+    .action(async (options) => {
+      const { unkillCommand } = await import("./commands/kill.js");
+      unkillCommand(terminal, options);
+    });
 
   program
     .command("revoke")
@@ -158,14 +171,20 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--thread <id>", "revoke the delegation this run acts under")
     .option("--reason <text>", "why, for the audit journal")
     .addOption(dir)
-    .action((jti: string | undefined, options) => revokeCommand(terminal, jti, options));
+    .action(async (jti: string | undefined, options) => {
+      const { revokeCommand } = await import("./commands/revoke.js");
+      revokeCommand(terminal, jti, options);
+    });
 
   program
     .command("status")
     .description("engaged kill switches, runs by status, today's model spend by principal")
     .option("--json", "print JSON")
     .addOption(dir)
-    .action((options) => statusCommand(terminal, options));
+    .action(async (options) => {
+      const { statusCommand } = await import("./commands/kill.js");
+      statusCommand(terminal, options);
+    });
 
   program
     .command("policy")
@@ -176,6 +195,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .requiredOption("--workflow <target>", "the sample, registered workflow or module whose policy decides")
     .addOption(config)
     .action(async (fixtures: string, options) => {
+      const { policyTestCommand } = await import("./commands/policy.js");
       if (!(await policyTestCommand(terminal, fixtures, options))) state.exitCode = EXIT.failed;
     });
 
@@ -186,7 +206,8 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .command("verify")
     .description("check the hash chain and name the first broken record")
     .addOption(dir)
-    .action((options) => {
+    .action(async (options) => {
+      const { auditVerifyCommand } = await import("./commands/audit.js");
       if (!auditVerifyCommand(terminal, options)) state.exitCode = EXIT.failed;
     });
   audit
@@ -195,7 +216,10 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .argument("<thread>", "the run's thread id")
     .option("--json", "print JSON")
     .addOption(dir)
-    .action((thread: string, options) => auditShowCommand(terminal, thread, options));
+    .action(async (thread: string, options) => {
+      const { auditShowCommand } = await import("./commands/audit.js");
+      auditShowCommand(terminal, thread, options);
+    });
 
   return program;
 }

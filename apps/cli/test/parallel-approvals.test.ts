@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { GovernorRuntime, type SampleDefinition } from "@governor/core";
+import { GovernorRuntime } from "@governor/core";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { SAMPLES } from "../src/samples.js";
+import { SAMPLES, type SampleEntry } from "../src/samples.js";
 import { CUSTOMER_EMAIL, deskEffects, parallelDeskSample } from "./fixtures/parallel-desk.js";
 import { governorInProcess } from "./support/in-process.js";
 
@@ -25,10 +25,13 @@ let started: string;
 
 beforeAll(() => {
   // A sample of this process only: the CLI finds a run's workflow by its recorded source.
-  (SAMPLES as Map<string, SampleDefinition>).set(parallelDeskSample.name, parallelDeskSample);
+  (SAMPLES as Map<string, SampleEntry>).set(parallelDeskSample.name, {
+    name: parallelDeskSample.name,
+    load: async () => parallelDeskSample,
+  });
 });
 afterAll(() => {
-  (SAMPLES as Map<string, SampleDefinition>).delete(parallelDeskSample.name);
+  (SAMPLES as Map<string, SampleEntry>).delete(parallelDeskSample.name);
 });
 
 beforeEach(async () => {

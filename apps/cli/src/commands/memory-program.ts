@@ -1,9 +1,11 @@
 import type { Command, Option } from "commander";
 import type { Terminal } from "../terminal.js";
-import { memoryDecideCommand, memoryPendingCommand } from "./memory-approvals.js";
-import { memoryForgetCommand } from "./memory-forget.js";
-import { memoryAsOfCommand, memoryHistoryCommand, memoryListCommand } from "./memory-read.js";
 import { OPERATOR_MEMORY_SCOPE } from "./memory-scope.js";
+
+// Handlers are imported when their command runs (see program.ts): registering `memory` on
+// every start must not load the memory store's code for commands that never touch it.
+const read = () => import("./memory-read.js");
+const approvals = () => import("./memory-approvals.js");
 
 /** Exit codes as program.ts defines them (a failed write or decision exits 1). */
 const FAILED = 1;
@@ -38,7 +40,7 @@ export function registerMemoryCommands(
     .option("--all", "every record, superseded and retracted ones too, with its status")
     .option("--json", "print JSON")
     .addOption(shared.dir)
-    .action((options) => memoryListCommand(terminal, options));
+    .action(async (options) => (await read()).memoryListCommand(terminal, options));
 
   withScope(
     memory
@@ -49,7 +51,7 @@ export function registerMemoryCommands(
     .option("--attribute <name>", "only this attribute")
     .option("--json", "print JSON")
     .addOption(shared.dir)
-    .action((options) => memoryHistoryCommand(terminal, options));
+    .action(async (options) => (await read()).memoryHistoryCommand(terminal, options));
 
   withScope(
     memory
@@ -60,7 +62,7 @@ export function registerMemoryCommands(
     .option("--known-at <iso>", "system time: what Governor knew then (default: now)")
     .option("--json", "print JSON")
     .addOption(shared.dir)
-    .action((options) => memoryAsOfCommand(terminal, options));
+    .action(async (options) => (await read()).memoryAsOfCommand(terminal, options));
 
   withScope(
     memory
@@ -78,6 +80,7 @@ export function registerMemoryCommands(
     .option("--json", "print JSON")
     .addOption(shared.dir)
     .action(async (options) => {
+      const { memoryForgetCommand } = await import("./memory-forget.js");
       const event = await memoryForgetCommand(terminal, options);
       if (event.status === "refused" || event.event === "NONE") state.exitCode = FAILED;
     });
@@ -90,7 +93,7 @@ export function registerMemoryCommands(
   )
     .option("--json", "print JSON")
     .addOption(shared.dir)
-    .action((options) => memoryPendingCommand(terminal, options));
+    .action(async (options) => (await approvals()).memoryPendingCommand(terminal, options));
 
   for (const decision of ["approve", "reject"] as const) {
     memory
@@ -107,7 +110,7 @@ export function registerMemoryCommands(
       .addOption(shared.dir)
       .addOption(shared.config)
       .action(async (options) => {
-        const event = await memoryDecideCommand(terminal, decision, options);
+        const event = await (await approvals()).memoryDecideCommand(terminal, decision, options);
         // A rejection that took is a success; an approval that did not apply is not.
         if (decision === "approve" && event.status !== "applied") state.exitCode = FAILED;
       });
