@@ -12,10 +12,13 @@ import { benchConfig, count } from "./bench-config.js";
 import { measureBreakdown } from "./breakdown.js";
 import { formatBreakdown } from "./breakdown-report.js";
 import { coldStartConfig, measureColdStart } from "./cold-start/measure-cold-start.js";
+import { measureTimerLateness } from "./concurrency/measure-timer-lateness.js";
+import { measureSessionMemory } from "./concurrency/session-memory.js";
 import { decisionLookupConfig, measureDecisionLookup } from "./decision-lookup.js";
 import { figureRows } from "./figures/figure-rows.js";
-import { formatFigures } from "./figures/figures-table.js";
-import { loadPrevious } from "./figures/load-previous.js";
+import { formatFigures, type PreviousFigures } from "./figures/figures-table.js";
+import { sessionsRow } from "./figures/sessions-row.js";
+import { timerRow } from "./figures/timer-row.js";
 import { formatGatewayLatency, measureGatewayLatency } from "./gateway-latency.js";
 import { measureGovernanceTax } from "./governance-tax.js";
 import { measureMemory } from "./memory/measure-memory.js";
@@ -25,20 +28,20 @@ import { formatGovernanceTax } from "./report.js";
 import { writeResults } from "./write-results.js";
 
 /**
- * Runs the table's figures (and with `all`, the other suites), prints the one table, writes
- * the results file.
+ * Runs the table's figures (and with `all`, the other suites), prints the one table (with a
+ * column against `previous`, an earlier results file, when given), writes the results file.
  *
- * @throws {Error} when --compare names an unreadable file (before anything is measured), or a
- * measured path did not do its work (a variant that did not refund, a child that failed).
+ * @throws {Error} when a measured path did not do its work (a variant that did not refund, a
+ * child that failed).
  */
-export async function runBench(args: BenchArgs, all: boolean): Promise<void> {
-  // Read first: a mistyped --compare path should fail now, not after ten minutes.
-  const previous = args.compare ? loadPrevious(args.compare) : undefined;
+export async function runBench(args: BenchArgs, all: boolean, previous?: PreviousFigures): Promise<void> {
   const env = process.env;
   const config = benchConfig();
   const lookupConfig = decisionLookupConfig();
   const coldConfig = coldStartConfig();
   const gatewayCalls = count(env, "BENCH_GATEWAY_CALLS", 10_000, 0);
+  const timerRuns = count(env, "BENCH_TIMER_RUNS", 1000, 0);
+  const sessions = count(env, "BENCH_SESSIONS", 2000, 0);
   const started = process.cpuUsage();
   const clock = performance.now();
 
@@ -63,6 +66,24 @@ export async function runBench(args: BenchArgs, all: boolean): Promise<void> {
   if (coldConfig.runs > 0) {
     console.log(`cold start: ${coldConfig.runs} processes of each kind`);
     coldStart = measureColdStart(coldConfig);
+  }
+
+  // Runs started at once against a 10 ms timer: through the runtime and in bare LangGraph.
+  let timerLateness: Awaited<ReturnType<typeof measureTimerLateness>> | undefined;
+  if (timerRuns > 0) {
+    console.log(`timer lateness: ${timerRuns} concurrent runs, through the runtime and bare`);
+    timerLateness = await measureTimerLateness({ runs: timerRuns, variants: ["runtime", "bare"] });
+  }
+
+  // Peak RSS of many sessions at once, each variant in a child process of its own.
+  let sessionMemory: Awaited<ReturnType<typeof measureSessionMemory>> | undefined;
+  if (sessions > 0) {
+    console.log(`sessions: ${sessions} at once, through the runtime and bare, each in a fresh process`);
+    // BENCH_MODEL_LATENCY_MS (0) makes the scripted model answer late, so every session is in flight at once.
+    sessionMemory = await measureSessionMemory({
+      sessions,
+      modelLatencyMs: count(env, "BENCH_MODEL_LATENCY_MS", 0, 0),
+    });
   }
 
   const suites: Record<string, unknown> = {};
@@ -104,6 +125,7 @@ export async function runBench(args: BenchArgs, all: boolean): Promise<void> {
     gatewayLatency,
     coldStart,
     decisionLookup,
+    extraRows: [timerRow(timerLateness, timerRuns), sessionsRow(sessionMemory, sessions)],
   });
   console.log(`\n${formatFigures(figures, previous)}`);
   const cpu = process.cpuUsage(started);
@@ -114,11 +136,14 @@ export async function runBench(args: BenchArgs, all: boolean): Promise<void> {
     ...config,
     decisionLookup: lookupConfig,
     coldStart: coldConfig,
+    timerRuns,
+    sessions,
+    modelLatencyMs: count(env, "BENCH_MODEL_LATENCY_MS", 0, 0),
     gatewayCalls,
     suite: args.suite,
   };
   // JSON leaves out what was skipped (undefined); `figures` always has every row.
-  const measured = { governanceTax, decisionLookup, coldStart, gatewayLatency };
+  const measured = { governanceTax, decisionLookup, coldStart, timerLateness, sessionMemory, gatewayLatency };
   console.log(
     `results: ${writeResults(fullConfig, { ...measured, ...suites, figures }, args.out ?? "latest.json")}`,
   );
