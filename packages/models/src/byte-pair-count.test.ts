@@ -25,6 +25,20 @@ const alphabet = [
 ];
 
 describe("byte-pair token count", () => {
+  it("reads every rank of the file, each token's bytes exactly as Buffer decodes its base64", () => {
+    const expected = new Map<string, number>();
+    for (const line of cl100k.bpe_ranks.split("\n")) {
+      const [, offset, ...tokens] = line.split(" ");
+      tokens.forEach((token, index) => {
+        expected.set(Buffer.from(token, "base64").toString("latin1"), Number(offset) + index);
+      });
+    }
+    expect(ranks.ranks.size).toBe(expected.size);
+    const wrong = [...expected].filter(([bytes, rank]) => ranks.ranks.get(bytes) !== rank);
+    expect(wrong.slice(0, 5)).toEqual([]);
+    expect(ranks.maxTokenBytes).toBe(Math.max(...[...expected.keys()].map((bytes) => bytes.length)));
+  });
+
   it("counts exactly what js-tiktoken encodes, on text of every kind of piece", () => {
     const next = random(7);
     for (let sample = 0; sample < 300; sample++) {

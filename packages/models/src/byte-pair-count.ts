@@ -15,18 +15,59 @@ export interface BytePairRanks {
 export function bytePairRanks(file: { pat_str: string; bpe_ranks: string }): BytePairRanks {
   const ranks = new Map<string, number>();
   let maxTokenBytes = 1;
-  for (const line of file.bpe_ranks.split("\n")) {
-    if (!line) continue;
-    // The format js-tiktoken writes: "<name> <first rank> <base64 token> <base64 token> ...".
-    const [, offsetText, ...tokens] = line.split(" ");
-    const offset = Number.parseInt(offsetText ?? "", 10);
-    tokens.forEach((token, index) => {
-      const bytes = Buffer.from(token, "base64").toString("latin1");
-      ranks.set(bytes, offset + index);
-      if (bytes.length > maxTokenBytes) maxTokenBytes = bytes.length;
-    });
+  const text = file.bpe_ranks;
+  // The format js-tiktoken writes, one line per run of ranks: "<name> <first rank> <base64
+  // token> <base64 token> ...". Walked by index and decoded in place: splitting 100k tokens
+  // into strings and a Buffer each was most of the time the first budgeted model call took.
+  let line = 0;
+  while (line < text.length) {
+    let lineEnd = text.indexOf("\n", line);
+    if (lineEnd < 0) lineEnd = text.length;
+    const nameEnd = text.indexOf(" ", line);
+    const rankEnd = nameEnd < 0 || nameEnd >= lineEnd ? -1 : text.indexOf(" ", nameEnd + 1);
+    if (rankEnd > nameEnd && rankEnd < lineEnd) {
+      let rank = Number.parseInt(text.slice(nameEnd + 1, rankEnd), 10);
+      for (let at = rankEnd + 1; at < lineEnd; ) {
+        let end = text.indexOf(" ", at);
+        if (end < 0 || end > lineEnd) end = lineEnd;
+        const bytes = base64Latin1(text, at, end);
+        ranks.set(bytes, rank++);
+        if (bytes.length > maxTokenBytes) maxTokenBytes = bytes.length;
+        at = end + 1;
+      }
+    }
+    line = lineEnd + 1;
   }
   return { ranks, pattern: new RegExp(file.pat_str, "gu"), maxTokenBytes };
+}
+
+const SEXTETS = new Int8Array(128).fill(-1);
+for (const [index, char] of [..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"].entries())
+  SEXTETS[char.charCodeAt(0)] = index;
+/** Scratch space for one token's bytes; no token is near this long. */
+let scratch = new Uint16Array(256);
+
+/**
+ * `text.slice(start, end)` decoded from base64 as a latin1 string (one char per byte), as
+ * `Buffer.from(…, "base64").toString("latin1")` gives it, without a Buffer per token.
+ */
+function base64Latin1(text: string, start: number, end: number): string {
+  if (scratch.length < end - start) scratch = new Uint16Array(end - start);
+  let length = 0;
+  let bits = 0;
+  let accumulated = 0;
+  for (let i = start; i < end; i++) {
+    const code = text.charCodeAt(i);
+    const sextet = code < 128 ? (SEXTETS[code] as number) : -1;
+    if (sextet < 0) break; // "=" padding ends the token
+    accumulated = ((accumulated << 6) | sextet) & 0xffffff;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      scratch[length++] = (accumulated >> bits) & 0xff;
+    }
+  }
+  return String.fromCharCode.apply(null, scratch.subarray(0, length) as unknown as number[]);
 }
 
 /**
