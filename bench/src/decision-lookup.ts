@@ -74,6 +74,9 @@ export async function measureDecisionLookup(config: DecisionLookupConfig): Promi
       // The journal anchors appends made inside a transaction in a microtask after it: let that
       // happen here, untimed, not inside whichever run comes next.
       await new Promise((resolve) => setImmediate(resolve));
+      // And fold the seeding's WAL pages into the database now: otherwise SQLite's automatic
+      // checkpoint runs inside the next timed run's first commit, whichever run that is.
+      runtime.store.db.pragma("wal_checkpoint(TRUNCATE)");
       // Alternate which goes first, so a GC or WAL checkpoint after seeding hits both alike.
       const order = i % 2 === 0 ? (["heavy", "fresh"] as const) : (["fresh", "heavy"] as const);
       for (const kind of order) {
