@@ -670,6 +670,10 @@ export class GovernorRuntime {
       const stream = await graph.stream(input as never, {
         ...config,
         streamMode: ["custom", "updates"] as const,
+        // Each step's checkpoint is on disk before the next step runs. LangGraph's default
+        // ("async") lets a node start while the previous checkpoint is still queued: since 1.7
+        // a process killed inside a handler could leave no checkpoint to recover from.
+        durability: "sync" as const,
       });
       for await (const [mode, chunk] of stream as AsyncIterable<[string, unknown]>) {
         if (mode === "custom") options.onEvent?.(chunk as GovernorEvent);
