@@ -233,7 +233,10 @@ export function compile(workflow: Workflow, options: CompileOptions) {
   // before LangGraph's recursion limit does: also for Studio and SDK runs that set none.
   const compiled = graph
     .compile({ checkpointer: options.checkpointer, name: workflow.name })
-    .withConfig({ recursionLimit: recursionLimitFor(workflow) }) as CompiledWorkflow;
+    // Every step's checkpoint is written before the next step starts (LangGraph's default,
+    // "async", lets it lag: a process killed inside a later node could leave none). Fused
+    // decision steps are how a governed run saves checkpoints, not a laxer durability.
+    .withConfig({ recursionLimit: recursionLimitFor(workflow), durability: "sync" }) as CompiledWorkflow;
   return enforceInputContract(compiled, workflow);
 }
 
