@@ -33,6 +33,29 @@ export function guardNode(
   /** The agent an agent-loop node acts as: its own kill switch stops it too. */
   nodeAgent?: AgentIdentity,
 ): NodeFunction {
+  return stoppingAtBoundary(guardStage(id, run, services, control, nodeAgent));
+}
+
+/** What a guarded node did: stopped at its boundary (nothing ran, nothing recorded yet), or ran. */
+export type StageOutcome =
+  | { readonly stopped: BoundaryStop; readonly record: () => void }
+  | { readonly stopped?: undefined; readonly result: unknown };
+
+/** A guarded node that reports a stop instead of throwing it (see `guardStage`). */
+export type GuardedStage = (state: GraphState, config: LangGraphRunnableConfig) => Promise<StageOutcome>;
+
+/**
+ * The guard of `guardNode`, reporting a stop rather than recording and throwing it: a fused
+ * step (see fused-decisions.ts) leaves a stopped stage to its own step, where the guard
+ * records and throws it exactly as it would unfused.
+ */
+export function guardStage(
+  id: string,
+  run: NodeFunction,
+  services: NodeServices,
+  control: ExecutionControl,
+  nodeAgent?: AgentIdentity,
+): GuardedStage {
   return async (state, config) => {
     // Before the checks, so a kill switch engaged while the run waited for its turn is seen.
     const turn = yieldToEventLoop();
@@ -41,11 +64,12 @@ export function guardNode(
     const usage = usageOf(state);
     const stop = boundaryStop(id, state, scope, control, nodeAgent);
     if (stop) {
-      if (stop.record) {
+      const record = () => {
+        if (!stop.record) return;
         const { kind, outcome, data } = stop.record;
         stepAudit(services, scope, config)(kind, outcome, data, `${kind}:${outcome}`);
-      }
-      throw stop.error;
+      };
+      return { stopped: stop, record };
     }
 
     const startedAt = control.now();
@@ -55,7 +79,19 @@ export function guardNode(
       activeMs: Math.max(0, control.now() - startedAt),
       ...(usage.startedAt === null ? { startedAt } : {}),
     };
-    return withUsage(result, delta);
+    return { result: withUsage(result, delta) };
+  };
+}
+
+/** The node of a guarded stage: a stop is recorded and thrown. */
+export function stoppingAtBoundary(stage: GuardedStage): NodeFunction {
+  return async (state, config) => {
+    const outcome = await stage(state, config);
+    if (outcome.stopped) {
+      outcome.record();
+      throw outcome.stopped.error;
+    }
+    return outcome.result;
   };
 }
 
@@ -73,10 +109,9 @@ export interface BoundaryStop {
 /**
  * What stops a run before node `id`, if anything: a stop another node decided, the kill
  * switch, the user's delegation (expired or revoked), the step budget and the wall-time
- * budget, in that order. Reads only: the guard records and throws it; a fused step asks
- * before a later stage, so the stage stops in its own step exactly as it would unfused.
+ * budget, in that order. Reads only: the guard records and throws it.
  */
-export function boundaryStop(
+function boundaryStop(
   id: string,
   state: GraphState,
   scope: CallScope,

@@ -17,7 +17,7 @@ import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.
 import type { ExecutionControl } from "../control/execution-control.js";
 import { enforceInputContract } from "../control/input-contract.js";
 import type { KillSwitch } from "../control/kill-switch.js";
-import { boundaryStop, guardNode } from "../control/node-guard.js";
+import { guardNode, guardStage, stoppingAtBoundary } from "../control/node-guard.js";
 import type { EffectJournal } from "../gateway/effect-journal.js";
 import { ToolGateway } from "../gateway/tool-gateway.js";
 import { checkMemoryStore } from "../memory/check-memory-store.js";
@@ -36,7 +36,7 @@ import { workflowFactVersion } from "../workflow/fact-version.js";
 import type { AgentNode, WorkflowNode } from "../workflow/node-definitions.js";
 import { validate } from "../workflow/validate.js";
 import { type DecisionStage, edgesAfterFused, fusedDecisions, isDecisionKind } from "./fused-decisions.js";
-import { type NodeServices, scopeOf } from "./node-scope.js";
+import type { NodeServices } from "./node-scope.js";
 import { recursionLimitFor } from "./recursion-limit.js";
 import { type GraphState, stateAnnotation } from "./state-annotation.js";
 
@@ -160,27 +160,22 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     const hasFailedEdge = edges.some((edge) => edge.from === id && edge.on === "failed");
     const run = buildNode(id, node, services, control, hasFailedEdge);
     // Every node runs behind the execution-control guard: kill switch, steps and wall time first.
-    const guarded = guardNode(id, run, services, control);
+    const entered = guardStage(id, run, services, control);
     const exits = outgoing.get(id) ?? [];
-    const stage: DecisionStage = {
-      run: guarded,
-      next: nextNode(exits),
-      stopsBefore: (state, config) =>
-        boundaryStop(id, state, scopeOf(config, id, services), control) !== undefined,
-    };
+    const stage = (): DecisionStage => ({ enter: entered, next: nextNode(exits) });
     let fusedRun: ReturnType<typeof fusedDecisions> | undefined;
     if (options.fuseDecisions !== false && isDecisionKind(node.kind)) {
-      stages.set(id, stage);
+      stages.set(id, stage());
       // Only a node whose outcomes pick the edge can choose its own next node (a plain edge always fires).
       if (exits.some((edge) => edge.on !== undefined)) fusedRun = fusedDecisions(id, stages);
     } else if (options.fuseDecisions !== false && leadsToDecision(workflow, node, exits)) {
       // A model step whose reply goes straight to a decision: the decisions join the model's
       // step. The reply is checkpointed before anything acts on it, as without fusion.
-      fusedRun = fusedDecisions(id, stages, stage);
+      fusedRun = fusedDecisions(id, stages, stage());
     }
     if (fusedRun) fused.add(id);
     // `stages` is complete before any run: a fused node reaches the stages after it by name.
-    graph.addNode(id, fusedRun ?? guarded, {
+    graph.addNode(id, fusedRun ?? stoppingAtBoundary(entered), {
       // Shown under the node in drawMermaid() and Studio, so the governance role of each node is visible.
       metadata: node.description
         ? { governor: node.kind, description: node.description }

@@ -7,6 +7,7 @@ import {
   type LangGraphRunnableConfig,
   messagesStateReducer,
 } from "@langchain/langgraph";
+import { type GuardedStage, type StageOutcome, stoppingAtBoundary } from "../control/node-guard.js";
 import type { WorkflowNode } from "../workflow/node-definitions.js";
 import { type GovernorUpdate, mergeChannel } from "./governor-channel.js";
 import type { GraphState } from "./state-annotation.js";
@@ -30,12 +31,13 @@ export function isDecisionKind(kind: WorkflowNode<GraphState>["kind"]): boolean 
 
 /** One node as a stage of a fused step: its guarded code and where each of its outcomes leads. */
 export interface DecisionStage {
-  /** The node's code behind the execution-control guard (kill switch, delegation, budgets), as when it runs alone. */
-  readonly run: NodeFunction;
+  /**
+   * The node's code behind the execution-control guard (kill switch, delegation, budgets), as
+   * when it runs alone, reporting a stop at its boundary instead of throwing it.
+   */
+  readonly enter: GuardedStage;
   /** The node an outcome leads to (`"done"` for the unlabelled edge), or undefined when none does. */
   readonly next: (branch: string) => string | undefined;
-  /** Whether the guard would stop the run before this stage (reads only; see `boundaryStop`). */
-  readonly stopsBefore: (state: GraphState, config: LangGraphRunnableConfig) => boolean;
 }
 
 /**
@@ -63,10 +65,11 @@ export function fusedDecisions(
   stages: ReadonlyMap<string, DecisionStage>,
   headStage: DecisionStage = stages.get(head) as DecisionStage,
 ): NodeFunction {
+  const runHead = stoppingAtBoundary(headStage.enter);
   return async (state, config) => {
     const task = taskOf(config);
     // Outside a LangGraph task the edges cannot tell this step from an edit: run alone.
-    if (task === undefined) return headStage.run(state, config);
+    if (task === undefined) return runHead(state, config);
     const writes: [string, unknown][] = [];
     const decided = new Set<string>();
     let local = state;
@@ -76,17 +79,20 @@ export function fusedDecisions(
       decided.add(id);
       let update: Record<string, unknown>;
       if (id === head) {
-        update = ((await stage.run(local, config)) ?? {}) as Record<string, unknown>;
+        update = ((await runHead(local, config)) ?? {}) as Record<string, unknown>;
       } else {
         // What the stages before it did is kept whatever this one does: a stage the guard
-        // would stop, or that fails, runs as its own step, exactly as it would unfused.
-        if (stage.stopsBefore(local, config)) return goOn(task, writes, id);
+        // stops, or that fails, runs as its own step, exactly as it would unfused (where the
+        // guard records the stop and throws it).
+        let outcome: StageOutcome;
         try {
-          update = ((await stage.run(local, config)) ?? {}) as Record<string, unknown>;
+          outcome = await stage.enter(local, config);
         } catch (error) {
           if (isGraphBubbleUp(error)) throw error;
           return goOn(task, writes, id);
         }
+        if (outcome.stopped) return goOn(task, writes, id);
+        update = (outcome.result ?? {}) as Record<string, unknown>;
       }
       for (const [channel, value] of Object.entries(update)) writes.push([channel, value]);
       local = applied(local, update);
