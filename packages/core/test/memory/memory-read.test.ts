@@ -52,6 +52,15 @@ function routingWorkflow(scopes: string[] = ["memory:read:acme"], tenant = "acme
   });
 }
 
+/** The workflow compiled over the test's store, as the runtime compiles it. */
+function storeGraph(
+  model: ReturnType<typeof recordingModel>["model"],
+  workflow = routingWorkflow(),
+  checkpointer = store.checkpointer,
+) {
+  return compile(workflow, { model, checkpointer, ...store.graphServices() });
+}
+
 let fixture: ReturnType<typeof tempStore>;
 let store: GovernorStore;
 beforeEach(() => {
@@ -69,11 +78,7 @@ describe("memory-read node", () => {
       carrierRule("regional couriers", "suggestion", "brainstorm", 10),
     ]);
     const { model, systems } = recordingModel("Zone B goes with Carrier Y.");
-    const graph = compile(routingWorkflow(), {
-      model,
-      checkpointer: store.checkpointer,
-      ...store.graphServices(),
-    });
+    const graph = storeGraph(model);
 
     const state = await graph.invoke({ request: "ship to zone B" }, { configurable: { thread_id: "r1" } });
 
@@ -105,7 +110,7 @@ describe("memory-read node", () => {
     const recall = workflow.nodes.recall as { keys?: unknown };
     recall.keys = undefined;
     const { model, systems } = recordingModel();
-    const graph = compile(workflow, { model, checkpointer: store.checkpointer, ...store.graphServices() });
+    const graph = storeGraph(model, workflow);
 
     const state = await graph.invoke({ request: "who do I call?" }, { configurable: { thread_id: "m1" } });
 
@@ -120,11 +125,7 @@ describe("memory-read node", () => {
       carrierRule("Globex Freight", "mandate", "globex-ops", 90, "globex"),
     ]);
     const { model, systems } = recordingModel();
-    const graph = compile(routingWorkflow(), {
-      model,
-      checkpointer: store.checkpointer,
-      ...store.graphServices(),
-    });
+    const graph = storeGraph(model);
 
     const run = graph.invoke(
       { request: "ship to zone B", tenant: "globex" },
@@ -151,11 +152,7 @@ describe("memory-read node", () => {
       return scopes(state);
     };
     const { model } = recordingModel();
-    const graph = compile(workflow, {
-      model,
-      checkpointer: crashingCheckpointer(store.checkpointer, armed),
-      ...store.graphServices(),
-    });
+    const graph = storeGraph(model, workflow, crashingCheckpointer(store.checkpointer, armed));
     const config = { configurable: { thread_id: "c1" } };
 
     await expect(graph.invoke({ request: "ship to zone B" }, config)).rejects.toThrow(/worker died/);
@@ -171,11 +168,7 @@ describe("memory-read node", () => {
       carrierRule("Globex Freight", "mandate", "globex-ops", 90, "globex"),
     ]);
     const { model, systems } = recordingModel();
-    const graph = compile(routingWorkflow(), {
-      model,
-      checkpointer: store.checkpointer,
-      ...store.graphServices(),
-    });
+    const graph = storeGraph(model);
     const forged = {
       id: "agent:router",
       kind: "agent",
