@@ -667,18 +667,15 @@ export class GovernorRuntime {
       this.store.audit.append({ threadId, kind: "run", outcome: status, principal: principal.id, data });
     };
     try {
-      // Each step's checkpoint is on disk before the next step runs. LangGraph's default
-      // ("async") lets a node start while the previous checkpoint is still queued: since 1.7
-      // a process killed inside a handler could leave no checkpoint to recover from.
-      const run = { ...config, durability: "sync" as const };
       // Events travel on LangGraph's custom stream; with no one listening, a plain invoke
       // skips building stream chunks for every step. The outcome is read from the checkpoint either way.
       const onEvent = options.onEvent;
       if (onEvent) {
-        const stream = await graph.stream(input as never, { ...run, streamMode: "custom" });
+        // Checkpoints are written with the durability compile() gives every graph ("sync").
+        const stream = await graph.stream(input as never, { ...config, streamMode: "custom" });
         for await (const chunk of stream as AsyncIterable<unknown>) onEvent(chunk as GovernorEvent);
       } else {
-        await graph.invoke(input as never, run);
+        await graph.invoke(input as never, config);
       }
       const snapshot = await graph.getState(config);
       const approvals = pendingApprovalRequests(snapshot, await this.#finished(snapshot));
