@@ -1,5 +1,5 @@
-import { accessSync, constants, mkdirSync, statSync } from "node:fs";
-import { resolve } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
 import { defaultGovernorDir, GovernorError, GovernorRuntime } from "@governor/core";
 
 /**
@@ -28,6 +28,27 @@ export function openRuntime(dir: string | undefined): GovernorRuntime {
       { cause: error },
     );
   }
+}
+
+/**
+ * The runtime on a store that must already exist, for commands that only read (runs, cost,
+ * replay): a mistyped `--dir` is an error naming the path, never a fresh empty store (and a
+ * signing key) created where the user did not mean one.
+ *
+ * @throws {GovernorError} STORE_NOT_FOUND when the directory holds no `governor.db`.
+ */
+export function openExistingRuntime(dir: string | undefined): GovernorRuntime {
+  const path = dir === undefined ? defaultGovernorDir() : resolve(dir);
+  const origin =
+    dir !== undefined ? "--dir" : process.env.GOVERNOR_DIR ? "GOVERNOR_DIR" : "the default store";
+  if (!existsSync(join(path, "governor.db"))) {
+    throw new GovernorError(
+      "STORE_NOT_FOUND",
+      `No Governor store at ${path} (${origin}): run a workflow first, or pass --dir with the store's directory`,
+      { dir: path },
+    );
+  }
+  return openRuntime(dir);
 }
 
 function checkStoreDir(path: string, origin: string): void {

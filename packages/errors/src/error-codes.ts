@@ -57,6 +57,16 @@ export const ERROR_CODES = {
   CONFIG_INVALID: "a configuration value is invalid",
   VALUE_UNSERIALIZABLE:
     "a value cannot be written to a journal as JSON (a circular reference, or nested too deep)",
+  STORE_NOT_FOUND:
+    "no Governor store exists at that path: a command that only reads never creates one",
+  WORKFLOW_VERSION_MISMATCH:
+    "the run was recorded under another version of the workflow, so replaying it would not test the same graph",
+  REPLAY_UNAVAILABLE:
+    "the run's records do not hold what a replay needs (it has not finished, or a model output or tool result was not recorded)",
+  TRACING_CONFIG_INVALID:
+    "the tracing settings are malformed (an endpoint that is not a URL, one Langfuse key without the other)",
+  TRACING_EXPORT_FAILED:
+    "spans could not be delivered to the tracing endpoint (refused, unauthorized or timed out); runs are unaffected",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
