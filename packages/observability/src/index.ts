@@ -23,5 +23,29 @@ export type {
 export { GENESIS_HASH } from "./audit-record.js";
 export { canonicalJson, hashOf, sha256Hex } from "./canonical-json.js";
 export { type PlainJson, setOwn, toPlainJson } from "./plain-json.js";
+export { buildRunTimeline } from "./run-report/build-timeline.js";
+export {
+  COST_GROUPINGS,
+  type CostFigures,
+  type CostGroup,
+  type CostGrouping,
+  type CostInput,
+  type CostReport,
+  costReport,
+} from "./run-report/cost-report.js";
+export { parseSince } from "./run-report/parse-since.js";
+export type { RunBudgetState, RunLimits, RunReportStatus, RunSummary } from "./run-report/run-summary.js";
+export { type ModelTotals, type RunTotals, runTotals } from "./run-report/run-totals.js";
+export type {
+  ApprovalEntry,
+  ControlEntry,
+  DecisionEntry,
+  ModelCallEntry,
+  RunEventEntry,
+  RunOutcomeSummary,
+  RunTimeline,
+  TimelineEntry,
+  ToolCallEntry,
+} from "./run-report/timeline.js";
 export { secretFile } from "./secret-file.js";
 export { SqliteAuditJournal, type SqliteAuditJournalOptions } from "./sqlite-audit-journal.js";
