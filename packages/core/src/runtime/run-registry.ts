@@ -1,3 +1,4 @@
+import { GovernorError } from "@governor/errors";
 import type { Principal } from "@governor/identity";
 import type Database from "better-sqlite3";
 
@@ -14,6 +15,20 @@ export interface RunRecord {
   readonly error?: string;
   readonly createdAt: string;
   readonly updatedAt: string;
+}
+
+/** Which runs `find` and `count` return: every field given must match. */
+export interface RunFilter {
+  readonly status?: RunStatus;
+  readonly workflow?: string;
+  /** Only runs started at or after this moment. */
+  readonly since?: Date;
+}
+
+/** One page of a listing: at most `limit` runs after skipping `offset`. */
+export interface RunPage {
+  readonly limit: number;
+  readonly offset?: number;
 }
 
 type Row = {
@@ -37,6 +52,9 @@ export class RunRegistry {
   readonly #get: Database.Statement<[string], Row>;
   readonly #byStatus: Database.Statement<[string], Row>;
   readonly #all: Database.Statement<[], Row>;
+  readonly #db: Database.Database;
+  /** find/count statements by the filters they take: prepared on first use, at most sixteen. */
+  readonly #filtered = new Map<string, Database.Statement>();
 
   constructor(db: Database.Database) {
     db.exec(`CREATE TABLE IF NOT EXISTS runs (
@@ -49,6 +67,10 @@ export class RunRegistry {
       created_at TEXT NOT NULL,
       updated_at TEXT NOT NULL
     )`);
+    // Listings are newest first, filtered and paged (governor runs, cost --since): the index
+    // walks them in order and stops at the page's end instead of sorting the whole table.
+    db.exec("CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created_at)");
+    this.#db = db;
     this.#insert =
       db.prepare(`INSERT INTO runs (thread_id, workflow, source, status, principal, created_at, updated_at)
         VALUES (?, ?, ?, 'running', ?, ?, ?)`);
@@ -72,9 +94,83 @@ export class RunRegistry {
     return row && toRecord(row);
   }
 
+  /** Every run (or every run in `status`), oldest first. */
   list(status?: RunStatus): RunRecord[] {
     const rows = status ? this.#byStatus.all(status) : this.#all.all();
     return rows.map(toRecord);
+  }
+
+  /**
+   * The runs that match `filter`, newest first (ties by thread id, so pages never overlap),
+   * one page of them when `page` is given.
+   *
+   * @throws {GovernorError} CONFIG_INVALID when the page's limit is not a positive integer,
+   *   its offset not a non-negative one, or `since` not a valid date.
+   */
+  find(filter: RunFilter = {}, page?: RunPage): RunRecord[] {
+    if (page) {
+      checkCount(page.limit, 1, "limit");
+      checkCount(page.offset ?? 0, 0, "offset");
+    }
+    const { sql, params } = whereOf(filter);
+    const paged = page ? " LIMIT ? OFFSET ?" : "";
+    const rows = this.#statement(
+      `SELECT * FROM runs${sql} ORDER BY created_at DESC, thread_id DESC${paged}`,
+    ).all(...params, ...(page ? [page.limit, page.offset ?? 0] : [])) as Row[];
+    return rows.map(toRecord);
+  }
+
+  /**
+   * How many runs match `filter` (for "page 2 of 7").
+   *
+   * @throws {GovernorError} CONFIG_INVALID when `since` is not a valid date.
+   */
+  count(filter: RunFilter = {}): number {
+    const { sql, params } = whereOf(filter);
+    return (this.#statement(`SELECT COUNT(*) AS n FROM runs${sql}`).get(...params) as { n: number }).n;
+  }
+
+  // The SQL depends only on which filters are given, never on their values (those are bound),
+  // so the cache holds at most one statement per combination.
+  #statement(sql: string): Database.Statement {
+    let statement = this.#filtered.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#filtered.set(sql, statement);
+    }
+    return statement;
+  }
+}
+
+function whereOf(filter: RunFilter): { sql: string; params: string[] } {
+  const clauses: string[] = [];
+  const params: string[] = [];
+  if (filter.status !== undefined) {
+    clauses.push("status = ?");
+    params.push(filter.status);
+  }
+  if (filter.workflow !== undefined) {
+    clauses.push("workflow = ?");
+    params.push(filter.workflow);
+  }
+  if (filter.since !== undefined) {
+    if (Number.isNaN(filter.since.getTime())) {
+      throw new GovernorError("CONFIG_INVALID", "A run listing's since is not a valid date", {});
+    }
+    // created_at is always toISOString's UTC form, so ISO strings compare as times.
+    clauses.push("created_at >= ?");
+    params.push(filter.since.toISOString());
+  }
+  return { sql: clauses.length ? ` WHERE ${clauses.join(" AND ")}` : "", params };
+}
+
+function checkCount(value: number, min: number, what: string): void {
+  if (!Number.isInteger(value) || value < min) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `A run listing's ${what} must be an integer of at least ${min}, not ${value}`,
+      { [what]: value },
+    );
   }
 }
 
