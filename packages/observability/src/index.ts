@@ -49,3 +49,20 @@ export type {
 } from "./run-report/timeline.js";
 export { secretFile } from "./secret-file.js";
 export { SqliteAuditJournal, type SqliteAuditJournalOptions } from "./sqlite-audit-journal.js";
+export { type TracingCallbackOptions, tracingCallbacks } from "./tracing/langchain-callbacks.js";
+export { DISABLED_TRACING, startTracing } from "./tracing/start-tracing.js";
+export {
+  type LangfuseTracing,
+  type OtlpTracing,
+  type TracingConfig,
+  type TracingEnv,
+  tracingConfigFromEnv,
+} from "./tracing/tracing-config.js";
+export type { ShutdownOptions, StartTracingOptions, TracingHandle } from "./tracing/tracing-handle.js";
+export {
+  type ExportCounts,
+  type ExportProblem,
+  type ExportProblemKind,
+  type TracingReport,
+  tracingExportError,
+} from "./tracing/tracing-report.js";
