@@ -75,4 +75,13 @@ describe("RunRegistry.find", () => {
       expect.objectContaining({ code: "CONFIG_INVALID" }),
     );
   });
+
+  it("finds runs by a thread id prefix, only those with it", () => {
+    runs.create({ threadId: "abc-1", workflow: "refund", source: "sample:x", principal });
+    runs.create({ threadId: "abd-2", workflow: "refund", source: "sample:x", principal });
+    expect(ids(runs.withPrefix("abc"))).toEqual(["abc-1"]);
+    expect(ids(runs.withPrefix("ab"))).toEqual(["abc-1", "abd-2"]);
+    expect(ids(runs.withPrefix("r", 10))).toEqual(["r0", "r1", "r2", "r3", "r4", "r5"]);
+    expect(runs.withPrefix("zz")).toEqual([]);
+  });
 });

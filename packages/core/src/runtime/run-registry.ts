@@ -52,6 +52,7 @@ export class RunRegistry {
   readonly #get: Database.Statement<[string], Row>;
   readonly #byStatus: Database.Statement<[string], Row>;
   readonly #all: Database.Statement<[], Row>;
+  readonly #from: Database.Statement<[string, number], Row>;
   readonly #db: Database.Database;
   /** find/count statements by the filters they take: prepared on first use, at most sixteen. */
   readonly #filtered = new Map<string, Database.Statement>();
@@ -78,6 +79,7 @@ export class RunRegistry {
     this.#get = db.prepare("SELECT * FROM runs WHERE thread_id = ?");
     this.#byStatus = db.prepare("SELECT * FROM runs WHERE status = ? ORDER BY created_at");
     this.#all = db.prepare("SELECT * FROM runs ORDER BY created_at");
+    this.#from = db.prepare("SELECT * FROM runs WHERE thread_id >= ? ORDER BY thread_id LIMIT ?");
   }
 
   create(run: Pick<RunRecord, "threadId" | "workflow" | "source" | "principal">): void {
@@ -92,6 +94,20 @@ export class RunRegistry {
   get(threadId: string): RunRecord | undefined {
     const row = this.#get.get(threadId);
     return row && toRecord(row);
+  }
+
+  /**
+   * Runs whose thread id starts with `prefix`, at most `max` of them in id order: how an id
+   * abbreviated in a listing is found again (one match, or several to say it is ambiguous).
+   */
+  withPrefix(prefix: string, max = 2): RunRecord[] {
+    const rows: RunRecord[] = [];
+    // The primary key's order puts every id with the prefix right after the prefix itself.
+    for (const row of this.#from.all(prefix, max)) {
+      if (!row.thread_id.startsWith(prefix)) break;
+      rows.push(toRecord(row));
+    }
+    return rows;
   }
 
   /** Every run (or every run in `status`), oldest first. */
