@@ -18,8 +18,9 @@ export function recordHash(record: Omit<AuditRecord, "hash" | "seal">): string {
 /**
  * `recordHash` for a record being appended, whose data `toPlainJson` has already normalized
  * and whose other fields are strings and a number: the same hash without normalizing twice
- * on the hot path. Verify always uses `recordHash`, so the two are checked against each other
- * on every verify of a journal this wrote.
+ * on the hot path. Verify recomputes every hash another way (`recordHash`, or for the SQLite
+ * journal `storedRecordHash` over the data as parsed back), so the two are checked against each
+ * other on every verify of a journal this wrote.
  */
 export function appendedRecordHash(
   record: Omit<AuditRecord, "hash" | "seal" | "data"> & { data: PlainJson },
@@ -31,6 +32,15 @@ export function appendedRecordHash(
   if (principal !== undefined) fields.principal = principal;
   if (dedupeKey !== undefined) fields.dedupeKey = dedupeKey;
   return sha256Hex(encodePlain(fields));
+}
+
+export interface VerifyChainOptions {
+  /**
+   * How each record's hash is recomputed (default `recordHash`). A journal that knows how its
+   * records were read passes an exact shortcut (`storedRecordHash`); undefined means the record
+   * cannot have been sealed as it reads, so it is reported as changed.
+   */
+  readonly hash?: (record: Omit<AuditRecord, "hash" | "seal">) => string | undefined;
 }
 
 type Broken = { brokenAt: number; problem: AuditProblem; reason: string };
@@ -48,7 +58,9 @@ export function verifyChain(
   records: Iterable<AuditRecord>,
   key: AuditKey,
   headRead: HeadRead,
+  options: VerifyChainOptions = {},
 ): AuditVerification {
+  const hash = options.hash ?? recordHash;
   const head = headRead.status === "found" ? headRead.head : undefined;
   let prev = GENESIS_HASH;
   let count = 0;
@@ -57,7 +69,7 @@ export function verifyChain(
   let broken: Broken | undefined;
   for (const record of records) {
     count++;
-    broken = checkRecord(record, count, prev);
+    broken = checkRecord(record, count, prev, hash);
     if (broken) break;
     if (record.seal === undefined) {
       unsealed = {
@@ -83,7 +95,12 @@ export function verifyChain(
   return { ok: true, records: count, head: prev, anchored: head?.records ?? 0, keyId: key.id };
 }
 
-function checkRecord(record: AuditRecord, expectedSeq: number, prev: string): Broken | undefined {
+function checkRecord(
+  record: AuditRecord,
+  expectedSeq: number,
+  prev: string,
+  hash: NonNullable<VerifyChainOptions["hash"]>,
+): Broken | undefined {
   if (record.seq !== expectedSeq)
     return {
       brokenAt: expectedSeq,
@@ -96,7 +113,7 @@ function checkRecord(record: AuditRecord, expectedSeq: number, prev: string): Br
       problem: "link",
       reason: `record ${record.seq} does not link to the hash of record ${record.seq - 1}`,
     };
-  if (recordHash(record) !== record.hash)
+  if (hash(record) !== record.hash)
     return {
       brokenAt: record.seq,
       problem: "changed",

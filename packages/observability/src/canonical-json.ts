@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { encodePlain, toPlainJson } from "./plain-json.js";
 
 /**
@@ -23,7 +23,8 @@ export function canonicalJson(value: unknown): string {
 }
 
 export function sha256Hex(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  // One-shot, no Hash object: half the cost of createHash on a record-sized text, and verify hashes every record.
+  return hash("sha256", text, "hex");
 }
 
 /**

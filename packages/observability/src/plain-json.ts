@@ -184,7 +184,7 @@ export function encodePlain(value: PlainJson): string {
 const ARRAY_INDEX = /^(?:0|[1-9]\d{0,9})$/;
 
 /** Array-index keys ascending by number, then the rest by UTF-16 code unit: JSON.stringify's order for a key-sorted object. */
-function sortedKeys(object: object): string[] {
+export function sortedKeys(object: object): string[] {
   const keys = Object.keys(object);
   if (keys.length < 2) return keys;
   const indices: string[] = [];

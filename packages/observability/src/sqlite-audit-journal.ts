@@ -13,6 +13,7 @@ import {
 } from "./audit-record.js";
 import { type PlainJson, toPlainJson } from "./plain-json.js";
 import { AUDIT_QUERY_INDEXES, AuditQueryStatements, INDEXED_CALL_ID } from "./sqlite-audit-query.js";
+import { storedRecordHash } from "./stored-record-hash.js";
 
 type Row = {
   seq: number;
@@ -170,17 +171,16 @@ export class SqliteAuditJournal implements AuditJournal {
     this.flush();
     // The head is read before the records: it is written after the records it names, so it never names more than are read.
     const head = this.#anchor.read();
-    const rows = this.#db
-      .prepare<[], Row & { indexed_call_id: unknown }>(
-        `SELECT *, ${INDEXED_CALL_ID} AS indexed_call_id FROM audit_records ORDER BY seq`,
-      )
-      .iterate();
+    // Streamed, one row at a time, as arrays: better-sqlite3 builds a row object field by field,
+    // which cost more than a third of reading 100,000 records; a literal of one shape costs little.
+    const rows = this.#db.prepare<[], unknown[]>(VERIFY_SQL).raw().iterate();
     return verifyChain(
       (function* () {
-        for (const row of rows) yield indexedAsStored(row);
+        for (const row of rows) yield indexedAsStored(verifiedRow(row));
       })(),
       this.#key,
       head,
+      { hash: storedRecordHash },
     );
   }
 
@@ -252,6 +252,29 @@ export class SqliteAuditJournal implements AuditJournal {
     });
     return record;
   }
+}
+
+/** Every column verify reads, in `Row`'s order, then the call id as the index reads it. */
+const VERIFY_SQL = `SELECT seq, at, thread_id, kind, outcome, node, tool, principal, data, dedupe_key,
+  prev_hash, hash, seal, ${INDEXED_CALL_ID} FROM audit_records ORDER BY seq`;
+
+function verifiedRow(raw: unknown[]): Row & { indexed_call_id: unknown } {
+  return {
+    seq: raw[0] as number,
+    at: raw[1] as string,
+    thread_id: raw[2] as string,
+    kind: raw[3] as string,
+    outcome: raw[4] as string,
+    node: raw[5] as string | null,
+    tool: raw[6] as string | null,
+    principal: raw[7] as string | null,
+    data: raw[8] as string,
+    dedupe_key: raw[9] as string | null,
+    prev_hash: raw[10] as string,
+    hash: raw[11] as string,
+    seal: raw[12] as string | null,
+    indexed_call_id: raw[13],
+  };
 }
 
 function toRecord(row: Row): AuditRecord {
