@@ -199,6 +199,45 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
       if (!(await policyTestCommand(terminal, fixtures, options))) state.exitCode = EXIT.failed;
     });
 
+  const runs = program
+    .command("runs")
+    .description("list runs, newest first: status, workflow, principal, cost, start and duration")
+    .option("--status <status>", "only runs in this status: running, waiting, completed or failed")
+    .option("--workflow <name>", "only runs of this workflow")
+    .option("--since <date>", "only runs started since: 2026-12-01, 2026-12-01T09:30Z, or 30m, 24h, 7d")
+    .option("--limit <n>", "runs per page (default 20)")
+    .option("--page <k>", "which page (default 1)")
+    .option("--json", "print JSON")
+    .addOption(dir)
+    .action(async (options) => {
+      const { runsListCommand } = await import("./commands/runs.js");
+      runsListCommand(terminal, options);
+    });
+  runs
+    .command("show")
+    .description("a run's timeline: model calls, decisions, approvals, tool calls, budget, outcome")
+    .argument("<thread>", "the run's thread id (or its start, as governor runs prints it)")
+    .option("--json", "print JSON")
+    .addOption(dir)
+    .action(async (thread: string, _options, command: Command) => {
+      // `runs` takes --dir and --json too, and commander gives them to it when typed after
+      // `show`: read both commands' options.
+      const { runsShowCommand } = await import("./commands/runs.js");
+      await runsShowCommand(terminal, thread, command.optsWithGlobals());
+    });
+
+  program
+    .command("cost")
+    .description("model cost per workflow, principal or model: per run and per resolved (completed) run")
+    .option("--since <date>", "only runs started since: 2026-12-01, 2026-12-01T09:30Z, or 30m, 24h, 7d")
+    .option("--by <grouping>", "group by workflow, principal or model (default workflow)")
+    .option("--json", "print JSON")
+    .addOption(dir)
+    .action(async (options) => {
+      const { costCommand } = await import("./commands/cost.js");
+      costCommand(terminal, options);
+    });
+
   registerMemoryCommands(program, terminal, state, { dir, config });
 
   const audit = program.command("audit").description("the tamper-evident audit journal");
