@@ -114,7 +114,7 @@ export {
 } from "./runtime/governor-runtime.js";
 export { defaultGovernorDir, GovernorStore } from "./runtime/governor-store.js";
 export { SqliteKillSwitches } from "./runtime/kill-switches.js";
-export type { RunRecord, RunStatus } from "./runtime/run-registry.js";
+export type { RunFilter, RunPage, RunRecord, RunStatus } from "./runtime/run-registry.js";
 export { type SpendRow, SqliteSpendLedger } from "./runtime/spend-ledger.js";
 export { compileForServer } from "./samples/compile-for-server.js";
 export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
