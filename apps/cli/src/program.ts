@@ -238,6 +238,29 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
       costCommand(terminal, options);
     });
 
+  program
+    .command("replay")
+    .description(
+      "re-execute a finished run from its records (no model, no tool called) and check every decision comes out the same (exit 1 when one differs); with --policies, re-decide recorded runs under another Cedar policy set and list what would differ (exit 0: the differences are the answer)",
+    )
+    .argument("[threads...]", "the run to replay; with --policies, the runs to re-decide (default: all)")
+    .option("--policies <dir>", "what-if: a directory of .cedar files and one .cedarschema")
+    .option(
+      "--since <date>",
+      "what-if: only runs started since: 2026-12-01, 2026-12-01T09:30Z, or 30m, 24h, 7d",
+    )
+    .option(
+      "--force",
+      "replay a run recorded under another workflow version (or before versions were recorded)",
+    )
+    .option("--json", "print JSON")
+    .addOption(dir)
+    .addOption(config)
+    .action(async (threads: string[], options) => {
+      const { replayCommand } = await import("./commands/replay.js");
+      const { differs } = await replayCommand(terminal, threads, options);
+      if (differs) state.exitCode = EXIT.failed;
+    });
   registerMemoryCommands(program, terminal, state, { dir, config });
 
   const audit = program.command("audit").description("the tamper-evident audit journal");
