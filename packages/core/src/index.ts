@@ -102,6 +102,19 @@ export type { PiiKind } from "./privacy/detectors.js";
 // Privacy
 export { PiiMasker, type PrivacyOptions } from "./privacy/pii-mask.js";
 export { type RevealedRequest, revealPendingRequest } from "./privacy/reveal-request.js";
+export type { DecisionComparison, ReplayedDecision } from "./replay/decision-diff.js";
+export { ReplayChatModel, type RecordedModelOutput, recordedModelOutputs } from "./replay/replay-model.js";
+export { type ReplayOptions, type ReplayReport, replayRun } from "./replay/replay-run.js";
+export type { UnexecutedCall } from "./replay/replay-tools.js";
+export {
+  type NotRedecidable,
+  type WhatIfChange,
+  type WhatIfOptions,
+  type WhatIfReport,
+  type WhatIfStore,
+  whatIf,
+} from "./replay/what-if.js";
+export { workflowVersion } from "./replay/workflow-version.js";
 export {
   type ApproverDecision,
   GovernorRuntime,

@@ -215,7 +215,14 @@ export class ToolGateway {
         callHash: callHash(scope.principal, call.tool, contract.args, policy.policyVersion),
         decidedAt,
       },
-      { args: contract.args, identity: "in scope", contract: "valid", context: request.context ?? {} },
+      {
+        args: contract.args,
+        identity: "in scope",
+        contract: "valid",
+        context: request.context ?? {},
+        // What a what-if replay needs to ask another policy set the same question.
+        request: policyRequestRecord(scope.principal, request.resource),
+      },
     );
   }
 
@@ -365,4 +372,23 @@ export class ToolGateway {
 /** What is wrong with a request's context or resource as a policy reads them, or undefined. */
 function factsProblemOf(request: PolicyContext): string | undefined {
   return contextProblem(request.context ?? {}) ?? resourceProblem(request.resource);
+}
+
+/**
+ * The part of a policy request the record does not already hold (args and context are beside
+ * it): the resource and the principal as the policy saw it. Not the delegation grant: its id
+ * is a revocation handle, and the policy never reads it.
+ */
+function policyRequestRecord(principal: Principal, resource: PolicyContext["resource"]) {
+  return {
+    ...(resource ? { resource: { type: resource.type, id: resource.id } } : {}),
+    principal: {
+      id: principal.id,
+      kind: principal.kind,
+      agentId: principal.agentId,
+      ...(principal.userId !== undefined ? { userId: principal.userId } : {}),
+      scopes: [...principal.scopes],
+      ...(principal.roles ? { roles: [...principal.roles] } : {}),
+    },
+  };
 }

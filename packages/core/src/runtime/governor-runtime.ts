@@ -28,6 +28,7 @@ import { enterRunTurn } from "../control/yield-to-event-loop.js";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import { recursionLimitFor } from "../graph/recursion-limit.js";
+import { workflowVersion } from "../replay/workflow-version.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { approvalResumeValue, requestToDecide } from "./approval-answers.js";
 import { GovernorStore } from "./governor-store.js";
@@ -198,7 +199,8 @@ export class GovernorRuntime {
       kind: "run",
       outcome: "started",
       principal: principal.id,
-      data: { workflow: workflow.name, input: fields },
+      // The version replay checks a recorded run against (see workflowVersion).
+      data: { workflow: workflow.name, workflowVersion: workflowVersion(workflow), input: fields },
     });
     // The budget goes into the run's state: checkpointed with it, extended there by humans.
     const initial = budget ? trustedInput({ ...fields, governor: { budget } }) : fields;
