@@ -14,6 +14,25 @@ export function count(value: number): string {
   return value.toLocaleString("en-US");
 }
 
+/** A count in at most `width` characters: 1,234 when it fits, else 12.3k, 4.6M, 7.8G. */
+export function countIn(value: number, width: number): string {
+  const plain = count(value);
+  if (plain.length <= width) return plain;
+  for (const [unit, size] of [
+    ["k", 1e3],
+    ["M", 1e6],
+    ["G", 1e9],
+  ] as const) {
+    // The unit that leaves at most three digits before the point.
+    if (value / size >= 999.5 && unit !== "G") continue;
+    const short = `${(value / size).toFixed(1)}${unit}`;
+    if (short.length <= width) return short;
+    const whole = `${Math.round(value / size)}${unit}`;
+    if (whole.length <= width) return whole;
+  }
+  return plain;
+}
+
 /** A duration in the largest units that keep it short: 42ms, 9.0s, 3m 04s, 2h 05m, 3d 04h. */
 export function duration(ms: number): string {
   if (ms < 1_000) return `${Math.round(ms)}ms`;

@@ -19,12 +19,12 @@ export interface RunListing {
 /** How long a thread id is shown: a UUID's first block, unique in practice and accepted by `runs show`. */
 export const SHORT_ID = 8;
 
-// status 9, workflow 12, principal 16, cost 10, started 11, duration 8, thread 9, with single
-// spaces between: 81 - 1 = 80 columns at most.
+// status 9, workflow 12, principal 15, cost 10, started 11, duration 8, thread 9, and the six
+// spaces between: 80 columns.
 const COLUMNS = [
   ["status", 9],
   ["workflow", 12],
-  ["principal", 16],
+  ["principal", 15],
   ["cost", 10],
   ["started UTC", 11],
   ["took", 8],

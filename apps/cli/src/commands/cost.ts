@@ -7,7 +7,7 @@ import {
   parseSince,
 } from "@governor/observability";
 import { openExistingRuntime } from "../open-runtime.js";
-import { count, fit, REPORT_WIDTH, usd, wrap } from "../report-format.js";
+import { countIn, fit, REPORT_WIDTH, usd, wrap } from "../report-format.js";
 import { modelRecordsOf, runSummaryOf } from "../run-report-source.js";
 import type { Terminal } from "../terminal.js";
 
@@ -49,8 +49,9 @@ export function costCommand(
   }
 }
 
-// key 15, runs 5, resolved 8, calls 6, tokens 9, cost 10, per run 10, per resolved 12, spaces 7: 80.
-const WIDTHS = [15, 5, 8, 6, 9, 10, 10, 12];
+// key 15, runs 5, resolved 8, calls 5, tokens 8, cost 10, per run 10, per resolved 12, and the
+// seven spaces between: 80 columns.
+const WIDTHS = [15, 5, 8, 5, 8, 10, 10, 12];
 
 function row(cells: readonly string[]): string {
   return cells
@@ -65,10 +66,10 @@ function row(cells: readonly string[]): string {
 function figures(f: CostFigures): string[] {
   const perRun = (value: number | null) => (value === null ? "–" : usd(value));
   return [
-    count(f.runs),
-    count(f.resolvedRuns),
-    count(f.modelCalls),
-    count(f.inputTokens + f.outputTokens),
+    countIn(f.runs, WIDTHS[1] ?? 0),
+    countIn(f.resolvedRuns, WIDTHS[2] ?? 0),
+    countIn(f.modelCalls, WIDTHS[3] ?? 0),
+    countIn(f.inputTokens + f.outputTokens, WIDTHS[4] ?? 0),
     usd(f.costUsd),
     perRun(f.costPerRun),
     perRun(f.costPerResolvedRun),
