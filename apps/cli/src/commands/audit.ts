@@ -1,14 +1,18 @@
 import { AUDIT_GUARANTEE } from "@governor/observability";
-import { openRuntime } from "../open-runtime.js";
+import { openExistingRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
 
 /**
  * `governor audit verify`: walks the chain, checks every record's seal and the signed head,
  * and prints what the check proves (the guarantee) and the first record that does not hold.
- * Returns whether the chain holds.
+ * Returns whether the chain holds. Reads the records one at a time, so a journal of any length
+ * verifies in constant memory (100,000 records: about two seconds of CPU, see bench/src/audit-scale).
+ *
+ * @throws {GovernorError} STORE_NOT_FOUND when there is no store to verify: a mistyped --dir
+ *   must not pass as an empty, intact journal.
  */
 export function auditVerifyCommand(terminal: Terminal, options: { dir?: string }): boolean {
-  const runtime = openRuntime(options.dir);
+  const runtime = openExistingRuntime(options.dir);
   try {
     const audit = runtime.store.audit;
     const result = audit.verify();
@@ -43,13 +47,17 @@ export function auditVerifyCommand(terminal: Terminal, options: { dir?: string }
   }
 }
 
-/** `governor audit show THREAD`: a run's decisions in order. */
+/**
+ * `governor audit show THREAD`: a run's decisions in order.
+ *
+ * @throws {GovernorError} STORE_NOT_FOUND when there is no store; RUN_NOT_FOUND for an unknown thread.
+ */
 export function auditShowCommand(
   terminal: Terminal,
   threadId: string,
   options: { dir?: string; json?: boolean },
 ): void {
-  const runtime = openRuntime(options.dir);
+  const runtime = openExistingRuntime(options.dir);
   try {
     runtime.getRun(threadId);
     const records = runtime.store.audit.list(threadId);
