@@ -1,5 +1,5 @@
 export { AuditAnchor, type HashAt } from "./audit-anchor.js";
-export { recordHash, verifyChain } from "./audit-chain.js";
+export { recordHash, type VerifyChainOptions, verifyChain } from "./audit-chain.js";
 export { AUDIT_GUARANTEE } from "./audit-guarantee.js";
 export {
   type AuditHead,
@@ -49,6 +49,7 @@ export type {
 } from "./run-report/timeline.js";
 export { secretFile } from "./secret-file.js";
 export { SqliteAuditJournal, type SqliteAuditJournalOptions } from "./sqlite-audit-journal.js";
+export { storedRecordHash } from "./stored-record-hash.js";
 export { type TracingCallbackOptions, tracingCallbacks } from "./tracing/langchain-callbacks.js";
 export { DISABLED_TRACING, startTracing } from "./tracing/start-tracing.js";
 export {
