@@ -19,15 +19,15 @@ export interface RunListing {
 /** How long a thread id is shown: a UUID's first block, unique in practice and accepted by `runs show`. */
 export const SHORT_ID = 8;
 
-// status 9, workflow 12, principal 15, cost 10, started 11, duration 8, thread 9, and the six
-// spaces between: 80 columns.
+// status 9, workflow 15, principal 14, cost 9 ($0.000305, $99.9999), started 11, duration 7
+// (816ms, 3m 04s), thread 9, and the six spaces between: 80 columns.
 const COLUMNS = [
   ["status", 9],
-  ["workflow", 12],
-  ["principal", 15],
-  ["cost", 10],
+  ["workflow", 15],
+  ["principal", 14],
+  ["cost", 9],
   ["started UTC", 11],
-  ["took", 8],
+  ["took", 7],
   ["thread", SHORT_ID + 1],
 ] as const;
 

@@ -18,7 +18,10 @@ export function formatTimeline(timeline: RunTimeline): string[] {
   const lines = [
     fit(`run ${run.threadId}`, REPORT_WIDTH),
     ...wrap(`${run.workflow} · ${run.principal} · ${run.status}`, REPORT_WIDTH - 2).map((l) => `  ${l}`),
-    `  started ${run.createdAt.slice(0, 19).replace("T", " ")} UTC · last change ${run.updatedAt.slice(11, 19)} (${duration(Date.parse(run.updatedAt) - Date.parse(run.createdAt))} later)`,
+    ...wrap(
+      `started ${run.createdAt.slice(0, 19).replace("T", " ")} UTC · last change ${run.updatedAt.slice(11, 19)} (${duration(Date.parse(run.updatedAt) - Date.parse(run.createdAt))} later)`,
+      REPORT_WIDTH - 2,
+    ).map((l) => `  ${l}`),
     "",
   ];
   for (const entry of timeline.entries) {
@@ -100,6 +103,24 @@ function detailsOf(details: Readonly<Record<string, PlainJson>>): string[] {
   });
 }
 
+/** A limit as a person reads it: "max cost $0.5", "max wall time 2m 00s". */
+function limitText(key: string, value: number): string {
+  switch (key) {
+    case "maxCostUsd":
+      return `max cost $${value}`;
+    case "dailyCostUsdPerPrincipal":
+      return `daily cost $${value} per principal`;
+    case "maxWallTimeMs":
+      return `max active time ${duration(value)}`;
+    case "maxTokens":
+      return `max tokens ${count(value)}`;
+    case "maxSteps":
+      return `max steps ${count(value)}`;
+    default:
+      return `${key} ${value}`;
+  }
+}
+
 function footer(timeline: RunTimeline): string[] {
   const { outcome, totals, budget } = timeline;
   const label = (name: string, text: string) =>
@@ -110,7 +131,7 @@ function footer(timeline: RunTimeline): string[] {
   const steps = budget ? ` · ${count(budget.steps)} steps` : "";
   const limits = budget?.limits
     ? Object.entries(budget.limits)
-        .map(([key, value]) => `${key} ${key.endsWith("Usd") ? usd(value) : count(value)}`)
+        .map(([key, value]) => limitText(key, value))
         .join(", ")
     : "none of its own (the workflow's defaults apply)";
   return [

@@ -99,8 +99,10 @@ describe("governor runs", () => {
     const table = await governor("runs");
     expectFits80(table.out);
     expect(table.out[0]).toMatch(/^status\s+workflow\s+principal\s+cost\s+started UTC\s+took\s+thread$/);
-    expect(table.text).toContain("waiting   refund       agent:support");
-    expect(table.text).toContain("agent:support/…");
+    expect(table.text).toMatch(
+      /\nwaiting\s+refund\s+agent:support\s+\$0\.\d{6} \d\d-\d\d \d\d:\d\d\s+\S+\s+runs-wai…\n/,
+    );
+    expect(table.text).toMatch(/completed\s+refund\s+agent:support… /);
     expect(table.text).toContain("page 1 of 1 · 5 runs");
     expect(table.text).not.toContain("next page");
   });
@@ -283,4 +285,40 @@ describe("a store that does not exist", () => {
       expect(existsSync(missing)).toBe(false);
     },
   );
+});
+
+describe("a run stopped by its budget", () => {
+  it("shows the limits it ran under, what it asked for, and that it waits for budget", async () => {
+    const own = mkdtempSync(join(tmpdir(), "governor-runs-budget-"));
+    try {
+      const thread = "runs-budget-0006";
+      const args = ["--dir", own];
+      const ran = await governorInProcess(
+        "run",
+        "refund",
+        "--case",
+        "small-refund",
+        "--thread",
+        thread,
+        "--max-cost",
+        "0.0002",
+        "--no-interactive",
+        ...args,
+      );
+      expect(ran.code, ran.err.join("\n")).toBe(0);
+      const shown = await governorInProcess("runs", "show", thread, ...args);
+      expectFits80(shown.out);
+      const text = shown.out.join("\n");
+      expect(text).toMatch(/budget requested/);
+      expect(text).toContain('exceeded: ["maxCostUsd"]');
+      expect(text).toMatch(/\noutcome\s+waiting for budget bgt_\w+/);
+      expect(text).toMatch(/\nbudget\s+\d+ steps, .*limits: max cost \$0\.0002/);
+      const timeline = JSON.parse(
+        (await governorInProcess("runs", "show", thread, "--json", ...args)).out.join("\n"),
+      );
+      expect(timeline.budget.limits).toEqual({ maxCostUsd: 0.0002 });
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
 });
