@@ -3,9 +3,11 @@ import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startTracing } from "@governor/observability";
 import { type FlatSpan, type OtlpReceiver, startOtlpReceiver } from "@governor/observability/testing";
 import { afterEach, describe, expect, it } from "vitest";
 import { CLI_TEST_MS, COMMAND_TIMEOUT_MS, type GovernorResult, repoRoot } from "./support/governor-bin.js";
+import { governorInProcess } from "./support/in-process.js";
 
 // The receiver answers in this process, so the CLI runs asynchronously (spawnSync would block
 // the event loop the receiver needs): one process per command, as a user runs them.
@@ -341,6 +343,63 @@ describe("a bad tracing endpoint never changes a run", () => {
       expect(lines[0]).toContain("LANGFUSE_SECRET_KEY");
       expect(lines[0]).toContain("running untraced");
       expect(endpoint.requests).toEqual([]);
+    },
+    CLI_TEST_MS,
+  );
+});
+
+describe("a dead exporter in the same process as the runs", () => {
+  /** Output lines without what differs between two runs of the same cases (store, ids, hashes, times, refund numbers). */
+  const normalized = (lines: string[], dir: string) =>
+    lines.map((line) =>
+      line
+        .replace(dir, "<store>")
+        .replace(/\d{4}-\d\d-\d\dT[\d:.]+Z/g, "<time>")
+        .replace(/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}/g, "<uuid>")
+        .replace(/[0-9a-f]{8,}/g, "<id>")
+        // The sample's payment stub numbers refunds per process: R-1 in the first run, R-2 in the next.
+        .replace(/\bR-\d+\b/g, "R-#"),
+    );
+
+  it(
+    "every refund case ends as it does untraced while the endpoint hangs: the queue overflows, spans are dropped and failed, and counted",
+    async () => {
+      const hanging = await receiver("hang");
+      const dirs = [0, 1].map(() => mkdtempSync(join(tmpdir(), "governor-dead-exporter-")));
+      cleanups.push(() => {
+        for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+      });
+      const untraced = await governorInProcess(
+        "run",
+        "refund",
+        "--no-interactive",
+        "--dir",
+        dirs[0] as string,
+      );
+
+      // A tiny queue and fast batches: the run's spans overflow it while every export hangs.
+      const tracing = await startTracing({
+        config: {
+          kind: "otlp",
+          url: `${hanging.url}/v1/traces`,
+          headers: {},
+          timeoutMs: 200,
+          batchSize: 5,
+          flushIntervalMs: 1,
+          maxQueueSize: 10,
+          serviceName: "governor",
+        },
+      });
+      const traced = await governorInProcess("run", "refund", "--no-interactive", "--dir", dirs[1] as string);
+      const report = await tracing.shutdown({ timeoutMs: 5_000 });
+
+      expect(traced.code).toBe(untraced.code);
+      expect(normalized(traced.out, dirs[1] as string)).toEqual(normalized(untraced.out, dirs[0] as string));
+      expect(report.exported).toBe(0);
+      expect(report.dropped).toBeGreaterThan(0);
+      expect(report.failed).toBeGreaterThan(0);
+      expect(report.errors.map((problem) => problem.kind)).toEqual(["timeout"]);
+      expect(hanging.requests.length).toBeGreaterThan(0);
     },
     CLI_TEST_MS,
   );
