@@ -1,4 +1,4 @@
-import { GovernorError, replayRun, workflowVersion } from "@governor/core";
+import { GovernorError, ReplayChatModel, replayRun, workflowVersion } from "@governor/core";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   editedPolicies,
@@ -76,6 +76,35 @@ describe("replay", () => {
       expect(desk.runtime.store.audit.verify().ok).toBe(true);
     },
   );
+
+  it("replays from the run's real input, not the journal's masked copy", async () => {
+    const input = {
+      ...REFUND_CASES.small,
+      request: "Lamp cracked, refund $120. Reply to dana.whitfield@example.com",
+    };
+    const outcome = await finishedRun(input);
+    const [started] = desk.runtime.store.audit.find({
+      threadId: outcome.threadId,
+      kind: "run",
+      outcome: "started",
+    });
+    expect(JSON.stringify(started?.data.input)).not.toContain("dana.whitfield@example.com");
+
+    const report = await replayRun(desk.runtime, desk.workflow, outcome.threadId);
+
+    expect(report).toMatchObject({ verdict: "same", replayStatus: "completed" });
+  });
+
+  it("refuses to go on when a step asks for a model answer the record does not hold", async () => {
+    const model = new ReplayChatModel([
+      { node: "propose", turn: 0, text: "hello", recorded: true, toolCalls: [] },
+    ]);
+    expect((await model.invoke("first")).content).toBe("hello");
+    const error = await rejection(model.invoke("second"));
+    expect(error.code).toBe("REPLAY_UNAVAILABLE");
+    expect(error.message).toContain("turn 1");
+    expect(model.calls).toBe(2);
+  });
 
   it("records the workflow version on the run's start", async () => {
     const outcome = await finishedRun(REFUND_CASES.small);

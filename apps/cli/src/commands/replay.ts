@@ -124,6 +124,8 @@ function printReplay(terminal: Terminal, report: ReplayReport): void {
       ),
     );
   }
+  if (report.error)
+    terminal.out(paint(terminal, "red", `  replay failed: [${report.error.code}] ${report.error.message}`));
   if (report.stoppedEarly) terminal.out(paint(terminal, "yellow", `  stopped early: ${report.stoppedEarly}`));
   const counts = countBy(report.decisions.map((item) => item.verdict));
   terminal.out(

@@ -16,6 +16,8 @@ export interface RecordedModelOutput {
   /** Its place among the node's answers, from 0. */
   readonly turn: number;
   readonly text: string;
+  /** False when the record kept no text (a memory extraction's answer): the replay cannot give it. */
+  readonly recorded: boolean;
   readonly toolCalls: readonly { readonly id?: string; readonly tool: string; readonly args: unknown }[];
   readonly model?: string;
   readonly inputTokens?: number;
@@ -41,6 +43,7 @@ export function recordedModelOutputs(records: readonly AuditRecord[]): RecordedM
         node,
         turn,
         text: typeof data.text === "string" ? data.text : "",
+        recorded: typeof data.text === "string",
         toolCalls: Array.isArray(data.toolCalls) ? (data.toolCalls as RecordedModelOutput["toolCalls"]) : [],
         model: typeof data.model === "string" ? data.model : undefined,
         inputTokens: typeof data.usage?.inputTokens === "number" ? data.usage.inputTokens : undefined,
@@ -71,7 +74,7 @@ export class ReplayChatModel extends BaseChatModel<ReplayCallOptions> {
   /** How many answers were asked for: what a test counts to see no model was called. */
   calls = 0;
   /** The first step that asked for an answer the original never gave, when one did. */
-  missing?: { readonly node: string; readonly turn: number };
+  missing?: { readonly node: string; readonly turn: number; readonly why: string };
   readonly #outputs: readonly RecordedModelOutput[];
   readonly #used = new Set<RecordedModelOutput>();
 
@@ -97,12 +100,16 @@ export class ReplayChatModel extends BaseChatModel<ReplayCallOptions> {
     this.calls++;
     const node = currentNode();
     const output = this.#next(node);
-    if (!output) {
-      const turn = this.#outputs.filter((item) => item.node === node && this.#used.has(item)).length;
-      this.missing ??= { node: node ?? "(unknown step)", turn };
+    if (!output?.recorded) {
+      const turn =
+        output?.turn ?? this.#outputs.filter((item) => item.node === node && this.#used.has(item)).length;
+      const why = output
+        ? "the record kept no text for it (a memory extraction's answer is not recorded)"
+        : "the replay asked the model more than the original did";
+      this.missing ??= { node: node ?? "(unknown step)", turn, why };
       throw new GovernorError(
         "REPLAY_UNAVAILABLE",
-        `The recorded run has no model output for step ${node ?? "(unknown)"} turn ${turn + 1}: the replay asked the model more than the original did`,
+        `The recorded run has no model output for step ${node ?? "(unknown)"} turn ${turn + 1}: ${why}`,
         { node, turn },
       );
     }

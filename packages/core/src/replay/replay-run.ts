@@ -9,6 +9,7 @@ import { GovernorRuntime, type RunOutcome } from "../runtime/governor-runtime.js
 import type { Workflow } from "../workflow/define-workflow.js";
 import { compareDecisions, type DecisionComparison, decisionsOf } from "./decision-diff.js";
 import { RecordedApprovals } from "./recorded-approvals.js";
+import { recordedInput } from "./recorded-input.js";
 import { copyRecordedEffects } from "./recorded-effects.js";
 import { ReplayChatModel, recordedModelOutputs } from "./replay-model.js";
 import { type ReplayToolLog, replayWorkflow, type UnexecutedCall } from "./replay-tools.js";
@@ -45,6 +46,8 @@ export interface ReplayReport {
   readonly approvalsApplied: number;
   /** Why the replay stopped short of the end, when it did (an approval the original never got…). */
   readonly stoppedEarly?: string;
+  /** Why the replay failed, when it did. */
+  readonly error?: { readonly code: string; readonly message: string };
 }
 
 /** How many approval rounds a replay answers before it gives up: a guard against a loop that never ends. */
@@ -66,10 +69,9 @@ const MAX_ROUNDS = 100;
  *   re-run is part of what the replay checks. A fact source that changed since (a CRM) shows
  *   up as a different decision, which is the point of asking.
  *
- * The run's principal is the recorded one, without its delegation grant (the token was
- * verified when the run started; the scratch store knows no revocations). Budgets are the
- * workflow's: a budget given only to the original run's start is not recorded apart from
- * its state, so a replay of such a run may stop differently.
+ * The run's input and budget are read from its first checkpoint (the audit record's copy is
+ * masked), its principal from the run registry, without its delegation grant (the token was
+ * verified when the run started; the scratch store knows no revocations).
  *
  * @throws {GovernorError} RUN_NOT_FOUND for an unknown thread; REPLAY_UNAVAILABLE when the
  *   run has not finished (waiting or running), its start or input was not recorded, or the
@@ -95,11 +97,11 @@ export async function replayRun(
   const started = records.find((record) => record.kind === "run" && record.outcome === "started");
   const currentVersion = workflowVersion(workflow);
   const versionMismatch = checkVersion(threadId, run.workflow, workflow, started, currentVersion, options);
-  const input = started?.data.input;
-  if (!started || input === undefined) {
+  const start = await recordedInput(runtime.store, workflow, threadId);
+  if (!started || !start) {
     throw new GovernorError(
       "REPLAY_UNAVAILABLE",
-      `Run ${threadId} has no recorded start with its input: it cannot be replayed`,
+      `Run ${threadId} has no recorded start with its input (its first checkpoint): it cannot be replayed`,
       { threadId },
     );
   }
@@ -112,10 +114,11 @@ export async function replayRun(
     const { workflow: replayed, log } = replayWorkflow(workflow);
     const models = { model, cheapModel: model, models: namedModels(workflow, model) };
     const principal = withoutGrant(run.principal);
-    let outcome = await scratch.start(replayed, input, {
+    let outcome = await scratch.start(replayed, start.input, {
       threadId,
       principal,
       source: run.source,
+      ...(start.budget ? { budget: start.budget } : {}),
       ...models,
     });
     const approvals = new RecordedApprovals(records);
@@ -138,7 +141,15 @@ export async function replayRun(
         models,
       );
     }
-    if (model.missing && outcome.error?.code === "REPLAY_UNAVAILABLE") throw outcome.error;
+    // A step that asked for an answer the record cannot give: the rest of the run is not a replay.
+    if (model.missing) {
+      const { node, turn, why } = model.missing;
+      throw new GovernorError(
+        "REPLAY_UNAVAILABLE",
+        `Run ${threadId} cannot be replayed past step ${node} (model turn ${turn + 1}): ${why}`,
+        { threadId, node, turn },
+      );
+    }
     const compared = compareDecisions(decisionsOf(records), decisionsOf(scratch.store.audit.list(threadId)), {
       compareCallHash: versionMismatch === undefined,
     });
@@ -199,6 +210,9 @@ function report(input: {
     unusedModelAnswers: input.modelOutputs - input.model.calls,
     approvalsApplied: input.approvalsApplied,
     ...(input.stoppedEarly ? { stoppedEarly: input.stoppedEarly } : {}),
+    ...(input.outcome.error
+      ? { error: { code: input.outcome.error.code, message: input.outcome.error.message } }
+      : {}),
   };
 }
 
