@@ -9,8 +9,8 @@ import { GovernorRuntime, type RunOutcome } from "../runtime/governor-runtime.js
 import type { Workflow } from "../workflow/define-workflow.js";
 import { compareDecisions, type DecisionComparison, decisionsOf } from "./decision-diff.js";
 import { RecordedApprovals } from "./recorded-approvals.js";
-import { recordedInput } from "./recorded-input.js";
 import { copyRecordedEffects } from "./recorded-effects.js";
+import { recordedInput } from "./recorded-input.js";
 import { ReplayChatModel, recordedModelOutputs } from "./replay-model.js";
 import { type ReplayToolLog, replayWorkflow, type UnexecutedCall } from "./replay-tools.js";
 import { workflowVersion } from "./workflow-version.js";
