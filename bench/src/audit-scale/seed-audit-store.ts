@@ -1,6 +1,6 @@
 import { GovernorRuntime } from "@governor/core";
-import type { AuditEntry, AuditRecord } from "@governor/observability";
 import { ScenarioChatModel } from "@governor/models/testing";
+import type { AuditEntry, AuditRecord } from "@governor/observability";
 import { createRefundSample, PaymentsLedger } from "@governor/sample-refund";
 
 /** The sample's cases that run without a delegation token: a refund, one that waits for approval, a denial. */
