@@ -16,6 +16,7 @@ const SUITES: Readonly<Record<string, string>> = {
   "agent-loop": "./agent-loop-main.js",
   breakdown: "./breakdown-main.js",
   concurrency: "./concurrency/concurrency-main.js",
+  "audit-scale": "./audit-scale-main.js",
 };
 
 let args: ReturnType<typeof parseBenchArgs> | undefined;

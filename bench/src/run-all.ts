@@ -7,6 +7,9 @@
 import { agentLoopConfig } from "./agent-loop/agent-loop-config.js";
 import { formatAgentLoop } from "./agent-loop/agent-loop-report.js";
 import { measureAgentLoop } from "./agent-loop/measure-agent-loop.js";
+import { auditScaleConfig } from "./audit-scale/audit-scale-config.js";
+import { auditVerifyRow, formatAuditScale } from "./audit-scale/audit-scale-report.js";
+import { measureAuditScale } from "./audit-scale/measure-audit-scale.js";
 import type { BenchArgs } from "./bench-args.js";
 import { benchConfig, count } from "./bench-config.js";
 import { measureBreakdown } from "./breakdown.js";
@@ -86,6 +89,17 @@ export async function runBench(args: BenchArgs, all: boolean, previous?: Previou
     });
   }
 
+  // `governor audit verify` of a 100,000-record journal, and tail cuts it must name (BENCH_AUDIT_RUNS=0 skips).
+  const auditConfig = auditScaleConfig();
+  let auditScale: Awaited<ReturnType<typeof measureAuditScale>> | undefined;
+  if (auditConfig.runs > 0) {
+    console.log(
+      `\naudit scale: ${auditConfig.records} records, ${auditConfig.runs} verify processes of each kind`,
+    );
+    auditScale = await measureAuditScale(auditConfig);
+    console.log(formatAuditScale(auditScale));
+  }
+
   const suites: Record<string, unknown> = {};
   if (all && config.breakdown) {
     const breakdown = await measureBreakdown(config);
@@ -125,7 +139,11 @@ export async function runBench(args: BenchArgs, all: boolean, previous?: Previou
     gatewayLatency,
     coldStart,
     decisionLookup,
-    extraRows: [timerRow(timerLateness, timerRuns), sessionsRow(sessionMemory, sessions)],
+    extraRows: [
+      timerRow(timerLateness, timerRuns),
+      sessionsRow(sessionMemory, sessions),
+      auditVerifyRow(auditScale, auditConfig.records),
+    ],
   });
   console.log(`\n${formatFigures(figures, previous)}`);
   const cpu = process.cpuUsage(started);
@@ -140,10 +158,19 @@ export async function runBench(args: BenchArgs, all: boolean, previous?: Previou
     sessions,
     modelLatencyMs: count(env, "BENCH_MODEL_LATENCY_MS", 0, 0),
     gatewayCalls,
+    auditScale: auditConfig,
     suite: args.suite,
   };
   // JSON leaves out what was skipped (undefined); `figures` always has every row.
-  const measured = { governanceTax, decisionLookup, coldStart, timerLateness, sessionMemory, gatewayLatency };
+  const measured = {
+    governanceTax,
+    decisionLookup,
+    coldStart,
+    timerLateness,
+    sessionMemory,
+    auditScale,
+    gatewayLatency,
+  };
   console.log(
     `results: ${writeResults(fullConfig, { ...measured, ...suites, figures }, args.out ?? "latest.json")}`,
   );
