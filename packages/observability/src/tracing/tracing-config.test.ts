@@ -70,6 +70,16 @@ describe("tracingConfigFromEnv", () => {
     );
   });
 
+  it("refuses gRPC, which an OTLP/HTTP exporter cannot speak, and accepts either HTTP encoding", () => {
+    const endpoint = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://collector:4317" };
+    const error = configError({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" });
+    expect(error.code).toBe("TRACING_CONFIG_INVALID");
+    expect(error.message).toContain("OTEL_EXPORTER_OTLP_PROTOCOL=grpc is not supported");
+    expect(tracingConfigFromEnv({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf" }).kind).toBe(
+      "otlp",
+    );
+  });
+
   it("refuses a timeout that is not a positive number and a header without a key", () => {
     expect(configError({ ...langfuse, LANGFUSE_TIMEOUT: "soon" }).message).toContain("LANGFUSE_TIMEOUT");
     expect(configError({ ...langfuse, LANGFUSE_TIMEOUT: "0" }).message).toContain("LANGFUSE_TIMEOUT");

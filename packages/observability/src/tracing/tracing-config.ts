@@ -101,6 +101,13 @@ function langfuseConfig(env: TracingEnv): LangfuseTracing {
 }
 
 function otlpConfig(env: TracingEnv, url: string): OtlpTracing {
+  // The traces-specific setting wins over the general one, as for the endpoint.
+  requireHttp(
+    env,
+    nonEmpty(env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)
+      ? "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+      : "OTEL_EXPORTER_OTLP_PROTOCOL",
+  );
   return {
     kind: "otlp",
     url,
@@ -134,6 +141,20 @@ function httpUrl(variable: string, value: string): string {
     );
   }
   return text.replace(/\/+$/, "");
+}
+
+/**
+ * Governor sends OTLP/JSON over HTTP, which every OTLP/HTTP receiver accepts beside protobuf;
+ * a collector's gRPC port would only answer with errors, so asking for gRPC is a setting error.
+ */
+function requireHttp(env: TracingEnv, variable: string): void {
+  const value = env[variable]?.trim();
+  if (!value || value === "http/json" || value === "http/protobuf") return;
+  throw new GovernorError(
+    "TRACING_CONFIG_INVALID",
+    `${variable}=${value} is not supported: Governor exports OTLP over HTTP (http/json). Set ${variable}=http/json and point the endpoint at the collector's HTTP port (usually 4318).`,
+    { variable },
+  );
 }
 
 /** `key=value,key2=value2` with URL-encoded values (the OTLP exporter's header format). */
