@@ -103,9 +103,9 @@ export type { PiiKind } from "./privacy/detectors.js";
 export { PiiMasker, type PrivacyOptions } from "./privacy/pii-mask.js";
 export { type RevealedRequest, revealPendingRequest } from "./privacy/reveal-request.js";
 export type { DecisionComparison, ReplayedDecision } from "./replay/decision-diff.js";
-export { ReplayChatModel, type RecordedModelOutput, recordedModelOutputs } from "./replay/replay-model.js";
+export { type RecordedModelOutput, ReplayChatModel, recordedModelOutputs } from "./replay/replay-model.js";
 export { type ReplayOptions, type ReplayReport, replayRun } from "./replay/replay-run.js";
-export type { UnexecutedCall } from "./replay/replay-tools.js";
+export type { UnexecutedCall } from "./replay/replay-workflow.js";
 export {
   type NotRedecidable,
   type WhatIfChange,

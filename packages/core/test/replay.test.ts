@@ -1,4 +1,5 @@
 import { GovernorError, ReplayChatModel, replayRun, workflowVersion } from "@governor/core";
+import { createRefundWorkflow, sampleCrm } from "@governor/sample-refund";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   editedPolicies,
@@ -104,6 +105,26 @@ describe("replay", () => {
     expect(error.code).toBe("REPLAY_UNAVAILABLE");
     expect(error.message).toContain("turn 1");
     expect(model.calls).toBe(2);
+  });
+
+  it("answers task steps with the state the original recorded, not by running their code", async () => {
+    // The load step reads the CRM; so do the gate's facts (live in a replay, by design).
+    const crm = sampleCrm();
+    const reads: string[] = [];
+    const counting = {
+      account: (id: string) => (reads.push(`account:${id}`), crm.account(id)),
+      order: (id: string) => (reads.push(`order:${id}`), crm.order(id)),
+    };
+    const workflow = createRefundWorkflow({ crm: counting, ledger: desk.ledger });
+    const outcome = await desk.runtime.start(workflow, REFUND_CASES.small, { model: desk.model });
+    const originalAccountReads = reads.filter((read) => read.startsWith("account")).length;
+    reads.length = 0;
+
+    const report = await replayRun(desk.runtime, workflow, outcome.threadId);
+
+    expect(report).toMatchObject({ verdict: "same", tasks: { recorded: 1, rerun: [] } });
+    // The gate read the account again; the load step did not.
+    expect(reads.filter((read) => read.startsWith("account"))).toHaveLength(originalAccountReads - 1);
   });
 
   it("records the workflow version on the run's start", async () => {

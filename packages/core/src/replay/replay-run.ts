@@ -11,8 +11,9 @@ import { compareDecisions, type DecisionComparison, decisionsOf } from "./decisi
 import { RecordedApprovals } from "./recorded-approvals.js";
 import { copyRecordedEffects } from "./recorded-effects.js";
 import { recordedInput } from "./recorded-input.js";
+import { recordedTaskWrites } from "./recorded-tasks.js";
 import { ReplayChatModel, recordedModelOutputs } from "./replay-model.js";
-import { type ReplayToolLog, replayWorkflow, type UnexecutedCall } from "./replay-tools.js";
+import { type ReplayLog, replayWorkflow, type UnexecutedCall } from "./replay-workflow.js";
 import { workflowVersion } from "./workflow-version.js";
 
 export interface ReplayOptions {
@@ -38,6 +39,8 @@ export interface ReplayReport {
   readonly decisions: readonly DecisionComparison[];
   /** Calls the replay wanted to execute that the original never executed: refused, not run. */
   readonly unexecuted: readonly UnexecutedCall[];
+  /** Task steps answered from the original's checkpoints, and those whose code ran (no record left). */
+  readonly tasks: { readonly recorded: number; readonly rerun: readonly string[] };
   /** Model answers the replay asked for (each from the record; no model is called). */
   readonly modelAnswers: number;
   /** Recorded model answers the replay never asked for. */
@@ -64,10 +67,12 @@ const MAX_ROUNDS = 100;
  * - each approval the original's approvers decided applied again, same approver and same
  *   answer, through the scratch runtime's real approval path (signed with the scratch
  *   store's own approval key, not the original's);
- * - task nodes, gates' facts, preconditions and routes running the workflow's code, as they
- *   did: by contract they read but do not act (every effect goes through a tool), so their
- *   re-run is part of what the replay checks. A fact source that changed since (a CRM) shows
- *   up as a different decision, which is the point of asking.
+ * - task nodes answering with the state updates the original's checkpoints recorded for
+ *   them (see `replayWorkflow`), so the replay decides on the state the original decided on;
+ * - gates' facts, preconditions and routes running the workflow's code, as they did: by
+ *   contract they read but do not act (every effect goes through a tool), and their re-run is
+ *   part of what the replay checks. A fact source that changed since (a CRM) shows up as a
+ *   different decision; `whatIf` re-decides with the recorded facts instead.
  *
  * The run's input and budget are read from its first checkpoint (the audit record's copy is
  * masked), its principal from the run registry, without its delegation grant (the token was
@@ -111,7 +116,8 @@ export async function replayRun(
   try {
     copyRecordedEffects(runtime.store, scratch.store, threadId);
     const model = new ReplayChatModel(recordedModelOutputs(records));
-    const { workflow: replayed, log } = replayWorkflow(workflow);
+    const tasks = await recordedTaskWrites(runtime.store, workflow, threadId, model);
+    const { workflow: replayed, log } = replayWorkflow(workflow, tasks);
     const models = { model, cheapModel: model, models: namedModels(workflow, model) };
     const principal = withoutGrant(run.principal);
     let outcome = await scratch.start(replayed, start.input, {
@@ -184,7 +190,7 @@ function report(input: {
   currentVersion: string;
   versionMismatch?: string;
   compared: DecisionComparison[];
-  log: ReplayToolLog;
+  log: ReplayLog;
   model: ReplayChatModel;
   modelOutputs: number;
   approvalsApplied: number;
@@ -206,6 +212,7 @@ function report(input: {
     ...(input.versionMismatch ? { versionMismatch: input.versionMismatch } : {}),
     decisions: input.compared,
     unexecuted: input.log.unexecuted,
+    tasks: { recorded: input.log.recordedTasks, rerun: input.log.rerunTasks },
     modelAnswers: input.model.calls,
     unusedModelAnswers: input.modelOutputs - input.model.calls,
     approvalsApplied: input.approvalsApplied,
