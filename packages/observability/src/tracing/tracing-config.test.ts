@@ -24,13 +24,19 @@ describe("tracingConfigFromEnv", () => {
   });
 
   it("uses Langfuse's OTLP path and Basic auth when all three variables are set", () => {
-    const config = tracingConfigFromEnv({ ...langfuse, LANGFUSE_TIMEOUT: "2", LANGFUSE_FLUSH_AT: "10" });
+    const config = tracingConfigFromEnv({
+      ...langfuse,
+      LANGFUSE_TIMEOUT: "2",
+      LANGFUSE_FLUSH_AT: "10",
+      OTEL_BSP_MAX_QUEUE_SIZE: "8192",
+    });
     expect(config).toMatchObject({
       kind: "langfuse",
       url: "https://lf.example.com/api/public/otel/v1/traces",
       headers: { Authorization: `Basic ${Buffer.from("pk:sk").toString("base64")}` },
       timeoutMs: 2_000,
       batchSize: 10,
+      maxQueueSize: 8192,
     });
   });
 

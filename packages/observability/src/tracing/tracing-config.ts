@@ -95,7 +95,8 @@ function langfuseConfig(env: TracingEnv): LangfuseTracing {
     timeoutMs: positive(env, "LANGFUSE_TIMEOUT", DEFAULTS.timeoutMs / 1000) * 1000,
     batchSize: Math.floor(positive(env, "LANGFUSE_FLUSH_AT", DEFAULTS.batchSize)),
     flushIntervalMs: positive(env, "LANGFUSE_FLUSH_INTERVAL", DEFAULTS.flushIntervalMs / 1000) * 1000,
-    maxQueueSize: DEFAULTS.maxQueueSize,
+    // Langfuse has no setting for it; OTel's applies to both destinations.
+    maxQueueSize: Math.floor(positive(env, "OTEL_BSP_MAX_QUEUE_SIZE", DEFAULTS.maxQueueSize)),
     serviceName: serviceName(env),
   };
 }
