@@ -51,6 +51,7 @@ function describe(entry: TimelineEntry): string[] {
         `${count(entry.inputTokens)} in + ${count(entry.outputTokens)} out tokens`,
         usd(entry.costUsd),
         ...(entry.latencyMs !== undefined ? [duration(entry.latencyMs)] : []),
+        ...(entry.turn !== undefined ? [`turn ${entry.turn}`] : []),
       ].join(" · ");
       const said = entry.text?.trim() ? [quoteModelText(entry.text)] : [];
       return [
