@@ -17,6 +17,7 @@ const SUITES: Readonly<Record<string, string>> = {
   breakdown: "./breakdown-main.js",
   concurrency: "./concurrency/concurrency-main.js",
   "audit-scale": "./audit-scale-main.js",
+  tracing: "./tracing-main.js",
 };
 
 let args: ReturnType<typeof parseBenchArgs> | undefined;

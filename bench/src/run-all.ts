@@ -28,6 +28,9 @@ import { measureMemory } from "./memory/measure-memory.js";
 import { memoryBenchConfig } from "./memory/memory-bench-config.js";
 import { formatMemory } from "./memory/memory-report.js";
 import { formatGovernanceTax } from "./report.js";
+import { measureTracing } from "./tracing/measure-tracing.js";
+import { tracingBenchConfig } from "./tracing/tracing-bench-config.js";
+import { formatTracing, tracingRows } from "./tracing/tracing-report.js";
 import { writeResults } from "./write-results.js";
 
 /**
@@ -100,6 +103,17 @@ export async function runBench(args: BenchArgs, all: boolean, previous?: Previou
     console.log(formatAuditScale(auditScale));
   }
 
+  // Tracing off, on and with a dead exporter, refund and agent loop (BENCH_TRACING_RUNS=0 skips).
+  const tracingConfig = tracingBenchConfig();
+  let tracing: Awaited<ReturnType<typeof measureTracing>> | undefined;
+  if (tracingConfig.runs > 0) {
+    console.log(
+      `\ntracing: ${tracingConfig.runs} refunds and ${tracingConfig.loopRuns} agent loops per variant (off, on, dead exporter)`,
+    );
+    tracing = await measureTracing(tracingConfig);
+    console.log(formatTracing(tracing));
+  }
+
   const suites: Record<string, unknown> = {};
   if (all && config.breakdown) {
     const breakdown = await measureBreakdown(config);
@@ -143,6 +157,7 @@ export async function runBench(args: BenchArgs, all: boolean, previous?: Previou
       timerRow(timerLateness, timerRuns),
       sessionsRow(sessionMemory, sessions),
       auditVerifyRow(auditScale, auditConfig.records),
+      ...tracingRows(tracing),
     ],
   });
   console.log(`\n${formatFigures(figures, previous)}`);
@@ -159,6 +174,7 @@ export async function runBench(args: BenchArgs, all: boolean, previous?: Previou
     modelLatencyMs: count(env, "BENCH_MODEL_LATENCY_MS", 0, 0),
     gatewayCalls,
     auditScale: auditConfig,
+    tracing: tracingConfig,
     suite: args.suite,
   };
   // JSON leaves out what was skipped (undefined); `figures` always has every row.
@@ -169,6 +185,7 @@ export async function runBench(args: BenchArgs, all: boolean, previous?: Previou
     timerLateness,
     sessionMemory,
     auditScale,
+    tracing,
     gatewayLatency,
   };
   console.log(

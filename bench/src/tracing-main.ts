@@ -14,7 +14,7 @@ import { writeResults } from "./write-results.js";
 const config = tracingBenchConfig();
 const runs = Math.max(config.runs, 1);
 console.log(
-  `tracing: ${runs} timed runs per variant (off, on, dead exporter) and workload, in ${config.batches} alternating batches\n`,
+  `tracing: ${runs} refunds and ${config.loopRuns} agent loops per variant (off, on, dead exporter), in ${config.batches} alternating batches\n`,
 );
 const tracing = await measureTracing({ ...config, runs });
 console.log(formatTracing(tracing));
