@@ -322,3 +322,34 @@ describe("a run stopped by its budget", () => {
     }
   });
 });
+
+describe("an agent loop's timeline", () => {
+  it("fits 80 columns and names each model call's turn, its tools and their results", async () => {
+    const own = mkdtempSync(join(tmpdir(), "governor-runs-agent-"));
+    try {
+      const thread = "runs-agent-0007";
+      const args = ["--dir", own];
+      const ran = await governorInProcess(
+        "run",
+        "support-agent",
+        "--case",
+        "refund-and-cancel",
+        "--thread",
+        thread,
+        "--no-interactive",
+        ...args,
+      );
+      expect(ran.code, ran.err.join("\n")).toBe(0);
+      const shown = await governorInProcess("runs", "show", thread, ...args);
+      expect(shown.code).toBe(0);
+      expectFits80(shown.out);
+      const text = shown.out.join("\n");
+      expect(text).toMatch(/ · turn 1\n/);
+      expect(text).toMatch(/tool lookup_order executed\n\s+result/);
+      expect(text).toMatch(/policy DENY cancel_order/);
+      expect(text).toMatch(/\noutcome\s+waiting for approval apr_\w+/);
+    } finally {
+      rmSync(own, { recursive: true, force: true });
+    }
+  });
+});
