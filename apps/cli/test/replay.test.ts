@@ -70,7 +70,7 @@ describe("governor replay", () => {
 
     expect(result.err).toBe("");
     expect(result.code).toBe(0);
-    expect(result.out).toMatch(/^= policy\s+refund_gate\s+allow$/m);
+    expect(result.out).toMatch(/^= policy\s+refund_gate\s+issue_refund\s+allow$/m);
     expect(result.out).toContain("✓ same");
     const json = JSON.parse((await governor("replay", thread, "--json")).out);
     expect(json).toMatchObject({ verdict: "same", threadId: thread, unexecuted: [] });
@@ -90,7 +90,7 @@ describe("governor replay", () => {
 
     const forced = await governor("replay", thread, "--force");
     expect(forced.code).toBe(1);
-    expect(forced.out).toMatch(/^≠ policy\s+refund_gate\s+allow → require-approval$/m);
+    expect(forced.out).toMatch(/^≠ policy\s+refund_gate\s+issue_refund\s+allow → require-approval$/m);
     expect(forced.out).toContain("✗ different");
   });
 

@@ -111,7 +111,8 @@ function printReplay(terminal: Terminal, report: ReplayReport): void {
           ? decision.outcome
           : `${item.original?.outcome} → ${item.replay?.outcome}`
         : decision.outcome;
-    const line = `${MARK[item.verdict]} ${decision.kind.padEnd(12)} ${(decision.node ?? "").padEnd(18)} ${outcome}`;
+    const where = `${(decision.node ?? "").padEnd(18)} ${(decision.tool ?? "").padEnd(16)}`;
+    const line = `${MARK[item.verdict]} ${decision.kind.padEnd(12)} ${where} ${outcome}`;
     terminal.out(item.verdict === "same" ? line : paint(terminal, "red", line));
     if (item.verdict !== "same") terminal.out(`    ${item.differences.join("; ")}`);
   }
