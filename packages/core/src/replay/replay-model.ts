@@ -74,7 +74,13 @@ export class ReplayChatModel extends BaseChatModel<ReplayCallOptions> {
   /** How many answers were asked for: what a test counts to see no model was called. */
   calls = 0;
   /** The first step that asked for an answer the original never gave, when one did. */
-  missing?: { readonly node: string; readonly turn: number; readonly why: string };
+  missing?: {
+    readonly node: string;
+    readonly turn: number;
+    readonly why: string;
+    /** The original gave this answer but the record kept none (rather than: the original never asked). */
+    readonly unrecorded: boolean;
+  };
   readonly #outputs: readonly RecordedModelOutput[];
   readonly #used = new Set<RecordedModelOutput>();
 
@@ -106,7 +112,7 @@ export class ReplayChatModel extends BaseChatModel<ReplayCallOptions> {
       const why = output
         ? "the record kept no text for it (a memory extraction's answer is not recorded)"
         : "the replay asked the model more than the original did";
-      this.missing ??= { node: node ?? "(unknown step)", turn, why };
+      this.missing ??= { node: node ?? "(unknown step)", turn, why, unrecorded: output !== undefined };
       throw new GovernorError(
         "REPLAY_UNAVAILABLE",
         `The recorded run has no model output for step ${node ?? "(unknown)"} turn ${turn + 1}: ${why}`,

@@ -80,8 +80,9 @@ const MAX_ROUNDS = 100;
  *
  * @throws {GovernorError} RUN_NOT_FOUND for an unknown thread; REPLAY_UNAVAILABLE when the
  *   run has not finished (waiting or running), its start or input was not recorded, or the
- *   replay asks a model step for an answer the original never gave (naming the step and
- *   turn); WORKFLOW_VERSION_MISMATCH when the run belongs to another workflow, or (without
+ *   replay reaches a model answer the record did not keep (a memory extraction's), naming the
+ *   step and turn (a step asking for more turns than the original took is a difference, in
+ *   the report's `stoppedEarly`); WORKFLOW_VERSION_MISMATCH when the run belongs to another workflow, or (without
  *   `force`) was recorded under another workflow version or before versions were recorded.
  */
 export async function replayRun(
@@ -147,8 +148,9 @@ export async function replayRun(
         models,
       );
     }
-    // A step that asked for an answer the record cannot give: the rest of the run is not a replay.
-    if (model.missing) {
+    // An answer the original got but the record did not keep: the rest of the run is not a
+    // replay. (A step asking more than the original asked is the replay diverging: a difference.)
+    if (model.missing?.unrecorded) {
       const { node, turn, why } = model.missing;
       throw new GovernorError(
         "REPLAY_UNAVAILABLE",
@@ -173,7 +175,11 @@ export async function replayRun(
       model,
       modelOutputs: recordedModelOutputs(records).length,
       approvalsApplied: approvals.applied,
-      stoppedEarly,
+      stoppedEarly:
+        stoppedEarly ??
+        (model.missing
+          ? `step ${model.missing.node} asked the model for turn ${model.missing.turn + 1}, which the original never asked for`
+          : undefined),
     });
   } finally {
     scratch.close();
