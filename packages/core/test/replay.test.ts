@@ -127,6 +127,26 @@ describe("replay", () => {
     expect(reads.filter((read) => read.startsWith("account"))).toHaveLength(originalAccountReads - 1);
   });
 
+  it("asks the policy with the facts the original decided on, not the system of record's today", async () => {
+    const crm = sampleCrm();
+    let flaggedSince = false;
+    const changing = {
+      order: (id: string) => crm.order(id),
+      account: (id: string) => {
+        const account = crm.account(id);
+        return account && flaggedSince ? { ...account, flagged: true, flagReason: "flagged since" } : account;
+      },
+    };
+    const workflow = createRefundWorkflow({ crm: changing, ledger: desk.ledger });
+    const outcome = await desk.runtime.start(workflow, REFUND_CASES.small, { model: desk.model });
+    // The customer's account is flagged after the refund: live facts would now deny it.
+    flaggedSince = true;
+
+    const report = await replayRun(desk.runtime, workflow, outcome.threadId);
+
+    expect(report).toMatchObject({ verdict: "same", policyFacts: { recorded: 1, live: 0 } });
+  });
+
   it("records the workflow version on the run's start", async () => {
     const outcome = await finishedRun(REFUND_CASES.small);
     const [started] = desk.runtime.store.audit.find({

@@ -41,6 +41,8 @@ export interface ReplayReport {
   readonly unexecuted: readonly UnexecutedCall[];
   /** Task steps answered from the original's checkpoints, and those whose code ran (no record left). */
   readonly tasks: { readonly recorded: number; readonly rerun: readonly string[] };
+  /** Policy questions asked with the original's recorded facts, and with live ones (calls it never asked about). */
+  readonly policyFacts: { readonly recorded: number; readonly live: number };
   /** Model answers the replay asked for (each from the record; no model is called). */
   readonly modelAnswers: number;
   /** Recorded model answers the replay never asked for. */
@@ -69,10 +71,14 @@ const MAX_ROUNDS = 100;
  *   store's own approval key, not the original's);
  * - task nodes answering with the state updates the original's checkpoints recorded for
  *   them (see `replayWorkflow`), so the replay decides on the state the original decided on;
- * - gates' facts, preconditions and routes running the workflow's code, as they did: by
- *   contract they read but do not act (every effect goes through a tool), and their re-run is
- *   part of what the replay checks. A fact source that changed since (a CRM) shows up as a
- *   different decision; `whatIf` re-decides with the recorded facts instead.
+ * - the workflow's policy asked with the facts the original's policy records kept for the
+ *   same call (context and resource), so a system of record that changed since does not
+ *   read as a changed decision; a call the original never asked about gets the live facts;
+ * - preconditions and routes running the workflow's code, as they did: by contract they
+ *   read but do not act (every effect goes through a tool). A precondition's record keeps
+ *   its verdict, not its facts, so one that reads a system changed since (or a sample's
+ *   in-memory system, which a fresh process holds without the original's effects) can
+ *   come out differently: the report shows it.
  *
  * The run's input and budget are read from its first checkpoint (the audit record's copy is
  * masked), its principal from the run registry, without its delegation grant (the token was
@@ -118,7 +124,7 @@ export async function replayRun(
     copyRecordedEffects(runtime.store, scratch.store, threadId);
     const model = new ReplayChatModel(recordedModelOutputs(records));
     const tasks = await recordedTaskWrites(runtime.store, workflow, threadId, model);
-    const { workflow: replayed, log } = replayWorkflow(workflow, tasks);
+    const { workflow: replayed, log } = replayWorkflow(workflow, tasks, records);
     const models = { model, cheapModel: model, models: namedModels(workflow, model) };
     const principal = withoutGrant(run.principal);
     let outcome = await scratch.start(replayed, start.input, {
@@ -219,6 +225,7 @@ function report(input: {
     decisions: input.compared,
     unexecuted: input.log.unexecuted,
     tasks: { recorded: input.log.recordedTasks, rerun: input.log.rerunTasks },
+    policyFacts: { ...input.log.policyFacts },
     modelAnswers: input.model.calls,
     unusedModelAnswers: input.modelOutputs - input.model.calls,
     approvalsApplied: input.approvalsApplied,

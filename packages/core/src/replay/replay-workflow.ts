@@ -1,6 +1,8 @@
 import { GovernorError } from "@governor/errors";
+import type { AuditRecord } from "@governor/observability";
 import type { AnyTool } from "../tools/define-tool.js";
 import { defineWorkflow, type Workflow } from "../workflow/define-workflow.js";
+import { type PolicyFactsLog, recordedFactsPolicy } from "./recorded-facts.js";
 import type { RecordedTaskWrites } from "./recorded-tasks.js";
 
 /** A call the replay wanted to execute that the original run never executed: refused, not run. */
@@ -18,6 +20,8 @@ export interface ReplayLog {
   recordedTasks: number;
   /** Task steps with no recorded update left (the original never got there): their code ran. */
   readonly rerunTasks: string[];
+  /** Policy questions asked with the original's recorded facts, and with live ones (calls it never asked about). */
+  readonly policyFacts: PolicyFactsLog;
 }
 
 /**
@@ -33,14 +37,20 @@ export interface ReplayLog {
  * on the state the original decided on, even when the task read a system that has changed
  * since. A task step the original never reached runs its code (it has no record to give).
  *
- * Everything else (nodes, policy, contracts, scopes, approvers, gates' fact callbacks) is
- * the workflow's own.
+ * The policy engine is the workflow's, asked with the facts (context, resource) the
+ * original's policy records kept for the same call (see `recordedFactsPolicy`).
+ *
+ * Everything else (nodes, contracts, scopes, approvers, preconditions, routes) is the
+ * workflow's own. Preconditions read live systems: their records keep a verdict, not the
+ * facts it was reached on.
  */
 export function replayWorkflow(
   workflow: Workflow,
   taskWrites: RecordedTaskWrites,
+  records: readonly AuditRecord[],
 ): { workflow: Workflow; log: ReplayLog } {
-  const log: ReplayLog = { unexecuted: [], recordedTasks: 0, rerunTasks: [] };
+  const facts = recordedFactsPolicy(workflow.policy, records);
+  const log: ReplayLog = { unexecuted: [], recordedTasks: 0, rerunTasks: [], policyFacts: facts.log };
   const tools = workflow.tools.map(
     (tool): AnyTool => ({
       // Retries and fallbacks stay: a fallback the original ran is read back under its own key.
@@ -71,5 +81,5 @@ export function replayWorkflow(
       return [id, { ...node, run }];
     }),
   );
-  return { workflow: defineWorkflow({ ...workflow, tools, nodes }), log };
+  return { workflow: defineWorkflow({ ...workflow, tools, nodes, policy: facts.policy }), log };
 }
