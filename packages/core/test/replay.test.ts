@@ -112,8 +112,14 @@ describe("replay", () => {
     const crm = sampleCrm();
     const reads: string[] = [];
     const counting = {
-      account: (id: string) => (reads.push(`account:${id}`), crm.account(id)),
-      order: (id: string) => (reads.push(`order:${id}`), crm.order(id)),
+      account: (id: string) => {
+        reads.push(`account:${id}`);
+        return crm.account(id);
+      },
+      order: (id: string) => {
+        reads.push(`order:${id}`);
+        return crm.order(id);
+      },
     };
     const workflow = createRefundWorkflow({ crm: counting, ledger: desk.ledger });
     const outcome = await desk.runtime.start(workflow, REFUND_CASES.small, { model: desk.model });
