@@ -148,6 +148,8 @@ export {
   type ToolFallback,
   type ToolRisk,
 } from "./tools/define-tool.js";
+export { GOVERNOR_SPAN_ATTRIBUTES, GOVERNOR_TRACER } from "./tracing/span-attributes.js";
+export { traceIdOf } from "./tracing/run-trace.js";
 export {
   type AgentIdentity,
   defineWorkflow,

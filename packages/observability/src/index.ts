@@ -1,5 +1,6 @@
 export { AuditAnchor, type HashAt } from "./audit-anchor.js";
 export { recordHash, type VerifyChainOptions, verifyChain } from "./audit-chain.js";
+export { isDeduplicated, markDeduplicated } from "./audit-dedupe.js";
 export { AUDIT_GUARANTEE } from "./audit-guarantee.js";
 export {
   type AuditHead,

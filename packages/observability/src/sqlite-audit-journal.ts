@@ -1,6 +1,7 @@
 import Database from "better-sqlite3";
 import { AuditAnchor } from "./audit-anchor.js";
 import { appendedRecordHash, verifyChain } from "./audit-chain.js";
+import { markDeduplicated } from "./audit-dedupe.js";
 import { type HeadStore, MemoryHeadStore } from "./audit-head.js";
 import { AuditKey } from "./audit-key.js";
 import { matchesAuditQuery } from "./audit-query.js";
@@ -222,7 +223,7 @@ export class SqliteAuditJournal implements AuditJournal {
   #appendUnlocked(entry: AuditEntry): AuditRecord {
     if (entry.dedupeKey) {
       const existing = this.#byKey.get(entry.dedupeKey);
-      if (existing) return toRecord(existing);
+      if (existing) return markDeduplicated(toRecord(existing));
     }
     const head = this.#head.get();
     // Normalized before sealing, so the record sealed is exactly the record stored and read back.

@@ -213,6 +213,7 @@ export function agentTurnNode(
         ...(route ? { route } : {}),
         usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, source: turn.source },
         costUsd: turn.costUsd,
+        latencyMs: turn.latencyMs,
       },
       "model",
     );

@@ -13,6 +13,7 @@ import type { CallScope } from "../gateway/tool-gateway.js";
 import { emit } from "../graph/events.js";
 import type { NodeServices, stepAudit } from "../graph/node-scope.js";
 import type { Invoke, PrimaryPick, TurnFacts } from "../nodes/model-route.js";
+import { endGeneration, failGeneration, startGeneration } from "../tracing/generation-span.js";
 
 /** What one model call of a step came to: the reply and what it cost, or a stop a human decided. */
 export type ModelTurn =
@@ -30,6 +31,8 @@ export type ModelTurn =
       readonly outputTokens: number;
       readonly source: string;
       readonly costUsd: number;
+      /** Wall time of the model call itself, in milliseconds (routing, budget checks and measuring excluded). */
+      readonly latencyMs: number;
       /** The budget after any extension a human granted while the step waited. */
       readonly budget: RunBudget;
     };
@@ -138,7 +141,17 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
       "downgraded",
     );
   }
-  const raw = await plan.route.invoke(prompt, input.config);
+  const privacy = services.workflow.privacy;
+  const generation = startGeneration(plan.route.name, prompt, privacy);
+  const calledAt = performance.now();
+  let raw: AIMessage;
+  try {
+    raw = await plan.route.invoke(prompt, input.config);
+  } catch (error) {
+    failGeneration(generation, error);
+    throw error;
+  }
+  const latencyMs = Math.round(performance.now() - calledAt);
   const reply = input.transform ? input.transform(raw) : raw;
   const measured = await measureUsage(reply, prompt);
   const model = answeredBy(reply) ?? plan.route.name;
@@ -166,6 +179,7 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
     reason: routed.reason,
     ...(routed.rule !== undefined ? { rule: routed.rule } : {}),
   };
+  endGeneration(generation, { model, ...measured, costUsd, reply }, privacy);
   if (routing) emit(input.config, { type: "model-route", node: id, ...routing, runs: plan.route.name });
   return {
     kind: "answered",
@@ -177,6 +191,7 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
     outputTokens: measured.outputTokens,
     source: measured.source,
     costUsd,
+    latencyMs,
     budget,
   };
 }

@@ -5,6 +5,7 @@ import type { UsageDelta } from "../budget/run-usage.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
 import type { GovernorUpdate } from "../graph/governor-channel.js";
 import { type NodeServices, scopeOf, stepAudit } from "../graph/node-scope.js";
+import { inNodeSpan } from "../tracing/node-span.js";
 import type { GraphState } from "../graph/state-annotation.js";
 import type { AgentIdentity } from "../workflow/define-workflow.js";
 import { delegationLapse } from "./delegation-check.js";
@@ -73,7 +74,17 @@ export function guardStage(
     }
 
     const startedAt = control.now();
-    const result = await run(state, config);
+    const result = await inNodeSpan(
+      {
+        threadId: scope.threadId,
+        node: id,
+        // An agent loop's own nodes (turn, checks, gate, tools) are not workflow nodes.
+        kind: services.workflow.nodes[id]?.kind ?? "agent",
+        principal: scope.principal.id,
+        step: config.metadata?.langgraph_step,
+      },
+      () => run(state, config),
+    );
     const delta: UsageDelta = {
       steps: 1,
       activeMs: Math.max(0, control.now() - startedAt),

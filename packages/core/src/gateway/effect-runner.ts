@@ -1,7 +1,9 @@
 import type { AuditJournal } from "@governor/observability";
 import { isGraphBubbleUp } from "@langchain/langgraph";
 import type { CircuitBreakerPolicy } from "cockatiel";
+import type { PrivacyOptions } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
+import { inToolSpan } from "../tracing/tool-span.js";
 import type { EffectJournal } from "./effect-journal.js";
 import { recordResult, unrecordedMessage } from "./recorded-result.js";
 import {
@@ -62,9 +64,11 @@ export function executionAudit(
 export class EffectRunner {
   readonly #effects: EffectJournal;
   readonly #breakers = new Map<string, CircuitBreakerPolicy | undefined>();
+  readonly #privacy: PrivacyOptions | undefined;
 
-  constructor(effects: EffectJournal) {
+  constructor(effects: EffectJournal, privacy?: PrivacyOptions) {
     this.#effects = effects;
+    this.#privacy = privacy;
   }
 
   /** The breaker's state for a tool, or undefined when it has none (or has not been called yet). */
@@ -73,7 +77,21 @@ export class EffectRunner {
     return breaker ? circuitStatus(breaker) : undefined;
   }
 
-  async run(
+  /** Runs the call inside its `execute_tool` span (see tool-span.ts). */
+  run(
+    tool: AnyTool,
+    key: string,
+    args: Record<string, unknown>,
+    scope: CallScope,
+    audit: ExecutionAudit,
+    callId: string,
+  ): Promise<ToolRun> {
+    return inToolSpan({ tool: tool.name, callId, idempotencyKey: key, args }, this.#privacy, () =>
+      this.#run(tool, key, args, scope, audit),
+    );
+  }
+
+  async #run(
     tool: AnyTool,
     key: string,
     args: Record<string, unknown>,

@@ -2,6 +2,7 @@ import { GovernorError } from "@governor/errors";
 import { missingScopes, type Principal } from "@governor/identity";
 import type { AuditJournal } from "@governor/observability";
 import type { PolicyEffect, PolicyEngine } from "@governor/policy";
+import type { PrivacyOptions } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import { callHash, idempotencyKey } from "./call-hash.js";
 import { type ContractResult, checkContract, describeViolations } from "./check-contract.js";
@@ -57,6 +58,8 @@ export interface ToolGatewayOptions {
    * version, so decisions and approvals are bound to both.
    */
   readonly factVersion?: string;
+  /** The workflow's privacy settings: what a tool call's span masks beyond e-mails, cards and phones. */
+  readonly privacy?: PrivacyOptions;
 }
 
 /**
@@ -80,7 +83,7 @@ export class ToolGateway {
     // Checked outermost: whatever decides (the author's engine, Cedar), a malformed answer denies.
     this.policy = withCheckedDecisions(withFactVersion(options.policy, options.factVersion));
     this.audit = options.audit;
-    this.#runner = new EffectRunner(options.effects);
+    this.#runner = new EffectRunner(options.effects, options.privacy);
     this.#now = options.now ?? Date.now;
   }
 
@@ -247,7 +250,7 @@ export class ToolGateway {
     const tool = this.#requireTool(call.tool);
     const key = idempotencyKey(scope.threadId, scope.node, call.callIndex, args);
     const audit = executionAudit(this.audit, scope, call.id, tool.name, key, args);
-    const run = await this.#runner.run(tool, key, args, scope, audit);
+    const run = await this.#runner.run(tool, key, args, scope, audit, call.id);
     if (run.ok) return { ...run, tool: tool.name, idempotencyKey: key, fallback: false };
 
     const { reason, error, attempts } = run;
@@ -307,7 +310,7 @@ export class ToolGateway {
       } as const;
       return target ? this.#settle(target, audit, failure) : { ...failure, escalated: false };
     }
-    const run = await this.#runner.run(target, key, admitted.args, scope, audit);
+    const run = await this.#runner.run(target, key, admitted.args, scope, audit, call.id);
     if (run.ok) return { ...run, ...common };
     return this.#settle(target, audit, { ...run, ...common });
   }

@@ -31,6 +31,7 @@ import { preconditionNode } from "../nodes/precondition-node.js";
 import { routeNode } from "../nodes/route-node.js";
 import { taskNode } from "../nodes/task-node.js";
 import { auditMaskOptions, maskingAuditJournal } from "../privacy/audit-mask.js";
+import { tracingAuditJournal } from "../tracing/decision-spans.js";
 import { type Edge, END, nodeOf, normalizeEdge, START, type Workflow } from "../workflow/define-workflow.js";
 import { workflowFactVersion } from "../workflow/fact-version.js";
 import type { AgentNode, WorkflowNode } from "../workflow/node-definitions.js";
@@ -103,7 +104,9 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     tools: [...workflow.tools, ...handoffTools(workflow)],
     policy: options.policy ?? workflow.policy,
     // Every record any node writes passes here: personal data is masked before it is stored.
-    audit: maskingAuditJournal(options.audit, auditMaskOptions(workflow.privacy)),
+    // …and each record is also a span under the node that wrote it (a no-op with tracing off).
+    audit: tracingAuditJournal(maskingAuditJournal(options.audit, auditMaskOptions(workflow.privacy))),
+    privacy: workflow.privacy,
     effects: options.effects,
     now: options.now,
     // Approvals are bound to the fact code too, not only to the policy's text.

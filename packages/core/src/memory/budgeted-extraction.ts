@@ -79,6 +79,7 @@ export function budgetedExtraction(input: {
           model: turn.model,
           usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, source: turn.source },
           costUsd: turn.costUsd,
+          latencyMs: turn.latencyMs,
         },
         `model:extract:${spent.modelCalls}`,
       );

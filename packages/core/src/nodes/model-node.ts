@@ -153,6 +153,7 @@ export function modelNode(
           source: measured.source,
         },
         costUsd,
+        latencyMs: turn.latencyMs,
       },
       "model",
     );

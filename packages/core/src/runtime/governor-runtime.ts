@@ -29,6 +29,7 @@ import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import { recursionLimitFor } from "../graph/recursion-limit.js";
 import { workflowVersion } from "../replay/workflow-version.js";
+import { inRunSegment } from "../tracing/segment-span.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { approvalResumeValue, requestToDecide } from "./approval-answers.js";
 import { GovernorStore } from "./governor-store.js";
@@ -652,7 +653,21 @@ export class GovernorRuntime {
     return this.store.audit.find({ threadId, kind: "run", outcome: "waiting", newest: true })[0];
   }
 
-  async #drive(
+  /** Drives the run inside the span of this segment (its start, a resume, a recovery). */
+  #drive(
+    workflow: Workflow,
+    threadId: string,
+    principal: Principal,
+    input: unknown,
+    options: ResumeOptions,
+  ): Promise<RunOutcome> {
+    const segment = input === null ? "recover" : input instanceof Command ? "resume" : "start";
+    return inRunSegment({ threadId, workflow: workflow.name, principal: principal.id, segment }, () =>
+      this.#driveSegment(workflow, threadId, principal, input, options),
+    );
+  }
+
+  async #driveSegment(
     workflow: Workflow,
     threadId: string,
     principal: Principal,

@@ -1,0 +1,87 @@
+import {
+  type AuditEntry,
+  type AuditJournal,
+  type AuditRecord,
+  isDeduplicated,
+} from "@governor/observability";
+import { context, type Span } from "@opentelemetry/api";
+import { maskForDisplay } from "../privacy/audit-mask.js";
+import { maskedStrings } from "./masked-json.js";
+import { governorTracer } from "./run-trace.js";
+import { ATTR } from "./span-attributes.js";
+
+/** Controls whose records read as guardrails in Langfuse; the rest are events. */
+const GUARDRAILS = new Set(["identity", "contract", "precondition", "policy", "approval", "budget", "kill"]);
+/** Outcomes a trace viewer should flag. */
+const WARNINGS = new Set([
+  "deny",
+  "denied",
+  "refused",
+  "rejected",
+  "failed",
+  "stopped",
+  "exceeded",
+  "timeout",
+]);
+
+/**
+ * The audit journal nodes write to, with every appended record also made a span under the
+ * active one (the node, the tool call): the trace shows each decision where it happened, and
+ * it shows exactly the decisions the journal holds, because it is made from the stored
+ * record. The record was masked on its way in (the journal under this one masks), so the
+ * span carries no more personal data than the journal does, shown in display form.
+ */
+export function tracingAuditJournal<T extends AuditJournal>(journal: T): T {
+  const inner = journal.append.bind(journal);
+  const append = (entry: AuditEntry): AuditRecord => {
+    const record = inner(entry);
+    // A node re-run on resume appends its decisions again; the journal kept the first, and so does the trace.
+    if (isDeduplicated(record)) return record;
+    const span = governorTracer().startSpan(`governor.${record.kind}`, undefined, context.active());
+    if (span.isRecording()) setDecisionAttributes(span, record);
+    span.end();
+    return record;
+  };
+  let replaced: unknown;
+  return new Proxy(journal, {
+    get(target, property) {
+      if (property === "append") return replaced ?? append;
+      const value = Reflect.get(target, property);
+      // Methods run against the journal itself: private fields are not visible through a proxy.
+      return typeof value === "function" ? value.bind(target) : value;
+    },
+    set(target, property, value) {
+      // A test's spy or crash hook assigned to `append` wraps the tracing append, as with masking.
+      if (property === "append") replaced = value;
+      else Reflect.set(target, property, value);
+      return true;
+    },
+  });
+}
+
+function setDecisionAttributes(span: Span, record: AuditRecord): void {
+  const data = record.data as Record<string, unknown>;
+  const attributes: Record<string, string | number | string[]> = {
+    [ATTR.auditKind]: record.kind,
+    [ATTR.decision]: record.outcome,
+    [ATTR.auditSeq]: record.seq,
+    [ATTR.threadId]: record.threadId,
+    [ATTR.observationType]: GUARDRAILS.has(record.kind) ? "guardrail" : "event",
+    [ATTR.observationLevel]: WARNINGS.has(record.outcome) ? "WARNING" : "DEFAULT",
+    [ATTR.observationOutput]: JSON.stringify(maskForDisplay(data)),
+  };
+  if (record.node) attributes[ATTR.node] = record.node;
+  if (record.tool) attributes[ATTR.tool] = record.tool;
+  const text = (key: string, name: string) => {
+    if (typeof data[key] === "string") attributes[name] = maskForDisplay(data[key] as string);
+  };
+  text("callId", ATTR.callId);
+  text("policyVersion", ATTR.policyVersion);
+  text("approver", ATTR.approver);
+  text("reason", ATTR.approvalReason);
+  text("idempotencyKey", ATTR.idempotencyKey);
+  if (Array.isArray(data.policyIds)) attributes[ATTR.policyIds] = maskedStrings(data.policyIds);
+  if (Array.isArray(data.reasons)) attributes[ATTR.policyReasons] = maskedStrings(data.reasons);
+  if (record.kind === "execution") attributes[ATTR.executionOutcome] = record.outcome;
+  span.setAttributes(attributes);
+}

@@ -1,0 +1,51 @@
+import { isGraphInterrupt } from "@langchain/langgraph";
+import { context, type Span, trace } from "@opentelemetry/api";
+import { endSpan, governorTracer, parentFor } from "./run-trace.js";
+import { ATTR } from "./span-attributes.js";
+
+/** Which node of which run a span covers. */
+export interface NodeSpanInfo {
+  readonly threadId: string;
+  readonly node: string;
+  /** The workflow node's kind (model, task, gate, action, …); `agent` for an agent loop's nodes. */
+  readonly kind: string;
+  readonly principal: string;
+  readonly step: unknown;
+}
+
+/**
+ * Runs one node (or one fused stage) inside its span, active for everything the node does,
+ * so its model call, tool call and audit records nest under it. A node that interrupts (it
+ * waits for a human) ends its span marked `governor.interrupted`, not as an error: the run is
+ * not failing, it is waiting.
+ */
+export async function inNodeSpan<T>(info: NodeSpanInfo, run: () => Promise<T>): Promise<T> {
+  const parent = parentFor(info.threadId);
+  const span = governorTracer().startSpan(info.node, undefined, parent);
+  if (span.isRecording()) setNodeAttributes(span, info);
+  try {
+    const result = await context.with(trace.setSpan(parent, span), run);
+    endSpan(span);
+    return result;
+  } catch (error) {
+    if (isGraphInterrupt(error)) {
+      span.setAttribute(ATTR.interrupted, true);
+      endSpan(span);
+    } else {
+      endSpan(span, error);
+    }
+    throw error;
+  }
+}
+
+function setNodeAttributes(span: Span, info: NodeSpanInfo): void {
+  span.setAttributes({
+    [ATTR.node]: info.node,
+    [ATTR.nodeKind]: info.kind,
+    [ATTR.threadId]: info.threadId,
+    [ATTR.step]: String(info.step ?? "?"),
+    [ATTR.sessionId]: info.threadId,
+    [ATTR.userId]: info.principal,
+    [ATTR.observationType]: info.kind === "agent" ? "agent" : "span",
+  });
+}
