@@ -11,7 +11,9 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { traceIdOf } from "@governor/core";
 import { type ApprovalBinding, hs256Keys, signApprovalDecision } from "@governor/identity";
+import { type OtlpReceiver, startOtlpReceiver } from "@governor/observability/testing";
 import { Client } from "@langchain/langgraph-sdk";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -60,6 +62,8 @@ function freePort(): Promise<number> {
 const pollInterval = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 let server: ChildProcess | undefined;
+/** Stands in for Langfuse: the server exports its runs' spans here. */
+let langfuse: OtlpReceiver;
 let output = "";
 let governorDir: string | undefined;
 
@@ -102,6 +106,11 @@ function serverEnv(dir: string): NodeJS.ProcessEnv {
   return {
     ...env,
     GOVERNOR_DIR: dir,
+    // Governor's spans go to the local receiver (compileForServer starts tracing), in batches of a second.
+    LANGFUSE_PUBLIC_KEY: "pk-lf-studio",
+    LANGFUSE_SECRET_KEY: "sk-lf-studio",
+    LANGFUSE_BASE_URL: langfuse.url,
+    LANGFUSE_FLUSH_INTERVAL: "1",
     MEM0_TELEMETRY: "false",
     LANGSMITH_TRACING: "false",
     LANGGRAPH_CLI_NO_ANALYTICS: "1",
@@ -201,6 +210,7 @@ async function newInterruptedThread(): Promise<{ threadId: string; pending: Appr
 
 beforeAll(async () => {
   const port = await freePort();
+  langfuse = await startOtlpReceiver();
   const apiUrl = `http://127.0.0.1:${port}`;
   governorDir = mkdtempSync(join(tmpdir(), "governor-studio-"));
   server = spawn(CLI, ["dev", "--no-browser", "--host", "127.0.0.1", "--port", String(port)], {
@@ -228,9 +238,28 @@ afterAll(async () => {
   if (client) await Promise.allSettled(threads.map((id) => client.threads.delete(id)));
   await stopServer();
   if (governorDir) rmSync(governorDir, { recursive: true, force: true });
+  await langfuse?.close();
 }, 60_000);
 
 describe("the refund graph on the LangGraph API server", () => {
+  it(
+    "exports a Studio run's spans into the thread's trace: its nodes and its policy decision",
+    async () => {
+      const { threadId } = await newInterruptedThread();
+      const traceId = traceIdOf(threadId);
+      const ofThread = () => langfuse.spans().filter((span) => span.traceId === traceId);
+      // Batches leave every second: poll for the gate's decision (generous: a loaded machine).
+      await langfuse.waitFor(() => ofThread().some((span) => span.name === "governor.policy"), 60_000);
+      const names = ofThread().map((span) => span.name);
+      expect(names).toEqual(expect.arrayContaining(["propose", "refund_gate", "governor.policy"]));
+      const policy = ofThread().find((span) => span.name === "governor.policy");
+      expect(policy?.attributes["governor.decision"]).toBe("require-approval");
+      expect(ofThread().find((span) => span.name === "propose")?.attributes["session.id"]).toBe(threadId);
+      expect(langfuse.requests[0]?.path).toBe("/api/public/otel/v1/traces");
+    },
+    TIMEOUT,
+  );
+
   it(
     "registers the refund assistant with the governance nodes in its graph",
     async () => {
