@@ -11,6 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { maskingAuditJournal } from "../src/privacy/audit-mask.js";
 import { tracingAuditJournal } from "../src/tracing/decision-spans.js";
 import { maskedJson } from "../src/tracing/masked-json.js";
+import { runRootContext, traceIdOf } from "../src/tracing/run-trace.js";
 import { inToolSpan } from "../src/tracing/tool-span.js";
 
 const exporter = new InMemorySpanExporter();
@@ -44,7 +45,8 @@ describe("what spans may carry", () => {
 
   it("makes each audit record a decision span, masked, under the active span", async () => {
     const journal = tracingAuditJournal(maskingAuditJournal(new SqliteAuditJournal(":memory:")));
-    const parent = trace.getTracer("test").startSpan("node");
+    // A node span of run t-1 (decision spans join the active span when it belongs to their run).
+    const parent = trace.getTracer("test").startSpan("node", undefined, runRootContext("t-1"));
     await context.with(trace.setSpan(context.active(), parent), async () => {
       journal.append({
         threadId: "t-1",
@@ -63,15 +65,23 @@ describe("what spans may carry", () => {
     parent.end();
     const decision = exporter.getFinishedSpans().find((span) => span.name === "governor.policy");
     expect(decision?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
+    expect(decision?.spanContext().traceId).toBe(traceIdOf("t-1"));
     expect(decision?.attributes[A.decision]).toBe("deny");
     expect(decision?.attributes[A.policyIds]).toEqual(["no-external-mail"]);
     expect(decision?.attributes[A.observationLevel]).toBe("WARNING");
     expect(JSON.stringify(decision?.attributes)).not.toContain(EMAIL);
   });
 
+  it("puts a decision made outside any Governor span (a prebuilt tool node) into its run's trace", () => {
+    const journal = tracingAuditJournal(new SqliteAuditJournal(":memory:"));
+    journal.append({ threadId: "t-9", kind: "policy", outcome: "allow", data: {} });
+    const [decision] = exporter.getFinishedSpans();
+    expect(decision?.spanContext().traceId).toBe(traceIdOf("t-9"));
+  });
+
   it("masks a tool call's arguments and result, and marks a failed call", async () => {
     await inToolSpan(
-      { tool: "send_mail", callId: "c-2", idempotencyKey: "k", args: { to: EMAIL } },
+      { threadId: "t-2", tool: "send_mail", callId: "c-2", idempotencyKey: "k", args: { to: EMAIL } },
       undefined,
       async () => ({
         ok: true,
@@ -80,7 +90,7 @@ describe("what spans may carry", () => {
       }),
     );
     await inToolSpan(
-      { tool: "charge", callId: "c-3", idempotencyKey: "k2", args: { card: CARD } },
+      { threadId: "t-2", tool: "charge", callId: "c-3", idempotencyKey: "k2", args: { card: CARD } },
       undefined,
       async () => ({
         ok: false,

@@ -86,9 +86,8 @@ export class EffectRunner {
     audit: ExecutionAudit,
     callId: string,
   ): Promise<ToolRun> {
-    return inToolSpan({ tool: tool.name, callId, idempotencyKey: key, args }, this.#privacy, () =>
-      this.#run(tool, key, args, scope, audit),
-    );
+    const span = { threadId: scope.threadId, tool: tool.name, callId, idempotencyKey: key, args };
+    return inToolSpan(span, this.#privacy, () => this.#run(tool, key, args, scope, audit));
   }
 
   async #run(

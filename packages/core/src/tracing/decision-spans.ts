@@ -4,10 +4,10 @@ import {
   type AuditRecord,
   isDeduplicated,
 } from "@governor/observability";
-import { context, type Span } from "@opentelemetry/api";
+import type { Span } from "@opentelemetry/api";
 import { maskForDisplay } from "../privacy/audit-mask.js";
 import { maskedStrings } from "./masked-json.js";
-import { governorTracer } from "./run-trace.js";
+import { governorTracer, parentFor } from "./run-trace.js";
 import { ATTR } from "./span-attributes.js";
 
 /** Controls whose records read as guardrails in Langfuse; the rest are events. */
@@ -37,7 +37,7 @@ export function tracingAuditJournal<T extends AuditJournal>(journal: T): T {
     const record = inner(entry);
     // A node re-run on resume appends its decisions again; the journal kept the first, and so does the trace.
     if (isDeduplicated(record)) return record;
-    const span = governorTracer().startSpan(`governor.${record.kind}`, undefined, context.active());
+    const span = governorTracer().startSpan(`governor.${record.kind}`, undefined, parentFor(record.threadId));
     if (span.isRecording()) setDecisionAttributes(span, record);
     span.end();
     return record;

@@ -1,11 +1,12 @@
 import { context, trace } from "@opentelemetry/api";
 import type { PrivacyOptions } from "../privacy/pii-mask.js";
 import { maskedJson } from "./masked-json.js";
-import { endSpan, governorTracer } from "./run-trace.js";
+import { endSpan, governorTracer, parentFor } from "./run-trace.js";
 import { ATTR } from "./span-attributes.js";
 
 /** One tool execution as its span sees it. */
 export interface ToolSpanInfo {
+  readonly threadId: string;
   readonly tool: string;
   readonly callId: string;
   readonly idempotencyKey: string;
@@ -31,7 +32,8 @@ export async function inToolSpan<T extends ToolSpanOutcome>(
   privacy: PrivacyOptions | undefined,
   run: () => Promise<T>,
 ): Promise<T> {
-  const parent = context.active();
+  // The node's span when a Governor node runs the call; the run's root for a prebuilt tool node in the user's own graph.
+  const parent = parentFor(info.threadId);
   const span = governorTracer().startSpan(`execute_tool ${info.tool}`, undefined, parent);
   const recording = span.isRecording();
   if (recording) {
