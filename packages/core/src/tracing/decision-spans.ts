@@ -37,9 +37,17 @@ export function tracingAuditJournal<T extends AuditJournal>(journal: T): T {
     const record = inner(entry);
     // A node re-run on resume appends its decisions again; the journal kept the first, and so does the trace.
     if (isDeduplicated(record)) return record;
-    const span = governorTracer().startSpan(`governor.${record.kind}`, undefined, parentFor(record.threadId));
-    if (span.isRecording()) setDecisionAttributes(span, record);
-    span.end();
+    try {
+      const span = governorTracer().startSpan(
+        `governor.${record.kind}`,
+        undefined,
+        parentFor(record.threadId),
+      );
+      if (span.isRecording()) setDecisionAttributes(span, record);
+      span.end();
+    } catch {
+      // The decision is recorded (above); a trace that lacks it must not fail the node that made it.
+    }
     return record;
   };
   let replaced: unknown;
