@@ -142,7 +142,10 @@ describe("spans of a governed run", () => {
 
     // One decision span per record a node wrote, even for the records a resumed node appended again.
     const decisionSeqs = spans.map((span) => attr(span, A.auditSeq)).filter((seq) => seq !== undefined);
-    const nodeRecords = runtime.store.audit.list(waiting.threadId).filter((record) => record.kind !== "run");
+    // (A model call's record is its generation span; the runtime's run records are the segments.)
+    const nodeRecords = runtime.store.audit
+      .list(waiting.threadId)
+      .filter((record) => record.kind !== "run" && record.kind !== "model");
     expect(decisionSeqs.sort()).toEqual(nodeRecords.map((record) => record.seq).sort());
 
     // No span carries the e-mail or the card number, in any attribute.

@@ -200,6 +200,22 @@ function maskString(text: string, kinds: readonly PiiKind[]): string {
   return maskText(text, kinds);
 }
 
+/**
+ * A record's data as a screen or a span shows it, when the data was already masked on its way
+ * into the journal (`maskRecordData`): each `MaskedValue` becomes its shown form, and nothing
+ * is searched again. `maskForDisplay` is for data that was never masked.
+ */
+export function shownMasked<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(shownMasked) as T;
+  if (value && typeof value === "object" && Object.getPrototypeOf(value) === Object.prototype) {
+    if (isMasked(value)) return (value as unknown as MaskedValue).$masked as T;
+    const out: Record<string, unknown> = {};
+    for (const [key, item] of Object.entries(value)) setOwn(out, key, shownMasked(item));
+    return out as T;
+  }
+  return value;
+}
+
 function isMasked(value: object): boolean {
   const keys = Object.keys(value);
   return keys.length === 2 && "$masked" in value && "hmac" in value;

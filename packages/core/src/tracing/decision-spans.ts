@@ -5,8 +5,7 @@ import {
   isDeduplicated,
 } from "@governor/observability";
 import type { Span } from "@opentelemetry/api";
-import { maskForDisplay } from "../privacy/audit-mask.js";
-import { maskedStrings } from "./masked-json.js";
+import { shownMasked } from "../privacy/audit-mask.js";
 import { governorTracer, parentFor } from "./run-trace.js";
 import { ATTR } from "./span-attributes.js";
 
@@ -28,8 +27,9 @@ const WARNINGS = new Set([
  * The audit journal nodes write to, with every appended record also made a span under the
  * active one (the node, the tool call): the trace shows each decision where it happened, and
  * it shows exactly the decisions the journal holds, because it is made from the stored
- * record. The record was masked on its way in (the journal under this one masks), so the
- * span carries no more personal data than the journal does, shown in display form.
+ * record. Wrap a masking journal (`maskingAuditJournal`, as compile() does): the record was
+ * masked on its way in, so the span carries no more personal data than the journal does, in
+ * display form, without searching the record for personal data a second time.
  */
 export function tracingAuditJournal<T extends AuditJournal>(journal: T): T {
   const inner = journal.append.bind(journal);
@@ -37,6 +37,9 @@ export function tracingAuditJournal<T extends AuditJournal>(journal: T): T {
     const record = inner(entry);
     // A node re-run on resume appends its decisions again; the journal kept the first, and so does the trace.
     if (isDeduplicated(record)) return record;
+    // A model call's record says what its generation span already says (made around the call,
+    // with its latency): one span for it, not two.
+    if (record.kind === "model") return record;
     try {
       const span = governorTracer().startSpan(
         `governor.${record.kind}`,
@@ -68,7 +71,7 @@ export function tracingAuditJournal<T extends AuditJournal>(journal: T): T {
 }
 
 function setDecisionAttributes(span: Span, record: AuditRecord): void {
-  const data = record.data as Record<string, unknown>;
+  const data = shownMasked(record.data) as Record<string, unknown>;
   const attributes: Record<string, string | number | string[]> = {
     [ATTR.auditKind]: record.kind,
     [ATTR.decision]: record.outcome,
@@ -76,20 +79,20 @@ function setDecisionAttributes(span: Span, record: AuditRecord): void {
     [ATTR.threadId]: record.threadId,
     [ATTR.observationType]: GUARDRAILS.has(record.kind) ? "guardrail" : "event",
     [ATTR.observationLevel]: WARNINGS.has(record.outcome) ? "WARNING" : "DEFAULT",
-    [ATTR.observationOutput]: JSON.stringify(maskForDisplay(data)),
+    [ATTR.observationOutput]: JSON.stringify(data),
   };
   if (record.node) attributes[ATTR.node] = record.node;
   if (record.tool) attributes[ATTR.tool] = record.tool;
   const text = (key: string, name: string) => {
-    if (typeof data[key] === "string") attributes[name] = maskForDisplay(data[key] as string);
+    if (typeof data[key] === "string") attributes[name] = data[key] as string;
   };
   text("callId", ATTR.callId);
   text("policyVersion", ATTR.policyVersion);
   text("approver", ATTR.approver);
   text("reason", ATTR.approvalReason);
   text("idempotencyKey", ATTR.idempotencyKey);
-  if (Array.isArray(data.policyIds)) attributes[ATTR.policyIds] = maskedStrings(data.policyIds);
-  if (Array.isArray(data.reasons)) attributes[ATTR.policyReasons] = maskedStrings(data.reasons);
+  if (Array.isArray(data.policyIds)) attributes[ATTR.policyIds] = data.policyIds.map(String);
+  if (Array.isArray(data.reasons)) attributes[ATTR.policyReasons] = data.reasons.map(String);
   if (record.kind === "execution") attributes[ATTR.executionOutcome] = record.outcome;
   span.setAttributes(attributes);
 }

@@ -19,8 +19,3 @@ export function maskedJson(value: unknown, privacy?: PrivacyOptions): string {
     return '"[unserializable]"';
   }
 }
-
-/** A list of strings with personal data masked, for array attributes (reasons). */
-export function maskedStrings(values: readonly unknown[]): string[] {
-  return values.map((value) => (typeof value === "string" ? maskForDisplay(value) : JSON.stringify(value)));
-}

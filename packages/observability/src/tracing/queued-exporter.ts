@@ -16,6 +16,15 @@ export interface QueuedExporterOptions {
 const GUARD_GRACE_MS = 1_000;
 
 /**
+ * After a batch fails, the endpoint is taken for down this long: batches in the meantime are
+ * dropped and counted without an attempt. A refused, hanging or unauthorized endpoint then costs
+ * one failed export (the OTLP exporter retries a network error up to five times inside it) per
+ * period, not serialising and re-sending every batch. Hand-written because it is one timestamp:
+ * a circuit-breaker library would add a dependency for a comparison.
+ */
+const DOWN_FOR_MS = 10_000;
+
+/**
  * A span exporter that never makes its caller wait: `export` queues and returns at once.
  *
  * Batches go out one at a time, when a batch is full or after `flushIntervalMs`, through the
@@ -38,6 +47,8 @@ export class QueuedExporter implements SpanExporter {
   #exported = 0;
   #failed = 0;
   #dropped = 0;
+  /** Until when (epoch ms) the endpoint counts as down after a failed batch. */
+  #downUntil = 0;
   readonly #problems = new Map<ExportProblemKind, ExportProblem>();
 
   constructor(inner: SpanExporter, options: QueuedExporterOptions) {
@@ -126,7 +137,9 @@ export class QueuedExporter implements SpanExporter {
   async #drain(): Promise<void> {
     const { batchSize } = this.#options;
     while (this.#queue.length >= batchSize || (this.#flushAll && this.#queue.length > 0)) {
-      await this.#send(this.#queue.splice(0, batchSize));
+      const batch = this.#queue.splice(0, batchSize);
+      if (Date.now() < this.#downUntil) this.#dropped += batch.length;
+      else await this.#send(batch);
     }
     this.#flushAll = false;
   }
@@ -161,9 +174,11 @@ export class QueuedExporter implements SpanExporter {
   #count(spans: number, result: ExportResult): void {
     if (result.code === ExportResultCode.SUCCESS) {
       this.#exported += spans;
+      this.#downUntil = 0;
       return;
     }
     this.#failed += spans;
+    this.#downUntil = Date.now() + DOWN_FOR_MS;
     const problem = classifyExportError(result.error);
     const seen = this.#problems.get(problem.kind);
     this.#problems.set(

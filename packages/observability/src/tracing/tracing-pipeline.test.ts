@@ -146,6 +146,22 @@ describe("a bad endpoint never fails or holds a run", () => {
     expect(tracingExportError(report)?.message).toMatch(/HTTP 401: the endpoint rejected the credentials/);
   });
 
+  it("after a failed batch the endpoint counts as down: later batches are dropped and counted, not sent", async () => {
+    receiver = await startOtlpReceiver("unauthorized");
+    tracing = await startTracing({ env: { ...keys, LANGFUSE_BASE_URL: receiver.url } });
+    governorSpan("first");
+    await tracing.flush();
+    for (let i = 0; i < 5; i++) {
+      governorSpan(`later-${i}`);
+      await tracing.flush();
+    }
+    const report = await tracing.shutdown();
+
+    expect(receiver.requests).toHaveLength(1);
+    expect(report).toMatchObject({ exported: 0, failed: 1, dropped: 5 });
+    expect(tracingExportError(report)?.message).toContain("6 of 6 spans lost");
+  });
+
   it("a hanging endpoint: shutdown returns within its bound and reports the spans as lost", async () => {
     receiver = await startOtlpReceiver("hang");
     // The export timeout far beyond the shutdown's: the shutdown's bound is what ends the wait.

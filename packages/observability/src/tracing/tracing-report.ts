@@ -30,7 +30,7 @@ export interface TracingReport {
   readonly exported: number;
   /** Spans sent in a request that failed (refused, timed out, rejected). */
   readonly failed: number;
-  /** Spans never sent: the queue was full, or they were still queued when the shutdown's time ran out. */
+  /** Spans never sent: the queue was full, the endpoint was down (a batch had just failed), or they were still queued when the shutdown's time ran out. */
   readonly dropped: number;
   readonly errors: readonly ExportProblem[];
   /** True when the flush at shutdown was cut off by its timeout. */
