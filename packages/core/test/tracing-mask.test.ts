@@ -12,6 +12,7 @@ import { maskingAuditJournal } from "../src/privacy/audit-mask.js";
 import { tracingAuditJournal } from "../src/tracing/decision-spans.js";
 import { maskedJson } from "../src/tracing/masked-json.js";
 import { runRootContext, traceIdOf } from "../src/tracing/run-trace.js";
+import { holdOpen } from "../src/tracing/span-parents.js";
 import { inToolSpan } from "../src/tracing/tool-span.js";
 
 const exporter = new InMemorySpanExporter();
@@ -43,25 +44,25 @@ describe("what spans may carry", () => {
     expect(json).toContain("[redacted]");
   });
 
-  it("makes each audit record a decision span, masked, under the active span", async () => {
+  it("makes each audit record a decision span, masked, under the span of its node", async () => {
     const journal = tracingAuditJournal(maskingAuditJournal(new SqliteAuditJournal(":memory:")));
-    // A node span of run t-1 (decision spans join the active span when it belongs to their run).
-    const parent = trace.getTracer("test").startSpan("node", undefined, runRootContext("t-1"));
-    await context.with(trace.setSpan(context.active(), parent), async () => {
-      journal.append({
-        threadId: "t-1",
-        kind: "policy",
-        outcome: "deny",
-        node: "gate",
-        tool: "send_mail",
-        data: {
-          callId: "c-1",
-          reasons: [`no mail to ${EMAIL}`],
-          policyIds: ["no-external-mail"],
-          args: { to: EMAIL },
-        },
-      });
+    // The span of node "gate" of run t-1, held open as a node's span is while it runs.
+    const parent = trace.getTracer("test").startSpan("gate", undefined, runRootContext("t-1"));
+    const release = holdOpen(parent, "t-1", "gate");
+    journal.append({
+      threadId: "t-1",
+      kind: "policy",
+      outcome: "deny",
+      node: "gate",
+      tool: "send_mail",
+      data: {
+        callId: "c-1",
+        reasons: [`no mail to ${EMAIL}`],
+        policyIds: ["no-external-mail"],
+        args: { to: EMAIL },
+      },
     });
+    release();
     parent.end();
     const decision = exporter.getFinishedSpans().find((span) => span.name === "governor.policy");
     expect(decision?.parentSpanContext?.spanId).toBe(parent.spanContext().spanId);
@@ -81,7 +82,14 @@ describe("what spans may carry", () => {
 
   it("masks a tool call's arguments and result, and marks a failed call", async () => {
     await inToolSpan(
-      { threadId: "t-2", tool: "send_mail", callId: "c-2", idempotencyKey: "k", args: { to: EMAIL } },
+      {
+        threadId: "t-2",
+        node: "mail",
+        tool: "send_mail",
+        callId: "c-2",
+        idempotencyKey: "k",
+        args: { to: EMAIL },
+      },
       undefined,
       async () => ({
         ok: true,
@@ -90,7 +98,14 @@ describe("what spans may carry", () => {
       }),
     );
     await inToolSpan(
-      { threadId: "t-2", tool: "charge", callId: "c-3", idempotencyKey: "k2", args: { card: CARD } },
+      {
+        threadId: "t-2",
+        node: "charge",
+        tool: "charge",
+        callId: "c-3",
+        idempotencyKey: "k2",
+        args: { card: CARD },
+      },
       undefined,
       async () => ({
         ok: false,

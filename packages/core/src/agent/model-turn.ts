@@ -142,7 +142,12 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
     );
   }
   const privacy = services.workflow.privacy;
-  const generation = startGeneration(plan.route.name, prompt, privacy);
+  const generation = startGeneration(
+    { threadId: scope.threadId, node: id },
+    plan.route.name,
+    prompt,
+    privacy,
+  );
   const calledAt = performance.now();
   let raw: AIMessage;
   try {

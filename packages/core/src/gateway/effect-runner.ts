@@ -86,7 +86,14 @@ export class EffectRunner {
     audit: ExecutionAudit,
     callId: string,
   ): Promise<ToolRun> {
-    const span = { threadId: scope.threadId, tool: tool.name, callId, idempotencyKey: key, args };
+    const span = {
+      threadId: scope.threadId,
+      node: scope.node,
+      tool: tool.name,
+      callId,
+      idempotencyKey: key,
+      args,
+    };
     return inToolSpan(span, this.#privacy, () => this.#run(tool, key, args, scope, audit));
   }
 

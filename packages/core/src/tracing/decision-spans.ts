@@ -6,8 +6,9 @@ import {
 } from "@governor/observability";
 import type { Span } from "@opentelemetry/api";
 import { shownMasked } from "../privacy/audit-mask.js";
-import { governorTracer, parentFor } from "./run-trace.js";
+import { governorTracer } from "./run-trace.js";
 import { ATTR } from "./span-attributes.js";
+import { parentContext } from "./span-parents.js";
 
 /** Controls whose records read as guardrails in Langfuse; the rest are events. */
 const GUARDRAILS = new Set(["identity", "contract", "precondition", "policy", "approval", "budget", "kill"]);
@@ -25,7 +26,7 @@ const WARNINGS = new Set([
 
 /**
  * The audit journal nodes write to, with every appended record also made a span under the
- * active one (the node, the tool call): the trace shows each decision where it happened, and
+ * span open for its call, node or run (see span-parents.ts): the trace shows each decision where it happened, and
  * it shows exactly the decisions the journal holds, because it is made from the stored
  * record. Wrap a masking journal (`maskingAuditJournal`, as compile() does): the record was
  * masked on its way in, so the span carries no more personal data than the journal does, in
@@ -41,11 +42,9 @@ export function tracingAuditJournal<T extends AuditJournal>(journal: T): T {
     // with its latency): one span for it, not two.
     if (record.kind === "model") return record;
     try {
-      const span = governorTracer().startSpan(
-        `governor.${record.kind}`,
-        undefined,
-        parentFor(record.threadId),
-      );
+      const callId = typeof record.data.callId === "string" ? record.data.callId : undefined;
+      const parent = parentContext(record.threadId, record.node, callId);
+      const span = governorTracer().startSpan(`governor.${record.kind}`, undefined, parent);
       if (span.isRecording()) setDecisionAttributes(span, record);
       span.end();
     } catch {

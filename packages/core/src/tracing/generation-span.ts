@@ -1,9 +1,10 @@
 import type { BaseMessage } from "@langchain/core/messages";
-import { context, type Span } from "@opentelemetry/api";
+import type { Span } from "@opentelemetry/api";
 import type { PrivacyOptions } from "../privacy/pii-mask.js";
 import { maskedJson } from "./masked-json.js";
 import { endSpan, governorTracer } from "./run-trace.js";
 import { ATTR } from "./span-attributes.js";
+import { parentContext } from "./span-parents.js";
 
 /** What one model call cost and answered, for its generation span. */
 export interface GenerationReport {
@@ -21,11 +22,16 @@ export interface GenerationReport {
  * model call pays for one no-op span.
  */
 export function startGeneration(
+  at: { readonly threadId: string; readonly node: string },
   requestModel: string,
   prompt: readonly BaseMessage[],
   privacy?: PrivacyOptions,
 ): Span {
-  const span = governorTracer().startSpan(`chat ${requestModel}`, undefined, context.active());
+  const span = governorTracer().startSpan(
+    `chat ${requestModel}`,
+    undefined,
+    parentContext(at.threadId, at.node),
+  );
   if (span.isRecording()) {
     span.setAttributes({
       [ATTR.genAiOperation]: "chat",

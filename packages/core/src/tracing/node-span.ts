@@ -1,7 +1,8 @@
 import { isGraphInterrupt } from "@langchain/langgraph";
-import { context, type Span, trace } from "@opentelemetry/api";
-import { endSpan, governorTracer, parentFor } from "./run-trace.js";
+import type { Span } from "@opentelemetry/api";
+import { endSpan, governorTracer } from "./run-trace.js";
 import { ATTR } from "./span-attributes.js";
+import { holdOpen, parentContext } from "./span-parents.js";
 
 /** Which node of which run a span covers. */
 export interface NodeSpanInfo {
@@ -14,17 +15,18 @@ export interface NodeSpanInfo {
 }
 
 /**
- * Runs one node (or one fused stage) inside its span, active for everything the node does,
- * so its model call, tool call and audit records nest under it. A node that interrupts (it
+ * Runs one node (or one fused stage) inside its span, held open for everything the node does,
+ * so its model call, tool call and audit records nest under it (see span-parents.ts). A node that interrupts (it
  * waits for a human) ends its span marked `governor.interrupted`, not as an error: the run is
  * not failing, it is waiting.
  */
 export async function inNodeSpan<T>(info: NodeSpanInfo, run: () => Promise<T>): Promise<T> {
-  const parent = parentFor(info.threadId);
-  const span = governorTracer().startSpan(info.node, undefined, parent);
-  if (span.isRecording()) setNodeAttributes(span, info);
+  const span = governorTracer().startSpan(info.node, undefined, parentContext(info.threadId));
+  if (!span.isRecording()) return run();
+  setNodeAttributes(span, info);
+  const release = holdOpen(span, info.threadId, info.node);
   try {
-    const result = await context.with(trace.setSpan(parent, span), run);
+    const result = await run();
     endSpan(span);
     return result;
   } catch (error) {
@@ -35,6 +37,8 @@ export async function inNodeSpan<T>(info: NodeSpanInfo, run: () => Promise<T>): 
       endSpan(span, error);
     }
     throw error;
+  } finally {
+    release();
   }
 }
 

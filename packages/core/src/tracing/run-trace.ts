@@ -1,13 +1,5 @@
 import { createHash } from "node:crypto";
-import {
-  type Context,
-  context,
-  ROOT_CONTEXT,
-  type Span,
-  SpanStatusCode,
-  TraceFlags,
-  trace,
-} from "@opentelemetry/api";
+import { type Context, ROOT_CONTEXT, type Span, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
 import { maskForDisplay } from "../privacy/audit-mask.js";
 import { GOVERNOR_TRACER } from "./span-attributes.js";
 
@@ -37,19 +29,6 @@ export function runRootContext(threadId: string, base: Context = ROOT_CONTEXT): 
     traceFlags: TraceFlags.SAMPLED,
     isRemote: true,
   });
-}
-
-/**
- * The parent a Governor span of this thread starts under: the active span when one is open
- * (a segment, a node, a tool call), else the run's virtual root, so nodes run by Studio or a
- * direct `graph.invoke` still land in the run's trace.
- */
-export function parentFor(threadId: string): Context {
-  const active = context.active();
-  const span = trace.getSpan(active);
-  return span && span.spanContext().traceId === traceIdOf(threadId)
-    ? active
-    : runRootContext(threadId, active);
 }
 
 /**

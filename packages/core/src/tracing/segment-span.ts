@@ -1,6 +1,6 @@
-import { context, trace } from "@opentelemetry/api";
 import { endSpan, governorTracer, runRootContext } from "./run-trace.js";
 import { ATTR } from "./span-attributes.js";
+import { holdOpen } from "./span-parents.js";
 
 /** One stretch of a run driven by one call in one process: its start, a resume, a recovery. */
 export interface SegmentInfo {
@@ -26,7 +26,7 @@ export async function inRunSegment<T extends SegmentEnd>(
   info: SegmentInfo,
   drive: () => Promise<T>,
 ): Promise<T> {
-  const parent = runRootContext(info.threadId, context.active());
+  const parent = runRootContext(info.threadId);
   const span = governorTracer().startSpan(`invoke_agent ${info.workflow}`, undefined, parent);
   const recording = span.isRecording();
   if (recording) {
@@ -44,11 +44,14 @@ export async function inRunSegment<T extends SegmentEnd>(
     });
   }
   let outcome: T;
+  const release = holdOpen(span, info.threadId);
   try {
-    outcome = await context.with(trace.setSpan(parent, span), drive);
+    outcome = await drive();
   } catch (error) {
     endSpan(span, error);
     throw error;
+  } finally {
+    release();
   }
   if (recording) {
     span.setAttribute(ATTR.runStatus, outcome.status);

@@ -1,12 +1,13 @@
-import { context, trace } from "@opentelemetry/api";
 import type { PrivacyOptions } from "../privacy/pii-mask.js";
 import { maskedJson } from "./masked-json.js";
-import { endSpan, governorTracer, parentFor } from "./run-trace.js";
+import { endSpan, governorTracer } from "./run-trace.js";
 import { ATTR } from "./span-attributes.js";
+import { holdOpen, parentContext } from "./span-parents.js";
 
 /** One tool execution as its span sees it. */
 export interface ToolSpanInfo {
   readonly threadId: string;
+  readonly node: string;
   readonly tool: string;
   readonly callId: string;
   readonly idempotencyKey: string;
@@ -24,7 +25,7 @@ export interface ToolSpanOutcome {
 
 /**
  * Runs one tool execution (journal check, handler with its retries, commit) inside a GenAI
- * `execute_tool` span, active so the execution's audit record nests under it. A failure the
+ * `execute_tool` span, held open so the execution's audit record nests under it. A failure the
  * gateway returns (not throws) still marks the span as an error.
  */
 export async function inToolSpan<T extends ToolSpanOutcome>(
@@ -33,7 +34,7 @@ export async function inToolSpan<T extends ToolSpanOutcome>(
   run: () => Promise<T>,
 ): Promise<T> {
   // The node's span when a Governor node runs the call; the run's root for a prebuilt tool node in the user's own graph.
-  const parent = parentFor(info.threadId);
+  const parent = parentContext(info.threadId, info.node);
   const span = governorTracer().startSpan(`execute_tool ${info.tool}`, undefined, parent);
   const recording = span.isRecording();
   if (recording) {
@@ -47,11 +48,14 @@ export async function inToolSpan<T extends ToolSpanOutcome>(
     });
   }
   let outcome: T;
+  const release = recording ? holdOpen(span, info.threadId, info.node, info.callId) : undefined;
   try {
-    outcome = await context.with(trace.setSpan(parent, span), run);
+    outcome = await run();
   } catch (error) {
     endSpan(span, error);
     throw error;
+  } finally {
+    release?.();
   }
   if (recording) {
     const executed = outcome.ok ? (outcome.replayed ? "replayed" : "executed") : (outcome.reason ?? "failed");
