@@ -76,6 +76,20 @@ describe("governor replay", () => {
     expect(json).toMatchObject({ verdict: "same", threadId: thread, unexecuted: [] });
   });
 
+  it("replays a run whose steps wrote memory: the fact extraction's answer is recorded, so no model is called", async () => {
+    const run = await governor("run", "carrier-routing", "--no-interactive");
+    expect(run.code).toBe(0);
+    const runs = JSON.parse((await governor("runs", "--json", "--status", "completed")).out);
+    const threads: string[] = (runs.runs ?? runs).map((entry: { threadId: string }) => entry.threadId);
+    expect(threads.length).toBeGreaterThan(0);
+    for (const thread of threads) {
+      const replay = await governor("replay", thread);
+      expect(replay.err).toBe("");
+      expect(replay.out).toContain("every decision came out as recorded");
+      expect(replay.code).toBe(0);
+    }
+  });
+
   it("refuses a run recorded under another workflow version, and exits 1 on the differences when forced", async () => {
     // Recorded under a $2,000 limit: the $1,200 refund ran alone; the sample's $500 limit asks a supervisor.
     const thread = await started(

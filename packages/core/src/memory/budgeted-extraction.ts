@@ -76,6 +76,10 @@ export function budgetedExtraction(input: {
         "answered",
         {
           purpose: "memory extraction",
+          // What the model answered, so `governor replay` can answer the same without calling it
+          // (masked on its way into the journal, as every record is). Extractions are structured
+          // and longer than a chat turn, so more of them is kept than of a step's text.
+          text: replyText(turn.reply).slice(0, 16_000),
           model: turn.model,
           usage: { inputTokens: turn.inputTokens, outputTokens: turn.outputTokens, source: turn.source },
           costUsd: turn.costUsd,
@@ -98,4 +102,8 @@ export function budgetedExtraction(input: {
       },
     budget: () => (budget !== initialBudget ? budget : undefined),
   };
+}
+
+function replyText(reply: { readonly content: unknown }): string {
+  return typeof reply.content === "string" ? reply.content : JSON.stringify(reply.content);
 }
