@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from "node:crypto";
-import { type AuditEntry, type AuditJournal, setOwn } from "@governor/observability";
+import { type AuditEntry, type AuditJournal, setOwn, withAppend } from "@governor/observability";
 import { ALL_KINDS, type PiiKind, type PiiMatch, replacePii } from "./detectors.js";
 import type { PrivacyOptions } from "./pii-mask.js";
 
@@ -155,20 +155,7 @@ export function maskingAuditJournal<T extends AuditJournal>(journal: T, options:
     ? inner
     : (entry: AuditEntry) =>
         inner(entry.data ? { ...entry, data: maskRecordData(entry.data, keyed) } : entry);
-  let replaced: unknown;
-  const masking = new Proxy(journal, {
-    get(target, property) {
-      if (property === "append") return replaced ?? append;
-      const value = Reflect.get(target, property);
-      // Methods run against the journal itself: private fields are not visible through a proxy.
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-    set(target, property, value) {
-      if (property === "append") replaced = value;
-      else Reflect.set(target, property, value);
-      return true;
-    },
-  });
+  const masking = withAppend(journal, append);
   maskingOptions.set(masking, options);
   return masking;
 }

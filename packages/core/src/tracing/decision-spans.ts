@@ -3,6 +3,7 @@ import {
   type AuditJournal,
   type AuditRecord,
   isDeduplicated,
+  withAppend,
 } from "@governor/observability";
 import type { Span } from "@opentelemetry/api";
 import { shownMasked } from "../privacy/audit-mask.js";
@@ -52,21 +53,7 @@ export function tracingAuditJournal<T extends AuditJournal>(journal: T): T {
     }
     return record;
   };
-  let replaced: unknown;
-  return new Proxy(journal, {
-    get(target, property) {
-      if (property === "append") return replaced ?? append;
-      const value = Reflect.get(target, property);
-      // Methods run against the journal itself: private fields are not visible through a proxy.
-      return typeof value === "function" ? value.bind(target) : value;
-    },
-    set(target, property, value) {
-      // A test's spy or crash hook assigned to `append` wraps the tracing append, as with masking.
-      if (property === "append") replaced = value;
-      else Reflect.set(target, property, value);
-      return true;
-    },
-  });
+  return withAppend(journal, append);
 }
 
 function setDecisionAttributes(span: Span, record: AuditRecord): void {
