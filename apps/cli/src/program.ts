@@ -1,4 +1,4 @@
-import { GovernorError } from "@governor/core";
+import { GovernorError } from "@governor/errors";
 import { Command, CommanderError, Option } from "commander";
 import { registerMemoryCommands } from "./commands/memory-program.js";
 import { SAMPLES } from "./samples.js";

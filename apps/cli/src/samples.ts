@@ -1,5 +1,5 @@
 import type { SampleDefinition } from "@governor/core";
-import { GovernorError } from "@governor/core";
+import { GovernorError } from "@governor/errors";
 
 /**
  * A sample `governor run NAME` knows, by name, and how to load it.

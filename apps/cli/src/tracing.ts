@@ -1,4 +1,4 @@
-import { GovernorError } from "@governor/core";
+import { GovernorError } from "@governor/errors";
 import {
   DISABLED_TRACING,
   startTracing,
