@@ -1,7 +1,7 @@
 import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { GOVERNOR_SPAN_ATTRIBUTES as A, GovernorRuntime, traceIdOf } from "@governor/core";
+import { GOVERNOR_SPAN_ATTRIBUTES as A, GovernorRuntime, replayRun, traceIdOf } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
@@ -155,6 +155,28 @@ describe("spans of a governed run", () => {
     expect(everything).not.toContain(EMAIL);
     expect(everything).not.toContain(CARD);
     expect(everything).not.toContain(CARD.replaceAll(" ", ""));
+  });
+
+  it("leave a replay out of the original run's trace (it runs under the same thread id)", async () => {
+    const sample = createRefundSample({ ledger: new PaymentsLedger() });
+    const model = new ScenarioChatModel(refundSample.scenario);
+    const small = {
+      customerId: "C-100",
+      orderId: "A-1001",
+      request: "My lamp arrived cracked. Please refund $120.",
+    };
+    const outcome = await runtime.start(sample.workflow, small, { model });
+    expect(outcome.status).toBe("completed");
+    const before = exporter.getFinishedSpans().length;
+    expect(before).toBeGreaterThan(0);
+
+    const report = await replayRun(runtime, sample.workflow, outcome.threadId);
+    expect(report.verdict).toBe("same");
+    expect(exporter.getFinishedSpans()).toHaveLength(before);
+
+    // …and the thread is traced again afterwards.
+    await runtime.start(sample.workflow, small, { model });
+    expect(exporter.getFinishedSpans().length).toBeGreaterThan(before);
   });
 
   it("make no recording spans when no SDK is registered (the API's no-op)", async () => {

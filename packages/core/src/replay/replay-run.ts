@@ -6,6 +6,7 @@ import type { Principal } from "@governor/identity";
 import type { AuditRecord } from "@governor/observability";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { GovernorRuntime, type RunOutcome } from "../runtime/governor-runtime.js";
+import { untraceThread } from "../tracing/untraced-threads.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { compareDecisions, type DecisionComparison, decisionsOf } from "./decision-diff.js";
 import { RecordedApprovals } from "./recorded-approvals.js";
@@ -120,6 +121,8 @@ export async function replayRun(
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "governor-replay-"));
   const scratch = new GovernorRuntime({ dir });
+  // The replay runs under the original's thread id: its spans would join the original's trace.
+  const traceAgain = untraceThread(threadId);
   try {
     copyRecordedEffects(runtime.store, scratch.store, threadId);
     const model = new ReplayChatModel(recordedModelOutputs(records));
@@ -188,6 +191,7 @@ export async function replayRun(
           : undefined),
     });
   } finally {
+    traceAgain();
     scratch.close();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -1,6 +1,7 @@
 import { endSpan, governorTracer, runRootContext } from "./run-trace.js";
 import { ATTR } from "./span-attributes.js";
 import { holdOpen } from "./span-parents.js";
+import { untracedContext } from "./untraced-threads.js";
 
 /** One stretch of a run driven by one call in one process: its start, a resume, a recovery. */
 export interface SegmentInfo {
@@ -26,7 +27,7 @@ export async function inRunSegment<T extends SegmentEnd>(
   info: SegmentInfo,
   drive: () => Promise<T>,
 ): Promise<T> {
-  const parent = runRootContext(info.threadId);
+  const parent = untracedContext(info.threadId) ?? runRootContext(info.threadId);
   const span = governorTracer().startSpan(`invoke_agent ${info.workflow}`, undefined, parent);
   const recording = span.isRecording();
   if (recording) {

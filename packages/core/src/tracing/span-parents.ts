@@ -1,5 +1,6 @@
 import { type Context, ROOT_CONTEXT, type Span, trace } from "@opentelemetry/api";
 import { runRootContext } from "./run-trace.js";
+import { untracedContext } from "./untraced-threads.js";
 
 /**
  * The spans open right now, by what they cover: a run's segment (thread), a node of it (thread +
@@ -49,6 +50,8 @@ export function holdOpen(span: Span, threadId: string, node?: string, callId?: s
  * thread's trace.
  */
 export function parentContext(threadId: string, node?: string, callId?: string): Context {
+  const untraced = untracedContext(threadId);
+  if (untraced) return untraced;
   const span =
     (callId !== undefined ? newest(key(threadId, node, callId)) : undefined) ??
     (node !== undefined ? newest(key(threadId, node)) : undefined) ??
