@@ -8,6 +8,7 @@ export {
   type WorkflowIssue,
   WorkflowValidationError,
 } from "@governor/errors";
+export { traceIdOf } from "@governor/observability";
 export type { ApprovalBatch, ApprovalBatchAnswer } from "./approvals/approval-batch.js";
 export {
   type ApprovalAnswer,
@@ -149,7 +150,6 @@ export {
   type ToolRisk,
 } from "./tools/define-tool.js";
 export { GOVERNOR_SPAN_ATTRIBUTES, GOVERNOR_TRACER } from "./tracing/span-attributes.js";
-export { traceIdOf } from "./tracing/run-trace.js";
 export {
   type AgentIdentity,
   defineWorkflow,

@@ -1,4 +1,4 @@
-import { GOVERNOR_SPAN_ATTRIBUTES as A } from "@governor/core";
+import { GOVERNOR_SPAN_ATTRIBUTES as A, traceIdOf } from "@governor/core";
 import { SqliteAuditJournal } from "@governor/observability";
 import { context, trace } from "@opentelemetry/api";
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
@@ -11,7 +11,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { maskingAuditJournal } from "../src/privacy/audit-mask.js";
 import { tracingAuditJournal } from "../src/tracing/decision-spans.js";
 import { maskedJson } from "../src/tracing/masked-json.js";
-import { runRootContext, traceIdOf } from "../src/tracing/run-trace.js";
+import { runRootContext } from "../src/tracing/run-trace.js";
 import { holdOpen } from "../src/tracing/span-parents.js";
 import { inToolSpan } from "../src/tracing/tool-span.js";
 

@@ -53,6 +53,7 @@ export { secretFile } from "./secret-file.js";
 export { SqliteAuditJournal, type SqliteAuditJournalOptions } from "./sqlite-audit-journal.js";
 export { storedRecordHash } from "./stored-record-hash.js";
 export { type TracingCallbackOptions, tracingCallbacks } from "./tracing/langchain-callbacks.js";
+export { GOVERNOR_SCOPE, runRootSpanContext, traceIdOf } from "./tracing/run-root.js";
 export { DISABLED_TRACING, startTracing } from "./tracing/start-tracing.js";
 export {
   type LangfuseTracing,

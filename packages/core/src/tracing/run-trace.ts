@@ -1,5 +1,5 @@
-import { createHash } from "node:crypto";
-import { type Context, ROOT_CONTEXT, type Span, SpanStatusCode, TraceFlags, trace } from "@opentelemetry/api";
+import { runRootSpanContext } from "@governor/observability";
+import { type Context, ROOT_CONTEXT, type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import { maskForDisplay } from "../privacy/audit-mask.js";
 import { GOVERNOR_TRACER } from "./span-attributes.js";
 
@@ -9,26 +9,11 @@ export function governorTracer() {
 }
 
 /**
- * The trace id of a run: the first 32 hex digits of SHA-256 of its thread id, which is what
- * Langfuse's `createTraceId(threadId)` computes. Every process that starts, resumes or recovers
- * the thread writes into this one trace, with no id to hand from one process to the next.
- */
-export function traceIdOf(threadId: string): string {
-  return sha256(threadId).slice(0, 32);
-}
-
-/**
- * The run's virtual root: a remote parent with the run's trace id, under which every segment
- * (a start, each resume) hangs. It is never exported itself: OpenTelemetry lets a span choose
- * its trace id only through its parent, and Langfuse documents this as the way to do it.
+ * The run's virtual root as a context (see `runRootSpanContext` in @governor/observability),
+ * under which every segment (a start, each resume) hangs.
  */
 export function runRootContext(threadId: string, base: Context = ROOT_CONTEXT): Context {
-  return trace.setSpanContext(base, {
-    traceId: traceIdOf(threadId),
-    spanId: sha256(`governor:run:${threadId}`).slice(0, 16),
-    traceFlags: TraceFlags.SAMPLED,
-    isRemote: true,
-  });
+  return trace.setSpanContext(base, runRootSpanContext(threadId));
 }
 
 /**
@@ -41,18 +26,4 @@ export function endSpan(span: Span, error?: unknown): void {
     span.setStatus({ code: SpanStatusCode.ERROR, message: maskForDisplay(message) });
   }
   span.end();
-}
-
-const hashes = new Map<string, string>();
-
-/** SHA-256 hex, memoised per thread id: every node of a run asks for its trace id. */
-function sha256(text: string): string {
-  let hash = hashes.get(text);
-  if (hash === undefined) {
-    hash = createHash("sha256").update(text).digest("hex");
-    // Bounded: a long-lived server sees many threads; the memo only saves a hash per node.
-    if (hashes.size > 10_000) hashes.clear();
-    hashes.set(text, hash);
-  }
-  return hash;
 }

@@ -1,3 +1,5 @@
+import { GOVERNOR_SCOPE } from "@governor/observability";
+
 /**
  * The attribute names Governor's spans carry. Three vocabularies, so any backend reads them:
  * - `gen_ai.*`: the OpenTelemetry GenAI semantic conventions (model calls, tool calls, agents);
@@ -54,7 +56,7 @@ export const ATTR = {
 } as const;
 
 /** The instrumentation scope of every span Governor makes: an exporter keeps spans of this scope. */
-export const GOVERNOR_TRACER = "@governor/core";
+export const GOVERNOR_TRACER = GOVERNOR_SCOPE;
 
 /** The attribute names of Governor's spans, for code that reads exported traces. */
 export const GOVERNOR_SPAN_ATTRIBUTES = ATTR;

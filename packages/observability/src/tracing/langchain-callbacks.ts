@@ -1,6 +1,5 @@
-import { createHash } from "node:crypto";
 import type { CallbackHandler } from "@langfuse/langchain";
-import type { SpanContext } from "@opentelemetry/api";
+import { runRootSpanContext } from "./run-root.js";
 import type { TracingHandle } from "./tracing-handle.js";
 
 /** Who and what a user's own LangChain / LangGraph calls are traced as. */
@@ -35,7 +34,7 @@ export async function tracingCallbacks(options: TracingCallbackOptions = {}): Pr
     import("@langfuse/langchain"),
     import("@opentelemetry/api"),
   ]);
-  const root = options.threadId === undefined ? undefined : runRootOf(options.threadId);
+  const root = options.threadId === undefined ? undefined : runRootSpanContext(options.threadId);
   /** Runs a callback that may open a root span under the thread's virtual root span. */
   const underRoot = <T>(parentRunId: string | undefined, start: () => T): T => {
     if (!root || parentRunId || trace.getSpan(context.active())) return start();
@@ -71,15 +70,3 @@ export async function tracingCallbacks(options: TracingCallbackOptions = {}): Pr
  * The run's virtual root, as packages/core defines it: trace id sha256(thread)[0..32], span id
  * sha256("governor:run:" + thread)[0..16], remote and sampled.
  */
-function runRootOf(threadId: string): SpanContext {
-  return {
-    traceId: sha256(threadId).slice(0, 32),
-    spanId: sha256(`governor:run:${threadId}`).slice(0, 16),
-    traceFlags: 1,
-    isRemote: true,
-  };
-}
-
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
-}

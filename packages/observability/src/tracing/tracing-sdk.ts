@@ -5,12 +5,10 @@ import { OTLPTraceExporter } from "@opentelemetry/exporter-trace-otlp-http";
 import { NodeSDK } from "@opentelemetry/sdk-node";
 import { SimpleSpanProcessor, type SpanProcessor } from "@opentelemetry/sdk-trace-base";
 import { QueuedExporter } from "./queued-exporter.js";
+import { GOVERNOR_SCOPE } from "./run-root.js";
 import type { LangfuseTracing, OtlpTracing } from "./tracing-config.js";
 import type { StartTracingOptions, TracingHandle } from "./tracing-handle.js";
 import type { TracingReport } from "./tracing-report.js";
-
-/** The instrumentation scope of Governor's own spans (see the span contract in packages/core). */
-export const GOVERNOR_SCOPE = "@governor/core";
 
 /**
  * Registers a global tracer provider that sends every span through a bounded, batching queue.
