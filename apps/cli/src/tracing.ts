@@ -1,10 +1,4 @@
-import { GovernorError } from "@governor/errors";
-import {
-  DISABLED_TRACING,
-  startTracing,
-  type TracingHandle,
-  tracingExportError,
-} from "@governor/observability";
+import { startTracingOrWarn, tracingExportError } from "@governor/observability";
 
 /** Tracing for one CLI process: started before the command, finished before exit. */
 export interface CliTracing {
@@ -26,7 +20,7 @@ export interface CliTracing {
  * Without an endpoint nothing is loaded and nothing is sent.
  */
 export async function startCliTracing(warn: (line: string) => void): Promise<CliTracing> {
-  const handle = await startOrWarn(warn);
+  const handle = await startTracingOrWarn(warn, "running untraced");
   return {
     finish: async () => {
       if (!handle.enabled) return false;
@@ -36,14 +30,4 @@ export async function startCliTracing(warn: (line: string) => void): Promise<Cli
       return report.timedOut;
     },
   };
-}
-
-async function startOrWarn(warn: (line: string) => void): Promise<TracingHandle> {
-  try {
-    return await startTracing();
-  } catch (error) {
-    const code = error instanceof GovernorError ? ` [${error.code}]` : "";
-    warn(`warning${code}: ${error instanceof Error ? error.message : String(error)}; running untraced`);
-    return DISABLED_TRACING;
-  }
 }

@@ -54,7 +54,7 @@ export { SqliteAuditJournal, type SqliteAuditJournalOptions } from "./sqlite-aud
 export { storedRecordHash } from "./stored-record-hash.js";
 export { type TracingCallbackOptions, tracingCallbacks } from "./tracing/langchain-callbacks.js";
 export { GOVERNOR_SCOPE, runRootSpanContext, traceIdOf } from "./tracing/run-root.js";
-export { DISABLED_TRACING, startTracing } from "./tracing/start-tracing.js";
+export { DISABLED_TRACING, startTracing, startTracingOrWarn } from "./tracing/start-tracing.js";
 export {
   type LangfuseTracing,
   type OtlpTracing,

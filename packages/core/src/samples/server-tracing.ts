@@ -1,5 +1,4 @@
-import { GovernorError } from "@governor/errors";
-import { DISABLED_TRACING, startTracing, type TracingHandle } from "@governor/observability";
+import { startTracingOrWarn, type TracingHandle } from "@governor/observability";
 
 let started: Promise<TracingHandle> | undefined;
 
@@ -12,10 +11,6 @@ let started: Promise<TracingHandle> | undefined;
  * server that does not start.
  */
 export function startServerTracing(warn: (line: string) => void = console.warn): Promise<TracingHandle> {
-  started ??= startTracing().catch((error: unknown) => {
-    const code = error instanceof GovernorError ? ` [${error.code}]` : "";
-    warn(`warning${code}: ${error instanceof Error ? error.message : String(error)}; serving untraced`);
-    return DISABLED_TRACING;
-  });
+  started ??= startTracingOrWarn(warn, "serving untraced");
   return started;
 }

@@ -1,3 +1,4 @@
+import { GovernorError } from "@governor/errors";
 import { type TracingConfig, tracingConfigFromEnv } from "./tracing-config.js";
 import type { StartTracingOptions, TracingHandle } from "./tracing-handle.js";
 import { DISABLED_REPORT } from "./tracing-report.js";
@@ -34,4 +35,24 @@ export async function startTracing(options: StartTracingOptions = {}): Promise<T
   if (config.kind === "disabled") return DISABLED_TRACING;
   const { startSdk } = await import("./tracing-sdk.js");
   return startSdk(config, options);
+}
+
+/**
+ * `startTracing` for a process that must go on untraced when the settings are wrong (the CLI,
+ * an API server): a malformed setting is one `warning [CODE]: … ; <going on>` line through
+ * `warn`, and the handle is the disabled one. Tracing never decides whether a command or a
+ * server runs.
+ */
+export async function startTracingOrWarn(
+  warn: (line: string) => void,
+  goingOn: string,
+  options: StartTracingOptions = {},
+): Promise<TracingHandle> {
+  try {
+    return await startTracing(options);
+  } catch (error) {
+    const code = error instanceof GovernorError ? ` [${error.code}]` : "";
+    warn(`warning${code}: ${error instanceof Error ? error.message : String(error)}; ${goingOn}`);
+    return DISABLED_TRACING;
+  }
 }
