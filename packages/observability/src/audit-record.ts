@@ -99,20 +99,34 @@ export interface AuditQuery {
   readonly newest?: boolean;
 }
 
-/** The append-only, hash-chained decision journal every control writes to. */
+/**
+ * A value now or later. Store interfaces return it so one contract serves the embedded SQLite
+ * backend (synchronous, no microtask cost where a caller does not await) and network backends
+ * such as PostgreSQL (a promise). Callers always `await` what a store returns.
+ */
+export type Awaitable<T> = T | Promise<T>;
+
+/**
+ * The append-only, hash-chained decision journal every control writes to.
+ *
+ * Every method may answer with a promise (a journal in PostgreSQL does): await each call. An
+ * append that is awaited has been written, and ordered in the one chain, before the caller goes on.
+ */
 export interface AuditJournal {
   /** @throws {GovernorError} VALUE_UNSERIALIZABLE when `data` holds a circular reference. */
-  append(entry: AuditEntry): AuditRecord;
+  append(entry: AuditEntry): Awaitable<AuditRecord>;
   /** Records in chain order, for one run or for all. */
-  list(threadId?: string): AuditRecord[];
+  list(threadId?: string): Awaitable<AuditRecord[]>;
   /**
    * The run's records that match `query`, in chain order: the same records `list(threadId)`
    * holds that `matchesAuditQuery` keeps, and no more trusted than `list`'s (neither verifies
    * the chain; `verify` does).
    */
-  find(query: AuditQuery): AuditRecord[];
+  find(query: AuditQuery): Awaitable<AuditRecord[]>;
   /** Walks the whole chain, checks it against its signed head, and names the first record that does not hold. */
-  verify(): AuditVerification;
+  verify(): Awaitable<AuditVerification>;
+  /** Writes whatever the journal holds back (its signed head) so another process sees it. */
+  flush?(): Awaitable<void>;
   /**
    * A keyed digest of a value kept out of the journal in the clear (see `maskingAuditJournal`
    * in @governor/core): checkable by whoever holds the journal's key, not guessable by its readers.

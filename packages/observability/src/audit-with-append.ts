@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditJournal, AuditRecord } from "./audit-record.js";
+import type { AuditEntry, AuditJournal, AuditRecord, Awaitable } from "./audit-record.js";
 
 /**
  * `journal` with its `append` replaced by `append`, everything else its own: how a decorator
@@ -9,7 +9,7 @@ import type { AuditEntry, AuditJournal, AuditRecord } from "./audit-record.js";
  */
 export function withAppend<T extends AuditJournal>(
   journal: T,
-  append: (entry: AuditEntry) => AuditRecord,
+  append: (entry: AuditEntry) => Awaitable<AuditRecord>,
 ): T {
   let replaced: unknown;
   return new Proxy(journal, {

@@ -20,6 +20,7 @@ export type {
   AuditQuery,
   AuditRecord,
   AuditVerification,
+  Awaitable,
 } from "./audit-record.js";
 export { GENESIS_HASH } from "./audit-record.js";
 export { withAppend } from "./audit-with-append.js";

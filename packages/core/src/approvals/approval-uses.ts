@@ -1,3 +1,4 @@
+import type { Awaitable } from "@governor/observability";
 import type Database from "better-sqlite3";
 
 /**
@@ -9,7 +10,7 @@ import type Database from "better-sqlite3";
  */
 export interface ApprovalUseLedger {
   /** True when `jti` is new (and is now bound to `use`) or already bound to this same use. */
-  claim(jti: string, use: { threadId: string; node: string; callId: string }): boolean;
+  claim(jti: string, use: { threadId: string; node: string; callId: string }): Awaitable<boolean>;
 }
 
 export class SqliteApprovalUseLedger implements ApprovalUseLedger {

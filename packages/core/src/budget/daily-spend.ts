@@ -1,4 +1,5 @@
 import type { Principal } from "@governor/identity";
+import type { Awaitable } from "@governor/observability";
 
 /**
  * What principals spend on models per UTC day, across all their runs. Persisted (the
@@ -6,8 +7,22 @@ import type { Principal } from "@governor/identity";
  */
 export interface SpendLedger {
   /** US dollars `principal` has spent on `day` (YYYY-MM-DD, UTC). */
-  spent(principal: string, day: string): number;
-  add(entry: SpendEntry): void;
+  spent(principal: string, day: string): Awaitable<number>;
+  add(entry: SpendEntry): Awaitable<void>;
+  /**
+   * Adds `entry.costUsd` only if the principal's spend that day stays at or under `limitUsd`,
+   * in one atomic step: two workers reserving at once cannot both spend the last dollar.
+   * Answers whether it was added and the spend as it then stood.
+   */
+  reserve(entry: SpendEntry, limitUsd: number): Awaitable<{ readonly ok: boolean; readonly spent: number }>;
+  /** Each principal's spend on `day`, highest first. */
+  byPrincipal(day: string): Awaitable<SpendRow[]>;
+}
+
+export interface SpendRow {
+  readonly principal: string;
+  readonly costUsd: number;
+  readonly runs: number;
 }
 
 export interface SpendEntry {

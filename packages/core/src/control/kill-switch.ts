@@ -1,3 +1,4 @@
+import type { Awaitable } from "@governor/observability";
 import { canonicalId } from "./canonical-id.js";
 
 /** Which runs a kill switch stops: every run, or the runs of one agent. */
@@ -19,12 +20,27 @@ export interface KillRecord {
  */
 export interface KillSwitch {
   /** The switch that stops this agent's runs: the global one if engaged, else the agent's own. */
-  active(agentId: string): KillRecord | undefined;
+  active(agentId: string): Awaitable<KillRecord | undefined>;
   /**
    * The revocation of a user's delegation, when it was revoked: runs acting under it stop at
    * their next node boundary, like a kill switch scoped to one delegation.
    */
-  revoked?(jti: string): DelegationRevocation | undefined;
+  revoked?(jti: string): Awaitable<DelegationRevocation | undefined>;
+}
+
+/** The switches as an operator works them (`governor kill`, `unkill`, `revoke`, `status`). */
+export interface KillSwitchStore extends KillSwitch {
+  /** Engages the switch for every run (no agent) or one agent's runs; engaging it again updates the reason. */
+  kill(options?: { agent?: string; reason?: string; by?: string; at?: Date }): Awaitable<KillRecord>;
+  /** Releases one switch; returns whether it was engaged. Releasing the global switch leaves agents' switches as they are. */
+  unkill(options?: { agent?: string }): Awaitable<boolean>;
+  list(): Awaitable<KillRecord[]>;
+  /**
+   * Revokes a delegation by its token id, for good. Revoking it again keeps the first record.
+   * @throws {GovernorError} CONFIG_INVALID for an empty id.
+   */
+  revoke(options: { jti: string; reason?: string; by?: string; at?: Date }): Awaitable<DelegationRevocation>;
+  revoked(jti: string): Awaitable<DelegationRevocation | undefined>;
 }
 
 /** A revoked delegation token, by its `jti`. */

@@ -1,4 +1,4 @@
-import { toPlainJson } from "@governor/observability";
+import { type Awaitable, toPlainJson } from "@governor/observability";
 import Database from "better-sqlite3";
 
 /** Why a started effect failed: the handler threw, or it gave no result in time. */
@@ -32,17 +32,23 @@ export type EffectRecord =
  * may not have happened, and only an idempotent tool may be run again.
  */
 export interface EffectJournal {
-  get(key: string): EffectRecord | undefined;
-  start(key: string, tool: string, threadId: string): void;
+  get(key: string): Awaitable<EffectRecord | undefined>;
+  /**
+   * Claims the call before its handler runs: a compare-and-set on the key's status. It writes
+   * "started" only while the key is still in the state the caller read (`expected`: no record
+   * when undefined, else that status) and answers whether it did. False means another driver
+   * (a second worker handed the same run) got there first: the caller must not run the handler.
+   */
+  start(key: string, tool: string, threadId: string, expected?: EffectRecord["status"]): Awaitable<boolean>;
   /**
    * Records that the handler returned, with its result normalized by `toPlainJson`.
    * @throws {GovernorError} VALUE_UNSERIALIZABLE when the result cannot be normalized: call
    * `commitUnrecorded` then, since the effect happened all the same.
    */
-  commit(key: string, result: unknown): void;
+  commit(key: string, result: unknown): Awaitable<void>;
   /** Records that the handler returned a result that cannot be stored: the effect happened, its result is lost. */
-  commitUnrecorded(key: string, reason: string): void;
-  fail(key: string, error: string, reason?: EffectFailure): void;
+  commitUnrecorded(key: string, reason: string): Awaitable<void>;
+  fail(key: string, error: string, reason?: EffectFailure): Awaitable<void>;
 }
 
 type Row = {

@@ -13,6 +13,7 @@ import { SqliteKillSwitches } from "./kill-switches.js";
 import { RunLeases } from "./run-leases.js";
 import { RunRegistry } from "./run-registry.js";
 import { SqliteSpendLedger } from "./spend-ledger.js";
+import type { GovernorStores, GraphServices } from "../store/governor-stores.js";
 import { storeKeys } from "./store-keys.js";
 
 /** Where Governor keeps state when no directory is given: `GOVERNOR_DIR`, else `.governor/` in the working directory. */
@@ -25,7 +26,11 @@ export function defaultGovernorDir(env: Readonly<Record<string, string | undefin
  * audit journal, idempotency journal and run registry in `governor.db`. One connection to
  * `governor.db` is shared so the journals see each other's writes at once.
  */
-export class GovernorStore {
+export class GovernorStore implements GovernorStores {
+  readonly backend = "sqlite";
+  get location(): string {
+    return this.dir;
+  }
   readonly dir: string;
   readonly db: Database.Database;
   readonly checkpointer: SqliteSaver;
@@ -78,7 +83,7 @@ export class GovernorStore {
    * the replay ledger, the kill switch, the spend ledger and memory. One place, so a graph compiled
    * for the CLI, for tests or for LangGraph's server obeys the same controls.
    */
-  graphServices() {
+  graphServices(): GraphServices {
     return {
       audit: this.audit,
       effects: this.effects,

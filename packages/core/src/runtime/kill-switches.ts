@@ -4,7 +4,7 @@ import {
   type DelegationRevocation,
   type KillRecord,
   type KillScope,
-  type KillSwitch,
+  type KillSwitchStore,
   killScope,
 } from "../control/kill-switch.js";
 
@@ -40,7 +40,7 @@ interface Snapshot {
  * Revoked delegations (table `revoked_delegations`) live here too: a revocation is a stop
  * scoped to the runs acting under one user's token, read at the same boundaries.
  */
-export class SqliteKillSwitches implements KillSwitch {
+export class SqliteKillSwitches implements KillSwitchStore {
   readonly #db: Database.Database;
   readonly #revoked: Database.Statement<[string], RevocationRow>;
   readonly #all: Database.Statement<[], Row>;

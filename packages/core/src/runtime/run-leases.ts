@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type Database from "better-sqlite3";
+import type { LeaseStore } from "../store/run-store.js";
 
 /**
  * Who is driving a run right now, so two processes (or two calls in one) never drive the same
@@ -14,7 +15,7 @@ import type Database from "better-sqlite3";
  * gone there is taken over at once (a crashed worker's run can be recovered right away).
  * Kept in the store's database, so every process that opens it takes part.
  */
-export class RunLeases {
+export class RunLeases implements LeaseStore {
   readonly #acquire: Database.Statement;
   readonly #release: Database.Statement;
   readonly #holder: Database.Statement<[string], { owner: string }>;

@@ -2,34 +2,9 @@ import { GovernorError } from "@governor/errors";
 import type { Principal } from "@governor/identity";
 import type Database from "better-sqlite3";
 
-export type RunStatus = "running" | "waiting" | "completed" | "failed";
+import type { RunFilter, RunPage, RunRecord, RunStatus, RunStore } from "../store/run-store.js";
 
-/** What Governor remembers of a run beyond LangGraph's checkpoints: enough to find and resume it from another process. */
-export interface RunRecord {
-  readonly threadId: string;
-  readonly workflow: string;
-  /** The key the workflow is looked up by (`sample:NAME`, `workflow:NAME`, `module:PATH`): written by whoever started the run, so never a path to import. */
-  readonly source: string;
-  readonly status: RunStatus;
-  readonly principal: Principal;
-  readonly error?: string;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-}
-
-/** Which runs `find` and `count` return: every field given must match. */
-export interface RunFilter {
-  readonly status?: RunStatus;
-  readonly workflow?: string;
-  /** Only runs started at or after this moment. */
-  readonly since?: Date;
-}
-
-/** One page of a listing: at most `limit` runs after skipping `offset`. */
-export interface RunPage {
-  readonly limit: number;
-  readonly offset?: number;
-}
+export type { RunFilter, RunPage, RunRecord, RunStatus };
 
 type Row = {
   thread_id: string;
@@ -46,7 +21,7 @@ type Row = {
  * The runs table. Its statements are prepared once, when the registry is made: preparing
  * costs more than running one of them, and a run writes its status on every start and end.
  */
-export class RunRegistry {
+export class RunRegistry implements RunStore {
   readonly #insert: Database.Statement;
   readonly #setStatus: Database.Statement;
   readonly #get: Database.Statement<[string], Row>;

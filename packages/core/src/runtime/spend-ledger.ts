@@ -1,5 +1,5 @@
 import type Database from "better-sqlite3";
-import type { SpendEntry, SpendLedger } from "../budget/daily-spend.js";
+import type { SpendEntry, SpendLedger, SpendRow } from "../budget/daily-spend.js";
 
 /**
  * Model spend by principal, UTC day and run, in the store's SQLite database (table
@@ -9,8 +9,10 @@ export class SqliteSpendLedger implements SpendLedger {
   readonly #add: Database.Statement<[string, string, string, number]>;
   readonly #spent: Database.Statement<[string, string], { total: number | null }>;
   readonly #day: Database.Statement<[string], SpendRow>;
+  readonly #db: Database.Database;
 
   constructor(db: Database.Database) {
+    this.#db = db;
     db.exec(`CREATE TABLE IF NOT EXISTS spend_ledger (
       principal TEXT NOT NULL,
       day TEXT NOT NULL,
@@ -38,14 +40,21 @@ export class SqliteSpendLedger implements SpendLedger {
     return this.#spent.get(principal, day)?.total ?? 0;
   }
 
+  // better-sqlite3 is synchronous and one connection writes at a time (busy_timeout queues the
+  // others), so reading and adding inside one immediate transaction is atomic across processes.
+  reserve(entry: SpendEntry, limitUsd: number): { ok: boolean; spent: number } {
+    return this.#db
+      .transaction(() => {
+        const spent = this.spent(entry.principal, entry.day);
+        if (spent + entry.costUsd > limitUsd) return { ok: false, spent };
+        this.add(entry);
+        return { ok: true, spent: spent + entry.costUsd };
+      })
+      .immediate();
+  }
+
   /** Each principal's spend on one UTC day. */
   byPrincipal(day: string): SpendRow[] {
     return this.#day.all(day);
   }
-}
-
-export interface SpendRow {
-  readonly principal: string;
-  readonly costUsd: number;
-  readonly runs: number;
 }
