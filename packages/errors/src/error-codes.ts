@@ -67,6 +67,18 @@ export const ERROR_CODES = {
     "the tracing settings are malformed (an endpoint that is not a URL, one Langfuse key without the other)",
   TRACING_EXPORT_FAILED:
     "spans could not be delivered to the tracing endpoint (refused, unauthorized or timed out); runs are unaffected",
+  STORE_CONFIG_INVALID:
+    "DATABASE_URL (or another store setting) is malformed: not a postgres:// URL, or a part of it is invalid",
+  STORE_UNREACHABLE:
+    "the store's database cannot be reached (refused, timed out, authentication failed, or it went away mid-run)",
+  STORE_SCHEMA_MISMATCH:
+    "the store's schema was written by a newer Governor, or is older than this one and not migrated: run governor migrate with the newer version",
+  STORE_BACKEND_MISSING: "DATABASE_URL names a backend whose package is not installed (@governor/store-postgres)",
+  QUEUE_CONFIG_INVALID: "REDIS_URL (or another queue setting) is malformed",
+  QUEUE_UNREACHABLE: "the run queue's Redis cannot be reached (refused, timed out, or authentication failed)",
+  JOB_INVALID:
+    "a queued job is not one Governor enqueued (malformed or tampered payload, or a thread the store does not know); it was refused",
+  RATE_LIMITED: "a tool's rate limit is used up for now across every worker; the call was not made",
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
