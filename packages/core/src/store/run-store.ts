@@ -1,7 +1,11 @@
 import type { Principal } from "@governor/identity";
 import type { Awaitable } from "@governor/observability";
 
-export type RunStatus = "running" | "waiting" | "completed" | "failed";
+/**
+ * "queued": admitted and waiting for a worker to start it (see GovernorRuntime#admit); the
+ * others as a run in one process goes through them.
+ */
+export type RunStatus = "queued" | "running" | "waiting" | "completed" | "failed";
 
 /** What Governor remembers of a run beyond LangGraph's checkpoints: enough to find and resume it from another process. */
 export interface RunRecord {
@@ -36,7 +40,23 @@ export interface RunPage {
  */
 export interface RunStore {
   /** @throws {GovernorError} CONFIG_INVALID when a run with this thread id exists. */
-  create(run: Pick<RunRecord, "threadId" | "workflow" | "source" | "principal">): Awaitable<void>;
+  create(
+    run: Pick<RunRecord, "threadId" | "workflow" | "source" | "principal"> & {
+      /** Default "running". A queued run keeps `input` until a worker starts it. */
+      readonly status?: "running" | "queued";
+      /** The state a queued run starts from (plain JSON): read back with `input`. */
+      readonly input?: unknown;
+    },
+  ): Awaitable<void>;
+  /** The input a queued run was admitted with; undefined for a run started in-process. */
+  input(threadId: string): Awaitable<unknown>;
+  /**
+   * Keeps an answer (signed approval or budget tokens) for a waiting run until a worker resumes
+   * it with it; `undefined` clears it. One answer per run: a second replaces the first.
+   */
+  setAnswer(threadId: string, answer: unknown): Awaitable<void>;
+  /** The answer kept for a waiting run, if any. */
+  answer(threadId: string): Awaitable<unknown>;
   setStatus(threadId: string, status: RunStatus, error?: string): Awaitable<void>;
   get(threadId: string): Awaitable<RunRecord | undefined>;
   /** Runs whose thread id starts with `prefix`, at most `max` (to tell a unique prefix from an ambiguous one). */
