@@ -176,3 +176,9 @@ export type {
   WorkflowNode,
 } from "./workflow/node-definitions.js";
 export { findWorkflowIssues, validate } from "./workflow/validate.js";
+// What a store backend implements and reuses (@governor/store-postgres, the contract suites)
+export { type KillSwitchStore, killScope } from "./control/kill-switch.js";
+export { ownerIsGone as leaseOwnerIsGone, RunLeases } from "./runtime/run-leases.js";
+export { storeKeys } from "./runtime/store-keys.js";
+export type { GovernorStores, GraphServices } from "./store/governor-stores.js";
+export type { LeaseStore, RunStore } from "./store/run-store.js";

@@ -54,8 +54,11 @@ export class RunLeases implements LeaseStore {
   }
 }
 
-/** True when the owner ran on this machine and its process no longer exists. */
-function ownerIsGone(owner: string): boolean {
+/**
+ * True when the owner (a `RunLeases.owner()` name) ran on this machine and its process no
+ * longer exists: its lease can be taken over before it runs out. Any lease store uses it.
+ */
+export function ownerIsGone(owner: string): boolean {
   let parsed: { host?: unknown; pid?: unknown };
   try {
     parsed = JSON.parse(owner);
