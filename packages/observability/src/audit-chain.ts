@@ -1,4 +1,4 @@
-import type { HeadRead } from "./audit-head.js";
+import type { AuditHead, HeadRead } from "./audit-head.js";
 import type { AuditKey } from "./audit-key.js";
 import { type AuditProblem, type AuditRecord, type AuditVerification, GENESIS_HASH } from "./audit-record.js";
 import { hashOf, sha256Hex } from "./canonical-json.js";
@@ -60,39 +60,85 @@ export function verifyChain(
   headRead: HeadRead,
   options: VerifyChainOptions = {},
 ): AuditVerification {
-  const hash = options.hash ?? recordHash;
-  const head = headRead.status === "found" ? headRead.head : undefined;
-  let prev = GENESIS_HASH;
-  let count = 0;
-  let hashAtHead: string | undefined = head?.records === 0 ? GENESIS_HASH : undefined;
-  let unsealed: { first: number; last: number; count: number } | undefined;
-  let broken: Broken | undefined;
-  for (const record of records) {
-    count++;
-    broken = checkRecord(record, count, prev, hash);
-    if (broken) break;
+  const walk = new ChainWalk(key, headRead, options);
+  for (const record of records) if (!walk.next(record)) break;
+  return walk.result();
+}
+
+/**
+ * `verifyChain` over records read a page at a time (a journal in PostgreSQL streams its
+ * chain in pages rather than holding it in memory): the same checks, the same verdicts.
+ */
+export async function verifyChainAsync(
+  records: AsyncIterable<AuditRecord>,
+  key: AuditKey,
+  headRead: HeadRead,
+  options: VerifyChainOptions = {},
+): Promise<AuditVerification> {
+  const walk = new ChainWalk(key, headRead, options);
+  for await (const record of records) if (!walk.next(record)) break;
+  return walk.result();
+}
+
+/** One pass over a chain in sequence order: fed record by record, then asked for the verdict. */
+class ChainWalk {
+  readonly #key: AuditKey;
+  readonly #headRead: HeadRead;
+  readonly #hash: NonNullable<VerifyChainOptions["hash"]>;
+  readonly #head: AuditHead | undefined;
+  #prev = GENESIS_HASH;
+  #count = 0;
+  #hashAtHead: string | undefined;
+  #unsealed: { first: number; last: number; count: number } | undefined;
+  #broken: Broken | undefined;
+
+  constructor(key: AuditKey, headRead: HeadRead, options: VerifyChainOptions) {
+    this.#key = key;
+    this.#headRead = headRead;
+    this.#hash = options.hash ?? recordHash;
+    this.#head = headRead.status === "found" ? headRead.head : undefined;
+    this.#hashAtHead = this.#head?.records === 0 ? GENESIS_HASH : undefined;
+  }
+
+  /** Checks the next record; false once the chain is broken (read no further). */
+  next(record: AuditRecord): boolean {
+    const key = this.#key;
+    this.#count++;
+    this.#broken = checkRecord(record, this.#count, this.#prev, this.#hash);
+    if (this.#broken) return false;
     if (record.seal === undefined) {
-      unsealed = {
-        first: unsealed?.first ?? record.seq,
+      this.#unsealed = {
+        first: this.#unsealed?.first ?? record.seq,
         last: record.seq,
-        count: (unsealed?.count ?? 0) + 1,
+        count: (this.#unsealed?.count ?? 0) + 1,
       };
     } else if (!key.matches(key.sealRecord(record.hash), record.seal)) {
-      broken = {
+      this.#broken = {
         brokenAt: record.seq,
         problem: "seal",
         reason: `record ${record.seq}'s seal does not match under audit key ${key.id}: it was rewritten and re-hashed by someone without the key (or the journal was sealed with another key)`,
       };
-      break;
+      return false;
     }
-    if (record.seq === head?.records) hashAtHead = record.hash;
-    prev = record.hash;
+    if (record.seq === this.#head?.records) this.#hashAtHead = record.hash;
+    this.#prev = record.hash;
+    return true;
   }
-  if (unsealed) return unsealedResult(unsealed, count, broken);
-  if (broken) return { ok: false, records: count, ...broken };
-  const headProblem = checkHead(headRead, count, hashAtHead);
-  if (headProblem) return { ok: false, records: count, ...headProblem };
-  return { ok: true, records: count, head: prev, anchored: head?.records ?? 0, keyId: key.id };
+
+  result(): AuditVerification {
+    const count = this.#count;
+    if (this.#unsealed) return unsealedResult(this.#unsealed, count, this.#broken);
+    if (this.#broken) return { ok: false, records: count, ...this.#broken };
+    const headProblem = checkHead(this.#headRead, count, this.#hashAtHead);
+    if (headProblem) return { ok: false, records: count, ...headProblem };
+    return {
+      ok: true,
+      records: count,
+      head: this.#prev,
+      anchored: this.#head?.records ?? 0,
+      keyId: this.#key.id,
+    };
+  }
 }
 
 function checkRecord(

@@ -1,5 +1,5 @@
 export { AuditAnchor, type HashAt } from "./audit-anchor.js";
-export { recordHash, type VerifyChainOptions, verifyChain } from "./audit-chain.js";
+export { recordHash, type VerifyChainOptions, verifyChain, verifyChainAsync } from "./audit-chain.js";
 export { isDeduplicated, markDeduplicated } from "./audit-dedupe.js";
 export { AUDIT_GUARANTEE } from "./audit-guarantee.js";
 export {
