@@ -1,0 +1,31 @@
+import type { IntegrityReport } from "./integrity.js";
+import type { WorkloadName } from "./load-workload.js";
+import type { OverheadSummary } from "./overhead-summary.js";
+
+/** One load's figures: a workload on a backend, in one process or on a pool of workers. */
+export interface LoadMeasurement {
+  readonly workload: WorkloadName;
+  readonly backend: "sqlite" | "postgres";
+  /** Worker processes (0: the sessions ran in the one process that started them). */
+  readonly workers: number;
+  readonly sessions: number;
+  readonly completed: number;
+  readonly waiting: number;
+  /** Failed sessions by kind (SQLITE_BUSY, deadlock, connection-lost, a GovernorError code…). */
+  readonly errors: Readonly<Record<string, number>>;
+  readonly examples: readonly string[];
+  /** From the first session started to the last one ended. */
+  readonly wallMs: number;
+  /** Sessions ended per second of wall time. */
+  readonly runsPerSecond: number;
+  readonly overhead: OverheadSummary;
+  /** CPU (user + system) of every process that ran sessions, in ms, and per session. */
+  readonly cpuMs: number;
+  readonly cpuPerRunMs: number;
+  /** The database server's CPU over the load, in ms (PostgreSQL only). */
+  readonly databaseCpuMs?: number;
+  /** The highest peak RSS of any one process that ran sessions, and their sum, in MB. */
+  readonly peakRssMb: number;
+  readonly totalPeakRssMb: number;
+  readonly integrity: IntegrityReport;
+}
