@@ -27,6 +27,10 @@ describe("defineTool resilience settings", () => {
     ["a zero timeout", { timeoutMs: 0 }, "timeoutMs"],
     ["a fractional attempt count", { retry: { maxAttempts: 1.5 } }, "retry.maxAttempts"],
     ["a breaker that never opens", { circuitBreaker: { threshold: 0 } }, "circuitBreaker.threshold"],
+    ["a rate limit of zero calls", { rateLimit: { limit: 0, intervalMs: 1_000 } }, "rateLimit.limit"],
+    ["a rate limit with no window", { rateLimit: { limit: 5 } as never }, "rateLimit.intervalMs"],
+    ["a fractional window", { rateLimit: { limit: 5, intervalMs: 0.5 } }, "rateLimit.intervalMs"],
+    ["a rate limit that is not an object", { rateLimit: 5 as never }, "rateLimit"],
     ["a fallback to itself", { fallback: { tool: "charge" } }, "itself"],
     ["a fallback that is both", { fallback: { tool: "other", escalate: true } as never }, "fallback"],
   ])("refuses %s with CONFIG_INVALID naming the setting", (_case, declared, setting) => {
@@ -51,5 +55,12 @@ describe("defineTool resilience settings", () => {
     expect(resilienceOf(defineTool({ ...base, retry })).maxAttempts).toBe(1);
     expect(resilienceOf(defineTool({ ...base, retry, idempotent: true })).maxAttempts).toBe(4);
     expect(resilienceOf(defineTool({ ...base, circuitBreaker: false })).breaker).toBeUndefined();
+  });
+
+  it("has no rate limit unless one is declared", () => {
+    const rateLimit = { limit: 5, intervalMs: 1_000 };
+
+    expect(resilienceOf(defineTool(base)).rateLimit).toBeUndefined();
+    expect(resilienceOf(defineTool({ ...base, rateLimit })).rateLimit).toEqual(rateLimit);
   });
 });

@@ -1,11 +1,11 @@
 import { GovernorError } from "@governor/errors";
 import type { ToolDefinition } from "../tools/define-tool.js";
 
-type Resilience = Pick<ToolDefinition, "name" | "timeoutMs" | "retry" | "circuitBreaker" | "fallback">;
+type Resilience = Pick<ToolDefinition, "name" | "timeoutMs" | "retry" | "circuitBreaker" | "rateLimit" | "fallback">;
 
 /**
  * Refuses resilience settings that cannot work (a zero timeout, a breaker that never opens,
- * a fallback that is neither a tool nor an escalation) when the tool is declared, not on its
+ * a rate limit that admits nothing, a fallback that is neither a tool nor an escalation) when the tool is declared, not on its
  * first failure in production. Whether a fallback tool exists is the workflow's business:
  * `validate()` checks it.
  *
@@ -29,6 +29,17 @@ export function checkResilience(tool: Resilience): void {
   if (tool.circuitBreaker) {
     positive("circuitBreaker.threshold", tool.circuitBreaker.threshold, true);
     positive("circuitBreaker.halfOpenAfterMs", tool.circuitBreaker.halfOpenAfterMs);
+  }
+  if (tool.rateLimit !== undefined) {
+    const rateLimit = tool.rateLimit as unknown;
+    if (typeof rateLimit !== "object" || rateLimit === null)
+      problems.push("rateLimit must be { limit, intervalMs }");
+    else {
+      // Both are required: a limit without a window (or the reverse) means nothing.
+      const { limit, intervalMs } = rateLimit as Record<string, unknown>;
+      positive("rateLimit.limit", limit ?? Number.NaN, true);
+      positive("rateLimit.intervalMs", intervalMs ?? Number.NaN, true);
+    }
   }
   const fallback = tool.fallback as Record<string, unknown> | undefined;
   if (fallback !== undefined) {

@@ -6,14 +6,15 @@ import {
   circuitBreaker,
   ExponentialBackoff,
   handleWhen,
-  type IPolicy,
   retry,
   TaskCancelledError,
   TimeoutStrategy,
   timeout,
-  wrap,
 } from "cockatiel";
 import type { AnyTool } from "../tools/define-tool.js";
+import { type CallLimitSettings, type CircuitStatus, isCallRefused, isToolFailure } from "./call-limits.js";
+
+export type { CircuitStatus } from "./call-limits.js";
 
 /** What a tool gets when it declares nothing (or only part of a setting). */
 export const RESILIENCE_DEFAULTS = {
@@ -23,10 +24,16 @@ export const RESILIENCE_DEFAULTS = {
 } as const;
 
 /** Why a call produced no result. */
-export type ExecutionFailureReason = "failed" | "timeout" | "circuit-open" | "outcome-unknown";
+export type ExecutionFailureReason =
+  | "failed"
+  | "timeout"
+  | "circuit-open"
+  | "rate-limited"
+  | "limits-unavailable"
+  | "outcome-unknown";
 
 /** A tool's declared resilience with defaults applied and the idempotency rule enforced. */
-export interface ResilienceSettings {
+export interface ResilienceSettings extends CallLimitSettings {
   readonly timeoutMs: number;
   /** Tries in all: always 1 for a tool that is not idempotent. */
   readonly maxAttempts: number;
@@ -47,14 +54,16 @@ export function resilienceOf(tool: AnyTool): ResilienceSettings {
       tool.circuitBreaker === false
         ? undefined
         : { ...RESILIENCE_DEFAULTS.circuitBreaker, ...tool.circuitBreaker },
+    rateLimit: tool.rateLimit && { limit: tool.rateLimit.limit, intervalMs: tool.rateLimit.intervalMs },
   };
 }
 
 // LangGraph's control-flow errors are not failures: no policy may count, retry or swallow them.
-const notControlFlow = (error: Error) => !isGraphBubbleUp(error);
+// Nor is a refusal by the call limits: the tool was never asked.
+const notControlFlow = (error: Error) => isToolFailure(error);
 
-/** The breaker a gateway keeps for one tool, for as long as the gateway lives. */
-export function createBreaker(settings: ResilienceSettings): CircuitBreakerPolicy | undefined {
+/** The in-process breaker for one tool (see InProcessToolCallLimits), for as long as its limits live. */
+export function createBreaker(settings: CallLimitSettings): CircuitBreakerPolicy | undefined {
   if (!settings.breaker) return undefined;
   return circuitBreaker(handleWhen(notControlFlow), {
     halfOpenAfter: settings.breaker.halfOpenAfterMs,
@@ -65,17 +74,30 @@ export function createBreaker(settings: ResilienceSettings): CircuitBreakerPolic
 /** One try of the handler, under its own timeout signal. */
 export type TryFn<T> = (signal: AbortSignal) => Promise<T>;
 
+/** Runs one try under the tool's breaker and rate limit: `ToolCallLimits.guard` bound to the tool. */
+export type TryGuard = <T>(tryOnce: () => Promise<T>) => Promise<T>;
+
 /**
- * Runs `fn` under retry (outermost), the tool's breaker, then a per-try timeout. The
- * breaker sits inside the retry so every failed try counts towards opening it, and an open
- * breaker is not retried into. The timeout is aggressive: the gateway stops waiting at the
- * deadline whether or not the handler honours its aborted signal.
+ * Runs `fn` under retry (outermost), the tool's call limits (breaker and rate limit), then a
+ * per-try timeout. The limits sit inside the retry so every failed try counts towards opening
+ * the breaker, and a refused try (open breaker, rate limit used up, limits unreachable) is not
+ * retried into: waiting out a breaker or another worker's window inside a node would hold the
+ * worker, so the refusal goes to the workflow's `failed` edge or the tool's fallback at once.
+ * The timeout is aggressive: the gateway stops waiting at the deadline whether or not the
+ * handler honours its aborted signal.
  */
 export function runResilient<T>(
   settings: ResilienceSettings,
-  breaker: CircuitBreakerPolicy | undefined,
+  limits: TryGuard | CircuitBreakerPolicy | undefined,
   fn: TryFn<T>,
 ): Promise<T> {
+  // TEMPORARY (helper D): still takes a bare breaker until effect-runner.ts passes its call limits.
+  const guard: TryGuard =
+    typeof limits === "function"
+      ? limits
+      : limits
+        ? (tryOnce) => limits.execute(tryOnce)
+        : (tryOnce) => tryOnce();
   const perTry = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
   const attempt = async ({ signal }: { signal: AbortSignal }) => {
     try {
@@ -86,43 +108,31 @@ export function runResilient<T>(
       throw error;
     }
   };
-  const policies: IPolicy[] = [];
-  if (settings.maxAttempts > 1) {
-    policies.push(
-      retry(
-        handleWhen((error) => notControlFlow(error) && !isCircuitOpen(error)),
-        {
-          // cockatiel counts retries after the first try; ours counts every try.
-          maxAttempts: settings.maxAttempts - 1,
-          backoff: new ExponentialBackoff({
-            initialDelay: settings.initialDelayMs,
-            maxDelay: settings.maxDelayMs,
-          }),
-        },
-      ),
-    );
-  }
-  if (breaker) policies.push(breaker);
-  policies.push(perTry);
-  return wrap(...policies).execute(attempt);
+  const guarded = () => guard(() => perTry.execute(attempt));
+  if (settings.maxAttempts <= 1) return guarded();
+  return retry(handleWhen(notControlFlow), {
+    // cockatiel counts retries after the first try; ours counts every try.
+    maxAttempts: settings.maxAttempts - 1,
+    backoff: new ExponentialBackoff({
+      initialDelay: settings.initialDelayMs,
+      maxDelay: settings.maxDelayMs,
+    }),
+  }).execute(guarded);
 }
 
 /** Sorts what a resilient run threw into the reason the caller sees, with a readable message. */
 export function classifyFailure(
   error: unknown,
   settings: ResilienceSettings,
-): { reason: ExecutionFailureReason; error: string } {
-  if (isCircuitOpen(error)) {
-    return {
-      reason: "circuit-open",
-      error: "circuit breaker open after repeated failures; not called",
-    };
+): { reason: ExecutionFailureReason; error: string; code?: string; retryAfterMs?: number } {
+  if (isCallRefused(error)) {
+    return { reason: error.reason, error: error.message, code: error.code, retryAfterMs: error.retryAfterMs };
   }
+  if (isCircuitOpen(error))
+    return { reason: "circuit-open", error: "circuit breaker open after repeated failures; not called" };
   if (hasFlag(error, "isTaskCancelledError")) return { reason: "timeout", error: timeoutMessage(settings) };
   return { reason: "failed", error: error instanceof Error ? error.message : String(error) };
 }
-
-export type CircuitStatus = "closed" | "open" | "half-open" | "isolated";
 
 export function circuitStatus(breaker: CircuitBreakerPolicy): CircuitStatus {
   switch (breaker.state) {
@@ -143,7 +153,7 @@ function hasFlag(error: unknown, flag: string): boolean {
   return typeof error === "object" && error !== null && (error as Record<string, unknown>)[flag] === true;
 }
 
-function isCircuitOpen(error: unknown): boolean {
+export function isCircuitOpen(error: unknown): boolean {
   return hasFlag(error, "isBrokenCircuitError") || hasFlag(error, "isIsolatedCircuitError");
 }
 

@@ -47,6 +47,20 @@ export interface CircuitBreakerOptions {
 }
 
 /**
+ * At most `limit` calls of the tool start in any `intervalMs`, counted across everything that
+ * shares the gateway's call limits: one process by default, the whole worker pool with shared
+ * limits (e.g. `RedisToolCallLimits`). A call over the limit is not made: it fails with reason
+ * "rate-limited" (code RATE_LIMITED) and is not retried, so the workflow's `failed` edge or the
+ * tool's fallback decides what happens next.
+ */
+export interface RateLimitOptions {
+  /** Calls that may start in one window: a positive integer. */
+  readonly limit: number;
+  /** The window's length. */
+  readonly intervalMs: number;
+}
+
+/**
  * What happens when the tool still fails after its timeout, retries and breaker:
  * run another tool of the workflow with the same arguments (its scopes and contract are
  * checked again, and it keeps its own timeout, retry and breaker, but its own `{ tool }`
@@ -72,6 +86,8 @@ export interface ToolDefinition<TInput extends z.ZodType = z.ZodType, TOutput = 
   readonly retry?: RetryOptions;
   /** Default: opens after 5 consecutive failures, half-opens after 30 s; `false` turns it off. */
   readonly circuitBreaker?: CircuitBreakerOptions | false;
+  /** Default: none. Honours a downstream API's limit, e.g. `{ limit: 100, intervalMs: 60_000 }`. */
+  readonly rateLimit?: RateLimitOptions;
   /** Default: none; the action's `failed` edge (or an error) takes the failure. */
   readonly fallback?: ToolFallback;
   /** The largest proposed arguments, as JSON bytes, the contract accepts. Default: 256 KB. */
@@ -90,7 +106,7 @@ const TOOL_NAME = /^[a-zA-Z][a-zA-Z0-9_-]{0,63}$/;
  * handler runs.
  *
  * @throws {GovernorError} CONFIG_INVALID when the name is not a valid function name for model
- *   APIs, or a timeout, retry, breaker or fallback setting is out of range.
+ *   APIs, or a timeout, retry, breaker, rate limit or fallback setting is out of range.
  * @example
  * const issueRefund = defineTool({
  *   name: "issue_refund", description: "Refund part of an order", risk: "write",
