@@ -1,0 +1,232 @@
+import type { RunOutcome, RunRecord, Workflow } from "@governor/core";
+import { freePort, pollUntil, type RedisServer, startRedis } from "@governor/testing-services";
+import { Queue } from "bullmq";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import {
+  answerSequence,
+  connectRedis,
+  jobIdFor,
+  parseRedisUrl,
+  RunQueue,
+  type RunWorker,
+  startWorker,
+  type WorkerRuntime,
+} from "../src/index.js";
+
+// The queue and worker lifecycle on a real redis-server, with a runtime whose `continue`
+// records what it was asked (the runtime's own behaviour is tested with real runs in
+// apps/cli/test/worker*.test.ts). Each test uses its own queue name.
+
+let redis: RedisServer;
+beforeAll(async () => {
+  redis = await startRedis();
+});
+afterAll(async () => {
+  await redis?.stop();
+});
+
+const open: { close(): Promise<void> }[] = [];
+afterEach(async () => {
+  for (const item of open.splice(0).reverse()) await item.close();
+});
+
+const workflow = { name: "refund" } as Workflow;
+
+/** A store of runs in memory, and a continue() that records each call (optionally held until released). */
+function recordingRuntime(runs: RunRecord[], answers: Record<string, unknown> = {}) {
+  const continued: string[] = [];
+  const audited: Record<string, unknown>[] = [];
+  let hold: Promise<void> | undefined;
+  let release = () => {};
+  const runtime: WorkerRuntime = {
+    store: {
+      runs: {
+        get: (threadId) => runs.find((run) => run.threadId === threadId),
+        answer: (threadId) => answers[threadId],
+        list: (status) => runs.filter((run) => status === undefined || run.status === status),
+      },
+      audit: { append: (entry) => audited.push(entry) },
+    },
+    async continue(_workflow, threadId) {
+      continued.push(threadId);
+      await hold;
+      return { threadId, status: "completed", state: {} } satisfies RunOutcome;
+    },
+  };
+  return {
+    runtime,
+    continued,
+    audited,
+    holdJobs() {
+      hold = new Promise((resolve) => {
+        release = resolve;
+      });
+    },
+    release: () => release(),
+  };
+}
+
+function run(threadId: string, status: RunRecord["status"] = "queued", name = "refund"): RunRecord {
+  const at = new Date().toISOString();
+  return {
+    threadId,
+    workflow: name,
+    source: `sample:${name}`,
+    status,
+    principal: { id: "agent:support" } as RunRecord["principal"],
+    createdAt: at,
+    updatedAt: at,
+  };
+}
+
+async function worker(
+  runtime: WorkerRuntime,
+  queueName: string,
+  extra: { concurrency?: number; requeueDue?: boolean } = {},
+): Promise<RunWorker> {
+  const started = await startWorker({
+    runtime,
+    redis: redis.url,
+    queueName,
+    workflowFor: (stored) => (stored.workflow === workflow.name ? { workflow } : undefined),
+    log: () => {},
+    ...extra,
+  });
+  open.push(started);
+  return started;
+}
+
+async function queue(queueName: string): Promise<RunQueue> {
+  const opened = await RunQueue.open({ redis: redis.url, queueName });
+  open.push(opened);
+  return opened;
+}
+
+describe("REDIS_URL", () => {
+  it("refuses a malformed URL naming REDIS_URL and what is wrong, never the password", () => {
+    const attempt = (raw: string | undefined) => {
+      try {
+        parseRedisUrl(raw);
+        return "accepted";
+      } catch (error) {
+        return `${(error as { code: string }).code}: ${(error as Error).message}`;
+      }
+    };
+    expect(attempt(undefined)).toMatch(/^QUEUE_CONFIG_INVALID: REDIS_URL is not set/);
+    expect(attempt("localhost:6379")).toMatch(/REDIS_URL has scheme "localhost", not redis/);
+    expect(attempt("http://h:1")).toMatch(/scheme "http"/);
+    expect(attempt("redis://:s3cret@h:99999")).toMatch(/REDIS_URL is not a URL|port/);
+    expect(attempt("redis://:s3cret@h:99999")).not.toContain("s3cret");
+    expect(attempt("redis://h/x")).toMatch(/database "x"/);
+    expect(parseRedisUrl("redis://:pw@cache.internal:6380/2").shown).toBe("cache.internal:6380/2");
+  });
+
+  it("names host:port and REDIS_URL when nothing answers, within the timeout, without the password", async () => {
+    const port = await freePort();
+    const started = Date.now();
+    const error = await connectRedis(parseRedisUrl(`redis://:hunter2@127.0.0.1:${port}`), {
+      timeoutMs: 3_000,
+    }).catch((e) => e);
+    expect(error.code).toBe("QUEUE_UNREACHABLE");
+    expect(error.message).toContain(`127.0.0.1:${port} (REDIS_URL)`);
+    expect(error.message).not.toContain("hunter2");
+    // Bounded: not ioredis' default of retrying forever (generous for a loaded host).
+    expect(Date.now() - started).toBeLessThan(30_000);
+  });
+});
+
+describe("RunQueue", () => {
+  it("keeps one job per (thread, step): a duplicate is dropped, a later step is a new job", async () => {
+    const runs = [run("t-1"), run("t-2", "waiting")];
+    const q = await queue("dedupe");
+    await q.enqueue("t-1");
+    await q.enqueue("t-1");
+    await q.enqueueFromStore({ ...recordingRuntime(runs).runtime.store.runs }, "t-1");
+    expect((await q.counts()).wait).toBe(1);
+    await q.enqueue("t-1", answerSequence({ token: "a" }));
+    await q.enqueue("t-1", answerSequence({ token: "a" }));
+    expect((await q.counts()).wait).toBe(2);
+    expect(jobIdFor("a:b/c", "start")).toBe("a%3Ab%2Fc.start");
+  });
+
+  it("answers hash the same whatever the key order a store hands back", () => {
+    expect(answerSequence({ a: 1, b: { c: 2, d: 3 } })).toBe(answerSequence({ b: { d: 3, c: 2 }, a: 1 }));
+    expect(answerSequence({ token: "x" })).not.toBe(answerSequence({ token: "y" }));
+  });
+});
+
+describe("startWorker", () => {
+  it("continues each enqueued run once, and on start enqueues runs the store says are due", async () => {
+    const runs = [
+      run("q-1"),
+      run("q-2"),
+      run("w-1", "waiting"),
+      run("w-2", "waiting"),
+      run("done", "completed"),
+    ];
+    const recording = recordingRuntime(runs, { "w-1": { token: "signed" } });
+    const q = await queue("due");
+    await q.enqueue("q-1");
+    const started = await worker(recording.runtime, "due");
+    // q-1 (already queued), q-2 (queued in the store only), w-1 (waiting with an answer).
+    expect(started.requeued).toBe(3);
+    await pollUntil("three runs continued", () => recording.continued.length === 3, 60_000);
+    expect([...recording.continued].sort()).toEqual(["q-1", "q-2", "w-1"]);
+    await pollUntil("jobs completed", async () => (await q.counts()).completed === 3, 60_000);
+  });
+
+  it("refuses tampered jobs (extra fields, bogus thread, another workflow's run) with JOB_INVALID, runs nothing, audits each", async () => {
+    const runs = [run("mine"), run("theirs", "queued", "payroll")];
+    const recording = recordingRuntime(runs);
+    const started = await worker(recording.runtime, "tampered", { concurrency: 2, requeueDue: false });
+    const raw = new Queue("tampered", { connection: { host: "127.0.0.1", port: redis.port } });
+    open.push(raw);
+    await raw.add("run", { threadId: "mine", input: { amount: 1_000_000 } }, { jobId: "extra-fields" });
+    await raw.add("run", { threadId: "no-such-thread" }, { jobId: "bogus-thread" });
+    await raw.add("run", { threadId: "theirs" }, { jobId: "other-workflow" });
+    await raw.add("run", "mine", { jobId: "not-an-object" });
+    await pollUntil("four jobs failed", async () => (await raw.getJobCounts("failed")).failed >= 4, 50_000);
+    expect(recording.continued).toEqual([]);
+    const failed = await raw.getFailed();
+    for (const job of failed) {
+      expect(job.failedReason).toMatch(/^\[JOB_INVALID\]/);
+      // Failed for good: not retried.
+      expect(job.attemptsMade).toBeLessThanOrEqual(1);
+    }
+    const reasons = Object.fromEntries(failed.map((job) => [job.id, job.failedReason]));
+    expect(reasons["extra-fields"]).toContain('Unrecognized key: "input"');
+    expect(reasons["bogus-thread"]).toContain("not a run in this store");
+    expect(reasons["other-workflow"]).toContain('workflow "payroll", which this worker does not run');
+    expect(recording.audited).toHaveLength(4);
+    expect(recording.audited[0]).toMatchObject({
+      threadId: "governor:queue",
+      kind: "run",
+      outcome: "refused",
+    });
+    expect(started.worker.isRunning()).toBe(true);
+  });
+
+  it("drains on close: the active job finishes, no new job is taken, waiting ones stay queued", async () => {
+    const recording = recordingRuntime([run("slow"), run("next")]);
+    recording.holdJobs();
+    const q = await queue("drain");
+    const started = await startWorker({
+      runtime: recording.runtime,
+      redis: redis.url,
+      queueName: "drain",
+      requeueDue: false,
+      workflowFor: () => ({ workflow }),
+      log: () => {},
+    });
+    await q.enqueue("slow");
+    await pollUntil("the slow job is active", () => recording.continued.includes("slow"), 60_000);
+    await q.enqueue("next");
+    const closing = started.close();
+    recording.release();
+    await closing;
+    expect(recording.continued).toEqual(["slow"]);
+    const counts = await q.counts();
+    expect(counts.completed).toBe(1);
+    expect(counts.wait).toBe(1);
+  });
+});
