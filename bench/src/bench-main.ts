@@ -1,7 +1,7 @@
 /**
  * `npm run bench` (the issue's figures as one table, run-all.ts), `npm run bench -- all` (the
  * table and every other suite), or one suite by name: `npm run bench -- memory`
- * (`agent-loop`, `breakdown`, `concurrency`). Options: `--compare previous.json` prints the table beside an
+ * (`agent-loop`, `breakdown`, `concurrency`, `load`). Options: `--compare previous.json` prints the table beside an
  * earlier results file; `--out file.json` writes the results there. Suites are imported only
  * when chosen, so a single suite starts without loading the others.
  */
@@ -18,6 +18,7 @@ const SUITES: Readonly<Record<string, string>> = {
   concurrency: "./concurrency/concurrency-main.js",
   "audit-scale": "./audit-scale-main.js",
   tracing: "./tracing-main.js",
+  load: "./load/load-main.js",
 };
 
 let args: ReturnType<typeof parseBenchArgs> | undefined;

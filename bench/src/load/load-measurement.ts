@@ -24,6 +24,13 @@ export interface LoadMeasurement {
   readonly cpuPerRunMs: number;
   /** The database server's CPU over the load, in ms (PostgreSQL only). */
   readonly databaseCpuMs?: number;
+  /** Redis's CPU over the load, in ms (workers only). */
+  readonly queueCpuMs?: number;
+  /** Every process's CPU (sessions, database, queue) over the machine's: 1 is every core busy for the whole load. */
+  readonly machineCpuShare: number;
+  /** How long a job waited in the queue before a worker took it, median and p95, in ms (workers only). */
+  readonly queueWaitP50Ms?: number;
+  readonly queueWaitP95Ms?: number;
   /** The highest peak RSS of any one process that ran sessions, and their sum, in MB. */
   readonly peakRssMb: number;
   readonly totalPeakRssMb: number;

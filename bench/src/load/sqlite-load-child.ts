@@ -4,6 +4,7 @@
  * Every session is a `GovernorRuntime.start` in this process, on one SQLite store.
  */
 import "../v8-workaround.js";
+import { availableParallelism } from "node:os";
 import { join } from "node:path";
 import { GovernorRuntime } from "@governor/core";
 import { scratchDir } from "../scratch-dir.js";
@@ -65,6 +66,7 @@ async function main(request: LoadRequest): Promise<LoadMeasurement> {
       overhead: summarizeOverhead(driven.clocks),
       cpuMs,
       cpuPerRunMs: cpuMs / request.sessions,
+      machineCpuShare: cpuMs / (driven.wallMs * availableParallelism()),
       peakRssMb,
       totalPeakRssMb: peakRssMb,
       integrity,
