@@ -38,6 +38,10 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--max-tokens <n>", "run budget: model tokens")
     .option("--max-cost <usd>", "run budget: model cost in USD")
     .option("--max-steps <n>", "run budget: nodes executed")
+    .option(
+      "--queue",
+      "admit the run and leave it to a worker (governor worker) on REDIS_URL; prints its thread id",
+    )
     .addOption(dir)
     .addOption(config)
     .action(async (target: string, options) => {
@@ -49,7 +53,9 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
   for (const decision of ["approve", "reject"] as const) {
     program
       .command(decision)
-      .description(`${decision} the call a waiting run asks for, and run it on`)
+      .description(
+        `${decision} the call a waiting run asks for, and run it on (with REDIS_URL set: a worker runs it on)`,
+      )
       .argument("<thread>", "the run's thread id (see governor pending)")
       .option("--request <id>", "the request decided, when the run waits for several (see governor pending)")
       .option("--all", "decide every request the run waits for")
@@ -80,6 +86,19 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
       const { budgetCommand } = await import("./commands/budget.js");
       const outcome = await budgetCommand(terminal, thread, options);
       if (outcome.status === "failed") state.exitCode = EXIT.failed;
+    });
+
+  program
+    .command("worker")
+    .description(
+      "take runs from the queue on REDIS_URL and run them (start, resume after an answer, continue after a crash); SIGTERM drains",
+    )
+    .option("--concurrency <n>", "runs at once in this process (default 1)")
+    .addOption(dir)
+    .addOption(config)
+    .action(async (options) => {
+      const { workerCommand } = await import("./commands/worker.js");
+      await workerCommand(terminal, options);
     });
 
   program
@@ -202,7 +221,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
   const runs = program
     .command("runs")
     .description("list runs, newest first: status, workflow, principal, cost, start and duration")
-    .option("--status <status>", "only runs in this status: running, waiting, completed or failed")
+    .option("--status <status>", "only runs in this status: queued, running, waiting, completed or failed")
     .option("--workflow <name>", "only runs of this workflow")
     .option("--since <date>", "only runs started since: 2026-12-01, 2026-12-01T09:30Z, or 30m, 24h, 7d")
     .option("--limit <n>", "runs per page (default 20)")

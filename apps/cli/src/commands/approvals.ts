@@ -9,8 +9,10 @@ import { decideAndPrint, defaultApprover, eligibleApprovers } from "../drive-run
 import { loadSource } from "../load-target.js";
 import { modelFor, modelsFor } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
+import { queueConfigured } from "../run-queue-client.js";
 import { paint, type Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
+import type { QueuedAnswer } from "./queue-answer.js";
 
 export interface DecideOptions {
   readonly reason?: string;
@@ -25,7 +27,8 @@ export interface DecideOptions {
 
 /**
  * `governor approve|reject THREAD [--request ID | --all]`: answers the approval(s) a run
- * waits for, from any process that opens the same store, and runs it on. When an agent
+ * waits for, from any process that opens the same store, and runs it on; with REDIS_URL set,
+ * stores the signed answer and leaves the run to a worker. When an agent
  * turn waits for several calls, the approver names one (`--request`) or decides them all
  * (`--all`); the command never picks one for them.
  *
@@ -38,7 +41,7 @@ export async function decideCommand(
   decision: "approve" | "reject",
   threadId: string,
   options: DecideOptions,
-): Promise<RunOutcome> {
+): Promise<RunOutcome | QueuedAnswer> {
   const runtime = openRuntime(options.dir);
   try {
     const run = runtime.getRun(threadId);
@@ -76,6 +79,21 @@ export async function decideCommand(
     terminal.out(
       paint(terminal, "bold", `Governor · ${run.workflow} · ${decision}${what} ${threadId} as ${approver}`),
     );
+    if (queueConfigured()) {
+      const { enqueueAnswer } = await import("./queue-answer.js");
+      const signed = { decision, approver, reason: options.reason };
+      const resumeOptions = { model: model?.model, models: named?.models };
+      return await enqueueAnswer(terminal, runtime, threadId, () =>
+        options.all
+          ? runtime.queueDecisionAll(target.workflow, threadId, signed, resumeOptions)
+          : runtime.queueDecision(
+              target.workflow,
+              threadId,
+              { ...signed, requestId: chosen[0]?.requestId },
+              resumeOptions,
+            ),
+      );
+    }
     return await decideAndPrint(
       terminal,
       { runtime, workflow: target.workflow, model: model?.model, models: named?.models, source: run.source },

@@ -1,7 +1,9 @@
 import { GovernorError, type RunOutcome } from "@governor/core";
 import { continueRun } from "../continue-run.js";
 import { defaultApprover } from "../drive-run.js";
+import { queueConfigured } from "../run-queue-client.js";
 import type { Terminal } from "../terminal.js";
+import type { QueuedAnswer } from "./queue-answer.js";
 
 export interface BudgetCommandOptions {
   readonly extendTokens?: string;
@@ -20,11 +22,11 @@ export interface BudgetCommandOptions {
  *
  * @throws {GovernorError} CONFIG_INVALID when neither an extension nor --stop is given.
  */
-export function budgetCommand(
+export async function budgetCommand(
   terminal: Terminal,
   threadId: string,
   options: BudgetCommandOptions,
-): Promise<RunOutcome> {
+): Promise<RunOutcome | QueuedAnswer> {
   const extra = {
     tokens: numberOption(options.extendTokens, "--extend-tokens"),
     costUsd: numberOption(options.extendCost, "--extend-cost"),
@@ -38,6 +40,11 @@ export function budgetCommand(
     );
   }
   const approver = options.approver ?? defaultApprover();
+  if (extending && queueConfigured()) {
+    // A grant is signed here and resumed by a worker; --stop ends the run here (nothing to run).
+    const { queueBudgetGrant } = await import("./queue-answer.js");
+    return queueBudgetGrant(terminal, threadId, { ...options, approver, extra, reason: options.reason });
+  }
   return continueRun(
     terminal,
     threadId,

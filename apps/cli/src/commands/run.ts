@@ -18,6 +18,8 @@ export interface RunCommandOptions {
   readonly maxTokens?: string;
   readonly maxCost?: string;
   readonly maxSteps?: string;
+  /** --queue: admit the runs and leave them to workers (REDIS_URL). */
+  readonly queue?: boolean;
 }
 
 /**
@@ -35,6 +37,12 @@ export async function runCommand(
   const config = readWorkflowConfig(options.config);
   const loaded = await loadTarget(target, config);
   const cases = selectCases(loaded.sample?.cases ?? [], options, loaded.workflow.name);
+  if (options.queue) {
+    // Admitted here, run by a worker: no outcome yet (the thread ids are printed).
+    const { queueRuns } = await import("./queue-run.js");
+    await queueRuns(terminal, loaded, cases, { ...options, budget: budgetOf(options) });
+    return [];
+  }
   const model = await modelFor(loaded);
   const named = await modelsFor(loaded);
   const runtime = openRuntime(options.dir);

@@ -7,7 +7,7 @@ import { formatRunTable, pageFooter, type RunListing, SHORT_ID } from "../runs-f
 import type { Terminal } from "../terminal.js";
 import { formatTimeline } from "../timeline-format.js";
 
-const STATUSES = ["running", "waiting", "completed", "failed"] as const;
+const STATUSES = ["queued", "running", "waiting", "completed", "failed"] as const;
 type Status = (typeof STATUSES)[number];
 
 export interface RunsListOptions {
