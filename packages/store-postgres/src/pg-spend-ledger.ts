@@ -1,0 +1,72 @@
+import type { SpendEntry, SpendLedger } from "@governor/core";
+import type pg from "pg";
+import { StoreDatabase } from "./store-database.js";
+
+type SpendRow = Awaited<ReturnType<SpendLedger["byPrincipal"]>>[number];
+
+// The advisory-lock class of a principal's day: a (class, key) pair lives apart from the
+// single 64-bit keys other locks (the migration's) use.
+const SPEND_LOCK_CLASS = 0x5350;
+
+/**
+ * Model spend by principal, UTC day and run, in PostgreSQL (table `spend_ledger`), as
+ * SqliteSpendLedger keeps it.
+ */
+export class PgSpendLedger implements SpendLedger {
+  readonly #db: StoreDatabase;
+
+  constructor(pool: pg.Pool) {
+    this.#db = new StoreDatabase(pool);
+  }
+
+  async add(entry: SpendEntry): Promise<void> {
+    await this.#db.query(
+      `INSERT INTO spend_ledger (principal, day, thread_id, cost_usd) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (principal, day, thread_id) DO UPDATE SET cost_usd = spend_ledger.cost_usd + excluded.cost_usd`,
+      [entry.principal, entry.day, entry.threadId, entry.costUsd],
+    );
+  }
+
+  async spent(principal: string, day: string): Promise<number> {
+    const { rows } = await this.#db.query<{ total: number | null }>(
+      "SELECT SUM(cost_usd) AS total FROM spend_ledger WHERE principal = $1 AND day = $2",
+      [principal, day],
+    );
+    return rows[0]?.total ?? 0;
+  }
+
+  /**
+   * Reads the day's spend and adds to it in one transaction that holds a lock on that
+   * principal's day: reservers on any worker take turns, and each reads the spend as the
+   * one before it left it (READ COMMITTED takes a new snapshot per statement, after the lock).
+   */
+  async reserve(entry: SpendEntry, limitUsd: number): Promise<{ ok: boolean; spent: number }> {
+    return this.#db.transaction(async (client) => {
+      await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
+        SPEND_LOCK_CLASS,
+        JSON.stringify([entry.principal, entry.day]),
+      ]);
+      const { rows } = await client.query<{ total: number | null }>(
+        "SELECT SUM(cost_usd) AS total FROM spend_ledger WHERE principal = $1 AND day = $2",
+        [entry.principal, entry.day],
+      );
+      const spent = rows[0]?.total ?? 0;
+      if (spent + entry.costUsd > limitUsd) return { ok: false, spent };
+      await client.query(
+        `INSERT INTO spend_ledger (principal, day, thread_id, cost_usd) VALUES ($1, $2, $3, $4)
+         ON CONFLICT (principal, day, thread_id) DO UPDATE SET cost_usd = spend_ledger.cost_usd + excluded.cost_usd`,
+        [entry.principal, entry.day, entry.threadId, entry.costUsd],
+      );
+      return { ok: true, spent: spent + entry.costUsd };
+    });
+  }
+
+  /** Each principal's spend on one UTC day, in principal order (as the SQLite ledger lists it). */
+  async byPrincipal(day: string): Promise<SpendRow[]> {
+    const { rows } = await this.#db.query<{ principal: string; cost_usd: number; runs: string }>(
+      "SELECT principal, SUM(cost_usd) AS cost_usd, COUNT(*) AS runs FROM spend_ledger WHERE day = $1 GROUP BY principal ORDER BY principal",
+      [day],
+    );
+    return rows.map((row) => ({ principal: row.principal, costUsd: row.cost_usd, runs: Number(row.runs) }));
+  }
+}

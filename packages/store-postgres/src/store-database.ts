@@ -1,0 +1,60 @@
+import type pg from "pg";
+import { poolTarget } from "./connection.js";
+import { storeError, unreachableCause } from "./unreachable.js";
+
+/**
+ * A store's way to the database: every query and transaction, with connection failures
+ * turned into STORE_UNREACHABLE naming the server. Stores share one pool, so the journals
+ * see each other's commits at once.
+ */
+export class StoreDatabase {
+  readonly pool: pg.Pool;
+  /** `host:port/database`, for messages. */
+  readonly where: string;
+
+  constructor(pool: pg.Pool) {
+    this.pool = pool;
+    this.where = poolTarget(pool);
+  }
+
+  /** @throws {GovernorError} STORE_UNREACHABLE when the database cannot be reached. */
+  async query<TRow extends pg.QueryResultRow = pg.QueryResultRow>(
+    text: string,
+    values: unknown[] = [],
+  ): Promise<pg.QueryResult<TRow>> {
+    try {
+      return await this.pool.query<TRow>(text, values);
+    } catch (error) {
+      throw storeError(error, this.where);
+    }
+  }
+
+  /**
+   * Runs `work` in one transaction on one connection: committed if it returns, rolled back
+   * if it throws, so nothing is left half-written.
+   *
+   * @throws {GovernorError} STORE_UNREACHABLE when the database cannot be reached.
+   */
+  async transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+    let client: pg.PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (error) {
+      throw storeError(error, this.where);
+    }
+    let broken: Error | undefined;
+    try {
+      await client.query("BEGIN");
+      const result = await work(client);
+      await client.query("COMMIT");
+      return result;
+    } catch (error) {
+      // A connection that failed mid-transaction is dropped, not returned to the pool.
+      if (unreachableCause(error) !== undefined) broken = error as Error;
+      else await client.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
+      throw storeError(error, this.where);
+    } finally {
+      client.release(broken);
+    }
+  }
+}
