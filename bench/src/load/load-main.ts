@@ -36,10 +36,15 @@ for (const workload of config.workloads) {
     measurements.push(await runJsonChild<LoadMeasurement>("sqlite-load-child", request));
   }
   if (config.backends.includes("postgres")) {
-    const { measurePostgresLoad } = await import("./postgres-load.js");
-    for (const workers of config.workers) {
-      console.log(`load: ${request.sessions} ${workload} sessions on PostgreSQL with ${workers} worker process(es)…`);
-      measurements.push(await measurePostgresLoad(request, workers, config.workerConcurrency));
+    // Imported only here: a SQLite-only run needs neither pg nor a Redis client.
+    const { measurePostgresLoad, stopServices } = await import("./postgres-load.js");
+    try {
+      for (const workers of config.workers) {
+        console.log(`load: ${request.sessions} ${workload} sessions on PostgreSQL with ${workers} worker process(es)…`);
+        measurements.push(await measurePostgresLoad(request, workers, config.workerConcurrency));
+      }
+    } finally {
+      await stopServices();
     }
   }
 }
