@@ -43,10 +43,13 @@ export type ExecutionResult = ExecutionSuccess | ExecutionFailure;
 /** The error code a failure becomes when the workflow has no edge to catch it. */
 export function errorCodeOf(
   failure: ExecutionFailure,
-): "ESCALATED" | "TOOL_TIMEOUT" | "CIRCUIT_OPEN" | "TOOL_FAILED" {
+): "ESCALATED" | "TOOL_TIMEOUT" | "CIRCUIT_OPEN" | "RATE_LIMITED" | "STORE_UNREACHABLE" | "TOOL_FAILED" {
   if (failure.escalated) return "ESCALATED";
   if (failure.reason === "timeout") return "TOOL_TIMEOUT";
   if (failure.reason === "circuit-open") return "CIRCUIT_OPEN";
+  if (failure.reason === "rate-limited") return "RATE_LIMITED";
+  // The shared call limits (Redis) could not be asked: the call was refused, not tried.
+  if (failure.reason === "limits-unavailable") return "STORE_UNREACHABLE";
   return "TOOL_FAILED";
 }
 
@@ -67,7 +70,10 @@ function describeFailure(failure: Pick<ToolFailure, "tool" | "reason" | "error">
     case "timeout":
       return `${failure.tool} timed out (${failure.error})`;
     case "circuit-open":
+    case "limits-unavailable":
       return `${failure.tool} is unavailable (${failure.error})`;
+    case "rate-limited":
+      return `${failure.tool} is rate-limited (${failure.error})`;
     case "outcome-unknown":
       return `${failure.tool}: ${failure.error}`;
     default:

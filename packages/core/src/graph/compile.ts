@@ -18,6 +18,7 @@ import type { ExecutionControl } from "../control/execution-control.js";
 import { enforceInputContract } from "../control/input-contract.js";
 import type { KillSwitch } from "../control/kill-switch.js";
 import { guardNode, guardStage, stoppingAtBoundary } from "../control/node-guard.js";
+import type { ToolCallLimits } from "../gateway/call-limits.js";
 import type { EffectJournal } from "../gateway/effect-journal.js";
 import { ToolGateway } from "../gateway/tool-gateway.js";
 import { checkMemoryStore } from "../memory/check-memory-store.js";
@@ -76,6 +77,12 @@ export interface CompileOptions {
   /** Structured memory; required when the workflow has memory nodes or steps that read memory. */
   readonly memory?: MemoryStore;
   /**
+   * Circuit breakers and rate limits around every tool call. Default: one set per compile, in
+   * this process; pass `RedisToolCallLimits` (@governor/resilience-redis) to share them across
+   * workers, or one `InProcessToolCallLimits` to share them across compiles.
+   */
+  readonly limits?: ToolCallLimits;
+  /**
    * Run consecutive decision nodes (route, precondition, gate) in one superstep, each still
    * guarded and audited as its own stage (see `fusedDecisions`). Default: true. Turn it off to
    * step through them one by one (e.g. `interruptBefore` on a gate in Studio).
@@ -108,6 +115,7 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     audit: tracingAuditJournal(maskingAuditJournal(options.audit, auditMaskOptions(workflow.privacy))),
     privacy: workflow.privacy,
     effects: options.effects,
+    limits: options.limits,
     now: options.now,
     // Approvals are bound to the fact code too, not only to the policy's text.
     factVersion: workflowFactVersion(workflow),

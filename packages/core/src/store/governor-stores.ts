@@ -5,6 +5,7 @@ import type { BaseCheckpointSaver } from "@langchain/langgraph";
 import type { ApprovalUseLedger } from "../approvals/approval-uses.js";
 import type { SpendLedger } from "../budget/daily-spend.js";
 import type { KillSwitchStore } from "../control/kill-switch.js";
+import type { ToolCallLimits } from "../gateway/call-limits.js";
 import type { EffectJournal } from "../gateway/effect-journal.js";
 import type { LeaseStore, RunStore } from "./run-store.js";
 
@@ -17,6 +18,11 @@ export interface GraphServices {
   readonly killSwitch: KillSwitchStore;
   readonly spend: SpendLedger;
   readonly memory?: MemoryStore;
+  /**
+   * Circuit breakers and rate limits around every tool call. Default: in the gateway's
+   * process (`InProcessToolCallLimits`); `RedisToolCallLimits` shares them across workers.
+   */
+  readonly limits?: ToolCallLimits;
 }
 
 /**
