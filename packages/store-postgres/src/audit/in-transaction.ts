@@ -1,0 +1,40 @@
+import type pg from "pg";
+import { storeFailure } from "./store-failure.js";
+
+/**
+ * Runs `work` in one transaction on a client of its own: committed whole or rolled back
+ * whole, so nothing is ever half-written.
+ *
+ * A client whose rollback fails has lost its connection (the server went away, and rolled
+ * back with it): it is destroyed rather than handed back to the pool for the next caller.
+ *
+ * @throws {GovernorError} STORE_UNREACHABLE when the database cannot be reached or goes away;
+ * STORE_SCHEMA_MISMATCH when the audit tables are missing (see `storeFailure`).
+ */
+export async function inTransaction<T>(
+  pool: pg.Pool,
+  what: string,
+  work: (client: pg.PoolClient) => Promise<T>,
+): Promise<T> {
+  let client: pg.PoolClient;
+  try {
+    client = await pool.connect();
+  } catch (error) {
+    throw storeFailure(error, what);
+  }
+  let destroy = false;
+  try {
+    await client.query("BEGIN");
+    const result = await work(client);
+    await client.query("COMMIT");
+    return result;
+  } catch (error) {
+    destroy = !(await client.query("ROLLBACK").then(
+      () => true,
+      () => false,
+    ));
+    throw storeFailure(error, what);
+  } finally {
+    client.release(destroy);
+  }
+}
