@@ -51,12 +51,21 @@ export function isCallRefused(error: unknown): error is CallRefusedError {
 }
 
 /**
+ * Thrown by a try that stopped before calling the tool (another worker claimed the call
+ * first): the tool was not asked, so the limits do not count it and it is not retried.
+ */
+export class NotCalledError extends Error {
+  readonly isNotCalledError = true;
+}
+
+/**
  * Whether a try's error counts as the tool failing, towards its breaker and its retries.
  * LangGraph's control-flow errors (interrupts) are not failures, nor is a refusal by the call
- * limits: the tool was never asked.
+ * limits or a try that stopped before the call: the tool was never asked.
  */
 export function isToolFailure(error: unknown): boolean {
-  return !isGraphBubbleUp(error) && !isCallRefused(error);
+  const notCalled = (error as { isNotCalledError?: unknown } | null)?.isNotCalledError === true;
+  return !isGraphBubbleUp(error) && !isCallRefused(error) && !notCalled;
 }
 
 /**
