@@ -1,0 +1,97 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { GovernorRuntime } from "@governor/core";
+import { refundSample } from "@governor/sample-refund";
+import { pollUntil, type RedisServer, startRedis } from "@governor/testing-services";
+import { RunQueue } from "@governor/workers";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { queueName, testRuntime } from "./support/queue-fixtures.js";
+import { endWorkers, governorWorker } from "./support/worker-processes.js";
+
+// Redis restarting under load loses no run. BullMQ keeps jobs only in Redis, so Redis must
+// persist them: an append-only file (appendonly yes; appendfsync always here, everysec in
+// most deployments, which can lose the last second of enqueues, which the worker's start-up
+// sweep of queued runs then re-enqueues). The store, not Redis, says what each run is at.
+
+const RUNS = 24;
+let redis: RedisServer;
+let dir: string;
+let runtime: GovernorRuntime;
+
+beforeAll(async () => {
+  redis = await startRedis({ appendonly: true });
+  dir = mkdtempSync(join(tmpdir(), "governor-redis-restart-"));
+  runtime = await testRuntime(dir);
+});
+afterAll(async () => {
+  await endWorkers();
+  await runtime?.close();
+  await redis?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function statuses(): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const run of await runtime.store.runs.list()) counts[run.status] = (counts[run.status] ?? 0) + 1;
+  return counts;
+}
+
+describe("Redis restarting mid-load", () => {
+  it("every admitted run still reaches completed or waiting, none twice", async () => {
+    const queue = queueName("restart");
+    const cases = refundSample.cases.filter((c) => c.name === "small-refund" || c.name === "large-refund");
+    const producer = await RunQueue.open({ redis: redis.url, queueName: queue });
+    const threads: string[] = [];
+    try {
+      for (let i = 0; i < RUNS; i++) {
+        const sampleCase = cases[i % cases.length];
+        if (!sampleCase) throw new Error("no case");
+        const { threadId } = await runtime.admit(refundSample.workflow, sampleCase.input, {
+          threadId: `restart-${i}`,
+          source: "sample:refund",
+        });
+        await producer.enqueue(threadId);
+        threads.push(threadId);
+      }
+    } finally {
+      await producer.close();
+    }
+
+    const worker = governorWorker(["--concurrency", "4"], {
+      REDIS_URL: redis.url,
+      GOVERNOR_QUEUE: queue,
+      GOVERNOR_DIR: dir,
+      GOVERNOR_WORKER_LOCK_MS: "8000",
+      GOVERNOR_WORKER_STALLED_MS: "2000",
+    });
+    await worker.ready();
+    await pollUntil("the first run finished", async () => (await statuses()).queued !== RUNS, 120_000);
+    await redis.kill();
+    await redis.restart();
+
+    await pollUntil(
+      `all ${RUNS} runs completed or waiting`,
+      async () => {
+        const counts = await statuses();
+        return (counts.completed ?? 0) + (counts.waiting ?? 0) === RUNS;
+      },
+      240_000,
+    );
+    const counts = await statuses();
+    expect(counts).toEqual({ completed: RUNS / 2, waiting: RUNS / 2 });
+    // None ran twice: one executed refund per small run, none for the large ones (they wait).
+    for (const threadId of threads) {
+      const executed = (await runtime.store.audit.list(threadId)).filter(
+        (record) => record.kind === "execution" && record.outcome === "executed",
+      );
+      const started = (await runtime.store.audit.list(threadId)).filter(
+        (record) => record.kind === "run" && record.outcome === "started",
+      );
+      expect(started, threadId).toHaveLength(1);
+      expect(executed.length, threadId).toBe(Number(threadId.split("-")[1]) % 2 === 0 ? 1 : 0);
+    }
+    worker.signal("SIGTERM");
+    expect((await worker.exited).code, worker.err()).toBe(0);
+  }, 420_000);
+});
