@@ -7,7 +7,7 @@
  * argv: <store dir>
  * env: REDIS_URL, GOVERNOR_QUEUE (one queue, or several comma-separated); DATABASE_URL (PostgreSQL store, else SQLite in the dir);
  *      CRASH_AT = before-effect | after-effect | after-commit | after-audit | after-checkpoint;
- *      HOLD_AT = before-effect: block in the refund until <dir>/release exists (writes <dir>/held);
+ *      HOLD_AT = after-audit: wait there until <dir>/release exists (writes <dir>/held first);
  *      GOVERNOR_WORKER_LOCK_MS / _STALLED_MS.
  * Prints "crash worker ready" once it listens, and one line per run it moved on.
  */
@@ -25,18 +25,17 @@ const crash = (boundary: string) => {
 };
 const ledgerFile = join(dir, "payments.log");
 
-/** Blocks this process (a synchronous tool) until the test releases it: a job provably in flight. */
-function hold(boundary: string): void {
+/** Waits (the event loop free) until the test releases it: a job provably in flight when a signal comes. */
+async function hold(boundary: string): Promise<void> {
   if (process.env.HOLD_AT !== boundary) return;
   writeFileSync(join(dir, "held"), String(process.pid));
   const deadline = Date.now() + 120_000;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  while (!existsSync(join(dir, "release")) && Date.now() < deadline) Atomics.wait(pause, 0, 0, 50);
+  while (!existsSync(join(dir, "release")) && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
 }
 
 class FilePaymentsLedger extends PaymentsLedger {
   override refund(orderId: string, amount: number, idempotencyKey: string): RefundRecord {
-    hold("before-effect");
     crash("before-effect");
     const lines = existsSync(ledgerFile) ? readFileSync(ledgerFile, "utf8").split("\n").filter(Boolean) : [];
     const record = { refundId: `R-${lines.length + 1}`, orderId, amount, idempotencyKey };
@@ -60,7 +59,10 @@ store.audit.append = (async (entry: Parameters<typeof append>[0]) => {
   if (entry.kind === "model" && entry.node === "respond") crash("after-checkpoint");
   const record = await append(entry);
   // The execution is journaled and audited; LangGraph has not yet checkpointed the node.
-  if (entry.kind === "execution" && entry.outcome === "executed") crash("after-audit");
+  if (entry.kind === "execution" && entry.outcome === "executed") {
+    crash("after-audit");
+    await hold("after-audit");
+  }
   return record;
 }) as typeof store.audit.append;
 
