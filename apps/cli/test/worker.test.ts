@@ -129,7 +129,7 @@ describe("governor worker: refusals", () => {
           threadId: "payroll-1",
           workflow: "payroll",
           source: "sample:refund",
-          principal: { id: "agent:payroll", kind: "agent", scopes: [], roles: [] } as never,
+          principal: { id: "agent:payroll", kind: "agent", agentId: "payroll", scopes: [] },
           status: "queued",
           input: {},
         });
