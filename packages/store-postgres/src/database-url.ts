@@ -16,7 +16,14 @@ export interface DatabaseTarget {
  * Works on text that is not a valid URL too (a malformed DATABASE_URL is still redacted).
  */
 export function redactUrl(url: string): string {
-  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):[^@/?#]*@/i, "$1:***@");
+  const scheme = /^[a-z][a-z0-9+.-]*:\/\//i.exec(url)?.[0];
+  if (!scheme) return url;
+  const rest = url.slice(scheme.length);
+  // The last "@" ends the user info even when an unencoded "@" or "/" is in the password.
+  const at = rest.lastIndexOf("@");
+  const colon = rest.indexOf(":");
+  if (at < 0 || colon < 0 || colon > at) return url;
+  return `${scheme}${rest.slice(0, colon)}:***${rest.slice(at)}`;
 }
 
 /**
@@ -31,8 +38,9 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     new GovernorError("STORE_CONFIG_INVALID", `DATABASE_URL ${problem}: ${fix}`, { url: shown });
   const example = "use postgres://USER:PASSWORD@HOST:PORT/DATABASE";
   if (!url.trim()) throw invalid("is empty", example);
-  // The port is checked before URL parsing, which would only say "Invalid URL" for it.
-  const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#]*):([^/?#]*)/i.exec(url)?.[1];
+  // The port is checked before URL parsing, which would only say "Invalid URL" for it; on the
+  // redacted text, so no part of a password can be taken for a port and shown.
+  const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#[\]]*):([^/?#@]*)(?=[/?#]|$)/i.exec(shown)?.[1];
   if (port !== undefined && port !== "" && !validPort(port))
     throw invalid(`has port "${port}"`, "a port is a number from 1 to 65535");
   let parsed: URL;
