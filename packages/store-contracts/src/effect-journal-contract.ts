@@ -26,8 +26,11 @@ export function describeEffectJournalContract(label: string, open: OpenStore<Eff
         amount: 42.5,
         ok: true,
         none: null,
-        lines: [{ sku: "a", qty: 2 }, { sku: "b", qty: 0 }],
-        note: "café ✓ \u{1F600} \"quoted\" \\ back\nslash \u0000 nul",
+        lines: [
+          { sku: "a", qty: 2 },
+          { sku: "b", qty: 0 },
+        ],
+        note: 'café ✓ \u{1F600} "quoted" \\ back\nslash \u0000 nul',
         when: new Date(Date.UTC(2026, 11, 2, 9, 30)),
         skipped: undefined,
       };
@@ -43,10 +46,17 @@ export function describeEffectJournalContract(label: string, open: OpenStore<Eff
 
     it("keeps a plain string, number or null result as it was", async () => {
       const { store } = current();
-      for (const [key, value] of [["s", "done"], ["n", 7], ["z", null]] as const) {
+      for (const [key, value] of [
+        ["s", "done"],
+        ["n", 7],
+        ["z", null],
+      ] as const) {
         await store.start(key, "tool", "t1");
         await store.commit(key, value);
-        expect((await store.get(key)) as { result: unknown }).toMatchObject({ status: "committed", result: value });
+        expect((await store.get(key)) as { result: unknown }).toMatchObject({
+          status: "committed",
+          result: value,
+        });
       }
     });
 
@@ -55,7 +65,9 @@ export function describeEffectJournalContract(label: string, open: OpenStore<Eff
       const circular: Record<string, unknown> = {};
       circular.self = circular;
       await store.start("k1", "tool", "t1");
-      expect(await failureOf(() => store.commit("k1", circular))).toMatchObject({ code: "VALUE_UNSERIALIZABLE" });
+      expect(await failureOf(() => store.commit("k1", circular))).toMatchObject({
+        code: "VALUE_UNSERIALIZABLE",
+      });
       expect(await store.get("k1")).toEqual({ status: "started", key: "k1", tool: "tool" });
     });
 
@@ -76,10 +88,20 @@ export function describeEffectJournalContract(label: string, open: OpenStore<Eff
       const { store } = current();
       await store.start("a", "tool", "t1");
       await store.fail("a", "boom");
-      expect(await store.get("a")).toEqual({ status: "failed", key: "a", tool: "tool", error: "boom", reason: "failed" });
+      expect(await store.get("a")).toEqual({
+        status: "failed",
+        key: "a",
+        tool: "tool",
+        error: "boom",
+        reason: "failed",
+      });
       await store.start("b", "tool", "t1");
       await store.fail("b", "no answer in 5 s", "timeout");
-      expect(await store.get("b")).toMatchObject({ status: "failed", error: "no answer in 5 s", reason: "timeout" });
+      expect(await store.get("b")).toMatchObject({
+        status: "failed",
+        error: "no answer in 5 s",
+        reason: "timeout",
+      });
     });
 
     describe("start is a compare-and-set on the key's status", () => {
@@ -138,7 +160,9 @@ export function describeEffectJournalContract(label: string, open: OpenStore<Eff
         await opened.store.fail("k1", "boom");
         const drivers = await instances(opened, 4);
         const won = await Promise.all(
-          Array.from({ length: 12 }, (_, i) => drivers[i % drivers.length]!.start("k1", "tool", "t1", "failed")),
+          Array.from({ length: 12 }, (_, i) =>
+            drivers[i % drivers.length]!.start("k1", "tool", "t1", "failed"),
+          ),
         );
         expect(won.filter(Boolean)).toHaveLength(1);
         expect(await opened.store.get("k1")).toMatchObject({ status: "started" });

@@ -4,6 +4,13 @@
  * interface alone, awaiting every call: a backend passes by answering as the others do.
  */
 export { describeApprovalUsesContract } from "./approval-uses-contract.js";
+export {
+  type AuditColumn,
+  type AuditJournalUnderTest,
+  type AuditTamper,
+  describeAuditJournalContract,
+  type OpenAuditJournal,
+} from "./audit-journal-contract.js";
 export { describeEffectJournalContract } from "./effect-journal-contract.js";
 export { describeKillSwitchContract } from "./kill-switch-contract.js";
 export { describeLeaseStoreContract } from "./lease-store-contract.js";

@@ -51,7 +51,9 @@ export function describeKillSwitchContract(label: string, open: OpenStore<KillSw
       const { store } = current();
       await store.kill({ agent: "support", reason: "first", at });
       await store.kill({ agent: "Support", reason: "second", by: "ops", at });
-      expect(await store.list()).toEqual([{ scope: "agent:support", reason: "second", at: at.toISOString(), by: "ops" }]);
+      expect(await store.list()).toEqual([
+        { scope: "agent:support", reason: "second", at: at.toISOString(), by: "ops" },
+      ]);
     });
 
     it("releases one switch and says whether it was engaged; the global release leaves agents stopped", async () => {
@@ -71,7 +73,11 @@ export function describeKillSwitchContract(label: string, open: OpenStore<KillSw
       await store.kill({ agent: "zeta", at });
       await store.kill({ agent: "alpha", at });
       await store.kill({ at });
-      expect((await store.list()).map((record) => record.scope)).toEqual(["agent:alpha", "agent:zeta", "global"]);
+      expect((await store.list()).map((record) => record.scope)).toEqual([
+        "agent:alpha",
+        "agent:zeta",
+        "global",
+      ]);
     });
 
     it("refuses an agent id that is empty once trimmed", async () => {
@@ -86,7 +92,12 @@ export function describeKillSwitchContract(label: string, open: OpenStore<KillSw
         const { store } = current();
         expect(await store.revoked("tok-1")).toBeUndefined();
         const record = await store.revoke({ jti: " TOK-1 ", reason: "left the company", by: "admin", at });
-        expect(record).toEqual({ jti: "tok-1", reason: "left the company", at: at.toISOString(), by: "admin" });
+        expect(record).toEqual({
+          jti: "tok-1",
+          reason: "left the company",
+          at: at.toISOString(),
+          by: "admin",
+        });
         expect(await store.revoked("tok-1")).toEqual(record);
         expect(await store.revoked("Tok-1")).toEqual(record);
         expect(await store.revoked("tok-2")).toBeUndefined();

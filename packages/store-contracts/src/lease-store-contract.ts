@@ -58,7 +58,9 @@ export function describeLeaseStoreContract(label: string, open: OpenStore<LeaseS
       const { store } = current();
       expect(await store.acquire("t1", owner("live", process.ppid), now, 60_000)).toBe(true);
       expect(await store.acquire("t1", owner("b"), now + 1, 60_000)).toBe(false);
-      expect(await store.acquire("t2", owner("far", deadPid(), "another-host.invalid"), now, 60_000)).toBe(true);
+      expect(await store.acquire("t2", owner("far", deadPid(), "another-host.invalid"), now, 60_000)).toBe(
+        true,
+      );
       expect(await store.acquire("t2", owner("b"), now + 1, 60_000)).toBe(false);
       expect(await store.acquire("t3", "not json", now, 60_000)).toBe(true);
       expect(await store.acquire("t3", owner("b"), now + 1, 60_000)).toBe(false);

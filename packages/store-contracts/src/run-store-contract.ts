@@ -3,7 +3,12 @@ import { describe, expect, it, vi } from "vitest";
 import { eachStore, failureOf } from "./each-store.js";
 import type { OpenStore } from "./opened-store.js";
 
-const principal = { id: "agent:support", agentId: "support", role: "support", scopes: ["refund:write"] } as never;
+const principal = {
+  id: "agent:support",
+  agentId: "support",
+  role: "support",
+  scopes: ["refund:write"],
+} as never;
 const ids = (runs: readonly RunRecord[]) => runs.map((run) => run.threadId);
 const minute = (i: number) => new Date(Date.UTC(2026, 11, 1, 9, i));
 
@@ -21,7 +26,12 @@ async function createAt(store: RunStore, when: Date, run: Parameters<RunStore["c
 /** Six runs, one a minute from 09:00: r0..r5, alternating refund/claims, r1 and r4 waiting. */
 async function seed(store: RunStore): Promise<void> {
   for (let i = 0; i < 6; i++) {
-    await createAt(store, minute(i), { threadId: `r${i}`, workflow: i % 2 ? "claims" : "refund", source: "sample:x", principal });
+    await createAt(store, minute(i), {
+      threadId: `r${i}`,
+      workflow: i % 2 ? "claims" : "refund",
+      source: "sample:x",
+      principal,
+    });
     await store.setStatus(`r${i}`, i === 1 || i === 4 ? "waiting" : "completed");
   }
 }
@@ -33,7 +43,12 @@ export function describeRunStoreContract(label: string, open: OpenStore<RunStore
 
     it("reads a created run back, principal and times included", async () => {
       const { store } = current();
-      await createAt(store, minute(0), { threadId: "t1", workflow: "refund", source: "sample:refund", principal });
+      await createAt(store, minute(0), {
+        threadId: "t1",
+        workflow: "refund",
+        source: "sample:refund",
+        principal,
+      });
       const run = await store.get("t1");
       expect(run).toMatchObject({
         threadId: "t1",
@@ -51,7 +66,9 @@ export function describeRunStoreContract(label: string, open: OpenStore<RunStore
     it("refuses a second run with the same thread id, keeping the first", async () => {
       const { store } = current();
       await store.create({ threadId: "t1", workflow: "refund", source: "sample:refund", principal });
-      const error = await failureOf(() => store.create({ threadId: "t1", workflow: "claims", source: "sample:claims", principal }));
+      const error = await failureOf(() =>
+        store.create({ threadId: "t1", workflow: "claims", source: "sample:claims", principal }),
+      );
       expect(error).toMatchObject({ code: "CONFIG_INVALID" });
       expect(await store.get("t1")).toMatchObject({ workflow: "refund" });
     });
@@ -72,7 +89,14 @@ export function describeRunStoreContract(label: string, open: OpenStore<RunStore
     it("keeps a queued run's input until a worker reads it; a run started in-process has none", async () => {
       const { store } = current();
       const input = { orderId: "o-1", amount: 12.5, items: [{ sku: "a" }], note: "ünïcode" };
-      await store.create({ threadId: "q1", workflow: "refund", source: "s", principal, status: "queued", input });
+      await store.create({
+        threadId: "q1",
+        workflow: "refund",
+        source: "s",
+        principal,
+        status: "queued",
+        input,
+      });
       await store.create({ threadId: "p1", workflow: "refund", source: "s", principal });
       expect(await store.get("q1")).toMatchObject({ status: "queued" });
       expect(await store.input("q1")).toEqual(input);
@@ -113,7 +137,8 @@ export function describeRunStoreContract(label: string, open: OpenStore<RunStore
 
     it("pages runs started in the same millisecond by thread id, without overlap", async () => {
       const { store } = current();
-      for (const id of ["b", "a", "c"]) await createAt(store, minute(0), { threadId: id, workflow: "w", source: "s", principal });
+      for (const id of ["b", "a", "c"])
+        await createAt(store, minute(0), { threadId: id, workflow: "w", source: "s", principal });
       const pages = [
         ...(await store.find({}, { limit: 2 })),
         ...(await store.find({}, { limit: 2, offset: 2 })),
@@ -127,7 +152,9 @@ export function describeRunStoreContract(label: string, open: OpenStore<RunStore
       expect(ids(await store.find({ status: "waiting" }))).toEqual(["r4", "r1"]);
       expect(ids(await store.find({ workflow: "refund" }))).toEqual(["r4", "r2", "r0"]);
       expect(ids(await store.find({ since: minute(3) }))).toEqual(["r5", "r4", "r3"]);
-      expect(ids(await store.find({ status: "waiting", workflow: "refund", since: minute(2) }))).toEqual(["r4"]);
+      expect(ids(await store.find({ status: "waiting", workflow: "refund", since: minute(2) }))).toEqual([
+        "r4",
+      ]);
       expect(await store.count({ workflow: "claims" })).toBe(3);
       expect(await store.count({ status: "waiting", since: minute(2) })).toBe(1);
       await store.setStatus("r5", "failed");
@@ -145,8 +172,12 @@ export function describeRunStoreContract(label: string, open: OpenStore<RunStore
 
     it("refuses an invalid since date", async () => {
       const { store } = current();
-      expect(await failureOf(() => store.find({ since: new Date("nope") }))).toMatchObject({ code: "CONFIG_INVALID" });
-      expect(await failureOf(() => store.count({ since: new Date("nope") }))).toMatchObject({ code: "CONFIG_INVALID" });
+      expect(await failureOf(() => store.find({ since: new Date("nope") }))).toMatchObject({
+        code: "CONFIG_INVALID",
+      });
+      expect(await failureOf(() => store.count({ since: new Date("nope") }))).toMatchObject({
+        code: "CONFIG_INVALID",
+      });
     });
 
     it("finds runs by a thread id prefix, only those with it, at most the number asked", async () => {
@@ -166,7 +197,14 @@ export function describeRunStoreContract(label: string, open: OpenStore<RunStore
       const opened = current();
       if (!opened.another) return;
       const other = await opened.another();
-      await other.create({ threadId: "t1", workflow: "refund", source: "s", principal, status: "queued", input: { a: 1 } });
+      await other.create({
+        threadId: "t1",
+        workflow: "refund",
+        source: "s",
+        principal,
+        status: "queued",
+        input: { a: 1 },
+      });
       expect(await opened.store.get("t1")).toMatchObject({ status: "queued" });
       expect(await opened.store.input("t1")).toEqual({ a: 1 });
     });

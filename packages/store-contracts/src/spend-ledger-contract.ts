@@ -58,8 +58,12 @@ export function describeSpendLedgerContract(label: string, open: OpenStore<Spend
       });
       expect(await store.spent("user:ana", day)).toBe(1);
       // Another principal, or another day, has its own allowance.
-      expect(await store.reserve({ principal: "user:bo", day, threadId: "t4", costUsd: 1 }, 1)).toMatchObject({ ok: true });
-      expect(await store.reserve({ principal: "user:ana", day: "2026-12-03", threadId: "t5", costUsd: 1 }, 1)).toMatchObject({
+      expect(await store.reserve({ principal: "user:bo", day, threadId: "t4", costUsd: 1 }, 1)).toMatchObject(
+        { ok: true },
+      );
+      expect(
+        await store.reserve({ principal: "user:ana", day: "2026-12-03", threadId: "t5", costUsd: 1 }, 1),
+      ).toMatchObject({
         ok: true,
       });
     });
@@ -69,7 +73,10 @@ export function describeSpendLedgerContract(label: string, open: OpenStore<Spend
       const attempts = 40;
       const results = await Promise.all(
         Array.from({ length: attempts }, (_, i) =>
-          ledgers[i % ledgers.length]!.reserve({ principal: "user:ana", day, threadId: `t${i}`, costUsd: 0.25 }, 2.5),
+          ledgers[i % ledgers.length]!.reserve(
+            { principal: "user:ana", day, threadId: `t${i}`, costUsd: 0.25 },
+            2.5,
+          ),
         ),
       );
       expect(results.filter((result) => result.ok)).toHaveLength(10);
@@ -82,7 +89,9 @@ export function describeSpendLedgerContract(label: string, open: OpenStore<Spend
       if (!opened.another) return;
       const other = await opened.another();
       await other.add({ principal: "user:ana", day, threadId: "t1", costUsd: 0.9 });
-      expect(await opened.store.reserve({ principal: "user:ana", day, threadId: "t2", costUsd: 0.2 }, 1)).toEqual({
+      expect(
+        await opened.store.reserve({ principal: "user:ana", day, threadId: "t2", costUsd: 0.2 }, 1),
+      ).toEqual({
         ok: false,
         spent: 0.9,
       });

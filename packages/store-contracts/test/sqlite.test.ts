@@ -36,9 +36,27 @@ function sqlite<TStore>(pick: (stores: GovernorStores) => TStore): OpenStore<TSt
   };
 }
 
-describeEffectJournalContract("SQLite", sqlite((stores) => stores.effects));
-describeApprovalUsesContract("SQLite", sqlite((stores) => stores.approvalUses));
-describeKillSwitchContract("SQLite", sqlite((stores) => stores.kills));
-describeSpendLedgerContract("SQLite", sqlite((stores) => stores.spend));
-describeRunStoreContract("SQLite", sqlite((stores) => stores.runs));
-describeLeaseStoreContract("SQLite", sqlite((stores) => stores.leases));
+describeEffectJournalContract(
+  "SQLite",
+  sqlite((stores) => stores.effects),
+);
+describeApprovalUsesContract(
+  "SQLite",
+  sqlite((stores) => stores.approvalUses),
+);
+describeKillSwitchContract(
+  "SQLite",
+  sqlite((stores) => stores.kills),
+);
+describeSpendLedgerContract(
+  "SQLite",
+  sqlite((stores) => stores.spend),
+);
+describeRunStoreContract(
+  "SQLite",
+  sqlite((stores) => stores.runs),
+);
+describeLeaseStoreContract(
+  "SQLite",
+  sqlite((stores) => stores.leases),
+);

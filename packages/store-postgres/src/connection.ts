@@ -59,7 +59,8 @@ export function poolTarget(pool: pg.Pool): string {
 }
 
 function connectTimeout(options: PoolOptions): number {
-  if (options.connectionTimeoutMillis !== undefined) return checkTimeout(options.connectionTimeoutMillis, "connectionTimeoutMillis");
+  if (options.connectionTimeoutMillis !== undefined)
+    return checkTimeout(options.connectionTimeoutMillis, "connectionTimeoutMillis");
   const configured = (options.env ?? process.env)[CONNECT_TIMEOUT_ENV];
   if (configured === undefined || configured === "") return DEFAULT_CONNECT_TIMEOUT_MS;
   return checkTimeout(Number(configured), CONNECT_TIMEOUT_ENV);

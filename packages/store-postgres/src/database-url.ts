@@ -40,7 +40,9 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
   if (!url.trim()) throw invalid("is empty", example);
   // The port is checked before URL parsing, which would only say "Invalid URL" for it; on the
   // redacted text, so no part of a password can be taken for a port and shown.
-  const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#[\]]*):([^/?#@]*)(?=[/?#]|$)/i.exec(shown)?.[1];
+  const port = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/?#]*@)?(?:\[[^\]]*\]|[^:/?#[\]]*):([^/?#@]*)(?=[/?#]|$)/i.exec(
+    shown,
+  )?.[1];
   if (port !== undefined && port !== "" && !validPort(port))
     throw invalid(`has port "${port}"`, "a port is a number from 1 to 65535");
   let parsed: URL;
@@ -50,7 +52,10 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     throw invalid(`is not a URL (${shown})`, example);
   }
   if (parsed.protocol !== "postgres:" && parsed.protocol !== "postgresql:")
-    throw invalid(`uses "${parsed.protocol}"`, `only postgres:// and postgresql:// are supported; ${example}`);
+    throw invalid(
+      `uses "${parsed.protocol}"`,
+      `only postgres:// and postgresql:// are supported; ${example}`,
+    );
   // pg also takes a socket directory as ?host=/path when the URL has no host.
   const host = decodeURIComponent(parsed.hostname) || parsed.searchParams.get("host") || "";
   if (!host) throw invalid(`names no host (${shown})`, example);
@@ -58,7 +63,8 @@ export function parseDatabaseUrl(url: string): DatabaseTarget {
     url,
     host,
     port: parsed.port ? Number(parsed.port) : 5432,
-    database: decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || "postgres",
+    database:
+      decodeURIComponent(parsed.pathname.slice(1)) || decodeURIComponent(parsed.username) || "postgres",
     redacted: shown,
   };
 }

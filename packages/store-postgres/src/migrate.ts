@@ -29,7 +29,10 @@ const SCHEMA_TABLE = `CREATE TABLE IF NOT EXISTS governor_schema (
  * @throws {GovernorError} STORE_SCHEMA_MISMATCH when the database was written by a newer
  *   Governor (nothing is changed then); STORE_UNREACHABLE when it cannot be reached.
  */
-export async function migrate(pool: pg.Pool, migrations: readonly Migration[] = MIGRATIONS): Promise<MigrationResult> {
+export async function migrate(
+  pool: pg.Pool,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationResult> {
   const db = new StoreDatabase(pool);
   const known = migrations.at(-1)?.version ?? 0;
   return db.transaction(async (client) => {
@@ -63,7 +66,10 @@ export async function checkSchema(pool: pg.Pool, known: number = SCHEMA_VERSION)
   const db = new StoreDatabase(pool);
   const exists = await db.query<{ table: string | null }>("SELECT to_regclass('governor_schema') AS table");
   const current = exists.rows[0]?.table
-    ? Number((await db.query<{ version: number | null }>("SELECT max(version) AS version FROM governor_schema")).rows[0]?.version ?? 0)
+    ? Number(
+        (await db.query<{ version: number | null }>("SELECT max(version) AS version FROM governor_schema"))
+          .rows[0]?.version ?? 0,
+      )
     : 0;
   if (current > known) throw newerSchema(db.where, current, known);
   if (current < known)
@@ -98,7 +104,9 @@ function inTransaction(client: pg.PoolClient): pg.Pool {
 }
 
 async function versionOf(client: pg.PoolClient): Promise<number> {
-  const result = await client.query<{ version: number | null }>("SELECT max(version) AS version FROM governor_schema");
+  const result = await client.query<{ version: number | null }>(
+    "SELECT max(version) AS version FROM governor_schema",
+  );
   return Number(result.rows[0]?.version ?? 0);
 }
 

@@ -1,8 +1,8 @@
 import type { EffectFailure, EffectJournal, EffectRecord } from "@governor/core";
 import { toPlainJson } from "@governor/observability";
 import type pg from "pg";
-import { StoreDatabase } from "./store-database.js";
 import { storableText } from "./storable-text.js";
+import { StoreDatabase } from "./store-database.js";
 
 type Row = {
   tool: string;
@@ -34,7 +34,13 @@ export class PgEffectJournal implements EffectJournal {
     if (row.status === "committed") {
       // A committed row without a result is an effect whose result could not be stored.
       if (row.result === null)
-        return { status: "committed", key, tool: row.tool, result: null, unrecorded: row.error ?? "no result recorded" };
+        return {
+          status: "committed",
+          key,
+          tool: row.tool,
+          result: null,
+          unrecorded: row.error ?? "no result recorded",
+        };
       return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result) };
     }
     if (row.status === "failed") {
@@ -49,7 +55,12 @@ export class PgEffectJournal implements EffectJournal {
    * record expected), or an update guarded by the expected status. A concurrent claim waits
    * on the row and re-checks the guard once the first commits, so exactly one wins.
    */
-  async start(key: string, tool: string, threadId: string, expected?: EffectRecord["status"]): Promise<boolean> {
+  async start(
+    key: string,
+    tool: string,
+    threadId: string,
+    expected?: EffectRecord["status"],
+  ): Promise<boolean> {
     const now = new Date();
     const result =
       expected === undefined
@@ -69,11 +80,10 @@ export class PgEffectJournal implements EffectJournal {
   /** @throws {GovernorError} VALUE_UNSERIALIZABLE when the result cannot be normalized (nothing is written). */
   async commit(key: string, result: unknown): Promise<void> {
     const json = JSON.stringify(toPlainJson(result));
-    await this.#db.query("UPDATE effects SET status = 'committed', result = $1, finished_at = $2 WHERE key = $3", [
-      json,
-      new Date(),
-      key,
-    ]);
+    await this.#db.query(
+      "UPDATE effects SET status = 'committed', result = $1, finished_at = $2 WHERE key = $3",
+      [json, new Date(), key],
+    );
   }
 
   async commitUnrecorded(key: string, reason: string): Promise<void> {
@@ -90,4 +100,3 @@ export class PgEffectJournal implements EffectJournal {
     );
   }
 }
-

@@ -45,7 +45,9 @@ export class PgKillSwitches implements KillSwitchStore {
   }
 
   async unkill(options: { agent?: string } = {}): Promise<boolean> {
-    const result = await this.#db.query("DELETE FROM kill_switches WHERE scope = $1", [killScope(options.agent)]);
+    const result = await this.#db.query("DELETE FROM kill_switches WHERE scope = $1", [
+      killScope(options.agent),
+    ]);
     return result.rowCount === 1;
   }
 
@@ -65,7 +67,12 @@ export class PgKillSwitches implements KillSwitchStore {
   }
 
   /** @throws {GovernorError} CONFIG_INVALID for an empty id. */
-  async revoke(options: { jti: string; reason?: string; by?: string; at?: Date }): Promise<DelegationRevocation> {
+  async revoke(options: {
+    jti: string;
+    reason?: string;
+    by?: string;
+    at?: Date;
+  }): Promise<DelegationRevocation> {
     const jti = canonicalId(options.jti, "delegation id");
     await this.#db.query(
       `INSERT INTO revoked_delegations (jti, reason, at, revoked_by) VALUES ($1, $2, $3, $4)
@@ -81,10 +88,22 @@ export class PgKillSwitches implements KillSwitchStore {
       canonicalId(jti, "delegation id"),
     ]);
     const row = rows[0];
-    return row && { jti: row.jti, reason: row.reason, at: row.at.toISOString(), ...(row.revoked_by ? { by: row.revoked_by } : {}) };
+    return (
+      row && {
+        jti: row.jti,
+        reason: row.reason,
+        at: row.at.toISOString(),
+        ...(row.revoked_by ? { by: row.revoked_by } : {}),
+      }
+    );
   }
 }
 
 function toRecord(row: KillRow): KillRecord {
-  return { scope: row.scope, reason: row.reason, at: row.at.toISOString(), ...(row.engaged_by ? { by: row.engaged_by } : {}) };
+  return {
+    scope: row.scope,
+    reason: row.reason,
+    at: row.at.toISOString(),
+    ...(row.engaged_by ? { by: row.engaged_by } : {}),
+  };
 }

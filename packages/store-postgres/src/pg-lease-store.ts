@@ -17,9 +17,10 @@ export class PgLeaseStore implements LeaseStore {
 
   async acquire(threadId: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
     if (await this.#take(threadId, owner, now, ttlMs)) return true;
-    const { rows } = await this.#db.query<{ owner: string }>("SELECT owner FROM run_leases WHERE thread_id = $1", [
-      threadId,
-    ]);
+    const { rows } = await this.#db.query<{ owner: string }>(
+      "SELECT owner FROM run_leases WHERE thread_id = $1",
+      [threadId],
+    );
     const holder = rows[0]?.owner;
     if (holder === undefined || !leaseOwnerIsGone(holder)) return false;
     // Only that dead holder's row is removed: a live process that took it meanwhile keeps it.

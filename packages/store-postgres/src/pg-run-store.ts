@@ -38,7 +38,15 @@ export class PgRunStore implements RunStore {
       await this.#db.query(
         `INSERT INTO runs (thread_id, workflow, source, status, principal, input, created_at, updated_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7)`,
-        [run.threadId, run.workflow, run.source, run.status ?? "running", JSON.stringify(run.principal), json(run.input), now],
+        [
+          run.threadId,
+          run.workflow,
+          run.source,
+          run.status ?? "running",
+          JSON.stringify(run.principal),
+          json(run.input),
+          now,
+        ],
       );
     } catch (error) {
       if ((error as { code?: unknown }).code === "23505")
@@ -50,9 +58,10 @@ export class PgRunStore implements RunStore {
   }
 
   async input(threadId: string): Promise<unknown> {
-    const { rows } = await this.#db.query<{ input: string | null }>("SELECT input FROM runs WHERE thread_id = $1", [
-      threadId,
-    ]);
+    const { rows } = await this.#db.query<{ input: string | null }>(
+      "SELECT input FROM runs WHERE thread_id = $1",
+      [threadId],
+    );
     return parsed(rows[0]?.input);
   }
 
@@ -65,9 +74,10 @@ export class PgRunStore implements RunStore {
   }
 
   async answer(threadId: string): Promise<unknown> {
-    const { rows } = await this.#db.query<{ answer: string | null }>("SELECT answer FROM runs WHERE thread_id = $1", [
-      threadId,
-    ]);
+    const { rows } = await this.#db.query<{ answer: string | null }>(
+      "SELECT answer FROM runs WHERE thread_id = $1",
+      [threadId],
+    );
     return parsed(rows[0]?.answer);
   }
 
@@ -81,7 +91,9 @@ export class PgRunStore implements RunStore {
   }
 
   async get(threadId: string): Promise<RunRecord | undefined> {
-    const { rows } = await this.#db.query<Row>(`SELECT ${COLUMNS} FROM runs WHERE thread_id = $1`, [threadId]);
+    const { rows } = await this.#db.query<Row>(`SELECT ${COLUMNS} FROM runs WHERE thread_id = $1`, [
+      threadId,
+    ]);
     return rows[0] && toRecord(rows[0]);
   }
 
@@ -102,7 +114,10 @@ export class PgRunStore implements RunStore {
 
   async list(status?: RunStatus): Promise<RunRecord[]> {
     const { rows } = status
-      ? await this.#db.query<Row>(`SELECT ${COLUMNS} FROM runs WHERE status = $1 ORDER BY created_at, thread_id`, [status])
+      ? await this.#db.query<Row>(
+          `SELECT ${COLUMNS} FROM runs WHERE status = $1 ORDER BY created_at, thread_id`,
+          [status],
+        )
       : await this.#db.query<Row>(`SELECT ${COLUMNS} FROM runs ORDER BY created_at, thread_id`);
     return rows.map(toRecord);
   }
@@ -154,9 +169,13 @@ function whereOf(filter: RunFilter): { sql: string; params: unknown[] } {
 
 function checkCount(value: number, min: number, what: string): void {
   if (!Number.isInteger(value) || value < min)
-    throw new GovernorError("CONFIG_INVALID", `A run listing's ${what} must be an integer of at least ${min}, not ${value}`, {
-      [what]: value,
-    });
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `A run listing's ${what} must be an integer of at least ${min}, not ${value}`,
+      {
+        [what]: value,
+      },
+    );
 }
 
 /** A value as stored JSON text; undefined as NULL (no value kept). */

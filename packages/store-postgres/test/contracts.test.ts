@@ -45,9 +45,27 @@ function postgres<TStore>(make: (pool: pg.Pool) => TStore): OpenStore<TStore> {
   };
 }
 
-describeEffectJournalContract("PostgreSQL", postgres((pool) => new PgEffectJournal(pool)));
-describeApprovalUsesContract("PostgreSQL", postgres((pool) => new PgApprovalUseLedger(pool)));
-describeKillSwitchContract("PostgreSQL", postgres((pool) => new PgKillSwitches(pool)));
-describeSpendLedgerContract("PostgreSQL", postgres((pool) => new PgSpendLedger(pool)));
-describeRunStoreContract("PostgreSQL", postgres((pool) => new PgRunStore(pool)));
-describeLeaseStoreContract("PostgreSQL", postgres((pool) => new PgLeaseStore(pool)));
+describeEffectJournalContract(
+  "PostgreSQL",
+  postgres((pool) => new PgEffectJournal(pool)),
+);
+describeApprovalUsesContract(
+  "PostgreSQL",
+  postgres((pool) => new PgApprovalUseLedger(pool)),
+);
+describeKillSwitchContract(
+  "PostgreSQL",
+  postgres((pool) => new PgKillSwitches(pool)),
+);
+describeSpendLedgerContract(
+  "PostgreSQL",
+  postgres((pool) => new PgSpendLedger(pool)),
+);
+describeRunStoreContract(
+  "PostgreSQL",
+  postgres((pool) => new PgRunStore(pool)),
+);
+describeLeaseStoreContract(
+  "PostgreSQL",
+  postgres((pool) => new PgLeaseStore(pool)),
+);

@@ -15,7 +15,7 @@ describe("DATABASE_URL checks", () => {
   it.each([
     ["", "is empty"],
     ["   ", "is empty"],
-    ["localhost:5432/governor", "uses \"localhost:\""],
+    ["localhost:5432/governor", 'uses "localhost:"'],
     ["not a url at all", "is not a URL"],
     ["mysql://user:s3cret@db:3306/governor", 'uses "mysql:"'],
     ["http://db/governor", 'uses "http:"'],
@@ -40,7 +40,11 @@ describe("DATABASE_URL checks", () => {
       database: "governor",
       redacted: "postgres://gov:***@db.internal:6543/governor",
     });
-    expect(parseDatabaseUrl("postgresql://gov@db")).toMatchObject({ host: "db", port: 5432, database: "gov" });
+    expect(parseDatabaseUrl("postgresql://gov@db")).toMatchObject({
+      host: "db",
+      port: 5432,
+      database: "gov",
+    });
     expect(parseDatabaseUrl("postgres://[::1]:5433/x")).toMatchObject({ host: "[::1]", port: 5433 });
     expect(parseDatabaseUrl("postgres:///governor?host=/var/run/postgresql")).toMatchObject({
       host: "/var/run/postgresql",

@@ -80,7 +80,9 @@ describe("migrations", () => {
 
   it("refuses a database written by a newer Governor, and writes nothing", async () => {
     const pool = poolFor(await databases.fresh());
-    await pool.query("INSERT INTO governor_schema (version, name) VALUES ($1, 'from the future')", [SCHEMA_VERSION + 5]);
+    await pool.query("INSERT INTO governor_schema (version, name) VALUES ($1, 'from the future')", [
+      SCHEMA_VERSION + 5,
+    ]);
     const before = await tables(pool);
     for (const attempt of [migrate(pool), checkSchema(pool)]) {
       const error = await failureOf(attempt);
@@ -97,7 +99,14 @@ describe("migrations", () => {
 
   it("writes nothing when a migration fails part way", async () => {
     const pool = poolFor(await databases.empty());
-    const broken = [...MIGRATIONS, { version: SCHEMA_VERSION + 1, name: "broken", up: "CREATE TABLE half (x int); SELECT no_such_function()" }];
+    const broken = [
+      ...MIGRATIONS,
+      {
+        version: SCHEMA_VERSION + 1,
+        name: "broken",
+        up: "CREATE TABLE half (x int); SELECT no_such_function()",
+      },
+    ];
     expect((await failureOf(migrate(pool, broken))).message).toContain("no_such_function");
     expect(await tables(pool)).toEqual([]);
   });

@@ -38,7 +38,12 @@ describe("openPostgresStore", () => {
       expect(existsSync(join(dir, "keys", "audit.key"))).toBe(true);
 
       // The audit journal masks what it stores, as the embedded store's does.
-      await stores.audit.append({ threadId: "t1", kind: "run", outcome: "start", data: { email: "ana@example.com" } });
+      await stores.audit.append({
+        threadId: "t1",
+        kind: "run",
+        outcome: "start",
+        data: { email: "ana@example.com" },
+      });
       const [record] = await stores.audit.list("t1");
       expect(JSON.stringify(record?.data)).not.toContain("ana@example.com");
       expect(await stores.audit.verify()).toMatchObject({ ok: true, records: 1 });
@@ -50,7 +55,9 @@ describe("openPostgresStore", () => {
 
   it("checkpoints a LangGraph run in the same database, readable after reopening", async () => {
     const url = await server.createDatabase();
-    const State = Annotation.Root({ count: Annotation<number>({ reducer: (_, next) => next, default: () => 0 }) });
+    const State = Annotation.Root({
+      count: Annotation<number>({ reducer: (_, next) => next, default: () => 0 }),
+    });
     const build = (stores: Awaited<ReturnType<typeof openPostgresStore>>) =>
       new StateGraph(State)
         .addNode("bump", (state) => ({ count: state.count + 1 }))

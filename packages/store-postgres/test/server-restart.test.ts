@@ -12,7 +12,11 @@ const principal = { id: "user:ana", role: "support", scopes: [] } as never;
 
 beforeAll(async () => {
   server = await startPostgres();
-  store = await openPostgresStore({ url: await server.createDatabase(), dir, pool: { connectionTimeoutMillis: 5_000 } });
+  store = await openPostgresStore({
+    url: await server.createDatabase(),
+    dir,
+    pool: { connectionTimeoutMillis: 5_000 },
+  });
 });
 afterAll(async () => {
   await store?.close().catch(() => undefined);
@@ -42,10 +46,17 @@ describe("the database going away mid-use", () => {
       ["effects.get", () => store.effects.get("k1")],
       ["effects.start", () => store.effects.start("k2", "refund", "t1")],
       ["kills.active", () => store.kills.active("support")],
-      ["spend.reserve", () => store.spend.reserve({ principal: "user:ana", day: "2026-12-02", threadId: "t1", costUsd: 1 }, 5)],
+      [
+        "spend.reserve",
+        () =>
+          store.spend.reserve({ principal: "user:ana", day: "2026-12-02", threadId: "t1", costUsd: 1 }, 5),
+      ],
       ["runs.setStatus", () => store.runs.setStatus("t1", "completed")],
       ["leases.acquire", () => store.leases.acquire("t1", "owner", Date.now(), 1000)],
-      ["approvalUses.claim", () => store.approvalUses.claim("jti", { threadId: "t1", node: "n", callId: "c" })],
+      [
+        "approvalUses.claim",
+        () => store.approvalUses.claim("jti", { threadId: "t1", node: "n", callId: "c" }),
+      ],
       ["audit.append", () => store.audit.append({ threadId: "t1", kind: "run", outcome: "start" })],
     ];
     for (const [what, call] of calls) {
@@ -61,7 +72,9 @@ describe("the database going away mid-use", () => {
     expect(await store.effects.get("k2")).toBeUndefined();
     expect(await store.spend.spent("user:ana", "2026-12-02")).toBe(0);
     expect(await store.runs.get("t1")).toMatchObject({ status: "running" });
-    expect(await store.spend.reserve({ principal: "user:ana", day: "2026-12-02", threadId: "t1", costUsd: 1 }, 5)).toEqual({
+    expect(
+      await store.spend.reserve({ principal: "user:ana", day: "2026-12-02", threadId: "t1", costUsd: 1 }, 5),
+    ).toEqual({
       ok: true,
       spent: 1,
     });
