@@ -229,4 +229,43 @@ describe("startWorker", () => {
     expect(counts.completed).toBe(1);
     expect(counts.wait).toBe(1);
   });
+
+  it("keeps going when Redis (appendonly) is killed and restarted mid-load: every job is continued", async () => {
+    const persistent = await startRedis({ appendonly: true });
+    try {
+      const runs = Array.from({ length: 20 }, (_, i) => run(`r-${i}`));
+      const recording = recordingRuntime(runs);
+      const producer = await RunQueue.open({ redis: persistent.url, queueName: "restart" });
+      for (const stored of runs) await producer.enqueue(stored.threadId);
+      await producer.close();
+      const slow: WorkerRuntime = {
+        ...recording.runtime,
+        async continue(wf, threadId) {
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          return recording.runtime.continue(wf, threadId);
+        },
+      };
+      const started = await startWorker({
+        runtime: slow,
+        redis: persistent.url,
+        queueName: "restart",
+        requeueDue: false,
+        concurrency: 2,
+        timings: { lockDurationMs: 5_000, stalledIntervalMs: 1_000 },
+        workflowFor: () => ({ workflow }),
+        log: () => {},
+      });
+      await pollUntil("a few jobs continued", () => recording.continued.length >= 3, 60_000);
+      await persistent.kill();
+      await persistent.restart();
+      await pollUntil("every job continued", () => new Set(recording.continued).size === 20, 120_000);
+      const check = await RunQueue.open({ redis: persistent.url, queueName: "restart" });
+      await pollUntil("every job completed", async () => (await check.counts()).completed === 20, 120_000);
+      await check.close();
+      // Drained while Redis is up: a worker finishing its jobs must tell Redis so.
+      await started.close();
+    } finally {
+      await persistent.stop();
+    }
+  }, 300_000);
 });
