@@ -33,7 +33,7 @@ export function describeApprovalUsesContract(label: string, open: OpenStore<Appr
     });
 
     it("binds a decision raced for two requests to exactly one of them", async () => {
-      const ledgers = await instances(current(), 2);
+      const ledgers = await instances(current(), 2, (ledger) => ledger.claim("warm-up", use));
       for (let round = 0; round < 10; round++) {
         const jti = `race-${round}`;
         const won = await Promise.all([

@@ -20,12 +20,21 @@ export function eachStore<TStore>(open: OpenStore<TStore>): () => OpenedStore<TS
   };
 }
 
-/** The store and `n` instances in all, the extra ones on other connections where the backend offers them. */
-export async function instances<TStore>(opened: OpenedStore<TStore>, n: number): Promise<TStore[]> {
+/**
+ * The store and `n` instances in all, the extra ones on other connections where the backend
+ * offers them. `warm` is called on each a few times at once first, so every instance has its
+ * connections open and the race that follows overlaps for real.
+ */
+export async function instances<TStore>(
+  opened: OpenedStore<TStore>,
+  n: number,
+  warm?: (store: TStore) => unknown,
+): Promise<TStore[]> {
   const all = [opened.store];
   while (opened.another && all.length < n) all.push(await opened.another());
   // Without another connection, the same instance takes every call: still concurrent promises.
   while (all.length < n) all.push(opened.store);
+  if (warm) await Promise.all(all.flatMap((store) => Array.from({ length: 8 }, () => warm(store))));
   return all;
 }
 

@@ -146,7 +146,7 @@ export function describeEffectJournalContract(label: string, open: OpenStore<Eff
       });
 
       it("lets exactly one of two concurrent claims of a new key win", async () => {
-        const [a, b] = await instances(current(), 2);
+        const [a, b] = await instances(current(), 2, (journal) => journal.get("warm-up"));
         for (let round = 0; round < 10; round++) {
           const key = `race-${round}`;
           const won = await Promise.all([a!.start(key, "tool", "t1"), b!.start(key, "tool", "t2")]);
@@ -158,7 +158,7 @@ export function describeEffectJournalContract(label: string, open: OpenStore<Eff
         const opened = current();
         await opened.store.start("k1", "tool", "t1");
         await opened.store.fail("k1", "boom");
-        const drivers = await instances(opened, 4);
+        const drivers = await instances(opened, 4, (journal) => journal.get("warm-up"));
         const won = await Promise.all(
           Array.from({ length: 12 }, (_, i) =>
             drivers[i % drivers.length]!.start("k1", "tool", "t1", "failed"),
