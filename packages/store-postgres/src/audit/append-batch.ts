@@ -10,6 +10,7 @@ import type { PreparedEntry } from "./audit-entry.js";
 import { type HeadRow, headReadOf, signedHead } from "./audit-head-row.js";
 import { AUDIT_COLUMNS, type AuditRow, recordOf } from "./audit-rows.js";
 import { AUDIT_CHAIN_LOCK } from "./audit-schema.js";
+import { inTransaction } from "./in-transaction.js";
 
 /**
  * The end of the chain, the head, and the records already holding any of the batch's dedupe
@@ -63,27 +64,41 @@ export class ChainRaced extends Error {
 }
 
 /**
- * Appends a batch to the one chain, inside the caller's transaction: each entry's record, in
- * order, or for an entry whose dedupe key is already kept, the record that holds it.
+ * Appends a batch to the one chain in one transaction: each entry's record, in order, or for
+ * an entry whose dedupe key is already kept, the record that holds it.
  *
  * Why one global chain under one lock, rather than per-thread chains anchored in a global
  * one: every record then has one place in one sequence, `verify` walks it exactly as it walks
  * the SQLite journal (same hashes, same verdicts, the same code), and the lock is held for
  * three round trips per batch, not per record: appends made together in one process share a
  * transaction, so the chain's throughput grows with the batch rather than being one commit per
- * record. The head moves in the same statement as the records it covers. Per-thread chains would let threads append in parallel, at the price of a second
- * kind of chain, an anchoring protocol and a verify that is no longer the one SQLite has.
+ * record. The head moves in the same statement as the records it covers. Per-thread chains
+ * would let threads append in parallel, at the price of a second kind of chain, an anchoring
+ * protocol and a verify that is no longer the one SQLite has.
  *
  * The lock is a transaction-level advisory lock, not `FOR UPDATE` on the head row: it exists
  * before the head row does (an empty journal), is released by commit, rollback or a dropped
  * connection alike, and works through a pooler in transaction mode.
  */
-export async function appendBatch(
+export function appendBatch(
+  pool: pg.Pool,
+  key: AuditKey,
+  batch: readonly PreparedEntry[],
+): Promise<AuditRecord[]> {
+  // The lock is taken with BEGIN, in the same round trip.
+  return inTransaction(
+    pool,
+    "appending to the audit journal",
+    (client) => appendLocked(client, key, batch),
+    `BEGIN; SELECT ${AUDIT_CHAIN_LOCK}`,
+  );
+}
+
+async function appendLocked(
   client: pg.PoolClient,
   key: AuditKey,
   batch: readonly PreparedEntry[],
 ): Promise<AuditRecord[]> {
-  await client.query(`SELECT ${AUDIT_CHAIN_LOCK}`);
   // A statement of its own, after the lock: under READ COMMITTED a statement reads what was
   // committed when it started, so this one sees the chain as the lock's last holder left it.
   const keys = [

@@ -59,8 +59,12 @@ export const AUDIT_CHAIN_LOCK = "pg_advisory_xact_lock(1198932341, 1)";
  * (tests, a tool that only audits).
  */
 export async function applyAuditSchema(pool: pg.Pool): Promise<void> {
-  await inTransaction(pool, "creating the audit tables", async (client) => {
-    await client.query(`SELECT ${AUDIT_CHAIN_LOCK}`);
-    await client.query(AUDIT_SCHEMA_SQL);
-  });
+  await inTransaction(
+    pool,
+    "creating the audit tables",
+    async (client) => {
+      await client.query(AUDIT_SCHEMA_SQL);
+    },
+    `BEGIN; SELECT ${AUDIT_CHAIN_LOCK}`,
+  );
 }

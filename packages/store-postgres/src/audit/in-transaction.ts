@@ -5,6 +5,9 @@ import { storeFailure } from "./store-failure.js";
  * Runs `work` in one transaction on a client of its own: committed whole or rolled back
  * whole, so nothing is ever half-written.
  *
+ * `begin` may carry statements without parameters to run first in the same round trip (an
+ * advisory lock, say).
+ *
  * A client whose rollback fails has lost its connection (the server went away, and rolled
  * back with it): it is destroyed rather than handed back to the pool for the next caller.
  *
@@ -15,6 +18,7 @@ export async function inTransaction<T>(
   pool: pg.Pool,
   what: string,
   work: (client: pg.PoolClient) => Promise<T>,
+  begin = "BEGIN",
 ): Promise<T> {
   let client: pg.PoolClient;
   try {
@@ -24,7 +28,7 @@ export async function inTransaction<T>(
   }
   let destroy = false;
   try {
-    await client.query("BEGIN");
+    await client.query(begin);
     const result = await work(client);
     await client.query("COMMIT");
     return result;

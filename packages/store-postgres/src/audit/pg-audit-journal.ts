@@ -187,9 +187,7 @@ export class PgAuditJournal implements AuditJournal {
   async #write(entries: readonly PreparedEntry[]): Promise<AuditRecord[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inTransaction(this.#pool, "appending to the audit journal", (client) =>
-          appendBatch(client, this.#key, entries),
-        );
+        return await appendBatch(this.#pool, this.#key, entries);
       } catch (error) {
         if (!(error instanceof ChainRaced) || attempt === ATTEMPTS) throw error;
       }
