@@ -43,6 +43,12 @@ export class StoreDatabase {
       throw storeError(error, this.where);
     }
     let broken: Error | undefined;
+    // A checked-out client has no listener of the pool's: the connection dying under it is an
+    // 'error' event that would crash the process. The query in flight rejects with it anyway.
+    const lost = (error: Error) => {
+      broken = error;
+    };
+    client.on("error", lost);
     try {
       await client.query("BEGIN");
       const result = await work(client);
@@ -54,6 +60,7 @@ export class StoreDatabase {
       else await client.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
       throw storeError(error, this.where);
     } finally {
+      client.off("error", lost);
       client.release(broken);
     }
   }

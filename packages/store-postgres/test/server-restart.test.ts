@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type PostgresServer, startPostgres } from "@governor/testing-services";
+import { type PostgresServer, pollUntil, startPostgres } from "@governor/testing-services";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgresStore, type PostgresGovernorStore } from "../src/open-postgres-store.js";
 
@@ -80,5 +81,39 @@ describe("the database going away mid-use", () => {
     });
     await store.runs.setStatus("t1", "completed");
     expect(await store.runs.get("t1")).toMatchObject({ status: "completed" });
+  });
+
+  it("rolls back a transaction the server dies in the middle of, and the same store works after the restart", async () => {
+    const entry = { principal: "user:bo", day: "2026-12-03", threadId: "t9", costUsd: 1 };
+    // Another connection holds bo's lock for that day, so the reservation waits inside its transaction.
+    const blocker = new pg.Client({ connectionString: store.pool.options.connectionString });
+    blocker.on("error", () => undefined);
+    await blocker.connect();
+    await blocker.query("BEGIN");
+    await blocker.query("SELECT pg_advisory_xact_lock(21328, hashtext($1))", [
+      JSON.stringify([entry.principal, entry.day]),
+    ]);
+    const reserving = store.spend.reserve(entry, 5).then(
+      () => undefined,
+      (error: Error & { code?: string }) => error,
+    );
+    await pollUntil(
+      "the reservation waiting on the lock",
+      async () =>
+        (
+          await blocker.query(
+            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'",
+          )
+        ).rows[0].n === 1,
+      30_000,
+    );
+    await server.kill();
+    const error = await reserving;
+    expect(error?.code).toBe("STORE_UNREACHABLE");
+    await blocker.end().catch(() => undefined);
+
+    await server.restart();
+    expect(await store.spend.spent(entry.principal, entry.day)).toBe(0);
+    expect(await store.spend.reserve(entry, 5)).toEqual({ ok: true, spent: 1 });
   });
 });
