@@ -26,6 +26,10 @@ export async function inTransaction<T>(
   } catch (error) {
     throw storeFailure(error, what);
   }
+  // A connection that dies between two statements is reported on the client, not on a query:
+  // unheard, that event would crash the process. The next statement fails, and is handled below.
+  const ignore = () => undefined;
+  client.on("error", ignore);
   let destroy = false;
   try {
     await client.query(begin);
@@ -39,6 +43,7 @@ export async function inTransaction<T>(
     ));
     throw storeFailure(error, what);
   } finally {
+    client.off("error", ignore);
     client.release(destroy);
   }
 }
