@@ -19,6 +19,13 @@ export interface LoadConfig {
   readonly latency: ModelLatency;
   /** Every n-th refund session waits for a supervisor (0: none). */
   readonly waitingEvery: number;
+  /**
+   * A paced SQLite load beside the burst: refund sessions started at this many a second (the
+   * agent loop at a tenth of it) for `pacedSeconds`, so the CPU is not saturated and a turn's
+   * time is Governor's, not the queue's. 0 skips it.
+   */
+  readonly pacedRate: number;
+  readonly pacedSeconds: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -26,7 +33,8 @@ type Env = Readonly<Record<string, string | undefined>>;
 /**
  * Reads the load bench's settings from the environment, then from flags (flags win):
  * `--sessions N`, `--loop-sessions N`, `--workloads refund,agent-loop`, `--backends sqlite,postgres`,
- * `--workers 1,2,4`, `--concurrency N`, `--ramp-ms N`, `--seed N`, `--waiting-every N`.
+ * `--workers 1,2,4`, `--concurrency N`, `--ramp-ms N`, `--seed N`, `--waiting-every N`,
+ * `--paced-rate N` (0 skips the paced load), `--paced-seconds N`.
  * The environment's names are BENCH_LOAD_ and the flag in capitals (BENCH_LOAD_SESSIONS…).
  *
  * @throws {RangeError} naming the setting that is not a count or not one of its choices.
@@ -43,7 +51,7 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     if (value === undefined) throw new RangeError(`${flag} needs a value`);
     settings[`BENCH_LOAD_${flag.slice(2).toUpperCase().replaceAll("-", "_")}`] = value;
   }
-  const known = new Set(["SESSIONS", "LOOP_SESSIONS", "WORKLOADS", "BACKENDS", "WORKERS", "CONCURRENCY", "RAMP_MS", "SEED", "WAITING_EVERY", "MODEL_MIN_MS", "MODEL_MAX_MS"]);
+  const known = new Set(["SESSIONS", "LOOP_SESSIONS", "WORKLOADS", "BACKENDS", "WORKERS", "CONCURRENCY", "RAMP_MS", "SEED", "WAITING_EVERY", "MODEL_MIN_MS", "MODEL_MAX_MS", "PACED_RATE", "PACED_SECONDS"]);
   for (const name of Object.keys(settings))
     if (name.startsWith("BENCH_LOAD_") && !known.has(name.slice(11)))
       throw new RangeError(`unknown setting ${name} (--${name.slice(11).toLowerCase().replaceAll("_", "-")})`);
@@ -63,6 +71,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     rampMs: count(settings, "BENCH_LOAD_RAMP_MS", 0, 0),
     latency: { minMs, maxMs, seed: count(settings, "BENCH_LOAD_SEED", 11, 0) },
     waitingEvery: count(settings, "BENCH_LOAD_WAITING_EVERY", 10, 0),
+    pacedRate: count(settings, "BENCH_LOAD_PACED_RATE", 10, 0),
+    pacedSeconds: count(settings, "BENCH_LOAD_PACED_SECONDS", 60),
   };
 }
 

@@ -34,6 +34,18 @@ for (const workload of config.workloads) {
   if (config.backends.includes("sqlite")) {
     console.log(`load: ${request.sessions} ${workload} sessions on SQLite in one process…`);
     measurements.push(await runJsonChild<LoadMeasurement>("sqlite-load-child", request));
+    const rate = workload === "refund" ? config.pacedRate : config.pacedRate / 10;
+    if (rate > 0) {
+      const sessions = Math.max(1, Math.round(rate * config.pacedSeconds));
+      console.log(`load: ${sessions} ${workload} sessions on SQLite, started ${rate} a second…`);
+      measurements.push(
+        await runJsonChild<LoadMeasurement>("sqlite-load-child", {
+          ...request,
+          sessions,
+          rampMs: config.pacedSeconds * 1000,
+        }),
+      );
+    }
   }
   if (config.backends.includes("postgres")) {
     // Imported only here: a SQLite-only run needs neither pg nor a Redis client.

@@ -9,6 +9,8 @@ export interface LoadMeasurement {
   /** Worker processes (0: the sessions ran in the one process that started them). */
   readonly workers: number;
   readonly sessions: number;
+  /** Starts spread over this many ms (0: every session at once). */
+  readonly rampMs: number;
   readonly completed: number;
   readonly waiting: number;
   /** Failed sessions by kind (SQLITE_BUSY, deadlock, connection-lost, a GovernorError code…). */

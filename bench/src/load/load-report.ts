@@ -17,7 +17,8 @@ const fixed = (value: number | undefined, digits = 1) =>
 function label(m: LoadMeasurement): string {
   const where =
     m.backend === "sqlite" ? "SQLite, 1 process" : `PostgreSQL, ${m.workers} worker${m.workers === 1 ? "" : "s"}`;
-  return `${m.workload} · ${where}`;
+  const paced = m.rampMs > 0 ? `, paced ${fixed((m.sessions * 1000) / m.rampMs)}/s` : "";
+  return `${m.workload} · ${where}${paced}`;
 }
 
 function errorsOf(m: LoadMeasurement): string {

@@ -1,5 +1,6 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, execFile, spawn } from "node:child_process";
 import { availableParallelism } from "node:os";
+import { promisify } from "node:util";
 import { GovernorRuntime } from "@governor/core";
 import { openPostgresStore } from "@governor/store-postgres";
 import { type PostgresServer, type RedisServer, startPostgres, startRedis } from "@governor/testing-services";
@@ -16,6 +17,7 @@ import type { WorkerReport, WorkerRequest } from "./worker-child.js";
 
 /** Runs admitted and enqueued at once while the workers already run (a producer's pace, not one by one). */
 const ADMIT_BATCH = 100;
+const runFile = promisify(execFile);
 /** A load that makes no progress for this long has lost runs: stop waiting and report them. */
 const STALL_MS = 5 * 60_000;
 
@@ -56,7 +58,7 @@ export async function measurePostgresLoad(
   const keys = scratchDir("load-keys");
   const queueName = `load-${load.workload}-${workers}-${Date.now()}`;
   const store = await openPostgresStore({ url: databaseUrl, dir: keys.path });
-  const runtime = new GovernorRuntime({ stores: store } as ConstructorParameters<typeof GovernorRuntime>[0]);
+  const runtime = new GovernorRuntime({ store });
   const queue = await RunQueue.open({ redis: redis.url, queueName });
   const workload = workloadFor(load);
   const request: WorkerRequest = {
@@ -69,7 +71,8 @@ export async function measurePostgresLoad(
   };
   const children = await Promise.all(Array.from({ length: workers }, () => startWorkerProcess(request)));
   try {
-    const redisCpu = async () => redisCpuMsFromInfo(await (await queue.bullQueue.client).info("cpu"));
+    const redisCpu = async () =>
+      redisCpuMsFromInfo((await runFile("redis-cli", ["-u", redis.url, "info", "cpu"])).stdout);
     const databaseBefore = postgresCpuMs(postgres.dataDir);
     const queueBefore = await redisCpu();
     const producerCpu = process.cpuUsage();
@@ -113,6 +116,7 @@ export async function measurePostgresLoad(
       backend: "postgres",
       workers,
       sessions: load.sessions,
+      rampMs: 0,
       completed: reports.reduce((sum, r) => sum + r.completed, 0),
       waiting: reports.reduce((sum, r) => sum + r.waiting, 0),
       errors,

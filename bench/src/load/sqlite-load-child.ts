@@ -6,7 +6,7 @@
 import "../v8-workaround.js";
 import { availableParallelism } from "node:os";
 import { join } from "node:path";
-import { GovernorRuntime } from "@governor/core";
+import { GovernorRuntime, GovernorStore } from "@governor/core";
 import { scratchDir } from "../scratch-dir.js";
 import { driveSessions } from "./drive-sessions.js";
 import { checkIntegrity } from "./integrity.js";
@@ -17,7 +17,8 @@ import { ResourceSampler } from "./resource-sampler.js";
 
 async function main(request: LoadRequest): Promise<LoadMeasurement> {
   const dir = scratchDir(`load-${request.workload}`);
-  const runtime = new GovernorRuntime({ dir: join(dir.path, "store") });
+  const store = new GovernorStore(join(dir.path, "store"));
+  const runtime = new GovernorRuntime({ store });
   const workload = workloadFor(request);
   const start = async (threadId: string, session: number) => {
     const outcome = await runtime.start(workload.workflow, workload.input(session), {
@@ -42,7 +43,6 @@ async function main(request: LoadRequest): Promise<LoadMeasurement> {
     });
     const used = process.cpuUsage(cpu);
     const peakRssMb = sampler.stop();
-    const store = runtime.store;
     const integrity = await checkIntegrity({
       stores: store,
       threadIds: Array.from({ length: request.sessions }, (_, i) => `load-${i}`),
@@ -57,6 +57,7 @@ async function main(request: LoadRequest): Promise<LoadMeasurement> {
       backend: "sqlite",
       workers: 0,
       sessions: request.sessions,
+      rampMs: request.rampMs,
       completed: driven.completed,
       waiting: driven.waiting,
       errors: driven.errors,
@@ -72,7 +73,7 @@ async function main(request: LoadRequest): Promise<LoadMeasurement> {
       integrity,
     };
   } finally {
-    await runtime.store.close();
+    await store.close();
     dir.dispose();
   }
 }

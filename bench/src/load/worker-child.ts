@@ -58,7 +58,7 @@ const workload = workloadFor(request.load, () => {
   return threadId === undefined ? undefined : clocks.get(threadId);
 });
 const store = await openPostgresStore({ url: request.databaseUrl, dir: request.keysDir });
-const runtime = new GovernorRuntime({ stores: store } as ConstructorParameters<typeof GovernorRuntime>[0]);
+const runtime = new GovernorRuntime({ store });
 const errors: Record<string, number> = {};
 const examples: string[] = [];
 const queueWaits: number[] = [];
