@@ -8,10 +8,13 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Overrides the connect timeout (milliseconds). */
 export const CONNECT_TIMEOUT_ENV = "GOVERNOR_PG_CONNECT_TIMEOUT_MS";
 
+/** Overrides how many connections one process's pool opens at most (default 10). */
+export const POOL_MAX_ENV = "GOVERNOR_PG_POOL_MAX";
+
 export interface PoolOptions {
   /** Milliseconds to wait for a connection; default `GOVERNOR_PG_CONNECT_TIMEOUT_MS`, else 10 s. */
   readonly connectionTimeoutMillis?: number;
-  /** Most connections this pool opens (pg's default is 10). */
+  /** Most connections this pool opens; default `GOVERNOR_PG_POOL_MAX`, else 10 (pg's default). */
   readonly max?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
 }
@@ -31,10 +34,14 @@ const targets = new WeakMap<pg.Pool, DatabaseTarget>();
  */
 export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
   const target = parseDatabaseUrl(url);
+  const env = options.env ?? process.env;
   const pool = new pg.Pool({
     connectionString: url,
-    connectionTimeoutMillis: connectTimeout(options),
-    max: options.max ?? 10,
+    connectionTimeoutMillis:
+      positive(options.connectionTimeoutMillis, "connectionTimeoutMillis") ??
+      positive(fromEnv(env, CONNECT_TIMEOUT_ENV), CONNECT_TIMEOUT_ENV) ??
+      DEFAULT_CONNECT_TIMEOUT_MS,
+    max: positive(options.max, "max") ?? positive(fromEnv(env, POOL_MAX_ENV), POOL_MAX_ENV) ?? 10,
     keepAlive: true,
   });
   pool.on("error", () => undefined);
@@ -58,20 +65,22 @@ export function poolTarget(pool: pg.Pool): string {
   return `${host ?? "localhost"}:${port ?? 5432}/${database ?? ""}`;
 }
 
-function connectTimeout(options: PoolOptions): number {
-  if (options.connectionTimeoutMillis !== undefined)
-    return checkTimeout(options.connectionTimeoutMillis, "connectionTimeoutMillis");
-  const configured = (options.env ?? process.env)[CONNECT_TIMEOUT_ENV];
-  if (configured === undefined || configured === "") return DEFAULT_CONNECT_TIMEOUT_MS;
-  return checkTimeout(Number(configured), CONNECT_TIMEOUT_ENV);
+/** A setting from the environment as a number; undefined when unset or blank. */
+function fromEnv(env: Readonly<Record<string, string | undefined>>, name: string): number | undefined {
+  const text = env[name];
+  return text === undefined || text.trim() === "" ? undefined : Number(text);
 }
 
-function checkTimeout(ms: number, what: string): number {
-  if (!Number.isInteger(ms) || ms < 1)
+/** @throws {GovernorError} STORE_CONFIG_INVALID naming the setting when it is given but not a positive whole number. */
+function positive(value: number | undefined, what: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!Number.isInteger(value) || value < 1)
     throw new GovernorError(
       "STORE_CONFIG_INVALID",
-      `${what} must be a positive whole number of milliseconds, not ${String(ms)}`,
-      { [what]: ms },
+      `${what} must be a positive whole number, not ${String(value)}`,
+      {
+        [what]: value,
+      },
     );
-  return ms;
+  return value;
 }

@@ -4,7 +4,13 @@
  * kill switches, spend) lives in one database that any number of workers share.
  */
 export { PgAuditJournal, type PgAuditJournalOptions } from "./audit/pg-audit-journal.js";
-export { CONNECT_TIMEOUT_ENV, DEFAULT_CONNECT_TIMEOUT_MS, openPool, type PoolOptions } from "./connection.js";
+export {
+  CONNECT_TIMEOUT_ENV,
+  DEFAULT_CONNECT_TIMEOUT_MS,
+  openPool,
+  POOL_MAX_ENV,
+  type PoolOptions,
+} from "./connection.js";
 export { type DatabaseTarget, parseDatabaseUrl, redactUrl } from "./database-url.js";
 export { checkSchema, type MigrationResult, migrate } from "./migrate.js";
 export { MIGRATIONS, type Migration, SCHEMA_VERSION } from "./migrations/index.js";

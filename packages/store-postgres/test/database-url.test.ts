@@ -69,5 +69,9 @@ describe("DATABASE_URL checks", () => {
     const error = failure(() => openPool(url, { env: { GOVERNOR_PG_CONNECT_TIMEOUT_MS: "soon" } }));
     expect(error.code).toBe("STORE_CONFIG_INVALID");
     expect(error.message).toContain("GOVERNOR_PG_CONNECT_TIMEOUT_MS");
+    expect(failure(() => openPool(url, { env: { GOVERNOR_PG_POOL_MAX: "-3" } })).message).toContain(
+      "GOVERNOR_PG_POOL_MAX",
+    );
+    expect(openPool(url, { env: { GOVERNOR_PG_POOL_MAX: "25" } }).options.max).toBe(25);
   });
 });
