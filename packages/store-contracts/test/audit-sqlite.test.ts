@@ -26,6 +26,8 @@ describeAuditJournalContract("SqliteAuditJournal", async (key) => {
         })();
       },
     },
-    close: () => db.close(),
+    close: () => {
+      db.close();
+    },
   };
 });
