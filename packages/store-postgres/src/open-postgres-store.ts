@@ -1,14 +1,8 @@
 import {
-  type ApprovalUseLedger,
   defaultGovernorDir,
-  type EffectJournal,
   type GovernorStores,
   type GraphServices,
-  type KillSwitchStore,
-  type LeaseStore,
   maskingAuditJournal,
-  type RunStore,
-  type SpendLedger,
   storeKeys,
 } from "@governor/core";
 import type { TokenKeys } from "@governor/identity";
@@ -54,12 +48,12 @@ export class PostgresGovernorStore implements GovernorStores {
   readonly pool: pg.Pool;
   readonly checkpointer: PostgresSaver;
   readonly audit: AuditJournal;
-  readonly effects: EffectJournal;
-  readonly runs: RunStore;
-  readonly leases: LeaseStore;
-  readonly kills: KillSwitchStore;
-  readonly spend: SpendLedger;
-  readonly approvalUses: ApprovalUseLedger;
+  readonly effects: PgEffectJournal;
+  readonly runs: PgRunStore;
+  readonly leases: PgLeaseStore;
+  readonly kills: PgKillSwitches;
+  readonly spend: PgSpendLedger;
+  readonly approvalUses: PgApprovalUseLedger;
   readonly tokenKeys: TokenKeys;
   /** Memory facts are not kept in PostgreSQL yet: memory nodes refuse to compile on this store. */
   readonly memory = undefined;
