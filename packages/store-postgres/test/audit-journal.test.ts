@@ -5,6 +5,7 @@ import { AuditKey } from "@governor/observability";
 import { freePort, type PostgresServer, startPostgres } from "@governor/testing-services";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { appendBegin } from "../src/audit/append-batch.js";
 import { applyAuditSchema } from "../src/audit/audit-schema.js";
 import { PgAuditJournal } from "../src/audit/pg-audit-journal.js";
 
@@ -130,6 +131,32 @@ describe("PgAuditJournal: the head in the database", () => {
     expect(await journal.verify()).toMatchObject({ ok: true, records: 6, anchored: 3 });
     await journal.append({ threadId: "t", kind: "policy", outcome: "allow" });
     expect(await journal.verify()).toMatchObject({ ok: true, records: 7, anchored: 7 });
+  });
+});
+
+describe("PgAuditJournal: a writer frozen while it holds the chain", () => {
+  it("cannot stall the others: the server ends its session, and their appends go on", async () => {
+    const pool = await freshPool();
+    const journal = await PgAuditJournal.open(pool, { key, lockHolderTimeoutMs: 1000 });
+    await journal.append({ threadId: "t", kind: "run", outcome: "started" });
+    // Another worker's connection begins an append exactly as the journal does, then says nothing more.
+    const frozen = new pg.Client({ connectionString: pool.options.connectionString });
+    frozen.on("error", () => undefined);
+    await frozen.connect();
+    await frozen.query(appendBegin(1000));
+    const record = await journal.append({ threadId: "t", kind: "run", outcome: "resumed" });
+    expect(record.seq).toBe(2);
+    await expect(frozen.query("SELECT 1")).rejects.toBeInstanceOf(Error);
+    await frozen.end().catch(() => undefined);
+    expect(await journal.verify()).toMatchObject({ ok: true, records: 2, anchored: 2 });
+  });
+
+  it("refuses a timeout, page or batch size that is not a positive integer", async () => {
+    const pool = await freshPool();
+    for (const options of [{ lockHolderTimeoutMs: 0 }, { verifyPageSize: 1.5 }, { maxBatch: -1 }])
+      expect(() => new PgAuditJournal(pool, { key, ...options })).toThrow(
+        expect.objectContaining({ code: "STORE_CONFIG_INVALID" }),
+      );
   });
 });
 

@@ -84,14 +84,25 @@ export function appendBatch(
   pool: pg.Pool,
   key: AuditKey,
   batch: readonly PreparedEntry[],
+  holderTimeoutMs: number,
 ): Promise<AuditRecord[]> {
-  // The lock is taken with BEGIN, in the same round trip.
   return inTransaction(
     pool,
     "appending to the audit journal",
     (client) => appendLocked(client, key, batch),
-    `BEGIN; SELECT ${AUDIT_CHAIN_LOCK}`,
+    appendBegin(holderTimeoutMs),
   );
+}
+
+/**
+ * How an append transaction begins, in one round trip: the chain's lock, and a bound on how
+ * long the session may then sit idle inside the transaction. A worker frozen while it holds
+ * the lock (a paused VM, a stopped process whose socket stays open) would otherwise stall
+ * every writer on every machine; past the bound the server ends that session, which rolls its
+ * batch back and frees the lock. The frozen worker's appends are refused; none is kept.
+ */
+export function appendBegin(holderTimeoutMs: number): string {
+  return `BEGIN; SET LOCAL idle_in_transaction_session_timeout = ${Math.trunc(holderTimeoutMs)}; SELECT ${AUDIT_CHAIN_LOCK}`;
 }
 
 async function appendLocked(

@@ -1,3 +1,4 @@
+import { GovernorError } from "@governor/errors";
 import {
   type AuditEntry,
   type AuditJournal,
@@ -25,6 +26,11 @@ export interface PgAuditJournalOptions extends AuditKeySource {
   readonly maxBatch?: number;
   /** Records `verify` reads per page (default 1000). */
   readonly verifyPageSize?: number;
+  /**
+   * How long a writer may hold the chain's lock without a word before the server ends its
+   * session (default 15 s): a frozen worker cannot stall every other one longer than this.
+   */
+  readonly lockHolderTimeoutMs?: number;
 }
 
 type Waiting = {
@@ -56,6 +62,7 @@ export class PgAuditJournal implements AuditJournal {
   readonly #key: AuditKey;
   readonly #maxBatch: number;
   readonly #pageSize: number;
+  readonly #holderTimeoutMs: number;
   readonly #queue: Waiting[] = [];
   #writing: Promise<void> | undefined;
 
@@ -74,13 +81,15 @@ export class PgAuditJournal implements AuditJournal {
 
   /**
    * @param pool the store's pool; the journal borrows a client per call and never ends it.
-   * @throws {GovernorError} STORE_CONFIG_INVALID when no audit key is configured (see `auditKeyOf`).
+   * @throws {GovernorError} STORE_CONFIG_INVALID when no audit key is configured (see
+   * `auditKeyOf`), or a size or timeout is not a positive integer.
    */
   constructor(pool: pg.Pool, options: PgAuditJournalOptions = {}) {
     this.#pool = pool;
     this.#key = auditKeyOf(options);
-    this.#maxBatch = options.maxBatch ?? 256;
-    this.#pageSize = options.verifyPageSize ?? 1000;
+    this.#maxBatch = positive("maxBatch", options.maxBatch ?? 256);
+    this.#pageSize = positive("verifyPageSize", options.verifyPageSize ?? 1000);
+    this.#holderTimeoutMs = positive("lockHolderTimeoutMs", options.lockHolderTimeoutMs ?? 15_000);
   }
 
   /** Where the signed head is kept. */
@@ -187,7 +196,7 @@ export class PgAuditJournal implements AuditJournal {
   async #write(entries: readonly PreparedEntry[]): Promise<AuditRecord[]> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await appendBatch(this.#pool, this.#key, entries);
+        return await appendBatch(this.#pool, this.#key, entries, this.#holderTimeoutMs);
       } catch (error) {
         if (!(error instanceof ChainRaced) || attempt === ATTEMPTS) throw error;
       }
@@ -201,4 +210,14 @@ export class PgAuditJournal implements AuditJournal {
       throw storeFailure(error, "reading the audit journal");
     }
   }
+}
+
+function positive(option: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value <= 0)
+    throw new GovernorError(
+      "STORE_CONFIG_INVALID",
+      `PgAuditJournal option ${option} must be a positive integer, not ${String(value)}`,
+      { option },
+    );
+  return value;
 }
