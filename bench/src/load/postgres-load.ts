@@ -81,9 +81,11 @@ export async function measurePostgresLoad(
     for (let from = 0; from < threadIds.length; from += ADMIT_BATCH) {
       await Promise.all(
         threadIds.slice(from, from + ADMIT_BATCH).map(async (threadId, offset) => {
-          const admitted = await (runtime as unknown as Admits).admit(workload.workflow, workload.input(from + offset), {
+          const admitted = await runtime.admit(workload.workflow, workload.input(from + offset), {
             threadId,
             source: workload.workflow.name,
+            // Admission compiles the workflow (an invalid one is refused before any run is recorded).
+            model: workload.model,
           });
           await queue.enqueue(admitted.threadId);
         }),
@@ -144,15 +146,6 @@ export async function measurePostgresLoad(
     await store.close();
     keys.dispose();
   }
-}
-
-/** The runtime's producer side (issue 11): records a queued run a worker will start. */
-interface Admits {
-  admit(
-    workflow: unknown,
-    input: unknown,
-    options: { threadId: string; source: string },
-  ): Promise<{ threadId: string }>;
 }
 
 interface WorkerProcess {
