@@ -160,7 +160,8 @@ export class RedisToolCallLimits implements ToolCallLimits {
 
   #unavailable(tool: string, error: unknown): CallRefusedError {
     const why = error instanceof Error ? error.message : String(error);
-    const last = this.#lastError && this.#lastError !== why ? ` (last connection error: ${this.#lastError})` : "";
+    const last =
+      this.#lastError && this.#lastError !== why ? ` (last connection error: ${this.#lastError})` : "";
     return new CallRefusedError(
       tool,
       "limits-unavailable",

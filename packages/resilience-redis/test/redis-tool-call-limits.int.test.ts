@@ -1,4 +1,4 @@
-import { CallRefusedError, type CallLimitSettings, isCallRefused } from "@governor/core";
+import { type CallLimitSettings, type CallRefusedError, isCallRefused } from "@governor/core";
 import { pollUntil, type RedisServer, startRedis } from "@governor/testing-services";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisToolCallLimits } from "../src/index.js";

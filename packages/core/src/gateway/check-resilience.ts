@@ -1,7 +1,10 @@
 import { GovernorError } from "@governor/errors";
 import type { ToolDefinition } from "../tools/define-tool.js";
 
-type Resilience = Pick<ToolDefinition, "name" | "timeoutMs" | "retry" | "circuitBreaker" | "rateLimit" | "fallback">;
+type Resilience = Pick<
+  ToolDefinition,
+  "name" | "timeoutMs" | "retry" | "circuitBreaker" | "rateLimit" | "fallback"
+>;
 
 /**
  * Refuses resilience settings that cannot work (a zero timeout, a breaker that never opens,

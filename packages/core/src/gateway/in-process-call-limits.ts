@@ -1,7 +1,7 @@
 import type { CircuitBreakerPolicy } from "cockatiel";
 import {
-  CallRefusedError,
   type CallLimitSettings,
+  CallRefusedError,
   type CircuitStatus,
   type ToolCallLimits,
 } from "./call-limits.js";

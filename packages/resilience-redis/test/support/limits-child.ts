@@ -18,7 +18,9 @@ const tries = Array.from({ length: Number(count) }, (_, i) => i);
 let answer: Record<string, unknown>;
 try {
   if (mode === "rate") {
-    const outcomes = await Promise.allSettled(tries.map(() => limits.guard(tool, RATE, async () => "called")));
+    const outcomes = await Promise.allSettled(
+      tries.map(() => limits.guard(tool, RATE, async () => "called")),
+    );
     answer = {
       admitted: outcomes.filter((o) => o.status === "fulfilled").length,
       refused: outcomes.filter((o) => o.status === "rejected" && isCallRefused(o.reason)).length,
@@ -35,10 +37,12 @@ try {
     }
     answer = { failed, refused };
   } else {
-    answer = await limits.guard(tool, BREAKER, async () => ({ ok: true })).catch((error) => ({
-      reason: error.reason,
-      code: error.code,
-    }));
+    answer = await limits
+      .guard(tool, BREAKER, async () => ({ ok: true }))
+      .catch((error) => ({
+        reason: error.reason,
+        code: error.code,
+      }));
   }
 } finally {
   await limits.close();
