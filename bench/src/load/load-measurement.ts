@@ -30,6 +30,8 @@ export interface LoadMeasurement {
   readonly queueCpuMs?: number;
   /** Every process's CPU (sessions, database, queue) over the machine's: 1 is every core busy for the whole load. */
   readonly machineCpuShare: number;
+  /** The machine's busy share over the load, whoever used it (other work on a shared machine included). */
+  readonly hostBusyShare: number;
   /** How long a job waited in the queue before a worker took it, median and p95, in ms (workers only). */
   readonly queueWaitP50Ms?: number;
   readonly queueWaitP95Ms?: number;

@@ -12,7 +12,7 @@ import { checkIntegrity } from "./integrity.js";
 import type { LoadMeasurement } from "./load-measurement.js";
 import { type LoadRequest, workloadFor } from "./load-request.js";
 import { summarizeTurns } from "./overhead-summary.js";
-import { postgresCpuMs, redisCpuMsFromInfo } from "./process-cpu.js";
+import { hostBusyShare, hostCpuMs, postgresCpuMs, redisCpuMsFromInfo } from "./process-cpu.js";
 import type { WorkerReport, WorkerRequest } from "./worker-child.js";
 
 /** Runs admitted and enqueued at once while the workers already run (a producer's pace, not one by one). */
@@ -75,6 +75,7 @@ export async function measurePostgresLoad(
       redisCpuMsFromInfo((await runFile("redis-cli", ["-u", redis.url, "info", "cpu"])).stdout);
     const databaseBefore = postgresCpuMs(postgres.dataDir);
     const queueBefore = await redisCpu();
+    const host = hostCpuMs();
     const producerCpu = process.cpuUsage();
     const started = performance.now();
     const threadIds = Array.from({ length: load.sessions }, (_, i) => `load-${i}`);
@@ -94,6 +95,7 @@ export async function measurePostgresLoad(
     const used = process.cpuUsage(producerCpu);
     await drained(queue, children);
     const wallMs = performance.now() - started;
+    const hostBusy = hostBusyShare(host, hostCpuMs());
     const databaseCpuMs = postgresCpuMs(postgres.dataDir) - databaseBefore;
     const queueCpuMs = (await redisCpu()) - queueBefore;
     const reports = await Promise.all(children.map((child) => child.report()));
@@ -134,6 +136,7 @@ export async function measurePostgresLoad(
       databaseCpuMs,
       queueCpuMs,
       machineCpuShare: (cpuMs + databaseCpuMs + queueCpuMs) / (wallMs * availableParallelism()),
+      hostBusyShare: hostBusy,
       queueWaitP50Ms: quantile(waits, 0.5),
       queueWaitP95Ms: quantile(waits, 0.95),
       peakRssMb: Math.max(...reports.map((r) => r.peakRssMb)),

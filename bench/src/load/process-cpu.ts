@@ -48,3 +48,21 @@ export function redisCpuMsFromInfo(info: string): number {
   const read = (name: string) => Number(new RegExp(`^${name}:([\\d.]+)`, "m").exec(info)?.[1] ?? Number.NaN);
   return (read("used_cpu_user") + read("used_cpu_sys")) * 1000;
 }
+
+/**
+ * The whole machine's busy and total CPU time so far, in ms summed over cores, from /proc/stat:
+ * what else ran beside the load (a shared machine) shows as busy time the load's processes did not use.
+ */
+export function hostCpuMs(): { readonly busy: number; readonly total: number } {
+  const line = readFileSync("/proc/stat", "utf8").split("\n")[0] ?? "";
+  const ticks = line.trim().split(/\s+/).slice(1).map(Number);
+  // user nice system idle iowait irq softirq steal (guest times are already in user and nice)
+  const total = ticks.slice(0, 8).reduce((sum, t) => sum + t, 0);
+  const idle = (ticks[3] ?? 0) + (ticks[4] ?? 0);
+  return { busy: ((total - idle) * 1000) / TICKS_PER_SECOND, total: (total * 1000) / TICKS_PER_SECOND };
+}
+
+/** The share of the machine's CPU that was busy between two hostCpuMs readings (0–1). */
+export function hostBusyShare(before: ReturnType<typeof hostCpuMs>, after: ReturnType<typeof hostCpuMs>): number {
+  return (after.busy - before.busy) / Math.max(after.total - before.total, 1);
+}

@@ -13,6 +13,7 @@ import { checkIntegrity } from "./integrity.js";
 import type { LoadMeasurement } from "./load-measurement.js";
 import { type LoadRequest, workloadFor } from "./load-request.js";
 import { summarizeOverhead } from "./overhead-summary.js";
+import { hostBusyShare, hostCpuMs } from "./process-cpu.js";
 import { ResourceSampler } from "./resource-sampler.js";
 
 async function main(request: LoadRequest): Promise<LoadMeasurement> {
@@ -33,6 +34,7 @@ async function main(request: LoadRequest): Promise<LoadMeasurement> {
     for (let i = 0; i < 2; i++) await start(`warm-${i}`, i);
     const warmEffects = workload.effects().length;
     const sampler = new ResourceSampler();
+    const host = hostCpuMs();
     const cpu = process.cpuUsage();
     const driven = await driveSessions({
       sessions: request.sessions,
@@ -42,6 +44,7 @@ async function main(request: LoadRequest): Promise<LoadMeasurement> {
       onEnd: () => sampler.sample(),
     });
     const used = process.cpuUsage(cpu);
+    const hostBusy = hostBusyShare(host, hostCpuMs());
     const peakRssMb = sampler.stop();
     const integrity = await checkIntegrity({
       stores: store,
@@ -68,6 +71,7 @@ async function main(request: LoadRequest): Promise<LoadMeasurement> {
       cpuMs,
       cpuPerRunMs: cpuMs / request.sessions,
       machineCpuShare: cpuMs / (driven.wallMs * availableParallelism()),
+      hostBusyShare: hostBusy,
       peakRssMb,
       totalPeakRssMb: peakRssMb,
       integrity,
