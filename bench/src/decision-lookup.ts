@@ -1,6 +1,6 @@
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
-import { GovernorRuntime } from "@governor/core";
+import { GovernorRuntime, GovernorStore } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { createRefundSample, PaymentsLedger } from "@governor/sample-refund";
 import { count } from "./bench-config.js";
@@ -53,7 +53,8 @@ export async function measureDecisionLookup(config: DecisionLookupConfig): Promi
   const dir = scratchDir("lookup");
   const ledger = new PaymentsLedger();
   const sample = createRefundSample({ ledger });
-  const runtime = new GovernorRuntime({ dir: join(dir.path, "store") });
+  const store = new GovernorStore(join(dir.path, "store"));
+  const runtime = new GovernorRuntime({ store });
   const model = new ScenarioChatModel(sample.scenario);
   const run = async (threadId: string) => {
     const outcome = await runtime.start(sample.workflow, SMALL_REFUND_INPUT, { threadId, model });
@@ -70,13 +71,13 @@ export async function measureDecisionLookup(config: DecisionLookupConfig): Promi
     for (let i = 0; i < config.warmup; i++) await run(`lookup-warmup-${i}`);
     for (let i = 0; i <= config.runs; i++) {
       const heavy = `lookup-heavy-${i}`;
-      seedThread(runtime, heavy, config.records);
+      seedThread(store, heavy, config.records);
       // The journal anchors appends made inside a transaction in a microtask after it: let that
       // happen here, untimed, not inside whichever run comes next.
       await new Promise((resolve) => setImmediate(resolve));
       // And fold the seeding's WAL pages into the database now: otherwise SQLite's automatic
       // checkpoint runs inside the next timed run's first commit, whichever run that is.
-      runtime.store.db.pragma("wal_checkpoint(TRUNCATE)");
+      store.db.pragma("wal_checkpoint(TRUNCATE)");
       // Alternate which goes first, so a GC or WAL checkpoint after seeding hits both alike.
       const order = i % 2 === 0 ? (["heavy", "fresh"] as const) : (["fresh", "heavy"] as const);
       for (const kind of order) {
@@ -114,8 +115,8 @@ export async function measureDecisionLookup(config: DecisionLookupConfig): Promi
  * conversation leave them, through the store's audit journal (one transaction: the appends
  * are the real ones, hash chain and anchor included, only the commits are grouped).
  */
-function seedThread(runtime: GovernorRuntime, threadId: string, records: number): void {
-  const { db, audit } = runtime.store;
+function seedThread(store: GovernorStore, threadId: string, records: number): void {
+  const { db, audit } = store;
   db.transaction(() => {
     for (let j = 0; j < records; j++)
       audit.append({

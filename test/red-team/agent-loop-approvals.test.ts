@@ -104,7 +104,7 @@ describe("agent loop: parallel approvals", () => {
     expect(afterA.status).toBe("waiting");
     expect(afterA.approvals?.map((request) => request.requestId)).toEqual([b.requestId]);
     expect(afterA.approvals?.[0]?.callHash).toBe(b.callHash);
-    expect(runtime.getRun(outcome.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("waiting");
     expect(model.calls).toHaveLength(1);
 
     const tokenB = await sign(b, "reject");

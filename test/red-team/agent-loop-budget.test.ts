@@ -64,6 +64,6 @@ describe("agent loop: the run's budgets", () => {
     expect(model.calls).toHaveLength(calls);
     expect(desk.effects.reads).toHaveLength(calls);
     expect(auditOf(runtime, waiting.threadId, "budget", "extended")).toEqual([]);
-    expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(waiting.threadId)).status).toBe("waiting");
   });
 });

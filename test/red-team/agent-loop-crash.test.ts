@@ -75,7 +75,7 @@ describe("agent loop: crash safety", () => {
     const crashed = crashAt("after-commit");
     expect(crashed.credits()).toEqual([{ account: "A-1", amount: 50 }]);
     const { runtime, desk, model } = recovering(crashed.dir);
-    expect(runtime.getRun(crashed.threadId).status).toBe("running");
+    expect((await runtime.getRun(crashed.threadId)).status).toBe("running");
 
     const outcome = await runtime.recover(desk.workflow, crashed.threadId, { model: model.model });
 

@@ -79,7 +79,7 @@ describe("agent loop: a delegation that lapses while a call waits", () => {
     );
     const [asked] = waiting.approvals ?? [];
     if (!asked) throw new Error("the credit should wait for a supervisor");
-    const jti = runtime.getRun(waiting.threadId).principal.delegation?.jti ?? "";
+    const jti = (await runtime.getRun(waiting.threadId)).principal.delegation?.jti ?? "";
     h.open().revokeDelegation(jti, { reason: "user logged out", by: "user:ops" });
 
     const outcome = await runtime

@@ -241,7 +241,7 @@ describe("agent loop: handoffs and identities", () => {
       [
         () => {
           // The operator pulls the specialist's switch while the supervisor decides to hand over.
-          operator.kill({ agent: "specialist", reason: "letters incident" });
+          void operator.kill({ agent: "specialist", reason: "letters incident" });
           return { toolCalls: [handoff("write")] };
         },
       ],
@@ -266,7 +266,7 @@ describe("agent loop: handoffs and identities", () => {
 
   it("HO-8 a kill switch for the specialist does not stop the supervisor working alone", async () => {
     const desk = agentDesk({ team: true });
-    runtime.kill({ agent: "specialist", reason: "letters incident" });
+    await runtime.kill({ agent: "specialist", reason: "letters incident" });
     const model = deskModel([{ toolCalls: [credit("A-1", 50)] }]);
 
     const outcome = await runtime.start(desk.workflow, request, { model: model.model });
@@ -313,7 +313,7 @@ describe("agent loop: handoffs and identities", () => {
     expect(asked?.node).toBe("specialist.approval");
     if (!asked) throw new Error("the letter should wait for a supervisor");
 
-    runtime.kill({ agent: "specialist", reason: "letters incident" });
+    await runtime.kill({ agent: "specialist", reason: "letters incident" });
     const outcome = await runtime.resume(
       desk.workflow,
       waiting.threadId,

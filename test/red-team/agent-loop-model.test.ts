@@ -278,7 +278,7 @@ describe("agent loop: the turn bound", () => {
     expect(outcome.status).toBe("failed");
     expect(outcome.error?.code).toBe("AGENT_TURN_LIMIT");
     expect(governorOf(outcome.state).stop).toMatchObject({ code: "AGENT_TURN_LIMIT", node: "desk" });
-    expect(runtime.getRun(outcome.threadId).status).toBe("failed");
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("failed");
     expect(model.calls).toHaveLength(3);
     expect(desk.effects.reads).toEqual(["R-0", "R-1", "R-2"]);
     const limit = auditOf(runtime, outcome.threadId, "budget", "turn-limit");

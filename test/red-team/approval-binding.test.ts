@@ -272,7 +272,7 @@ describe("approval binding", () => {
 
     expect(decided.status).toBe("completed");
     expect(desk.refunds).toHaveLength(1);
-    expect(runtime.getRun(b.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(b.threadId)).status).toBe("waiting");
     expect(executions(runtime, b.threadId)).toEqual([]);
   });
 

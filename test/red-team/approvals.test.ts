@@ -52,7 +52,7 @@ function refusals(threadId: string): string[] {
 async function expectStillWaiting(threadId: string, pendingHash: string) {
   expect(desk.ledger.refunds).toHaveLength(0);
   expect(executions(runtime, threadId)).toEqual([]);
-  expect(runtime.getRun(threadId).status).toBe("waiting");
+  expect((await runtime.getRun(threadId)).status).toBe("waiting");
   expect((await runtime.pendingApproval(desk.workflow, threadId, { model: replier() }))?.callHash).toBe(
     pendingHash,
   );
@@ -93,7 +93,7 @@ describe("approvals", () => {
 
   it("A-3 refuses a genuine decision for other arguments (the $120 version of the call)", async () => {
     const waiting = await startWaiting(runtime, desk);
-    const { principal } = runtime.getRun(waiting.threadId);
+    const { principal } = await runtime.getRun(waiting.threadId);
     const smaller = { ...waiting.approval.args, amount: 120 };
     const otherHash = callHash(principal, "issue_refund", smaller, waiting.approval.policyVersion);
     expect(otherHash).not.toBe(waiting.approval.callHash);
@@ -164,7 +164,7 @@ describe("approvals", () => {
     // Refused before the replay ledger is even asked: the decision names another run.
     expect(refusals(twin.threadId)).toEqual([expect.stringContaining("not the pending run")]);
     expect(replayed.status).toBe("waiting");
-    expect(runtime.getRun(twin.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(twin.threadId)).status).toBe("waiting");
   });
 
   it("A-7 lets an approval lapse when the policy changed between the request and the decision", async () => {

@@ -58,7 +58,7 @@ const supervisor = { approver: "supervisor:sam", decision: "approve" as const, r
 describe("a delegation that lapses while the run waits", () => {
   it("DL-1 an approval two hours after a 5-minute delegation expired refunds nothing and fails the run", async () => {
     const { outcome, model } = await waitingForApproval(await delegation("5m"));
-    const principal = runtime.getRun(outcome.threadId).principal;
+    const principal = (await runtime.getRun(outcome.threadId)).principal;
     expect(principal.delegation?.jti).toEqual(expect.any(String));
 
     clock += 2 * HOUR;
@@ -68,7 +68,7 @@ describe("a delegation that lapses while the run waits", () => {
     expect(approved.status).toBe("failed");
     expect(approved.error?.code).toBe("IDENTITY_TOKEN_EXPIRED");
     expect(approved.error?.message).toContain("expired at");
-    expect(runtime.getRun(outcome.threadId).status).toBe("failed");
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("failed");
     const stopped = auditOf(runtime, outcome.threadId, "identity", "stopped");
     expect(stopped).toHaveLength(1);
     expect(stopped[0]?.data).toMatchObject({
@@ -101,7 +101,7 @@ describe("a delegation that lapses while the run waits", () => {
 
   it("DL-4 an agent acting on its own authority is not affected by the passing of time", async () => {
     const { outcome, model } = await waitingForApproval();
-    expect(runtime.getRun(outcome.threadId).principal.delegation).toBeUndefined();
+    expect((await runtime.getRun(outcome.threadId)).principal.delegation).toBeUndefined();
     // Two hours on: far past the 5 minutes a delegation would have lasted. decide() signs at
     // the runtime's clock, so the decision itself is fresh.
     clock += 120 * MINUTE;
@@ -114,11 +114,11 @@ describe("a delegation that lapses while the run waits", () => {
 describe("a revoked delegation", () => {
   it("DL-5 revoked from another runtime on the store while the run waits: the approval refunds nothing", async () => {
     const { outcome, model } = await waitingForApproval(await delegation("1h"));
-    const jti = runtime.getRun(outcome.threadId).principal.delegation?.jti ?? "";
+    const jti = (await runtime.getRun(outcome.threadId)).principal.delegation?.jti ?? "";
 
     // The operator's CLI opens the same store; its id may come back with other spacing and case.
     const operator = h.open();
-    operator.revokeDelegation(` ${jti.toUpperCase()} `, { reason: "user logged out", by: "user:ops" });
+    await operator.revokeDelegation(` ${jti.toUpperCase()} `, { reason: "user logged out", by: "user:ops" });
 
     const approved = await runtime.decide(desk.workflow, outcome.threadId, supervisor, { model });
     expect(desk.ledger.refunds).toHaveLength(0);
@@ -131,7 +131,9 @@ describe("a revoked delegation", () => {
   it("DL-6 a revoked token cannot start a run, and another user's token is untouched", async () => {
     const revoked = await delegation("1h");
     const first = await waitingForApproval(revoked);
-    runtime.revokeDelegation(runtime.getRun(first.outcome.threadId).principal.delegation?.jti ?? "");
+    await runtime.revokeDelegation(
+      (await runtime.getRun(first.outcome.threadId)).principal.delegation?.jti ?? "",
+    );
 
     const { model } = refundAttack("again", [refundCall({ orderId: "A-1002", amount: 1200 })]);
     const refused = await rejection(
@@ -153,7 +155,7 @@ describe("a revoked delegation", () => {
     // the agent, so stripping `delegation` from it leaves at most the agent's own authority,
     // never the user's beyond their grant. This pins that the stored grant is what resume uses.
     const { outcome, model } = await waitingForApproval(await delegation("5m"));
-    const stored = runtime.getRun(outcome.threadId).principal;
+    const stored = (await runtime.getRun(outcome.threadId)).principal;
     expect(stored.kind).toBe("delegated");
     expect(Date.parse(stored.delegation?.expiresAt ?? "")).toBe(clock + 5 * MINUTE);
     clock += HOUR;

@@ -104,7 +104,10 @@ describe("input is checked at the graph, whoever invokes it", () => {
     const attack = refundAttack("large", [refundCall({ orderId: "A-1002", amount: 1200 })]);
     const graph = studioGraph(desk.workflow, runtime, attack.model);
     const config = {
-      configurable: { thread_id: waiting.threadId, principal: runtime.getRun(waiting.threadId).principal },
+      configurable: {
+        thread_id: waiting.threadId,
+        principal: (await runtime.getRun(waiting.threadId)).principal,
+      },
     };
     const decision = await signedDecision(runtime, waiting.approval);
     await graph.invoke(new Command({ resume: decision }), config);
@@ -130,7 +133,7 @@ describe("input is checked at the graph, whoever invokes it", () => {
 describe("ids that select whom a control stops", () => {
   it("EP-6 kill({ agent: ' Support ' }) stops the waiting runs of agent support; unkill in another case releases it", async () => {
     const waiting = await startWaiting(runtime, desk);
-    const record = runtime.kill({ agent: " Support ", reason: "incident 42" });
+    const record = await runtime.kill({ agent: " Support ", reason: "incident 42" });
     expect(record.scope).toBe("agent:support");
 
     const decision = await signedDecision(runtime, waiting.approval);
@@ -144,8 +147,8 @@ describe("ids that select whom a control stops", () => {
     );
     expect(desk.ledger.refunds).toHaveLength(0);
 
-    expect(runtime.unkill({ agent: "SUPPORT" })).toBe(true);
-    expect(runtime.killSwitches()).toHaveLength(0);
+    expect(await runtime.unkill({ agent: "SUPPORT" })).toBe(true);
+    expect(await runtime.killSwitches()).toHaveLength(0);
     const approved = await runtime.resume(desk.workflow, waiting.threadId, decision, { model: attack.model });
     expect(approved.status).toBe("completed");
     expect(desk.ledger.refunds).toHaveLength(1);
@@ -162,17 +165,17 @@ describe("ids that select whom a control stops", () => {
     const refused = await rejection(upgraded.start(desk.workflow, LAMP, { model: attack.model }));
     expect(refused.code).toBe("KILLED");
     expect(desk.ledger.refunds).toHaveLength(0);
-    expect(upgraded.killSwitches()).toEqual([
+    expect(await upgraded.killSwitches()).toEqual([
       expect.objectContaining({ scope: "agent:support", reason: "incident 41", by: "ops" }),
     ]);
-    expect(upgraded.unkill({ agent: "support" })).toBe(true);
-    expect(upgraded.killSwitches()).toHaveLength(0);
+    expect(await upgraded.unkill({ agent: "support" })).toBe(true);
+    expect(await upgraded.killSwitches()).toHaveLength(0);
   });
 
-  it("EP-7 an empty agent id is refused, never read as 'every agent' or 'no agent'", () => {
+  it("EP-7 an empty agent id is refused, never read as 'every agent' or 'no agent'", async () => {
     for (const agent of ["", "   ", "\t"]) {
-      expect(() => runtime.kill({ agent })).toThrow(GovernorError);
+      await expect(runtime.kill({ agent })).rejects.toThrow(GovernorError);
     }
-    expect(runtime.killSwitches()).toHaveLength(0);
+    expect(await runtime.killSwitches()).toHaveLength(0);
   });
 });

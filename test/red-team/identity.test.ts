@@ -93,7 +93,7 @@ describe("identity", () => {
     expect(auditOf(runtime, outcome.threadId, "policy")).toHaveLength(0);
     expect(outcome.status).toBe("completed");
     expect(governorOf(outcome.state).routes.has_proposal).toBe("answer");
-    expect(runtime.getRun(outcome.threadId).principal.scopes).toEqual(["orders:read"]);
+    expect((await runtime.getRun(outcome.threadId)).principal.scopes).toEqual(["orders:read"]);
   });
 
   it("ID-4 refuses an expired delegation token before the run exists", async () => {
@@ -235,7 +235,7 @@ describe("identity", () => {
   // a given principal may only narrow the workflow's agent.
   it("ID-10 the compiled graph refuses a caller-chosen principal beyond the workflow's agent (was a HOLE, fixed)", async () => {
     const { workflow, service } = chargeDesk();
-    runtime.kill({ agent: "billing", reason: "billing agent quarantined" });
+    await runtime.kill({ agent: "billing", reason: "billing agent quarantined" });
     const attack = charging([{ account: "acct-1", amount: 120 }]);
     const graph = studioGraph(workflow, runtime, attack.model);
     const impostor = {

@@ -68,7 +68,7 @@ describe("loops, budgets and the kill switch", () => {
     expect(outcome.status).toBe("failed");
     expect(outcome.error?.code).toBe("LOOP_DETECTED");
     expect(governorOf(outcome.state).stop).toMatchObject({ code: "LOOP_DETECTED", node: "propose4" });
-    expect(runtime.getRun(outcome.threadId).status).toBe("failed");
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("failed");
   });
 
   it("L-3 stops a run at its step budget before the charge", async () => {
@@ -182,7 +182,7 @@ describe("loops, budgets and the kill switch", () => {
     expect(executions(runtime, outcome.threadId)).toEqual([]);
     expect(outcome.status).toBe("failed");
     expect(outcome.error?.code).toBe("KILLED");
-    expect(runtime.getRun(outcome.threadId).status).toBe("failed");
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("failed");
     expect((await rejection(runtime.recover(workflow, outcome.threadId, { model: attack.model }))).code).toBe(
       "KILLED",
     );
@@ -192,7 +192,7 @@ describe("loops, budgets and the kill switch", () => {
 
   it("L-7 refuses a new run while the kill switch holds", async () => {
     const operator = h.open();
-    operator.kill({ reason: "maintenance", by: "ops:lee" });
+    await operator.kill({ reason: "maintenance", by: "ops:lee" });
     const { workflow, service } = chargeDesk();
     const attack = charging([charge]);
 
@@ -229,7 +229,7 @@ describe("loops, budgets and the kill switch", () => {
     ]);
     expect(executions(runtime, waiting.threadId)).toEqual([]);
     expect(error.code).toBe("KILLED");
-    expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(waiting.threadId)).status).toBe("waiting");
   });
 
   // Was a hole: budget grants were an unsigned `{ decision: "extend", approver, extra }` any client
@@ -257,7 +257,7 @@ describe("loops, budgets and the kill switch", () => {
     expect(attack.calls).toHaveLength(1);
     expect(service.charges).toEqual([charge]);
     expect(auditOf(runtime, waiting.threadId, "budget", "extended")).toHaveLength(0);
-    expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(waiting.threadId)).status).toBe("waiting");
     expect(error.code).toBe("RESUME_INVALID");
     expect(error.message).toMatch(/token/);
   });

@@ -81,7 +81,7 @@ describe("policy", () => {
       args: { amount: 1200 },
       requiredScope: "approvals:refunds",
     });
-    expect(runtime.getRun(outcome.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("waiting");
     // Asking again does not move it: the run waits durably, nothing more runs.
     expect(
       await runtime.pendingApproval(desk.workflow, outcome.threadId, { model: attack.model }),
@@ -184,7 +184,7 @@ describe("policy", () => {
     const killingPolicy: PolicyEngine = {
       version: refundPolicy.version,
       decide: (request) => {
-        operator.kill({ reason: "policy review" });
+        void operator.kill({ reason: "policy review" });
         return refundPolicy.decide(request);
       },
     };
@@ -195,7 +195,7 @@ describe("policy", () => {
     expect(auditOf(runtime, killed.threadId, "policy", "allow")).toHaveLength(1);
 
     // Redeployed with stricter rules (new policy version), then recovered.
-    operator.unkill();
+    await operator.unkill();
     const stricter = new RulePolicyEngine([
       { id: "support-may-refund", effect: "permit", actions: ["issue_refund"], reason: "support may refund" },
       {

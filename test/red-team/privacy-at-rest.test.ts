@@ -96,7 +96,7 @@ describe("personal data at rest", () => {
   it("PR-2 the pending list shows the request masked, and the run waits on the real call", async () => {
     const { outcome, attack } = await waitingRefund();
 
-    const [pending] = runtime.pending();
+    const [pending] = await runtime.pending();
     const shown = JSON.stringify(maskForDisplay(pending?.request.args));
     for (const raw of RAW) expect(shown).not.toContain(raw);
     expect(shown).toContain("[card ****4242]");

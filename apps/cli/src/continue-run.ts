@@ -30,9 +30,9 @@ export async function continueRun(
   act: (stored: StoredRun) => Promise<RunOutcome>,
 ): Promise<RunOutcome> {
   const config = readWorkflowConfig(options.config);
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
-    const run = runtime.getRun(threadId);
+    const run = await runtime.getRun(threadId);
     // The stored source is only a key into the samples and the operator's config.
     const target = await loadSource(run.source, config);
     const { model, models } = await targetModels(target);
@@ -48,6 +48,6 @@ export async function continueRun(
     for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
     return outcome;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }

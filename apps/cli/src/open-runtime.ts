@@ -1,9 +1,12 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { defaultGovernorDir, GovernorError, GovernorRuntime } from "@governor/core";
+import { defaultGovernorDir, GovernorError, GovernorRuntime, openGovernorStore } from "@governor/core";
+import type { MemoryStore } from "@governor/memory";
 
 /**
- * The runtime on the store the user chose: `--dir`, else GOVERNOR_DIR, else `.governor/`.
+ * The runtime on the store the user chose: PostgreSQL when DATABASE_URL is set (the directory
+ * then keeps only development keys), else the embedded store in `--dir`, else GOVERNOR_DIR,
+ * else `.governor/`.
  *
  * The directory is checked first so a wrong one (a file, a place the user cannot write)
  * is one clear error naming it and where it came from, not a stack trace from mkdir or
@@ -12,13 +15,13 @@ import { defaultGovernorDir, GovernorError, GovernorRuntime } from "@governor/co
  * @throws {GovernorError} CONFIG_INVALID when the store directory is a file, cannot be
  *   created, or is not readable and writable; or when the store in it cannot be opened.
  */
-export function openRuntime(dir: string | undefined): GovernorRuntime {
+export async function openRuntime(dir: string | undefined): Promise<GovernorRuntime> {
   const path = dir === undefined ? defaultGovernorDir() : resolve(dir);
   const origin =
     dir !== undefined ? "--dir" : process.env.GOVERNOR_DIR ? "GOVERNOR_DIR" : "the default store";
   checkStoreDir(path, origin);
   try {
-    return new GovernorRuntime({ dir: path });
+    return new GovernorRuntime({ store: await openGovernorStore({ dir: path }) });
   } catch (error) {
     if (error instanceof GovernorError) throw error;
     throw new GovernorError(
@@ -37,11 +40,11 @@ export function openRuntime(dir: string | undefined): GovernorRuntime {
  *
  * @throws {GovernorError} STORE_NOT_FOUND when the directory holds no `governor.db`.
  */
-export function openExistingRuntime(dir: string | undefined): GovernorRuntime {
+export async function openExistingRuntime(dir: string | undefined): Promise<GovernorRuntime> {
   const path = dir === undefined ? defaultGovernorDir() : resolve(dir);
   const origin =
     dir !== undefined ? "--dir" : process.env.GOVERNOR_DIR ? "GOVERNOR_DIR" : "the default store";
-  if (!existsSync(join(path, "governor.db"))) {
+  if (!process.env.DATABASE_URL && !existsSync(join(path, "governor.db"))) {
     throw new GovernorError(
       "STORE_NOT_FOUND",
       `No Governor store at ${path} (${origin}): run a workflow first, or pass --dir with the store's directory`,
@@ -77,4 +80,22 @@ function checkStoreDir(path: string, origin: string): void {
   } catch (error) {
     throw invalid("is not readable and writable by this user", error);
   }
+}
+
+/**
+ * The store's structured memory. Memory facts are kept in the embedded SQLite store only so
+ * far: on PostgreSQL the memory commands refuse, naming why, instead of reading an empty store.
+ *
+ * @throws {GovernorError} CONFIG_INVALID when the store keeps no memory.
+ */
+export function memoryOf(runtime: GovernorRuntime): MemoryStore {
+  const memory = runtime.store.memory;
+  if (!memory) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `The ${runtime.store.backend} store (${runtime.store.location}) keeps no memory facts yet: memory works on the embedded store (unset DATABASE_URL)`,
+      { backend: runtime.store.backend },
+    );
+  }
+  return memory;
 }

@@ -168,7 +168,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .action(async (options) => {
       const { killCommand } = await import("./commands/kill.js");
-      killCommand(terminal, options);
+      await killCommand(terminal, options);
     });
 
   program
@@ -178,7 +178,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .action(async (options) => {
       const { unkillCommand } = await import("./commands/kill.js");
-      unkillCommand(terminal, options);
+      await unkillCommand(terminal, options);
     });
 
   program
@@ -192,7 +192,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .action(async (jti: string | undefined, options) => {
       const { revokeCommand } = await import("./commands/revoke.js");
-      revokeCommand(terminal, jti, options);
+      await revokeCommand(terminal, jti, options);
     });
 
   program
@@ -202,7 +202,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .action(async (options) => {
       const { statusCommand } = await import("./commands/kill.js");
-      statusCommand(terminal, options);
+      await statusCommand(terminal, options);
     });
 
   program
@@ -230,7 +230,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .action(async (options) => {
       const { runsListCommand } = await import("./commands/runs.js");
-      runsListCommand(terminal, options);
+      await runsListCommand(terminal, options);
     });
   runs
     .command("show")
@@ -254,7 +254,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .action(async (options) => {
       const { costCommand } = await import("./commands/cost.js");
-      costCommand(terminal, options);
+      await costCommand(terminal, options);
     });
 
   program
@@ -289,7 +289,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .action(async (options) => {
       const { auditVerifyCommand } = await import("./commands/audit.js");
-      if (!auditVerifyCommand(terminal, options)) state.exitCode = EXIT.failed;
+      if (!(await auditVerifyCommand(terminal, options))) state.exitCode = EXIT.failed;
     });
   audit
     .command("show")
@@ -299,7 +299,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .addOption(dir)
     .action(async (thread: string, options) => {
       const { auditShowCommand } = await import("./commands/audit.js");
-      auditShowCommand(terminal, thread, options);
+      await auditShowCommand(terminal, thread, options);
     });
 
   return program;

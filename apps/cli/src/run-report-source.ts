@@ -16,7 +16,7 @@ export function runSummaryOf(run: RunRecord): RunSummary {
 }
 
 /** A run's "model" records: what its cost and tokens are summed from (an indexed lookup, not the whole thread). */
-export function modelRecordsOf(runtime: GovernorRuntime, threadId: string): AuditRecord[] {
+export async function modelRecordsOf(runtime: GovernorRuntime, threadId: string): Promise<AuditRecord[]> {
   return runtime.store.audit.find({ threadId, kind: "model" });
 }
 
@@ -25,13 +25,13 @@ export function modelRecordsOf(runtime: GovernorRuntime, threadId: string): Audi
  *
  * @throws {GovernorError} RUN_NOT_FOUND when no run has that id or prefix, or several do.
  */
-export function findRun(runtime: GovernorRuntime, thread: string): RunRecord {
-  const exact = runtime.store.runs.get(thread);
+export async function findRun(runtime: GovernorRuntime, thread: string): Promise<RunRecord> {
+  const exact = await runtime.store.runs.get(thread);
   if (exact) return exact;
-  const matches = thread.length >= 4 ? runtime.store.runs.withPrefix(thread, 3) : [];
+  const matches = thread.length >= 4 ? await runtime.store.runs.withPrefix(thread, 3) : [];
   const [only] = matches;
   if (only && matches.length === 1) return only;
-  const where = runtime.store.dir;
+  const where = runtime.store.location;
   throw new GovernorError(
     "RUN_NOT_FOUND",
     matches.length > 1

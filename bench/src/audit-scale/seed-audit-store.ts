@@ -1,4 +1,4 @@
-import { GovernorRuntime } from "@governor/core";
+import { GovernorRuntime, GovernorStore } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
 import type { AuditEntry, AuditRecord } from "@governor/observability";
 import { createRefundSample, PaymentsLedger } from "@governor/sample-refund";
@@ -27,10 +27,11 @@ const BATCH = 1_000;
  * @throws {Error} when a template run did not end as its case does.
  */
 export async function seedAuditStore(dir: string, records: number): Promise<number> {
-  const runtime = new GovernorRuntime({ dir });
+  const store = new GovernorStore(dir);
+  const runtime = new GovernorRuntime({ store });
   try {
     const templates = await templateRecords(runtime);
-    const { db, audit } = runtime.store;
+    const { db, audit } = store;
     let total = (db.prepare("SELECT count(*) AS n FROM audit_records").get() as { n: number }).n;
     while (total < records) {
       const batch = Math.min(BATCH, records - total);
@@ -47,7 +48,7 @@ export async function seedAuditStore(dir: string, records: number): Promise<numb
     }
     return total;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -57,7 +58,7 @@ async function templateRecords(runtime: GovernorRuntime): Promise<AuditRecord[]>
   const records: AuditRecord[] = [];
   for (const name of TEMPLATE_CASES) {
     const threadId = `template-${name}`;
-    if (runtime.store.audit.find({ threadId, kind: "run" }).length === 0) {
+    if ((await runtime.store.audit.find({ threadId, kind: "run" })).length === 0) {
       const found = sample.cases.find((candidate) => candidate.name === name);
       if (!found) throw new Error(`audit scale: the refund sample has no "${name}" case`);
       const outcome = await runtime.start(sample.workflow, found.input, {
@@ -67,7 +68,7 @@ async function templateRecords(runtime: GovernorRuntime): Promise<AuditRecord[]>
       if (outcome.status === "failed")
         throw new Error(`audit scale: template run ${name} failed: ${outcome.error?.message ?? ""}`);
     }
-    records.push(...runtime.store.audit.list(threadId));
+    records.push(...(await runtime.store.audit.list(threadId)));
   }
   return records;
 }

@@ -1,13 +1,14 @@
 import { join } from "node:path";
 import { type CompileOptions, type EffectRecord, GovernorStore, SqliteEffectJournal } from "@governor/core";
+import type { SyncAuditJournal } from "@governor/observability";
 
-type AuditJournal = CompileOptions["audit"];
+type AuditJournal = SyncAuditJournal;
 type EffectJournal = CompileOptions["effects"];
 
 /** Governor's journals for one governed variant, and how to release them. */
 export interface GovernedJournals {
   readonly kind: "file" | "memory" | "none";
-  readonly audit: AuditJournal;
+  readonly audit: SyncAuditJournal;
   readonly effects: EffectJournal;
   close(): void;
 }
@@ -52,7 +53,10 @@ export function nullJournals(): GovernedJournals & { readonly appended: () => nu
   const effects = new Map<string, EffectRecord>();
   const journal: EffectJournal = {
     get: (key) => effects.get(key),
-    start: (key, tool) => void effects.set(key, { status: "started", key, tool }),
+    start: (key, tool) => {
+      effects.set(key, { status: "started", key, tool });
+      return true;
+    },
     commit: (key, result) =>
       void effects.set(key, { status: "committed", key, tool: effects.get(key)?.tool ?? "", result }),
     commitUnrecorded: (key, reason) =>

@@ -133,8 +133,8 @@ describe("refund sample", () => {
     expect(outcome.approval.callHash).toMatch(/^[0-9a-f]{64}$/);
     expect(outcome.approval.policyIds).toContain("refund-over-limit-needs-approval");
     expect(ledger.refunds).toHaveLength(0);
-    expect(runtime.getRun(outcome.threadId).status).toBe("waiting");
-    expect(runtime.pending().map((entry) => entry.run.threadId)).toEqual([outcome.threadId]);
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("waiting");
+    expect((await runtime.pending()).map((entry) => entry.run.threadId)).toEqual([outcome.threadId]);
   });
 
   it("refunds $1,200 exactly once when the supervisor approves that call", async () => {
@@ -222,7 +222,7 @@ describe("refund sample", () => {
       ),
     );
     expect(error.code).toBe("RESUME_INVALID");
-    expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(waiting.threadId)).status).toBe("waiting");
     expect(ledger.refunds).toHaveLength(0);
   });
 
@@ -320,7 +320,7 @@ describe("refund sample", () => {
 
     expect(error.code).toBe("RESUME_INVALID");
     expect(error.message).toContain("decision");
-    expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(waiting.threadId)).status).toBe("waiting");
     expect(ledger.refunds).toHaveLength(0);
   });
 

@@ -25,7 +25,7 @@ describe("a refund waiting for approval", () => {
       const started = refundStep(dir, "start", {}, threadId);
       expect(started, started.stderr).toMatchObject({ code: 0, outcome: { status: "waiting" } });
       const first = new GovernorRuntime({ dir });
-      const callHash = first.pending().map((entry) => entry.request.callHash);
+      const callHash = (await first.pending()).map((entry) => entry.request.callHash);
       expect(callHash).toHaveLength(1);
       expect(paidRefunds(dir)).toEqual([]);
       first.close();
@@ -37,8 +37,8 @@ describe("a refund waiting for approval", () => {
       // A third look at the store, from this process again: the approval and the one execution.
       const later = new GovernorRuntime({ dir });
       try {
-        expect(later.getRun(threadId).status).toBe("completed");
-        expect(later.pending()).toEqual([]);
+        expect((await later.getRun(threadId)).status).toBe("completed");
+        expect(await later.pending()).toEqual([]);
         const records = later.store.audit.list(threadId);
         const approval = records.find(
           (record) => record.kind === "approval" && record.outcome === "approved",

@@ -141,7 +141,7 @@ describe("supply-chain sample: three agents, one governance", () => {
     expect(runtime.store.audit.verify()).toMatchObject({ ok: true });
   });
 
-  it("draws each declared handoff for Studio as an edge from the agent's tools node, and no other", () => {
+  it("draws each declared handoff for Studio as an edge from the agent's tools node, and no other", async () => {
     const graph = compile(sample.workflow, { models, ...runtime.store.graphServices() });
     const handoffs = graph
       .getGraph()
@@ -346,7 +346,7 @@ describe("supply-chain sample: three agents, one governance", () => {
       expect(request.summary).toContain("$36,000");
       expect(erp.changes).toHaveLength(0);
       expect(outbox.drafts).toHaveLength(1);
-      expect(runtime.pending().map((entry) => entry.run.threadId)).toEqual([waiting.threadId]);
+      expect((await runtime.pending()).map((entry) => entry.run.threadId)).toEqual([waiting.threadId]);
     });
 
     it("runs exactly once when the manager approves that call, and never again", async () => {

@@ -28,7 +28,7 @@ export {
 } from "./budget/budget-request.js";
 // Model routing: which of the named models answers each turn
 export { checkModelRules } from "./budget/check-model-rules.js";
-export { type SpendEntry, type SpendLedger, spendKey, utcDay } from "./budget/daily-spend.js";
+export { type SpendEntry, type SpendLedger, type SpendRow, spendKey, utcDay } from "./budget/daily-spend.js";
 export type { ModelRoutingRules, ModelRule } from "./budget/model-rules.js";
 export { type RoutedTurn, type RouteTurnInput, routeTurn } from "./budget/route-turn.js";
 export { type BudgetLimit, parseBudget, type RunBudget, runBudgetSchema } from "./budget/run-budget.js";
@@ -56,6 +56,15 @@ export {
   type ToolFailure,
 } from "./gateway/execution-result.js";
 export type { ProposedCall } from "./gateway/proposed-call.js";
+export {
+  type CallLimitSettings,
+  type CallRefusalReason,
+  CallRefusedError,
+  isCallRefused,
+  isToolFailure,
+  type ToolCallLimits,
+} from "./gateway/call-limits.js";
+export { InProcessToolCallLimits } from "./gateway/in-process-call-limits.js";
 export {
   type CircuitStatus,
   type ExecutionFailureReason,
@@ -127,9 +136,10 @@ export {
   type RunOutcome,
 } from "./runtime/governor-runtime.js";
 export { defaultGovernorDir, GovernorStore } from "./runtime/governor-store.js";
+export { type OpenStoreOptions, openGovernorStore } from "./store/open-governor-store.js";
 export { SqliteKillSwitches } from "./runtime/kill-switches.js";
 export type { RunFilter, RunPage, RunRecord, RunStatus } from "./runtime/run-registry.js";
-export { type SpendRow, SqliteSpendLedger } from "./runtime/spend-ledger.js";
+export { SqliteSpendLedger } from "./runtime/spend-ledger.js";
 export { compileForServer } from "./samples/compile-for-server.js";
 export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
 export {
@@ -143,6 +153,7 @@ export {
   type AnyTool,
   type CircuitBreakerOptions,
   defineTool,
+  type RateLimitOptions,
   type RetryOptions,
   type ToolCallContext,
   type ToolDefinition,

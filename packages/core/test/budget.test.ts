@@ -42,7 +42,7 @@ describe("step budget", () => {
     expect(outcome.error?.details).toMatchObject({ node: "charge", limit: "maxSteps", used: 5, max: 5 });
     expect(effects.charges).toHaveLength(0);
     expect(outcome.usage?.steps).toBe(5);
-    expect(runtime.getRun(outcome.threadId).status).toBe("failed");
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("failed");
     expect(auditOf(outcome.threadId, "budget")).toEqual([
       expect.objectContaining({
         outcome: "exceeded",
@@ -120,10 +120,10 @@ describe("token budget", () => {
       "scenario:cheap": { calls: 1 },
     });
     // Listed as waiting for budget, not for an approval.
-    expect(runtime.pendingBudgets().map((entry) => [entry.run.threadId, entry.request.node])).toEqual([
-      [outcome.threadId, "finalize"],
-    ]);
-    expect(runtime.pending()).toEqual([]);
+    expect((await runtime.pendingBudgets()).map((entry) => [entry.run.threadId, entry.request.node])).toEqual(
+      [[outcome.threadId, "finalize"]],
+    );
+    expect(await runtime.pending()).toEqual([]);
     const budgetRecords = auditOf(outcome.threadId, "budget").map((record) => [record.outcome, record.node]);
     expect(budgetRecords).toEqual([
       ["downgraded", "refine"],
@@ -190,7 +190,7 @@ describe("token budget", () => {
       node: "finalize",
       by: "alice",
     });
-    expect(runtime.getRun(outcome.threadId).status).toBe("failed");
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("failed");
     const again = await rejection(
       runtime.resume(
         essayWorkflow(tightBudget),

@@ -50,7 +50,7 @@ describe("kill switch", () => {
       expect(outcome.error?.message).toContain("incident 42");
       expect(effects.answers).toEqual([]);
       expect(effects.charges).toEqual([]);
-      expect(runtime.getRun(outcome.threadId)).toMatchObject({ status: "failed" });
+      expect(await runtime.getRun(outcome.threadId)).toMatchObject({ status: "failed" });
       const kills = runtime.store.audit.list(outcome.threadId).filter((record) => record.kind === "kill");
       expect(kills).toEqual([
         expect.objectContaining({
@@ -78,7 +78,7 @@ describe("kill switch", () => {
   });
 
   it("refuses new runs while engaged and lets them start again once released", async () => {
-    operator.kill({ reason: "maintenance" });
+    await operator.kill({ reason: "maintenance" });
 
     const refused = await rejection(
       runtime.start(billingDesk({ effects }), request, { model: deskModel("strong", effects) }),
@@ -87,18 +87,18 @@ describe("kill switch", () => {
     expect(refused.message).toContain("maintenance");
     expect(runtime.store.runs.list()).toEqual([]);
 
-    expect(operator.unkill()).toBe(true);
+    expect(await operator.unkill()).toBe(true);
     const outcome = await runtime.start(billingDesk({ effects }), request, {
       model: deskModel("strong", effects),
     });
     expect(outcome.status).toBe("completed");
     expect(effects.charges).toHaveLength(1);
-    expect(operator.unkill()).toBe(false);
+    expect(await operator.unkill()).toBe(false);
   });
 
   it("stops only the named agent's runs when engaged for one agent", async () => {
-    operator.kill({ agent: "billing", reason: "billing agent misbehaves" });
-    expect(operator.killSwitches()).toEqual([
+    await operator.kill({ agent: "billing", reason: "billing agent misbehaves" });
+    expect(await operator.killSwitches()).toEqual([
       expect.objectContaining({ scope: "agent:billing", reason: "billing agent misbehaves" }),
     ]);
 
@@ -119,9 +119,9 @@ describe("kill switch", () => {
     expect(effects.charges).toHaveLength(1);
 
     // Releasing the global switch leaves the agent's own switch engaged.
-    operator.kill({ reason: "everyone" });
-    operator.unkill();
-    expect(operator.killSwitches().map((record) => record.scope)).toEqual(["agent:billing"]);
+    await operator.kill({ reason: "everyone" });
+    await operator.unkill();
+    expect((await operator.killSwitches()).map((record) => record.scope)).toEqual(["agent:billing"]);
   });
 
   it("refuses to resume a waiting run while engaged, and the run still waits", async () => {
@@ -131,12 +131,12 @@ describe("kill switch", () => {
     const waiting = await runtime.start(workflow, { topic: "refunds" }, models);
     expect(waiting.status).toBe("waiting");
 
-    operator.kill({ agent: "writer", reason: "pause the writers" });
+    await operator.kill({ agent: "writer", reason: "pause the writers" });
     const refused = await rejection(
       runtime.grantBudget(workflow, waiting.threadId, { approver: "alice", extra: { tokens: 1000 } }, models),
     );
     expect(refused.code).toBe("KILLED");
-    expect(runtime.getRun(waiting.threadId).status).toBe("waiting");
+    expect((await runtime.getRun(waiting.threadId)).status).toBe("waiting");
     // Still the very request the run stopped with: same ask, same id, no refused answer recorded
     // (the switch refused at the door, before anything reached the run).
     const pending = await runtime.pendingBudget(workflow, waiting.threadId, models);
@@ -149,7 +149,7 @@ describe("kill switch", () => {
     });
     expect(pending?.refusedAnswer).toBeUndefined();
 
-    operator.unkill({ agent: "writer" });
+    await operator.unkill({ agent: "writer" });
     const outcome = await runtime.grantBudget(
       workflow,
       waiting.threadId,
@@ -160,9 +160,9 @@ describe("kill switch", () => {
     expect(answers).toEqual(["strong", "strong", "strong"]);
   });
 
-  it("records engaging and releasing a switch in the audit chain", () => {
-    operator.kill({ agent: "billing", reason: "drill", by: "ops:sam" });
-    operator.unkill({ agent: "billing", by: "ops:sam" });
+  it("records engaging and releasing a switch in the audit chain", async () => {
+    await operator.kill({ agent: "billing", reason: "drill", by: "ops:sam" });
+    await operator.unkill({ agent: "billing", by: "ops:sam" });
 
     const records = operator.store.audit.list("governor:kill-switch");
     expect(records.map((record) => [record.kind, record.outcome])).toEqual([

@@ -180,6 +180,6 @@ describe("loop guard", () => {
       node: "propose2",
     });
     expect(effects.charges).toHaveLength(1);
-    expect(runtime.getRun(outcome.threadId).status).toBe("failed");
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("failed");
   });
 });

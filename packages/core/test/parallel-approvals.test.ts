@@ -138,9 +138,8 @@ async function waitingForBoth() {
   return { outcome, refund: byTool("issue_refund"), address: byTool("change_address") };
 }
 
-function pendingIds(threadId: string, on: GovernorRuntime = runtime): string[] {
-  return on
-    .pending()
+async function pendingIds(threadId: string, on: GovernorRuntime = runtime): Promise<string[]> {
+  return (await on.pending())
     .filter((entry) => entry.run.threadId === threadId)
     .map((entry) => entry.request.requestId);
 }
@@ -181,7 +180,7 @@ describe("a run waiting for two approvals at once", () => {
     expect(
       (await runtime.pendingApprovals(workflow, outcome.threadId, model())).map((r) => r.requestId),
     ).toEqual(outcome.approvals?.map((r) => r.requestId));
-    expect(pendingIds(outcome.threadId).sort()).toEqual([refund.requestId, address.requestId].sort());
+    expect((await pendingIds(outcome.threadId)).sort()).toEqual([refund.requestId, address.requestId].sort());
     expect(effects).toEqual({ refunds: [], addresses: [] });
   });
 
@@ -199,8 +198,8 @@ describe("a run waiting for two approvals at once", () => {
     expect(effects.addresses).toEqual([]);
     expect(after.status).toBe("waiting");
     expect(after.approvals?.map((request) => request.requestId)).toEqual([address.requestId]);
-    expect(runtime.getRun(outcome.threadId).status).toBe("waiting");
-    expect(pendingIds(outcome.threadId)).toEqual([address.requestId]);
+    expect((await runtime.getRun(outcome.threadId)).status).toBe("waiting");
+    expect(await pendingIds(outcome.threadId)).toEqual([address.requestId]);
 
     const done = await runtime.decide(
       workflow,
@@ -214,7 +213,7 @@ describe("a run waiting for two approvals at once", () => {
     // Resuming for the address re-ran nothing: the refund is still the one refund.
     expect(effects.refunds).toHaveLength(1);
     expect(effects.addresses).toEqual([{ customerId: "C-1", address: "1 Elm St" }]);
-    expect(pendingIds(outcome.threadId)).toEqual([]);
+    expect(await pendingIds(outcome.threadId)).toEqual([]);
   });
 
   it("rejecting one does not hold up the other: the model hears the rejection, the other still runs", async () => {
@@ -262,7 +261,7 @@ describe("a run waiting for two approvals at once", () => {
     expect(error.message).toContain(address.requestId);
     expect(unknown.code).toBe("RESUME_INVALID");
     expect(effects).toEqual({ refunds: [], addresses: [] });
-    expect(pendingIds(outcome.threadId)).toHaveLength(2);
+    expect(await pendingIds(outcome.threadId)).toHaveLength(2);
   });
 
   it("decideAll signs one decision per request and resumes once: each call runs exactly once", async () => {
@@ -327,7 +326,7 @@ describe("a run waiting for two approvals at once", () => {
     }
     expect(effects.refunds).toHaveLength(1);
     expect(effects.addresses).toEqual([]);
-    expect(pendingIds(outcome.threadId)).toEqual([address.requestId]);
+    expect(await pendingIds(outcome.threadId)).toEqual([address.requestId]);
     const refused = runtime.store.audit
       .list(outcome.threadId)
       .filter((record) => record.kind === "approval" && record.outcome === "refused");
@@ -381,7 +380,7 @@ describe("a run waiting for two approvals at once", () => {
     expect(malformed.code).toBe("RESUME_INVALID");
     expect(recovered.code).toBe("RUN_NOT_RESUMABLE");
     expect(effects).toEqual({ refunds: [], addresses: [] });
-    expect(pendingIds(outcome.threadId)).toHaveLength(2);
+    expect(await pendingIds(outcome.threadId)).toHaveLength(2);
   });
 
   it("shows the same pending list to a second process, which can decide one of them", async () => {
@@ -389,7 +388,9 @@ describe("a run waiting for two approvals at once", () => {
     runtime.close();
 
     const other = temp.open();
-    expect(pendingIds(outcome.threadId, other).sort()).toEqual([refund.requestId, address.requestId].sort());
+    expect(await pendingIds(outcome.threadId, other).sort()).toEqual(
+      [refund.requestId, address.requestId].sort(),
+    );
     expect(
       (await other.pendingApprovals(workflow, outcome.threadId, model())).map((r) => r.requestId).sort(),
     ).toEqual([refund.requestId, address.requestId].sort());
@@ -404,6 +405,6 @@ describe("a run waiting for two approvals at once", () => {
     expect(after.status).toBe("waiting");
     expect(effects.addresses).toHaveLength(1);
     expect(effects.refunds).toEqual([]);
-    expect(pendingIds(outcome.threadId, other)).toEqual([refund.requestId]);
+    expect(await pendingIds(outcome.threadId, other)).toEqual([refund.requestId]);
   });
 });

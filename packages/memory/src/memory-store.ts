@@ -8,7 +8,7 @@ import {
   type TokenKeys,
   verifyApprovalDecision,
 } from "@governor/identity";
-import { type AuditJournal, hashOf } from "@governor/observability";
+import { hashOf, type SyncAuditJournal } from "@governor/observability";
 import type Database from "better-sqlite3";
 import { z } from "zod";
 import { type AuthorityRegistry, authorityRefusal } from "./authority-check.js";
@@ -32,7 +32,7 @@ import { describeScope, scopeKey } from "./scope-key.js";
 
 export interface MemoryStoreOptions {
   /** Every operation, refusal and approval is appended here (one record per batch). */
-  readonly audit: AuditJournal;
+  readonly audit: SyncAuditJournal;
   /** The vector index (Mem0) that finds relevant keys; without one, retrieval is by exact key only. */
   readonly index?: FactIndex;
   /** Tenants that exist; a write or read naming another is refused. Unset: any tenant. */
@@ -86,7 +86,7 @@ export const MEMORY_NODE = "memory";
  */
 export class MemoryStore {
   readonly #db: Database.Database;
-  readonly #audit: AuditJournal;
+  readonly #audit: SyncAuditJournal;
   readonly #index: FactIndex | undefined;
   readonly #tenants: ReadonlySet<string> | undefined;
   readonly #tokenKeys: TokenKeys | undefined;

@@ -127,6 +127,8 @@ export interface AuditJournal {
   verify(): Awaitable<AuditVerification>;
   /** Writes whatever the journal holds back (its signed head) so another process sees it. */
   flush?(): Awaitable<void>;
+  /** Where the signed head is kept (a file, a table), for messages. */
+  readonly headLocation?: string;
   /**
    * A keyed digest of a value kept out of the journal in the clear (see `maskingAuditJournal`
    * in @governor/core): checkable by whoever holds the journal's key, not guessable by its readers.
@@ -139,6 +141,18 @@ export interface AuditJournal {
    * empty list then proves nothing was decided.
    */
   readonly discards?: boolean;
+}
+
+/**
+ * A journal that answers at once (the embedded SQLite one): what a caller needs when it writes
+ * its own rows and the audit record in one synchronous SQLite transaction (the memory store).
+ */
+export interface SyncAuditJournal extends AuditJournal {
+  append(entry: AuditEntry): AuditRecord;
+  list(threadId?: string): AuditRecord[];
+  find(query: AuditQuery): AuditRecord[];
+  verify(): AuditVerification;
+  flush?(): void;
 }
 
 /** The hash of the record before the first: 64 zeros. */

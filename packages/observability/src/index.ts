@@ -21,9 +21,11 @@ export type {
   AuditRecord,
   AuditVerification,
   Awaitable,
+  SyncAuditJournal,
 } from "./audit-record.js";
 export { GENESIS_HASH } from "./audit-record.js";
 export { withAppend } from "./audit-with-append.js";
+export { whenReady } from "./awaitable.js";
 export { canonicalJson, hashOf, sha256Hex } from "./canonical-json.js";
 export { type PlainJson, setOwn, toPlainJson } from "./plain-json.js";
 export { buildRunTimeline } from "./run-report/build-timeline.js";

@@ -7,7 +7,7 @@ import { AuditKey } from "./audit-key.js";
 import { matchesAuditQuery } from "./audit-query.js";
 import {
   type AuditEntry,
-  type AuditJournal,
+  type SyncAuditJournal,
   type AuditQuery,
   type AuditRecord,
   GENESIS_HASH,
@@ -51,7 +51,7 @@ export interface SqliteAuditJournalOptions {
  * the audit key, and a signed head outside the table records how long the chain was; see
  * `AUDIT_GUARANTEE` for what that proves and against whom.
  */
-export class SqliteAuditJournal implements AuditJournal {
+export class SqliteAuditJournal implements SyncAuditJournal {
   readonly #db: Database.Database;
   readonly #key: AuditKey;
   readonly #anchor: AuditAnchor;

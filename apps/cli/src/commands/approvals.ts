@@ -1,6 +1,7 @@
 import {
   type ApprovalRequest,
   GovernorError,
+  type GovernorRuntime,
   maskForDisplay,
   type RunOutcome,
   revealPendingRequest,
@@ -42,11 +43,10 @@ export async function decideCommand(
   threadId: string,
   options: DecideOptions,
 ): Promise<RunOutcome | QueuedAnswer> {
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
-    const run = runtime.getRun(threadId);
-    const requests = runtime
-      .pending()
+    const run = await runtime.getRun(threadId);
+    const requests = (await runtime.pending())
       .filter((entry) => entry.run.threadId === threadId)
       .map((entry) => entry.request);
     if (run.status !== "waiting" || !requests.length) {
@@ -108,7 +108,7 @@ export async function decideCommand(
       },
     );
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -173,14 +173,13 @@ export async function pendingCommand(
   threadId: string | undefined,
   options: PendingOptions,
 ): Promise<void> {
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
     if (options.reveal) {
       await revealCommand(terminal, runtime, threadId, options);
       return;
     }
-    const pending = runtime
-      .pending()
+    const pending = (await runtime.pending())
       .filter((entry) => threadId === undefined || entry.run.threadId === threadId)
       .map(({ run, request }) => ({ run, request: maskForDisplay(request) }));
     if (options.json) {
@@ -193,11 +192,9 @@ export async function pendingCommand(
       );
       return;
     }
-    const budgets = runtime
-      .pendingBudgets()
-      .filter((entry) => threadId === undefined || entry.run.threadId === threadId);
+    const budgets = (await runtime.pendingBudgets()).filter((entry) => threadId === undefined || entry.run.threadId === threadId);
     if (!pending.length && !budgets.length) {
-      terminal.out(`No runs are waiting for approval in ${runtime.store.dir}.`);
+      terminal.out(`No runs are waiting for approval in ${runtime.store.location}.`);
       return;
     }
     for (const { run, request } of budgets) {
@@ -215,13 +212,13 @@ export async function pendingCommand(
       terminal.out(`    why: ${request.reasons.join("; ")} · expires ${request.expiresAt}`);
     }
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
 async function revealCommand(
   terminal: Terminal,
-  runtime: ReturnType<typeof openRuntime>,
+  runtime: GovernorRuntime,
   threadId: string | undefined,
   options: PendingOptions,
 ): Promise<void> {
@@ -232,7 +229,7 @@ async function revealCommand(
       { threadId },
     );
   }
-  const run = runtime.getRun(threadId);
+  const run = await runtime.getRun(threadId);
   const target = await loadSource(run.source, readWorkflowConfig(options.config));
   const model = await modelFor(target);
   const named = await modelsFor(target);

@@ -11,11 +11,11 @@ import { paint, type Terminal } from "../terminal.js";
  * @throws {GovernorError} STORE_NOT_FOUND when there is no store to verify: a mistyped --dir
  *   must not pass as an empty, intact journal.
  */
-export function auditVerifyCommand(terminal: Terminal, options: { dir?: string }): boolean {
-  const runtime = openExistingRuntime(options.dir);
+export async function auditVerifyCommand(terminal: Terminal, options: { dir?: string }): Promise<boolean> {
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const audit = runtime.store.audit;
-    const result = audit.verify();
+    const result = await audit.verify();
     if (result.ok) {
       const unanchored =
         result.anchored < result.records
@@ -29,21 +29,21 @@ export function auditVerifyCommand(terminal: Terminal, options: { dir?: string }
         ),
       );
       terminal.out(
-        `  level: every record sealed (HMAC-SHA256, audit key ${result.keyId}); ${result.anchored} anchored by the signed head at ${audit.headLocation}${unanchored}`,
+        `  level: every record sealed (HMAC-SHA256, audit key ${result.keyId}); ${result.anchored} anchored by the signed head at ${audit.headLocation ?? "the store"}${unanchored}`,
       );
     } else {
       terminal.err(
         paint(terminal, "red", `✗ audit chain broken at record ${result.brokenAt}: ${result.reason}`),
       );
       terminal.err(
-        `  problem: ${result.problem}; ${result.records} records read; head kept at ${audit.headLocation}`,
+        `  problem: ${result.problem}; ${result.records} records read; head kept at ${audit.headLocation ?? "the store"}`,
       );
     }
     terminal.out("What this check proves:");
     for (const line of AUDIT_GUARANTEE) terminal.out(`  - ${line}`);
     return result.ok;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -52,15 +52,15 @@ export function auditVerifyCommand(terminal: Terminal, options: { dir?: string }
  *
  * @throws {GovernorError} STORE_NOT_FOUND when there is no store; RUN_NOT_FOUND for an unknown thread.
  */
-export function auditShowCommand(
+export async function auditShowCommand(
   terminal: Terminal,
   threadId: string,
   options: { dir?: string; json?: boolean },
-): void {
-  const runtime = openExistingRuntime(options.dir);
+): Promise<void> {
+  const runtime = await openExistingRuntime(options.dir);
   try {
-    runtime.getRun(threadId);
-    const records = runtime.store.audit.list(threadId);
+    await runtime.getRun(threadId);
+    const records = await runtime.store.audit.list(threadId);
     if (options.json) {
       terminal.out(JSON.stringify(records, null, 2));
       return;
@@ -74,6 +74,6 @@ export function auditShowCommand(
       if (reasons?.length) terminal.out(`${" ".repeat(38)}${reasons.join("; ")}`);
     }
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }

@@ -18,18 +18,18 @@ import type { Terminal } from "../terminal.js";
  * @throws {GovernorError} CONFIG_INVALID for a --by that is not a grouping or a malformed
  *   --since; STORE_NOT_FOUND when there is no store.
  */
-export function costCommand(
+export async function costCommand(
   terminal: Terminal,
   options: { dir?: string; json?: boolean; since?: string; by?: string },
-): void {
+): Promise<void> {
   const by = groupingOf(options.by ?? "workflow");
   const since = options.since !== undefined ? parseSince(options.since) : undefined;
-  const runtime = openExistingRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
-    const inputs = runtime.store.runs.find(since ? { since } : {}).map((run) => ({
-      run: runSummaryOf(run),
-      records: modelRecordsOf(runtime, run.threadId),
-    }));
+    const inputs = [];
+    for (const run of await runtime.store.runs.find(since ? { since } : {})) {
+      inputs.push({ run: runSummaryOf(run), records: await modelRecordsOf(runtime, run.threadId) });
+    }
     const report = costReport(inputs, { by, ...(since ? { since } : {}) });
     if (options.json) {
       terminal.out(JSON.stringify(report, null, 2));
@@ -45,7 +45,7 @@ export function costCommand(
       (by === "model" ? " A run counts under every model it called." : "");
     for (const line of wrap(note, REPORT_WIDTH)) terminal.out(line);
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

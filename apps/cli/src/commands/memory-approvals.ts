@@ -3,7 +3,7 @@ import { type ApproverRegistry, signApprovalDecision } from "@governor/identity"
 import type { MemoryApprovalRequest, MemoryEvent } from "@governor/memory";
 import { defaultApprover } from "../drive-run.js";
 import { loadSource, loadTarget } from "../load-target.js";
-import { openRuntime } from "../open-runtime.js";
+import { memoryOf, openRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
 import { formatEvent, formatRequest } from "./memory-format.js";
@@ -20,25 +20,25 @@ export interface MemoryPendingOptions extends ScopeOptions {
  *
  * @throws {GovernorError} MEMORY_FACT_INVALID for a malformed scope.
  */
-export function memoryPendingCommand(terminal: Terminal, options: MemoryPendingOptions): void {
+export async function memoryPendingCommand(terminal: Terminal, options: MemoryPendingOptions): Promise<void> {
   const narrowed = [options.tenant, options.agent, options.user, options.thread].some(
     (part) => part !== undefined,
   );
   const scope = narrowed ? scopeFrom(options) : undefined;
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
-    const requests = runtime.store.memory.pending(operatorPrincipal(), scope);
+    const requests = memoryOf(runtime).pending(operatorPrincipal(), scope);
     if (options.json) {
       terminal.out(JSON.stringify(requests, null, 2));
       return;
     }
     if (!requests.length) {
-      terminal.out(`No memory writes are waiting for approval in ${runtime.store.dir}.`);
+      terminal.out(`No memory writes are waiting for approval in ${runtime.store.location}.`);
       return;
     }
     for (const request of requests) terminal.out(formatRequest(terminal, request).join("\n"));
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -75,9 +75,9 @@ export async function memoryDecideCommand(
       `memory ${decision} needs --request ID (see governor memory pending)`,
     );
   }
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
-    const request = waitingRequest(runtime, options.request);
+    const request = await waitingRequest(runtime, options.request);
     const { approvers, from } = await approversFor(runtime, request, options);
     const approver = options.approver ?? defaultApprover();
     checkApprover(approvers, approver, request, from);
@@ -88,7 +88,7 @@ export async function memoryDecideCommand(
       reason: options.reason,
       now: new Date(),
     });
-    const event = await runtime.store.memory.decide(token, { approvers });
+    const event = await memoryOf(runtime).decide(token, { approvers });
     if (options.json) terminal.out(JSON.stringify(event, null, 2));
     else {
       terminal.out(
@@ -102,7 +102,7 @@ export async function memoryDecideCommand(
     }
     return event;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -112,13 +112,12 @@ export async function memoryDecideCommand(
  *
  * @throws {GovernorError} APPROVAL_INVALID when no write waits for that request.
  */
-function waitingRequest(runtime: GovernorRuntime, requestId: string): MemoryApprovalRequest {
-  const request = runtime.store.memory
+async function waitingRequest(runtime: GovernorRuntime, requestId: string): Promise<MemoryApprovalRequest> {
+  const request = memoryOf(runtime)
     .pending(operatorPrincipal())
     .find((candidate) => candidate.requestId === requestId);
   if (request) return request;
-  const decided = runtime.store.audit
-    .list()
+  const decided = (await runtime.store.audit.list())
     .filter((record) => record.kind === "memory" && record.data.requestId === requestId)
     .at(-1);
   if (decided) {
@@ -131,7 +130,7 @@ function waitingRequest(runtime: GovernorRuntime, requestId: string): MemoryAppr
   }
   throw new GovernorError(
     "APPROVAL_INVALID",
-    `no memory write waits for request ${requestId} in ${runtime.store.dir}; see governor memory pending`,
+    `no memory write waits for request ${requestId} in ${runtime.store.location}; see governor memory pending`,
     { requestId },
   );
 }
@@ -152,7 +151,7 @@ async function approversFor(
   options: MemoryDecideOptions,
 ): Promise<{ approvers: ApproverRegistry; from: string }> {
   const config = readWorkflowConfig(options.config);
-  const run = runtime.store.runs.get(request.threadId);
+  const run = await runtime.store.runs.get(request.threadId);
   if (run && options.workflow !== undefined) {
     throw new GovernorError(
       "APPROVAL_INVALID",

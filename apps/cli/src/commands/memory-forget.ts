@@ -1,6 +1,6 @@
 import { GovernorError } from "@governor/core";
 import type { MemoryEvent } from "@governor/memory";
-import { openRuntime } from "../open-runtime.js";
+import { memoryOf, openRuntime } from "../open-runtime.js";
 import type { Terminal } from "../terminal.js";
 import { formatEvent } from "./memory-format.js";
 import { operatorPrincipal, type ScopeOptions, scopeFrom } from "./memory-scope.js";
@@ -48,9 +48,9 @@ export async function memoryForgetCommand(
       { missing },
     );
   }
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
-    const [event] = await runtime.store.memory.write({ principal: operatorPrincipal() }, [
+    const [event] = await memoryOf(runtime).write({ principal: operatorPrincipal() }, [
       {
         op: "retract",
         scope,
@@ -74,7 +74,7 @@ export async function memoryForgetCommand(
     }
     return event;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

@@ -1,6 +1,6 @@
 import { GovernorError } from "@governor/core";
 import { describeScope, type FactRecord } from "@governor/memory";
-import { openRuntime } from "../open-runtime.js";
+import { memoryOf, openRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
 import { formatFact, formatHistoryRecord } from "./memory-format.js";
 import { operatorPrincipal, type ScopeOptions, scopeFrom } from "./memory-scope.js";
@@ -17,14 +17,17 @@ export interface MemoryReadOptions extends ScopeOptions {
  *
  * @throws {GovernorError} MEMORY_FACT_INVALID for a missing or malformed scope.
  */
-export function memoryListCommand(terminal: Terminal, options: MemoryReadOptions & { all?: boolean }): void {
+export async function memoryListCommand(
+  terminal: Terminal,
+  options: MemoryReadOptions & { all?: boolean },
+): Promise<void> {
   const scope = scopeFrom(options);
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
     const principal = operatorPrincipal();
     const facts = options.all
-      ? byKey(runtime.store.memory.history(principal, scope))
-      : runtime.store.memory.current(principal, scope);
+      ? byKey(memoryOf(runtime).history(principal, scope))
+      : memoryOf(runtime).current(principal, scope);
     if (options.json) {
       terminal.out(JSON.stringify(facts, null, 2));
       return;
@@ -34,7 +37,7 @@ export function memoryListCommand(terminal: Terminal, options: MemoryReadOptions
     if (!facts.length) terminal.out("  nothing is recorded here");
     for (const fact of facts) terminal.out(formatFact(terminal, fact, options.all).join("\n"));
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -45,14 +48,14 @@ export function memoryListCommand(terminal: Terminal, options: MemoryReadOptions
  *
  * @throws {GovernorError} MEMORY_FACT_INVALID for a missing or malformed scope.
  */
-export function memoryHistoryCommand(
+export async function memoryHistoryCommand(
   terminal: Terminal,
   options: MemoryReadOptions & { entity?: string; attribute?: string },
-): void {
+): Promise<void> {
   const scope = scopeFrom(options);
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
-    const records = runtime.store.memory.history(operatorPrincipal(), scope, {
+    const records = memoryOf(runtime).history(operatorPrincipal(), scope, {
       entity: options.entity,
       attribute: options.attribute,
     });
@@ -73,7 +76,7 @@ export function memoryHistoryCommand(
       terminal.out(formatHistoryRecord(terminal, record, i + 1).join("\n"));
     });
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -86,10 +89,10 @@ export function memoryHistoryCommand(
  *   malformed, in the future or before the partition's first record; MEMORY_FACT_INVALID
  *   for a missing or malformed scope.
  */
-export function memoryAsOfCommand(
+export async function memoryAsOfCommand(
   terminal: Terminal,
   options: MemoryReadOptions & { validAt?: string; knownAt?: string },
-): void {
+): Promise<void> {
   const scope = scopeFrom(options);
   if (options.validAt === undefined && options.knownAt === undefined) {
     throw new GovernorError(
@@ -97,9 +100,9 @@ export function memoryAsOfCommand(
       "as-of needs --valid-at ISO (what was true then), --known-at ISO (what was known then) or both; for now, use governor memory list",
     );
   }
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
-    const facts = runtime.store.memory.asOf(operatorPrincipal(), scope, {
+    const facts = memoryOf(runtime).asOf(operatorPrincipal(), scope, {
       validAt: options.validAt,
       knownAt: options.knownAt,
     });
@@ -119,7 +122,7 @@ export function memoryAsOfCommand(
     if (!facts.length) terminal.out("  nothing was true then");
     for (const fact of facts) terminal.out(formatFact(terminal, fact).join("\n"));
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

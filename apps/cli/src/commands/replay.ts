@@ -56,9 +56,9 @@ export async function replayCommand(
     );
   }
   const config = readWorkflowConfig(options.config);
-  const runtime = openExistingRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
-    const run = runtime.getRun(threadId);
+    const run = await runtime.getRun(threadId);
     // The stored source is only a key into the samples and the operator's config.
     const target = await loadSource(run.source, config);
     const report = await replayRun(runtime, target.workflow, threadId, { force: options.force });
@@ -66,7 +66,7 @@ export async function replayCommand(
     else printReplay(terminal, report);
     return { differs: report.verdict !== "same" };
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -79,7 +79,7 @@ async function whatIfCommand(
     throw new GovernorError("CONFIG_INVALID", "Give either --since or thread ids for a what-if, not both");
   }
   const since = options.since !== undefined ? parseSince(options.since) : undefined;
-  const runtime = openExistingRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const report = await whatIf(runtime.store, {
       policies: options.policies,
@@ -89,7 +89,7 @@ async function whatIfCommand(
     if (options.json) terminal.out(JSON.stringify(report, null, 2));
     else printWhatIf(terminal, report, options.policies);
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

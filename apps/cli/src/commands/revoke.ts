@@ -17,22 +17,26 @@ export interface RevokeOptions {
  * @throws {GovernorError} CONFIG_INVALID without exactly one of JTI and --thread, or when
  *   the thread's run acts under no delegation; RUN_NOT_FOUND for an unknown thread.
  */
-export function revokeCommand(terminal: Terminal, jti: string | undefined, options: RevokeOptions): void {
+export async function revokeCommand(
+  terminal: Terminal,
+  jti: string | undefined,
+  options: RevokeOptions,
+): Promise<void> {
   if ((jti === undefined) === (options.thread === undefined)) {
     throw new GovernorError(
       "CONFIG_INVALID",
       "Give either a delegation token id (jti) or --thread, not both",
     );
   }
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
     const id =
-      jti ?? delegationOf(runtime.getRun(options.thread as string).principal, options.thread as string);
-    const record = runtime.revokeDelegation(id, { reason: options.reason, by: operator() });
+      jti ?? delegationOf((await runtime.getRun(options.thread as string)).principal, options.thread as string);
+    const record = await runtime.revokeDelegation(id, { reason: options.reason, by: operator() });
     terminal.out(paint(terminal, "red", `■ delegation ${record.jti} revoked: ${record.reason}`));
     terminal.out("  runs acting under it stop at their next step; the token can never start a run again");
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

@@ -45,7 +45,7 @@ export async function runCommand(
   }
   const model = await modelFor(loaded);
   const named = await modelsFor(loaded);
-  const runtime = openRuntime(options.dir);
+  const runtime = await openRuntime(options.dir);
   try {
     terminal.out(
       paint(terminal, "bold", `Governor · ${loaded.workflow.name}`) +
@@ -55,7 +55,7 @@ export async function runCommand(
     const shown = [...(model ? [model.name] : []), ...(named?.names ?? [])];
     const offline = model?.kind === "scenario" || named?.kind === "scenario";
     terminal.out(
-      `${named ? "models" : "model"}: ${shown.join(", ") || "none"}${offline ? " (offline scripted model; set OPENAI_API_KEY for a real one)" : ""} · store: ${runtime.store.dir}`,
+      `${named ? "models" : "model"}: ${shown.join(", ") || "none"}${offline ? " (offline scripted model; set OPENAI_API_KEY for a real one)" : ""} · store: ${runtime.store.location}`,
     );
     if (!loaded.registered) {
       // The operator chose to import this module; nobody else may make governor import it.
@@ -95,7 +95,7 @@ export async function runCommand(
     }
     return outcomes;
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

@@ -26,33 +26,31 @@ export interface RunsListOptions {
  * @throws {GovernorError} CONFIG_INVALID for an unknown --status, a malformed --since, or a
  *   --limit / --page that is not a positive integer; STORE_NOT_FOUND when there is no store.
  */
-export function runsListCommand(terminal: Terminal, options: RunsListOptions): void {
+export async function runsListCommand(terminal: Terminal, options: RunsListOptions): Promise<void> {
   const status = statusOf(options.status);
   const since = options.since !== undefined ? parseSince(options.since) : undefined;
   const limit = positiveInt(options.limit ?? "20", "--limit");
   const page = positiveInt(options.page ?? "1", "--page");
-  const runtime = openExistingRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const filter = {
       ...(status ? { status } : {}),
       ...(options.workflow !== undefined ? { workflow: options.workflow } : {}),
       ...(since ? { since } : {}),
     };
-    const total = runtime.store.runs.count(filter);
+    const total = await runtime.store.runs.count(filter);
     const pages = Math.ceil(total / limit);
-    const runs: RunListing[] = runtime.store.runs
-      .find(filter, { limit, offset: (page - 1) * limit })
-      .map((run) => {
-        const totals = runTotals(modelRecordsOf(runtime, run.threadId));
-        const summary = runSummaryOf(run);
-        return {
-          ...summary,
-          durationMs: Math.max(0, Date.parse(run.updatedAt) - Date.parse(run.createdAt)),
-          costUsd: totals.costUsd,
-          tokens: totals.tokens,
-          modelCalls: totals.calls,
-        };
+    const runs: RunListing[] = [];
+    for (const run of await runtime.store.runs.find(filter, { limit, offset: (page - 1) * limit })) {
+      const totals = runTotals(await modelRecordsOf(runtime, run.threadId));
+      runs.push({
+        ...runSummaryOf(run),
+        durationMs: Math.max(0, Date.parse(run.updatedAt) - Date.parse(run.createdAt)),
+        costUsd: totals.costUsd,
+        tokens: totals.tokens,
+        modelCalls: totals.calls,
       });
+    }
     if (options.json) {
       terminal.out(JSON.stringify({ runs, total, page, pages, limit }, null, 2));
       return;
@@ -69,7 +67,7 @@ export function runsListCommand(terminal: Terminal, options: RunsListOptions): v
     }
     terminal.out(`thread ids are cut to ${SHORT_ID} characters: governor runs show <id> takes them`);
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 
@@ -84,12 +82,12 @@ export async function runsShowCommand(
   thread: string,
   options: { dir?: string; json?: boolean },
 ): Promise<void> {
-  const runtime = openExistingRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
-    const run = findRun(runtime, thread);
+    const run = await findRun(runtime, thread);
     const timeline = buildRunTimeline(
       runSummaryOf(run),
-      runtime.store.audit.list(run.threadId),
+      await runtime.store.audit.list(run.threadId),
       await budgetStateOf(runtime, run.threadId),
     );
     if (options.json) {
@@ -98,7 +96,7 @@ export async function runsShowCommand(
     }
     for (const line of formatTimeline(timeline)) terminal.out(line);
   } finally {
-    runtime.close();
+    await runtime.close();
   }
 }
 

@@ -58,9 +58,11 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
         dedupeKey: `${scope.threadId}:${entry.call.id}:${names.approval}:approval:${suffix}`,
       });
 
-    const pending = waiting.map((entry) => {
+    // One at a time, in order: each request's record is written before the next is made.
+    const pending: { entry: LoopCall; request: ReturnType<typeof requestFor> }[] = [];
+    for (const entry of waiting) {
       const request = requestFor(entry, state, scope.threadId, scope.principal.id, names.approval, node);
-      audit(
+      await audit(
         entry,
         "requested",
         {
@@ -71,8 +73,8 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
         },
         "requested",
       );
-      return { entry, request };
-    });
+      pending.push({ entry, request });
+    }
     emit(config, { type: "approvals-waiting", node: names.approval, requests: pending.length });
 
     const visit = `${pending.length}-${pending[0]?.request.requestId}`;
@@ -87,7 +89,7 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
       };
       const answer: unknown = interrupt(batch);
       // An answer refused once stays refused when LangGraph replays it (see refusedBefore).
-      const earlier = refusedBefore(services.gateway.audit, {
+      const earlier = await refusedBefore(services.gateway.audit, {
         threadId: scope.threadId,
         kind: "approval",
         node: names.approval,
@@ -105,7 +107,7 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
             );
       for (const [index, refusal] of verdict.refused.entries()) {
         // The answer itself is not recorded: a token is a credential until it expires.
-        services.gateway.audit.append({
+        await services.gateway.audit.append({
           threadId: scope.threadId,
           kind: "approval",
           outcome: "refused",
@@ -137,7 +139,7 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
           : undefined;
         const approved = decision.approved && !lapse;
         const reason = lapse ?? decision.reason;
-        audit(
+        await audit(
           entry,
           approved ? "approved" : "rejected",
           { approver: decision.approver, reason, decisionId: decision.jti, requestId: request.requestId },

@@ -24,7 +24,7 @@ export function agentChecksNode(id: string, node: AgentNode<GraphState>, service
     for (const entry of openCalls(state, id)) {
       if (entry.check) continue;
       const { call } = entry;
-      const contract = services.gateway.checkContract(call, scope);
+      const contract = await services.gateway.checkContract(call, scope);
       let result: CheckResult;
       if (!contract.ok) {
         result = { ok: false, reason: describeViolations(call.tool, contract.violations) };
@@ -46,7 +46,7 @@ export function agentChecksNode(id: string, node: AgentNode<GraphState>, service
           };
         }
       }
-      services.gateway.audit.append({
+      await services.gateway.audit.append({
         threadId: scope.threadId,
         kind: "precondition",
         outcome: result.ok ? "pass" : "fail",

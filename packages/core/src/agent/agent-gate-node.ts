@@ -42,7 +42,7 @@ export function agentGateNode(id: string, node: AgentNode<GraphState>, services:
       if (decision.effect === "require-approval" && nobodyToAsk) {
         const reason =
           "policy asks for a human approval, but this workflow names no approvers who could give one";
-        services.gateway.audit.append({
+        await services.gateway.audit.append({
           threadId: scope.threadId,
           kind: "approval",
           outcome: "rejected",

@@ -99,10 +99,10 @@ async function runOne(
   services: NodeServices,
 ): Promise<RunResult> {
   const { call } = entry;
-  const decided = undecided(entry, names, scope, services);
+  const decided = await undecided(entry, names, scope, services);
   if (!decided.ok) {
     const problem = decided;
-    services.gateway.audit.append({
+    await services.gateway.audit.append({
       threadId: scope.threadId,
       kind: "execution",
       outcome: "refused",
@@ -151,18 +151,18 @@ async function runOne(
  * The parsed arguments when every decision the call needs is in state and on record, else
  * why it may not run.
  */
-function undecided(
+async function undecided(
   entry: LoopCall,
   names: ReturnType<typeof loopNodes>,
   scope: CallScope,
   services: NodeServices,
-): { ok: true; args: Record<string, unknown> } | { ok: false; reason: string } {
+): Promise<{ ok: true; args: Record<string, unknown> } | { ok: false; reason: string }> {
   const { call, gate, approval } = entry;
   if (!entry.check?.ok) return { ok: false, reason: "the call did not pass its checks" };
   if (!gate || gate.callId !== call.id || gate.tool !== call.tool) {
     return { ok: false, reason: "no gate decided this call" };
   }
-  const decided = checkDecidedCall({
+  const decided = await checkDecidedCall({
     action: names.tools,
     tool: call.tool,
     preconditions: [names.checks],

@@ -63,7 +63,7 @@ export function agentTurnNode(
     const audit = stepAudit(services, { ...scope }, config);
     const loop = loopOf(state, id);
     // Only what the handoff check (execution, identity) and the recorded use (model) read.
-    const journal = services.gateway.audit.find({
+    const journal = await services.gateway.audit.find({
       threadId: scope.threadId,
       kinds: ["model", "execution", "identity"],
     });
@@ -75,10 +75,10 @@ export function agentTurnNode(
       handoff = entering ? checkHandoffEntry(services.workflow, id, state, journal, step) : undefined;
     } catch (error) {
       const { code, message } = error as GovernorError;
-      audit("identity", "refused", { code, message }, "entry-refused");
+      await audit("identity", "refused", { code, message }, "entry-refused");
       throw error;
     }
-    if (handoff) audit("identity", "handoff-accepted", { from: handoff.from, step }, "handoff-accepted");
+    if (handoff) await audit("identity", "handoff-accepted", { from: handoff.from, step }, "handoff-accepted");
     // Bounds read the journal too: an edit of the thread's state cannot buy more turns or budget.
     const recorded = recordedUse(journal);
     const turnsTaken = Math.max(loop.turns, recorded.turns.get(id) ?? 0);
@@ -86,7 +86,7 @@ export function agentTurnNode(
 
     if (turnsTaken >= node.maxTurns) {
       const message = `Agent ${id} used its ${node.maxTurns} turns without finishing`;
-      audit("budget", "turn-limit", { turns: turnsTaken, maxTurns: node.maxTurns }, "turn-limit");
+      await audit("budget", "turn-limit", { turns: turnsTaken, maxTurns: node.maxTurns }, "turn-limit");
       emit(config, { type: "turn-limit", node: id, turns: turnsTaken, maxTurns: node.maxTurns });
       const update: GovernorUpdate = hasLimitEdge
         ? { routes: { [id]: "limit", ...consumed(handoff) } }
@@ -145,8 +145,8 @@ export function agentTurnNode(
     let handoffs = 0;
     for (const [index, call] of (reply.message.tool_calls ?? []).entries()) {
       const callId = call.id as string;
-      const refuse = (reason: string, kind: "identity" | "budget", outcome: string) => {
-        services.gateway.audit.append({
+      const refuse = async (reason: string, kind: "identity" | "budget", outcome: string) => {
+        await services.gateway.audit.append({
           threadId: scope.threadId,
           kind,
           outcome,
@@ -161,15 +161,15 @@ export function agentTurnNode(
       };
       const problem = reply.problems.get(index);
       if (problem) {
-        refuse(problem, "identity", "deny");
+        await refuse(problem, "identity", "deny");
         continue;
       }
       if (!offeredNames.has(call.name)) {
-        refuse(`no tool named ${call.name} is available at this step`, "identity", "deny");
+        await refuse(`no tool named ${call.name} is available at this step`, "identity", "deny");
         continue;
       }
       if (Object.keys(calls).length >= maxCalls) {
-        refuse(
+        await refuse(
           `at most ${maxCalls} tool calls are decided per turn; propose the rest after these are answered`,
           "budget",
           "call-cap",
@@ -177,11 +177,11 @@ export function agentTurnNode(
         continue;
       }
       if (handoffTarget(node, call.name) !== undefined && handoffs++ > 0) {
-        refuse("only one handoff per turn: hand the conversation to one agent", "identity", "deny");
+        await refuse("only one handoff per turn: hand the conversation to one agent", "identity", "deny");
         continue;
       }
       if (!guard.admit(call.name, call.args)) {
-        refuse(
+        await refuse(
           `loop guard: this run already proposed ${call.name} with these exact arguments; change the arguments or stop`,
           "budget",
           "loop-detected",
@@ -198,7 +198,7 @@ export function agentTurnNode(
       calls[callId] = { call: proposed, turn: number };
     }
 
-    audit(
+    await audit(
       "model",
       reply.message.tool_calls?.length ? "proposed" : "answered",
       {
@@ -241,7 +241,7 @@ export function agentTurnNode(
         loopRefusals: guard.refusals,
       },
     };
-    if (stop) audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
+    if (stop) await audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
     const replyUpdate = proposedAny ? {} : (node.onReply?.(state, text) ?? {});
     return { ...replyUpdate, messages: added, governor: update };
   };

@@ -103,7 +103,7 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
       inputTokens: picked.turn?.contextTokens,
     });
     if (daily !== undefined && control.spend) {
-      checkDailySpend(control.spend.spent(dailyKey, today), plan.estimate?.costUsd ?? 0, daily, {
+      await checkDailySpend(await control.spend.spent(dailyKey, today), plan.estimate?.costUsd ?? 0, daily, {
         node: id,
         principal: scope.principal.id,
         day: today,
@@ -129,7 +129,7 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
     refusedAnswer = verdict.kind === "refused" ? verdict.reason : undefined;
   }
   if (plan.downgrade) {
-    audit(
+    await audit(
       "budget",
       "downgraded",
       {
@@ -148,12 +148,30 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
     prompt,
     privacy,
   );
+  // The estimate is reserved atomically before the call: the check above read the ledger, and
+  // another worker spending for the same principal meanwhile could otherwise take the same last
+  // dollar. The reservation is settled to the real cost after the call, and released if it fails.
+  const reserved = daily !== undefined && control.spend ? (plan.estimate?.costUsd ?? 0) : 0;
+  if (daily !== undefined && control.spend) {
+    const entry = { principal: dailyKey, day: today, threadId: scope.threadId, costUsd: reserved };
+    const reservation = await control.spend.reserve(entry, daily);
+    if (!reservation.ok) {
+      await checkDailySpend(reservation.spent, reserved, daily, {
+        node: id,
+        principal: scope.principal.id,
+        day: today,
+        audit,
+      });
+    }
+  }
   const calledAt = performance.now();
   let raw: AIMessage;
   try {
     raw = await plan.route.invoke(prompt, input.config);
   } catch (error) {
     failGeneration(generation, error);
+    if (reserved > 0 && control.spend)
+      await control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd: -reserved });
     throw error;
   }
   const latencyMs = Math.round(performance.now() - calledAt);
@@ -162,7 +180,7 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
   const model = answeredBy(reply) ?? plan.route.name;
   // A report budgets cannot trust (negative, NaN, a string, absurd) was replaced by the estimate.
   if (measured.anomaly) {
-    audit(
+    await audit(
       "budget",
       "usage-anomaly",
       {
@@ -175,8 +193,8 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
   }
   const costUsd =
     costOf(model, measured, control.prices) ?? costOf(plan.route.name, measured, control.prices) ?? 0;
-  if (control.spend && costUsd > 0) {
-    control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd });
+  if (control.spend && costUsd - reserved !== 0) {
+    await control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd: costUsd - reserved });
   }
   const routed = picked.turn;
   const routing = routed && {

@@ -89,11 +89,11 @@ export class ApprovalAuthority {
       };
     }
     if (
-      !this.#options.uses.claim(decision.jti, {
+      !(await this.#options.uses.claim(decision.jti, {
         threadId: request.threadId,
         node: request.node,
         callId: use.callId,
-      })
+      }))
     ) {
       return { ok: false, reason: `decision ${decision.jti} was already used for another request: a replay` };
     }

@@ -20,8 +20,8 @@ export interface RefusalKey {
  * would hold minutes later and decide in place of the answer just given. An answer refused
  * once stays refused: the loop reads the refusal back instead of verifying again.
  */
-export function refusedBefore(audit: AuditJournal, key: RefusalKey): string | undefined {
-  const refusals = audit.find({ threadId: key.threadId, kind: key.kind, outcome: "refused", node: key.node });
+export async function refusedBefore(audit: AuditJournal, key: RefusalKey): Promise<string | undefined> {
+  const refusals = await audit.find({ threadId: key.threadId, kind: key.kind, outcome: "refused", node: key.node });
   for (const record of refusals) {
     if (record.data.refusedRequest === key.request && record.data.attempt === key.attempt) {
       return typeof record.data.reason === "string" ? record.data.reason : "refused earlier";

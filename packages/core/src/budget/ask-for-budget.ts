@@ -71,7 +71,7 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
     summary: summarize(plan, usage, budget),
     ...(input.refusedAnswer ? { refusedAnswer: input.refusedAnswer } : {}),
   };
-  audit(
+  await audit(
     "budget",
     "requested",
     {
@@ -87,7 +87,7 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
   const answer: unknown = interrupt(request);
   // An answer refused once stays refused when LangGraph replays it (see refusedBefore).
   const earlier = input.journal
-    ? refusedBefore(input.journal, {
+    ? await refusedBefore(input.journal, {
         threadId: scope.threadId,
         kind: "budget",
         node: id,
@@ -99,7 +99,7 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
   const parsed = budgetAnswerSchema.safeParse(answer);
   if (!parsed.success) {
     const reason = `malformed answer: ${formatIssues(parsed.error.issues, "(answer)")}`;
-    audit(
+    await audit(
       "budget",
       "refused",
       { reason, answer, refusedRequest: request.requestId, attempt },
@@ -111,12 +111,12 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
   if (decided.decision === "stop") {
     const by = decided.approver;
     const message = `Run ${scope.threadId} stopped at ${id}: its budget (${plan.exceeded.join(", ")}) is used up and ${by ?? "a human"} declined to extend it${decided.reason ? `: ${decided.reason}` : ""}`;
-    audit("budget", "stopped", { by, reason: decided.reason, exceeded: plan.exceeded }, `decided:${attempt}`);
+    await audit("budget", "stopped", { by, reason: decided.reason, exceeded: plan.exceeded }, `decided:${attempt}`);
     return { kind: "stopped", stop: { code: "BUDGET_EXCEEDED", message, node: id, by } };
   }
   const grant = await verifyGrant(request, decided.extra, decided.token, input);
   if (!grant.ok) {
-    audit(
+    await audit(
       "budget",
       "refused",
       { reason: grant.reason, extra: decided.extra, refusedRequest: request.requestId, attempt },
@@ -126,11 +126,11 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
   }
   if (!grant.approved) {
     const message = `Run ${scope.threadId} stopped at ${id}: ${grant.approver} declined to extend its budget${grant.reason ? `: ${grant.reason}` : ""}`;
-    audit("budget", "stopped", { by: grant.approver, reason: grant.reason }, `decided:${attempt}`);
+    await audit("budget", "stopped", { by: grant.approver, reason: grant.reason }, `decided:${attempt}`);
     return { kind: "stopped", stop: { code: "BUDGET_EXCEEDED", message, node: id, by: grant.approver } };
   }
   const extended = extendBudget(budget, decided.extra);
-  audit(
+  await audit(
     "budget",
     "extended",
     {

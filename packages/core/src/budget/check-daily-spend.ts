@@ -1,6 +1,6 @@
 import { GovernorError } from "@governor/errors";
 
-type Audit = (kind: "budget", outcome: string, data: Record<string, unknown>, key: string) => void;
+type Audit = (kind: "budget", outcome: string, data: Record<string, unknown>, key: string) => unknown;
 
 /**
  * Stops a model call that would take a principal past its daily budget. Not a question
@@ -8,14 +8,14 @@ type Audit = (kind: "budget", outcome: string, data: Record<string, unknown>, ke
  *
  * @throws {GovernorError} BUDGET_EXCEEDED naming the principal, the day and the amounts.
  */
-export function checkDailySpend(
+export async function checkDailySpend(
   spent: number,
   nextCostUsd: number,
   maxUsd: number,
   where: { node: string; principal: string; day: string; audit: Audit },
-): void {
+): Promise<void> {
   if (spent + nextCostUsd <= maxUsd) return;
-  where.audit(
+  await where.audit(
     "budget",
     "exceeded",
     { limit: "dailyCostUsdPerPrincipal", spent, next: nextCostUsd, max: maxUsd, day: where.day },

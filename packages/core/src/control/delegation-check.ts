@@ -13,15 +13,15 @@ import type { KillSwitch } from "./kill-switch.js";
  * expiry counts as expired (fail closed). A principal without a grant (the agent alone, or
  * a principal built in code) has nothing to lapse.
  */
-export function delegationLapse(
+export async function delegationLapse(
   principal: Principal,
   now: number,
   revocations: Pick<KillSwitch, "revoked"> | undefined,
-): GovernorError | undefined {
+): Promise<GovernorError | undefined> {
   const grant = principal.delegation;
   if (!grant) return undefined;
   const details = { principal: principal.id, userId: principal.userId, jti: grant.jti };
-  const revoked = revocations?.revoked?.(canonicalId(grant.jti, "delegation id"));
+  const revoked = await revocations?.revoked?.(canonicalId(grant.jti, "delegation id"));
   if (revoked) {
     return new GovernorError(
       "IDENTITY_TOKEN_REVOKED",

@@ -39,7 +39,7 @@ export function guardNode(
 
 /** What a guarded node did: stopped at its boundary (nothing ran, nothing recorded yet), or ran. */
 export type StageOutcome =
-  | { readonly stopped: BoundaryStop; readonly record: () => void }
+  | { readonly stopped: BoundaryStop; readonly record: () => Promise<void> }
   | { readonly stopped?: undefined; readonly result: unknown };
 
 /** A guarded node that reports a stop instead of throwing it (see `guardStage`). */
@@ -63,12 +63,12 @@ export function guardStage(
     if (turn) await turn;
     const scope = scopeOf(config, id, services);
     const usage = usageOf(state);
-    const stop = boundaryStop(id, state, scope, control, nodeAgent);
+    const stop = await boundaryStop(id, state, scope, control, nodeAgent);
     if (stop) {
-      const record = () => {
+      const record = async () => {
         if (!stop.record) return;
         const { kind, outcome, data } = stop.record;
-        stepAudit(services, scope, config)(kind, outcome, data, `${kind}:${outcome}`);
+        await stepAudit(services, scope, config)(kind, outcome, data, `${kind}:${outcome}`);
       };
       return { stopped: stop, record };
     }
@@ -99,7 +99,7 @@ export function stoppingAtBoundary(stage: GuardedStage): NodeFunction {
   return async (state, config) => {
     const outcome = await stage(state, config);
     if (outcome.stopped) {
-      outcome.record();
+      await outcome.record();
       throw outcome.stopped.error;
     }
     return outcome.result;
@@ -122,18 +122,18 @@ export interface BoundaryStop {
  * switch, the user's delegation (expired or revoked), the step budget and the wall-time
  * budget, in that order. Reads only: the guard records and throws it.
  */
-function boundaryStop(
+async function boundaryStop(
   id: string,
   state: GraphState,
   scope: CallScope,
   control: ExecutionControl,
   nodeAgent?: AgentIdentity,
-): BoundaryStop | undefined {
+): Promise<BoundaryStop | undefined> {
   if (state.governor.stop) return { error: stopError(state.governor.stop) };
   const kill =
-    control.killSwitch?.active(scope.principal.agentId) ??
+    (await control.killSwitch?.active(scope.principal.agentId)) ??
     (nodeAgent && nodeAgent.id !== scope.principal.agentId
-      ? control.killSwitch?.active(nodeAgent.id)
+      ? await control.killSwitch?.active(nodeAgent.id)
       : undefined);
   if (kill) {
     return {
@@ -150,7 +150,7 @@ function boundaryStop(
     };
   }
   // Checked here, at every boundary, so it also holds right before every action node.
-  const lapse = delegationLapse(scope.principal, control.now(), control.killSwitch);
+  const lapse = await delegationLapse(scope.principal, control.now(), control.killSwitch);
   if (lapse) {
     return {
       record: { kind: "identity", outcome: "stopped", data: { code: lapse.code, ...lapse.details } },

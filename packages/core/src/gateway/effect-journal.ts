@@ -66,9 +66,11 @@ export class SqliteEffectJournal implements EffectJournal {
   readonly #commit: Database.Statement;
   readonly #commitUnrecorded: Database.Statement;
   readonly #fail: Database.Statement;
+  readonly #db: Database.Database;
 
   constructor(database: string | Database.Database) {
     const db = typeof database === "string" ? new Database(database) : database;
+    this.#db = db;
     db.pragma("journal_mode = WAL");
     db.exec(`CREATE TABLE IF NOT EXISTS effects (
       key TEXT PRIMARY KEY,
@@ -123,8 +125,16 @@ export class SqliteEffectJournal implements EffectJournal {
     return { status: "started", key, tool: row.tool };
   }
 
-  start(key: string, tool: string, threadId: string): void {
-    this.#start.run(key, threadId, tool, new Date().toISOString());
+  // Read and write in one immediate transaction: SQLite lets one writer in at a time, so
+  // the check and the claim are atomic across every connection and process.
+  start(key: string, tool: string, threadId: string, expected?: EffectRecord["status"]): boolean {
+    return this.#db
+      .transaction(() => {
+        if (this.get(key)?.status !== expected) return false;
+        this.#start.run(key, threadId, tool, new Date().toISOString());
+        return true;
+      })
+      .immediate();
   }
 
   commit(key: string, result: unknown): void {

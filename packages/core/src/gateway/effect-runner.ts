@@ -1,6 +1,6 @@
 import type { AuditJournal } from "@governor/observability";
 import { isGraphBubbleUp } from "@langchain/langgraph";
-import type { CircuitBreakerPolicy } from "cockatiel";
+import { BrokenCircuitError, type CircuitBreakerPolicy, CircuitState } from "cockatiel";
 import type { PrivacyOptions } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import { inToolSpan } from "../tracing/tool-span.js";
@@ -31,7 +31,7 @@ export type ToolRun =
 export const OUTCOME_UNKNOWN = "outcome unknown: the call may have happened; reconcile before retrying";
 
 /** Appends an "execution" audit record for one tool under one key; the key and outcome dedupe it. */
-export type ExecutionAudit = (outcome: string, data: Record<string, unknown>) => void;
+export type ExecutionAudit = (outcome: string, data: Record<string, unknown>) => Promise<unknown> | unknown;
 
 export function executionAudit(
   audit: AuditJournal,
@@ -104,14 +104,14 @@ export class EffectRunner {
     scope: CallScope,
     audit: ExecutionAudit,
   ): Promise<ToolRun> {
-    const known = this.#effects.get(key);
+    const known = await this.#effects.get(key);
     if (known?.status === "committed" && known.unrecorded !== undefined) {
       const error = unrecordedMessage(known.unrecorded);
-      audit("outcome-unknown", { error, attempts: 0, replayed: true });
+      await audit("outcome-unknown", { error, attempts: 0, replayed: true });
       return { ok: false, reason: "outcome-unknown", error, replayed: true, attempts: 0 };
     }
     if (known?.status === "committed") {
-      audit("executed", { result: known.result, attempts: 0, replayed: true });
+      await audit("executed", { result: known.result, attempts: 0, replayed: true });
       return { ok: true, result: known.result, replayed: true, attempts: 0 };
     }
     // A call that is not idempotent never runs twice: a start with no end may have acted,
@@ -119,18 +119,30 @@ export class EffectRunner {
     if (known && tool.idempotent !== true) {
       const reason = known.status === "started" ? "outcome-unknown" : (known.reason ?? "failed");
       const error = known.status === "started" ? OUTCOME_UNKNOWN : known.error;
-      audit(reason, { error, attempts: 0, replayed: true });
+      await audit(reason, { error, attempts: 0, replayed: true });
       return { ok: false, reason, error, replayed: true, attempts: 0 };
     }
 
     const settings = resilienceOf(tool);
+    const breaker = this.#breaker(tool);
+    // An open breaker refuses before the call is claimed: no record, so the call may still run
+    // once the breaker closes (a claimed call that never ran would stay "failed" for good).
+    if (breaker && (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated)) {
+      const failure = classifyFailure(new BrokenCircuitError(), settings);
+      await audit(failure.reason, { error: failure.error, attempts: 0 });
+      return { ok: false, ...failure, replayed: false, attempts: 0 };
+    }
+    // Claimed before the first try, against what was just read: a second worker handed the same
+    // run (a stalled job re-delivered while the first still runs) finds the claim taken and does
+    // not act.
+    if (!(await this.#effects.start(key, tool.name, scope.threadId, known?.status))) {
+      return this.#claimedElsewhere(key, audit);
+    }
     let attempts = 0;
     let result: unknown;
     try {
-      result = await runResilient(settings, this.#breaker(tool), async (signal) => {
+      result = await runResilient(settings, breaker, async (signal) => {
         attempts++;
-        // Journaled before the first try only: an open breaker that refuses the call leaves no record.
-        if (attempts === 1) this.#effects.start(key, tool.name, scope.threadId);
         return tool.handler(args, {
           threadId: scope.threadId,
           principal: scope.principal,
@@ -142,9 +154,8 @@ export class EffectRunner {
     } catch (error) {
       if (isGraphBubbleUp(error)) throw error;
       const failure = classifyFailure(error, settings);
-      if (attempts > 0)
-        this.#effects.fail(key, failure.error, failure.reason === "timeout" ? "timeout" : "failed");
-      audit(failure.reason, { error: failure.error, attempts });
+      await this.#effects.fail(key, failure.error, failure.reason === "timeout" ? "timeout" : "failed");
+      await audit(failure.reason, { error: failure.error, attempts });
       return { ok: false, ...failure, replayed: false, attempts };
     }
     // The handler has acted. Nothing from here on may record that as a failure: the result is
@@ -152,14 +163,26 @@ export class EffectRunner {
     // the commit itself cannot be written, the key stays "started": outcome unknown, never re-run.
     const recorded = recordResult(result);
     if (!recorded.ok) {
-      this.#effects.commitUnrecorded(key, recorded.reason);
+      await this.#effects.commitUnrecorded(key, recorded.reason);
       const error = unrecordedMessage(recorded.reason);
-      audit("outcome-unknown", { error, attempts });
+      await audit("outcome-unknown", { error, attempts });
       return { ok: false, reason: "outcome-unknown", error, replayed: false, attempts };
     }
-    this.#effects.commit(key, recorded.value);
-    audit("executed", { result: recorded.value, attempts });
+    await this.#effects.commit(key, recorded.value);
+    await audit("executed", { result: recorded.value, attempts });
     return { ok: true, result: recorded.value, replayed: false, attempts };
+  }
+
+  /** What another driver's claim on the key means for this one: its result, or outcome unknown. */
+  async #claimedElsewhere(key: string, audit: ExecutionAudit): Promise<ToolRun> {
+    const now = await this.#effects.get(key);
+    if (now?.status === "committed" && now.unrecorded === undefined) {
+      await audit("executed", { result: now.result, attempts: 0, replayed: true });
+      return { ok: true, result: now.result, replayed: true, attempts: 0 };
+    }
+    const error = `${OUTCOME_UNKNOWN} (another worker claimed this call at the same moment)`;
+    await audit("outcome-unknown", { error, attempts: 0, replayed: true });
+    return { ok: false, reason: "outcome-unknown", error, replayed: true, attempts: 0 };
   }
 
   #breaker(tool: AnyTool): CircuitBreakerPolicy | undefined {

@@ -96,11 +96,11 @@ export class ToolGateway {
   }
 
   /** Parses the call's arguments; a refusal is audited once per call. */
-  checkContract(call: ProposedCall, scope: CallScope): ContractResult {
+  async checkContract(call: ProposedCall, scope: CallScope): Promise<ContractResult> {
     const tool = this.#requireTool(call.tool);
     const result = checkContract(tool, call.args);
     if (!result.ok) {
-      this.audit.append({
+      await this.audit.append({
         threadId: scope.threadId,
         kind: "contract",
         outcome: "refused",
@@ -131,12 +131,12 @@ export class ToolGateway {
   ): Promise<GatewayDecision> {
     const decidedAt = this.#now();
     const policyVersion = this.policy.version;
-    const record = (
+    const record = async (
       kind: "identity" | "policy" | "contract",
       decision: GatewayDecision,
       data: Record<string, unknown>,
     ) => {
-      this.audit.append({
+      await this.audit.append({
         threadId: scope.threadId,
         kind,
         outcome: decision.effect,
@@ -184,7 +184,7 @@ export class ToolGateway {
       );
     }
 
-    const contract = this.checkContract(call, scope);
+    const contract = await this.checkContract(call, scope);
     if (!contract.ok) return deny("contract", [describeViolations(call.tool, contract.violations)]);
 
     const request = typeof facts === "function" ? await facts(contract.args) : facts;
@@ -258,7 +258,7 @@ export class ToolGateway {
     const plan = tool.fallback;
     // A call that may already have acted must not be repeated by another tool either.
     if (plan && "tool" in plan && reason !== "outcome-unknown") {
-      audit("fallback", { to: plan.tool, reason, error, attempts });
+      await audit("fallback", { to: plan.tool, reason, error, attempts });
       return this.#fallback(
         plan.tool,
         primary,
@@ -299,7 +299,7 @@ export class ToolGateway {
     const common = { tool: name, idempotencyKey: key, fallback: true, primary } as const;
     if (!target || !admitted.args) {
       const error = `not allowed as a fallback: ${admitted.problem}`;
-      audit("refused", { error });
+      await audit("refused", { error });
       const failure = {
         ...common,
         ok: false,
@@ -348,14 +348,14 @@ export class ToolGateway {
   }
 
   /** A final failure: escalated to a human when the tool says so, and audited as such. */
-  #settle(
+  async #settle(
     tool: AnyTool,
     audit: ExecutionAudit,
     failure: Omit<ExecutionFailure, "escalated">,
-  ): ExecutionFailure {
+  ): Promise<ExecutionFailure> {
     const escalated = tool.fallback !== undefined && "escalate" in tool.fallback;
     if (escalated) {
-      audit("escalated", { reason: failure.reason, error: failure.error, attempts: failure.attempts });
+      await audit("escalated", { reason: failure.reason, error: failure.error, attempts: failure.attempts });
     }
     return { ...failure, escalated };
   }

@@ -71,7 +71,7 @@ export function budgetedExtraction(input: {
       if (turn.kind === "stopped") throw new ExtractionStopped(turn.budget, turn.stop);
       budget = turn.budget;
       spent = mergeUsage(spent, turnUsage(turn));
-      audit(
+      await audit(
         "model",
         "answered",
         {

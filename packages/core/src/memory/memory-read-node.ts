@@ -27,7 +27,7 @@ export function memoryReadNode(id: string, node: MemoryReadNode<GraphState>, ser
     };
     const audit = stepAudit(services, scope, config);
     const result = await readStepMemory(store, node, state, services, read, audit);
-    audit("memory", "read", memoryReadAudit(result, read), "memory-read");
+    await audit("memory", "read", memoryReadAudit(result, read), "memory-read");
     emit(config, {
       type: "memory-read",
       node: id,

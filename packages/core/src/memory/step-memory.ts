@@ -61,7 +61,7 @@ export async function readStepMemory(
   for (const [index, scope] of scopes.entries()) {
     const refusal = memoryAccessRefusal(read.principal, scope, "read");
     if (refusal === undefined) continue;
-    audit("memory", "denied", { access: "read", scope, reason: refusal }, `memory-denied:${index}`);
+    await audit("memory", "denied", { access: "read", scope, reason: refusal }, `memory-denied:${index}`);
     assertMemoryAccess(read.principal, scope, "read");
   }
   const keys = memory.keys === undefined ? [] : listFrom(memory.keys, state, `${read.node}.memory keys`);
@@ -128,7 +128,7 @@ export function stepMemoryText(
   return async (state, principal, audit, config) => {
     const read = { node, principal };
     const result = await readStepMemory(store, memory, state, services, read, audit);
-    audit("memory", "read", memoryReadAudit(result, read), "memory-read");
+    await audit("memory", "read", memoryReadAudit(result, read), "memory-read");
     emit(config, {
       type: "memory-read",
       node,

@@ -35,9 +35,9 @@ export function actionNode(
 ) {
   return async (state: GraphState, config: LangGraphRunnableConfig) => {
     const scope = scopeOf(config, id, services);
-    const checked = checkAuthorized(state, id, node.tool, scope, services);
+    const checked = await checkAuthorized(state, id, node.tool, scope, services);
     if (!checked.ok) {
-      services.gateway.audit.append({
+      await services.gateway.audit.append({
         threadId: scope.threadId,
         kind: "execution",
         outcome: "refused",
@@ -128,13 +128,13 @@ type Authorized =
   | { ok: false; problem: string };
 
 /** The call, re-parsed, when the gate allowed it (or a human approved it) under the same hash. */
-function checkAuthorized(
+async function checkAuthorized(
   state: GraphState,
   action: string,
   tool: string,
   scope: CallScope,
   services: NodeServices,
-): Authorized {
+): Promise<Authorized> {
   const call = currentCall(state, tool);
   if (!call) return { ok: false, problem: `no proposed call to ${tool}` };
   const { gate, approval, checks } = state.governor;
@@ -148,7 +148,7 @@ function checkAuthorized(
     return { ok: false, problem: "the call did not pass its precondition" };
   if (!gate || gate.guards !== action || gate.callId !== call.id)
     return { ok: false, problem: "no gate decided this call" };
-  const decided = checkDecidedCall({
+  const decided = await checkDecidedCall({
     action,
     tool,
     preconditions: guards,

@@ -64,7 +64,7 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       gate.callId !== call.id
     ) {
       const reason = "no pending require-approval decision for this call";
-      audit("rejected", { reason }, "precondition");
+      await audit("rejected", { reason }, "precondition");
       emit(config, { type: "approval", node: id, tool, approved: false, approver: "governor", reason });
       return { governor: { approval: null, routes: { [id]: "rejected" } } };
     }
@@ -88,7 +88,7 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       expiresAt: new Date(gate.decidedAt + ttl).toISOString(),
       decisionLifetimeMs,
     };
-    audit(
+    await audit(
       "requested",
       { args: gate.args, requestId: request.requestId, expiresAt: request.expiresAt, reasons: gate.reasons },
       "requested",
@@ -98,7 +98,7 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
     for (let attempt = 0; ; attempt++) {
       const answer: unknown = interrupt(refusedAnswer ? { ...request, refusedAnswer } : request);
       // An answer refused once stays refused when LangGraph replays it (see refusedBefore).
-      const earlier = refusedBefore(services.gateway.audit, {
+      const earlier = await refusedBefore(services.gateway.audit, {
         threadId: scope.threadId,
         kind: "approval",
         node: id,
@@ -112,7 +112,7 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
       if (!verdict.ok) {
         refusedAnswer = verdict.reason;
         // The answer itself is not recorded: a token is a credential until it expires.
-        audit(
+        await audit(
           "refused",
           { reason: verdict.reason, refusedRequest: request.requestId, attempt },
           `refused:${attempt}`,
@@ -136,7 +136,7 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
           ? `the policy now denies this call (${deniedNow}); propose the call again`
           : verdict.reason;
       const record: ApprovalRecord = { node: id, approved, approver, reason, callHash: request.callHash };
-      audit(
+      await audit(
         approved ? "approved" : "rejected",
         { approver, reason, decisionId: jti, requestId: request.requestId },
         "decided",

@@ -104,7 +104,7 @@ export function modelNode(
           continue;
         }
         const reason = `loop guard: this run already proposed ${call.name} with these exact arguments; change the arguments or stop`;
-        audit(
+        await audit(
           "budget",
           "loop-detected",
           { callId: id_, tool: call.name, args: call.args, reasons: [reason] },
@@ -119,7 +119,7 @@ export function modelNode(
         : missing.length
           ? `${scope.principal.id} lacks scope ${missing.join(", ")} (IDENTITY_SCOPE)`
           : "only one tool call is decided per step; propose it again after this one is done";
-      services.gateway.audit.append({
+      await services.gateway.audit.append({
         threadId: scope.threadId,
         kind: "identity",
         outcome: "deny",
@@ -139,7 +139,7 @@ export function modelNode(
     }
 
     const text = typeof reply.content === "string" ? reply.content : JSON.stringify(reply.content);
-    audit(
+    await audit(
       "model",
       proposal ? "proposed" : "answered",
       {
@@ -168,7 +168,7 @@ export function modelNode(
             node: id,
           }
         : null;
-    if (stop) audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
+    if (stop) await audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
     const update: GovernorUpdate = {
       proposal,
       callCount,

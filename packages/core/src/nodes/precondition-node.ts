@@ -18,12 +18,12 @@ export function preconditionNode(id: string, node: PreconditionNode<GraphState>,
     if (!call) {
       result = { ok: false, reason: `no proposed call to ${tool} to check` };
     } else {
-      const contract = services.gateway.checkContract(call, scope);
+      const contract = await services.gateway.checkContract(call, scope);
       result = contract.ok
         ? await node.check({ state, call: { ...call, args: contract.args } })
         : { ok: false, reason: describeViolations(tool, contract.violations) };
     }
-    services.gateway.audit.append({
+    await services.gateway.audit.append({
       threadId: scope.threadId,
       kind: "precondition",
       outcome: result.ok ? "pass" : "fail",

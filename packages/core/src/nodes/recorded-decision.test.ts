@@ -36,29 +36,29 @@ function decide(audit: SqliteAuditJournal, callId: string, callHash = "h7") {
 }
 
 describe("unrecordedDecision", () => {
-  it("vouches for a decided call in a run of 10k records by reading only that call's records", () => {
+  it("vouches for a decided call in a run of 10k records by reading only that call's records", async () => {
     const audit = new SqliteAuditJournal(":memory:");
     for (let i = 0; i < 5_000; i++) decide(audit, `other-${i}`);
     decide(audit, call.id);
     const list = vi.spyOn(audit, "list");
     const parse = vi.spyOn(JSON, "parse");
-    expect(unrecordedDecision(input(audit))).toBeUndefined();
+    expect(await unrecordedDecision(input(audit))).toBeUndefined();
     expect(list).not.toHaveBeenCalled();
     // One parse per record read: the call's two, not the run's ten thousand.
     expect(parse.mock.calls.length).toBe(2);
     audit.close();
   });
 
-  it("refuses a call whose decisions are on record only for other calls or another hash", () => {
+  it("refuses a call whose decisions are on record only for other calls or another hash", async () => {
     const audit = new SqliteAuditJournal(":memory:");
     decide(audit, "another-call");
-    expect(unrecordedDecision(input(audit))).toBe("no pass by precondition check is on record for it");
+    expect(await unrecordedDecision(input(audit))).toBe("no pass by precondition check is on record for it");
     decide(audit, call.id, "another-hash");
-    expect(unrecordedDecision(input(audit))).toBe('no "allow" by gate for this call hash is on record');
+    expect(await unrecordedDecision(input(audit))).toBe('no "allow" by gate for this call hash is on record');
     audit.close();
   });
 
-  it("refuses a call that already ran under another idempotency key, and not one that ran under its own", () => {
+  it("refuses a call that already ran under another idempotency key, and not one that ran under its own", async () => {
     const audit = new SqliteAuditJournal(":memory:");
     decide(audit, call.id);
     const own = idempotencyKey(threadId, "act", call.callIndex, call.args);
@@ -72,15 +72,15 @@ describe("unrecordedDecision", () => {
         data: { callId: call.id, idempotencyKey },
       });
     ran(own);
-    expect(unrecordedDecision(input(audit))).toBeUndefined();
+    expect(await unrecordedDecision(input(audit))).toBeUndefined();
     ran("edited-call-index");
-    expect(unrecordedDecision(input(audit))).toBe("it already ran under another idempotency key");
+    expect(await unrecordedDecision(input(audit))).toBe("it already ran under another idempotency key");
     audit.close();
   });
 
-  it("refuses a call in a run with nothing on record", () => {
+  it("refuses a call in a run with nothing on record", async () => {
     const audit = new SqliteAuditJournal(":memory:");
-    expect(unrecordedDecision(input(audit))).toBe("no pass by precondition check is on record for it");
+    expect(await unrecordedDecision(input(audit))).toBe("no pass by precondition check is on record for it");
     audit.close();
   });
 });

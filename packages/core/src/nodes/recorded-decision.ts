@@ -37,9 +37,9 @@ const DECIDING_KINDS: readonly AuditKind[] = ["precondition", "policy", "approva
  * It reads only the records about this call (`find` by run, kinds and call id, through the
  * journal's index), so the check costs the same in a run of ten records as of ten thousand.
  */
-export function unrecordedDecision(input: RecordedDecisionInput): string | undefined {
+export async function unrecordedDecision(input: RecordedDecisionInput): Promise<string | undefined> {
   const { call, gate } = input;
-  const journal = input.audit.find({ threadId: input.threadId, callId: call.id, kinds: DECIDING_KINDS });
+  const journal = await input.audit.find({ threadId: input.threadId, callId: call.id, kinds: DECIDING_KINDS });
   // Nothing on record about the call (a fresh thread started at the action with a Command
   // goto and a forged state) fails the checks below, unless the journal keeps nothing at all.
   if (!journal.length && input.audit.discards) return undefined;
@@ -86,13 +86,13 @@ export type DecidedCall =
  * parse to that hash, and the audit journal (which an edit of the thread's state cannot
  * reach) shows the preconditions, the gate's decision and the approval.
  */
-export function checkDecidedCall(
+export async function checkDecidedCall(
   input: Omit<RecordedDecisionInput, "args" | "audit" | "threadId"> & {
     readonly approval: ApprovalRecord | null | undefined;
     readonly scope: CallScope;
     readonly gateway: ToolGateway;
   },
-): DecidedCall {
+): Promise<DecidedCall> {
   const { call, gate, approval, scope, gateway } = input;
   const refuse = (problem: string) => ({ ok: false as const, problem });
   if (gate.policyVersion !== gateway.policy.version) {
@@ -104,12 +104,12 @@ export function checkDecidedCall(
   if (gate.effect === "require-approval" && (!approval?.approved || approval.callHash !== gate.callHash)) {
     return refuse("the call needs an approval it does not have");
   }
-  const contract = gateway.checkContract(call, scope);
+  const contract = await gateway.checkContract(call, scope);
   if (!contract.ok) return refuse("the arguments no longer pass the contract");
   if (callHash(scope.principal, input.tool, contract.args, gate.policyVersion) !== gate.callHash) {
     return refuse("the call differs from the one that was decided");
   }
-  const unrecorded = unrecordedDecision({
+  const unrecorded = await unrecordedDecision({
     ...input,
     audit: gateway.audit,
     threadId: scope.threadId,

@@ -40,7 +40,7 @@ export interface HumanDecision {
  * again in a later turn is a new request. The thread and node are part of the id too, so no
  * other run or node shares it, and the call hash is, so a new policy version is a new request.
  */
-export function approvalRequestFor(
+export async function approvalRequestFor(
   scope: CallScope,
   call: TurnCall,
   turnId: string,
@@ -48,10 +48,10 @@ export function approvalRequestFor(
   governance: ToolGovernance<unknown> | undefined,
   audit: AuditJournal,
   summary: string | undefined,
-): ApprovalRequest {
+): Promise<ApprovalRequest> {
   const settings = governance?.approval;
   const ttl = settings?.expiresInMs ?? DAY_MS;
-  const requested = audit.append({
+  const requested = await audit.append({
     threadId: scope.threadId,
     kind: "approval",
     outcome: "requested",
@@ -118,7 +118,7 @@ export interface ApprovalRoundInput {
  */
 export async function approvalRound(input: ApprovalRoundInput): Promise<ReadonlyMap<string, HumanDecision>> {
   const { scope, awaiting, authority, audit } = input;
-  const decided = recordedDecisions(audit, scope, awaiting);
+  const decided = await recordedDecisions(audit, scope, awaiting);
   let refusedAnswer: string | undefined;
   for (let attempt = 0; ; attempt++) {
     await input.settle(decided);
@@ -133,7 +133,7 @@ export async function approvalRound(input: ApprovalRoundInput): Promise<Readonly
     };
     const given: unknown = interrupt(batch);
     // A token refused at this attempt on an earlier run stays refused (see `refusedBefore`).
-    const earlier = refusedBefore(audit, scope, attempt, pending);
+    const earlier = await refusedBefore(audit, scope, attempt, pending);
     const { answer, dropped } = withoutTokensFor(given, earlier);
     const verdict =
       answer === undefined
@@ -148,7 +148,7 @@ export async function approvalRound(input: ApprovalRoundInput): Promise<Readonly
       const entry = pending.find((candidate) => candidate.request.requestId === decision.requestId);
       if (!entry) continue;
       decided.set(decision.requestId, decision);
-      audit.append({
+      await audit.append({
         threadId: scope.threadId,
         kind: "approval",
         outcome: decision.approved ? "approved" : "rejected",
@@ -171,7 +171,7 @@ export async function approvalRound(input: ApprovalRoundInput): Promise<Readonly
       (refusal) => refusal.requestId === undefined || !decided.has(refusal.requestId),
     );
     refusedAnswer = refused.length ? refused.map((refusal) => refusal.reason).join("; ") : undefined;
-    for (const refusal of refused) recordRefusal(audit, scope, pending, refusal, attempt);
+    for (const refusal of refused) await recordRefusal(audit, scope, pending, refusal, attempt);
   }
 }
 
@@ -180,16 +180,16 @@ export async function approvalRound(input: ApprovalRoundInput): Promise<Readonly
  * is a credential until it expires. A refusal of a token naming a pending request is keyed by
  * that request and the attempt, so a later re-run of the node can find it.
  */
-function recordRefusal(
+async function recordRefusal(
   audit: AuditJournal,
   scope: CallScope,
   pending: readonly AwaitingCall[],
   refusal: { readonly requestId?: string; readonly reason: string },
   attempt: number,
-): void {
+): Promise<void> {
   const entry = pending.find((candidate) => candidate.request.requestId === refusal.requestId);
   const about = entry ? `${entry.call.callId}:${refusal.requestId}` : `${pending[0]?.call.callId}:answer`;
-  audit.append({
+  await audit.append({
     threadId: scope.threadId,
     kind: "approval",
     outcome: "refused",
@@ -213,15 +213,15 @@ function recordRefusal(
  * later and, replayed, decide in place of the answer the approver gave since. So a refusal,
  * once recorded, is the verdict on that token for good.
  */
-function refusedBefore(
+async function refusedBefore(
   audit: AuditJournal,
   scope: CallScope,
   attempt: number,
   pending: readonly AwaitingCall[],
-): Map<string, string> {
+): Promise<Map<string, string>> {
   const ids = new Set(pending.map((entry) => entry.request.requestId));
   const refused = new Map<string, string>();
-  for (const record of audit.find({
+  for (const record of await audit.find({
     threadId: scope.threadId,
     kind: "approval",
     outcome: "refused",
@@ -254,14 +254,14 @@ function withoutTokensFor(
 }
 
 /** Decisions the journal already holds for these requests (taken on an earlier run of the node). */
-function recordedDecisions(
+async function recordedDecisions(
   audit: AuditJournal,
   scope: CallScope,
   awaiting: readonly AwaitingCall[],
-): Map<string, HumanDecision> {
+): Promise<Map<string, HumanDecision>> {
   const byRequest = new Map(awaiting.map((entry) => [entry.request.requestId, entry]));
   const decided = new Map<string, HumanDecision>();
-  for (const record of audit.find({ threadId: scope.threadId, kind: "approval", node: scope.node })) {
+  for (const record of await audit.find({ threadId: scope.threadId, kind: "approval", node: scope.node })) {
     if (record.outcome !== "approved" && record.outcome !== "rejected") continue;
     const entry = byRequest.get(String(record.data.requestId));
     if (!entry || record.data.callHash !== entry.request.callHash) continue;

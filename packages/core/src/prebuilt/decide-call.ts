@@ -33,12 +33,12 @@ export async function decideCall<TState>(input: DecideCallInput<TState>): Promis
   const tool = gateway.tool(call.tool);
   // Unknown and out-of-scope calls go straight to the gateway, which refuses and audits them.
   if (governance && tool && !missingScopes(scope.principal, tool.scopes).length) {
-    const contract = gateway.checkContract(call, scope);
+    const contract = await gateway.checkContract(call, scope);
     if (!contract.ok) return { refused: describeViolations(call.tool, contract.violations) };
     if (governance.check) {
       const check = await runCheck(governance, state, { ...call, args: contract.args });
       const outcome = check.ok ? "pass" : "fail";
-      gateway.audit.append({
+      await gateway.audit.append({
         threadId: scope.threadId,
         kind: "precondition",
         outcome,
@@ -54,7 +54,7 @@ export async function decideCall<TState>(input: DecideCallInput<TState>): Promis
   const decision = await gateway.authorize(call, scope, (args) =>
     factsOf(governance, state, { ...call, args }, scope.principal),
   );
-  if (decision.stage === "policy") recordRedecision(gateway, call, scope, decision);
+  if (decision.stage === "policy") await recordRedecision(gateway, call, scope, decision);
   if (decision.effect === "deny")
     return { refused: `Refused by ${decision.stage}: ${decision.reasons.join("; ")}` };
   return { decision };
@@ -86,23 +86,23 @@ export function factsOf<TState>(
 }
 
 /** Records a policy decision the journal does not hold yet for this call (a re-run that decided otherwise). */
-function recordRedecision(
+async function recordRedecision(
   gateway: ToolGateway,
   call: ProposedCall,
   scope: CallScope,
   decision: GatewayDecision,
 ) {
-  const held = gateway.audit
-    .find({
+  const held = (
+    await gateway.audit.find({
       threadId: scope.threadId,
       callId: call.id,
       kind: "policy",
       node: scope.node,
       outcome: decision.effect,
     })
-    .some((record) => record.data.callHash === decision.callHash);
+  ).some((record) => record.data.callHash === decision.callHash);
   if (held) return;
-  gateway.audit.append({
+  await gateway.audit.append({
     threadId: scope.threadId,
     kind: "policy",
     outcome: decision.effect,

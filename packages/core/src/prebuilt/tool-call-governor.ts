@@ -105,13 +105,14 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
    */
   async answer(input: GovernedTurn<TState>): Promise<ToolMessage[]> {
     const scope = this.#scopeOf(input);
-    this.#stopIfHalted(scope, input.turn.turnId);
+    await this.#stopIfHalted(scope, input.turn.turnId);
     // Malformed calls may share an id (or have none): they are answered by position, not by id.
-    const malformed = input.turn.malformed.map(({ toolCall, reason }, index) => {
+    const malformed: ToolMessage[] = [];
+    for (const [index, { toolCall, reason }] of input.turn.malformed.entries()) {
       const callId = `${input.turn.turnId}/${toolCall.id ?? "?"}#${index}`;
-      this.#auditRefusal(scope, callId, toolCall.name, reason, "contract");
-      return refusal(toolCall, `Refused: ${reason}`);
-    });
+      await this.#auditRefusal(scope, callId, toolCall.name, reason, "contract");
+      malformed.push(refusal(toolCall, `Refused: ${reason}`));
+    }
     const replies = new Map<string, ToolMessage>();
     const allowed: { call: TurnCall; decision: GatewayDecision }[] = [];
     const awaiting: AwaitingCall[] = [];
@@ -128,11 +129,11 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
       else if (verdict.decision.effect !== "require-approval") {
         // Only a clear "require-approval" is put to a human; an effect no engine should give denies.
         const reason = `the policy gave no valid decision for ${call.toolCall.name} (effect ${JSON.stringify(verdict.decision.effect)})`;
-        this.#auditRefusal(scope, call.callId, call.toolCall.name, reason, "approval");
+        await this.#auditRefusal(scope, call.callId, call.toolCall.name, reason, "approval");
         replies.set(call.toolCall.id, refusal(call.toolCall, `Refused by policy: ${reason}`));
       } else if (!this.#authority) {
         const reason = `${call.toolCall.name} needs a human approval, but ${this.#name} was given no tokenKeys to verify approvers' decisions`;
-        this.#auditRefusal(scope, call.callId, call.toolCall.name, reason, "approval");
+        await this.#auditRefusal(scope, call.callId, call.toolCall.name, reason, "approval");
         replies.set(call.toolCall.id, refusal(call.toolCall, `Refused: ${reason}`));
       } else {
         const governance = this.#governanceOf(call);
@@ -143,7 +144,7 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
         awaiting.push({
           call,
           decision: verdict.decision,
-          request: approvalRequestFor(
+          request: await approvalRequestFor(
             scope,
             call,
             input.turn.turnId,
@@ -240,9 +241,9 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
    * the agent (or the global one) is engaged, or the delegation the run acts under has lapsed
    * or been revoked: no call of the turn is decided, none runs.
    */
-  #stopIfHalted(scope: CallScope, turnId: string): void {
+  async #stopIfHalted(scope: CallScope, turnId: string): Promise<void> {
     const switches = this.#stores.killSwitch;
-    const kill = switches?.active(scope.principal.agentId);
+    const kill = await switches?.active(scope.principal.agentId);
     const audit = (kind: "kill" | "identity", data: Record<string, unknown>) =>
       this.gateway.audit.append({
         threadId: scope.threadId,
@@ -254,16 +255,16 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
         dedupeKey: `${scope.threadId}:${turnId}:${scope.node}:${kind}:stopped`,
       });
     if (kill) {
-      audit("kill", { scope: kill.scope, reason: kill.reason, engagedAt: kill.at });
+      await audit("kill", { scope: kill.scope, reason: kill.reason, engagedAt: kill.at });
       throw new GovernorError(
         "KILLED",
         `Run ${scope.threadId} stopped at ${scope.node}: the ${kill.scope === "global" ? "global" : kill.scope} kill switch is engaged (${kill.reason})`,
         { node: scope.node, scope: kill.scope, reason: kill.reason },
       );
     }
-    const lapse = delegationLapse(scope.principal, this.gateway.now(), switches);
+    const lapse = await delegationLapse(scope.principal, this.gateway.now(), switches);
     if (lapse) {
-      audit("identity", { code: lapse.code, ...lapse.details });
+      await audit("identity", { code: lapse.code, ...lapse.details });
       throw new GovernorError(
         lapse.code,
         `Run ${scope.threadId} stopped at ${scope.node}: ${lapse.message}`,
@@ -275,14 +276,14 @@ export class ToolCallGovernor<TState = Record<string, unknown>> {
     }
   }
 
-  #auditRefusal(
+  async #auditRefusal(
     scope: CallScope,
     callId: string,
     tool: string,
     reason: string,
     kind: "contract" | "approval",
-  ) {
-    this.gateway.audit.append({
+  ): Promise<void> {
+    await this.gateway.audit.append({
       threadId: scope.threadId,
       kind,
       outcome: "refused",

@@ -50,7 +50,7 @@ export async function revealPendingRequest(
   const request = requestToReveal(threadId, requests, options.requestId);
   const fields = maskedFields(request);
   const refusal = entitlementProblem(workflow, approver, request.requiredScope);
-  runtime.store.audit.append({
+  await runtime.store.audit.append({
     threadId,
     kind: "approval",
     outcome: refusal ? "reveal-refused" : "reveal",

@@ -1,4 +1,6 @@
-import type { GovernorStore } from "../runtime/governor-store.js";
+import { GovernorError } from "@governor/errors";
+import { GovernorStore } from "../runtime/governor-store.js";
+import type { GovernorStores } from "../store/governor-stores.js";
 
 /**
  * Copies a run's rows of the effect journal (idempotency keys and their recorded results or
@@ -8,7 +10,15 @@ import type { GovernorStore } from "../runtime/governor-store.js";
  *
  * @returns how many effects were copied.
  */
-export function copyRecordedEffects(from: GovernorStore, to: GovernorStore, threadId: string): number {
+export function copyRecordedEffects(from: GovernorStores, to: GovernorStore, threadId: string): number {
+  // The journal's rows are copied as they are stored; only the embedded store's table is read so far.
+  if (!(from instanceof GovernorStore)) {
+    throw new GovernorError(
+      "REPLAY_UNAVAILABLE",
+      `Replay reads a run's effects from the embedded SQLite store; this run is in ${from.backend} (${from.location})`,
+      { threadId, backend: from.backend },
+    );
+  }
   const rows = from.db
     .prepare(
       `SELECT key, thread_id, tool, status, result, error, started_at, finished_at, reason

@@ -1,5 +1,5 @@
 import type { RunBudget } from "../budget/run-budget.js";
-import type { GovernorStore } from "../runtime/governor-store.js";
+import type { GovernorStores } from "../store/governor-stores.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 
 /** What a run was started with, as its first checkpoint holds it. */
@@ -18,7 +18,7 @@ export interface RecordedInput {
  * @returns undefined when the thread has no input checkpoint.
  */
 export async function recordedInput(
-  store: GovernorStore,
+  store: GovernorStores,
   workflow: Workflow,
   threadId: string,
 ): Promise<RecordedInput | undefined> {

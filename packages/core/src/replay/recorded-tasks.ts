@@ -1,6 +1,6 @@
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { compile } from "../graph/compile.js";
-import type { GovernorStore } from "../runtime/governor-store.js";
+import type { GovernorStores } from "../store/governor-stores.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 
 /** Each task node's recorded state updates, in the order the run made them. */
@@ -16,7 +16,7 @@ export type RecordedTaskWrites = ReadonlyMap<string, readonly Record<string, unk
  * model steps; it is never called.
  */
 export async function recordedTaskWrites(
-  store: GovernorStore,
+  store: GovernorStores,
   workflow: Workflow,
   threadId: string,
   model: BaseChatModel,

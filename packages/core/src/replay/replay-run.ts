@@ -6,6 +6,7 @@ import type { Principal } from "@governor/identity";
 import type { AuditRecord } from "@governor/observability";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import { GovernorRuntime, type RunOutcome } from "../runtime/governor-runtime.js";
+import { GovernorStore } from "../runtime/governor-store.js";
 import { untraceThread } from "../tracing/untraced-threads.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { compareDecisions, type DecisionComparison, decisionsOf } from "./decision-diff.js";
@@ -98,7 +99,7 @@ export async function replayRun(
   threadId: string,
   options: ReplayOptions = {},
 ): Promise<ReplayReport> {
-  const run = runtime.getRun(threadId);
+  const run = await runtime.getRun(threadId);
   if (run.status !== "completed" && run.status !== "failed") {
     throw new GovernorError(
       "REPLAY_UNAVAILABLE",
@@ -106,7 +107,7 @@ export async function replayRun(
       { threadId, status: run.status },
     );
   }
-  const records = runtime.store.audit.list(threadId);
+  const records = await runtime.store.audit.list(threadId);
   const started = records.find((record) => record.kind === "run" && record.outcome === "started");
   const currentVersion = workflowVersion(workflow);
   const versionMismatch = checkVersion(threadId, run.workflow, workflow, started, currentVersion, options);
@@ -120,11 +121,13 @@ export async function replayRun(
   }
 
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "governor-replay-"));
-  const scratch = new GovernorRuntime({ dir });
+  // The scratch store is always the embedded one: a replay writes nothing to the real store.
+  const scratchStore = new GovernorStore(dir);
+  const scratch = new GovernorRuntime({ store: scratchStore });
   // The replay runs under the original's thread id: its spans would join the original's trace.
   const traceAgain = untraceThread(threadId);
   try {
-    copyRecordedEffects(runtime.store, scratch.store, threadId);
+    copyRecordedEffects(runtime.store, scratchStore, threadId);
     const model = new ReplayChatModel(recordedModelOutputs(records));
     const tasks = await recordedTaskWrites(runtime.store, workflow, threadId, model);
     const { workflow: replayed, log } = replayWorkflow(workflow, tasks, records);
@@ -167,7 +170,7 @@ export async function replayRun(
         { threadId, node, turn },
       );
     }
-    const compared = compareDecisions(decisionsOf(records), decisionsOf(scratch.store.audit.list(threadId)), {
+    const compared = compareDecisions(decisionsOf(records), decisionsOf(await scratch.store.audit.list(threadId)), {
       compareCallHash: versionMismatch === undefined,
     });
     return report({

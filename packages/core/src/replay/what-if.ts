@@ -8,6 +8,7 @@ import {
   type PolicyRequest,
 } from "@governor/policy";
 import type { RunRecord } from "../runtime/run-registry.js";
+import type { RunStore } from "../store/run-store.js";
 
 /** Which recorded runs to re-decide, and under which policies. */
 export interface WhatIfOptions {
@@ -60,7 +61,7 @@ export interface WhatIfReport {
 /** What `whatIf` reads: the journal of decisions and the registry of runs. */
 export interface WhatIfStore {
   readonly audit: Pick<AuditJournal, "find">;
-  readonly runs: { get(threadId: string): RunRecord | undefined; list(): RunRecord[] };
+  readonly runs: Pick<RunStore, "get" | "list">;
 }
 
 /**
@@ -82,13 +83,13 @@ export async function whatIf(store: WhatIfStore, options: WhatIfOptions): Promis
     typeof options.policies === "string" || options.policies instanceof URL
       ? CedarPolicyEngine.fromDirectory(options.policies)
       : options.policies;
-  const runs = selectRuns(store, options);
+  const runs = await selectRuns(store, options);
   const changes: WhatIfChange[] = [];
   const notRedecidable: NotRedecidable[] = [];
   let decisions = 0;
   let redecided = 0;
   for (const run of runs) {
-    for (const record of store.audit.find({ threadId: run.threadId, kind: "policy" })) {
+    for (const record of await store.audit.find({ threadId: run.threadId, kind: "policy" })) {
       decisions++;
       const where = { threadId: run.threadId, seq: record.seq, node: record.node, tool: record.tool };
       const request = recordedRequest(record);
@@ -133,17 +134,17 @@ export async function whatIf(store: WhatIfStore, options: WhatIfOptions): Promis
   };
 }
 
-function selectRuns(store: WhatIfStore, options: WhatIfOptions): RunRecord[] {
+async function selectRuns(store: WhatIfStore, options: WhatIfOptions): Promise<RunRecord[]> {
   if (options.since && Number.isNaN(options.since.getTime())) {
     throw new GovernorError("CONFIG_INVALID", "The what-if's since is not a valid date", {});
   }
-  const runs = options.threads?.length
-    ? options.threads.map((threadId) => {
-        const run = store.runs.get(threadId);
-        if (!run) throw new GovernorError("RUN_NOT_FOUND", `No run with thread id ${threadId}`, { threadId });
-        return run;
-      })
-    : store.runs.list();
+  const runs: RunRecord[] = [];
+  for (const threadId of options.threads ?? []) {
+    const run = await store.runs.get(threadId);
+    if (!run) throw new GovernorError("RUN_NOT_FOUND", `No run with thread id ${threadId}`, { threadId });
+    runs.push(run);
+  }
+  if (!options.threads?.length) runs.push(...(await store.runs.list()));
   const since = options.since?.toISOString();
   // createdAt is always toISOString's UTC form, so ISO strings compare as times.
   return since ? runs.filter((run) => run.createdAt >= since) : runs;

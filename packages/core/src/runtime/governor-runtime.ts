@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { formatIssues, GovernorError } from "@governor/errors";
+import { toPlainJson } from "@governor/observability";
 import {
   agentPrincipal,
   delegatedPrincipal,
@@ -32,6 +33,7 @@ import { workflowVersion } from "../replay/workflow-version.js";
 import { inRunSegment } from "../tracing/segment-span.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { approvalResumeValue, requestToDecide } from "./approval-answers.js";
+import type { GovernorStores } from "../store/governor-stores.js";
 import { GovernorStore } from "./governor-store.js";
 import {
   type ApprovalInterrupt,
@@ -117,7 +119,7 @@ export interface ApproverDecision {
 export interface GovernorRuntimeOptions {
   /** Default: `GOVERNOR_DIR` or `.governor/`. */
   readonly dir?: string;
-  readonly store?: GovernorStore;
+  readonly store?: GovernorStores;
   readonly now?: () => number;
   /** Model prices (USD per million tokens), merged over the defaults of @governor/models. */
   readonly prices?: PriceTable;
@@ -145,7 +147,7 @@ const KILL_SWITCH_THREAD = "governor:kill-switch";
  * // requestId (the others stay pending), or all of them with decideAll.
  */
 export class GovernorRuntime {
-  readonly store: GovernorStore;
+  readonly store: GovernorStores;
   readonly #now?: () => number;
   readonly #prices?: PriceTable;
   readonly #compiled = new WeakMap<Workflow, Map<string, CompiledWorkflow>>();
@@ -172,7 +174,7 @@ export class GovernorRuntime {
     // bad input records no run at all.
     const fields = parseRunInput(workflow, input);
     const threadId = options.threadId ?? randomUUID();
-    if (this.store.runs.get(threadId)) {
+    if (await this.store.runs.get(threadId)) {
       throw new GovernorError(
         "CONFIG_INVALID",
         `A run with thread id ${threadId} already exists; resume it or pick another id`,
@@ -185,17 +187,17 @@ export class GovernorRuntime {
     // it is audited under the thread id it would have had, though no run is recorded.
     const { principal, budget } = await this.#refusedAtStartAudited(workflow, threadId, async () => {
       const principal = await this.#principalFor(workflow, options);
-      refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
+      await refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
       const now = (this.#now ?? Date.now)();
-      return { principal, budget: admitBudget(this.store.spend, workflow, principal, options.budget, now) };
+      return { principal, budget: await admitBudget(this.store.spend, workflow, principal, options.budget, now) };
     });
-    this.store.runs.create({
+    await this.store.runs.create({
       threadId,
       workflow: workflow.name,
       source: options.source ?? workflow.name,
       principal,
     });
-    this.store.audit.append({
+    await this.store.audit.append({
       threadId,
       kind: "run",
       outcome: "started",
@@ -206,6 +208,230 @@ export class GovernorRuntime {
     // The budget goes into the run's state: checkpointed with it, extended there by humans.
     const initial = budget ? trustedInput({ ...fields, governor: { budget } }) : fields;
     return this.#drive(workflow, threadId, principal, initial, options);
+  }
+
+  /**
+   * Admits a run for a worker to start: checks the input, identity, kill switch and daily
+   * budget exactly as `start` does (a refusal is audited the same way), records the run as
+   * "queued" with its input, and runs nothing. Enqueue the thread id (`@governor/workers`);
+   * a worker's `continue` starts it.
+   *
+   * @throws {GovernorError} INPUT_INVALID, CONFIG_INVALID (thread id taken), KILLED,
+   *   BUDGET_EXCEEDED, IDENTITY_* as `start`.
+   */
+  async admit(workflow: Workflow, input: unknown, options: RunOptions = {}): Promise<{ threadId: string }> {
+    parseRunInput(workflow, input);
+    const threadId = options.threadId ?? randomUUID();
+    if (await this.store.runs.get(threadId)) {
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        `A run with thread id ${threadId} already exists; resume it or pick another id`,
+        { threadId },
+      );
+    }
+    this.#graph(workflow, options);
+    const { principal, budget } = await this.#refusedAtStartAudited(workflow, threadId, async () => {
+      const principal = await this.#principalFor(workflow, options);
+      await refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
+      const now = (this.#now ?? Date.now)();
+      return { principal, budget: await admitBudget(this.store.spend, workflow, principal, options.budget, now) };
+    });
+    // The raw input (re-parsed when the run starts, so defaults and transforms apply then as
+    // now) and the budget the admission settled; the store is what a worker trusts, never the job.
+    const queued: QueuedInput = { input: toPlainJson(input), ...(budget ? { budget } : {}) };
+    await this.store.runs.create({
+      threadId,
+      workflow: workflow.name,
+      source: options.source ?? workflow.name,
+      principal,
+      status: "queued",
+      input: queued,
+    });
+    await this.store.audit.append({
+      threadId,
+      kind: "run",
+      outcome: "queued",
+      principal: principal.id,
+      data: { workflow: workflow.name, workflowVersion: workflowVersion(workflow) },
+    });
+    return { threadId };
+  }
+
+  /**
+   * Moves a run on from what the store says, under the run's lease: what a queue worker does
+   * with a job, which carries nothing but the thread id. A queued run starts from its stored
+   * input; a run left "running" (its worker died) continues from its last checkpoint, its
+   * effects read back from the journal; a waiting run with a queued answer resumes with it.
+   * Anything else (waiting with no answer, completed, failed) is returned as it stands:
+   * a duplicate or re-delivered job changes nothing.
+   *
+   * @throws {GovernorError} RUN_NOT_FOUND; CONFIG_INVALID when the run belongs to another
+   *   workflow; RUN_BUSY when another driver holds the run for too long.
+   */
+  async continue(workflow: Workflow, threadId: string, options: ResumeOptions = {}): Promise<RunOutcome> {
+    return this.#exclusive(threadId, () => this.#continue(workflow, threadId, options));
+  }
+
+  async #continue(workflow: Workflow, threadId: string, options: ResumeOptions): Promise<RunOutcome> {
+    const run = await this.#runOf(workflow, threadId);
+    if (run.status === "completed" || run.status === "failed") return this.#outcomeNow(workflow, run, options);
+    const snapshot = await this.#snapshot(workflow, threadId, options);
+    // No checkpoint yet: queued, or its worker died before the first step was saved.
+    if (run.status === "queued" || (run.status === "running" && snapshot.config.configurable?.checkpoint_id === undefined)) {
+      return this.#startQueued(workflow, run, options);
+    }
+    const waitsForHuman =
+      pendingApprovalRequests(snapshot, await this.#finished(snapshot)).length > 0 ||
+      pendingInterrupt(snapshot, "budget") !== undefined;
+    if (waitsForHuman) {
+      const answer = await this.store.runs.answer(threadId);
+      if (answer === undefined) {
+        if (run.status !== "waiting") await this.store.runs.setStatus(threadId, "waiting");
+        return this.#outcomeNow(workflow, { ...run, status: "waiting" }, options);
+      }
+      const outcome = await this.#resume(workflow, threadId, answer, options);
+      // Cleared only once the answer was applied: a worker dying mid-resume leaves it for the next.
+      await this.store.runs.setAnswer(threadId, undefined);
+      return outcome;
+    }
+    await refuseIfKilled(this.store.kills, run.principal, `recover run ${threadId}`);
+    await this.store.audit.append({
+      threadId,
+      kind: "run",
+      outcome: "recovered",
+      principal: run.principal.id,
+      data: { next: snapshot.next, by: "worker" },
+    });
+    await this.store.runs.setStatus(threadId, "running");
+    return this.#drive(workflow, threadId, run.principal, null, options);
+  }
+
+  /** Starts an admitted run from its stored input. A kill switch engaged meanwhile fails it, audited. */
+  async #startQueued(workflow: Workflow, run: RunRecord, options: ResumeOptions): Promise<RunOutcome> {
+    const stored = (await this.store.runs.input(run.threadId)) as QueuedInput | undefined;
+    if (!stored || typeof stored !== "object" || !("input" in stored)) {
+      throw new GovernorError("RUN_NOT_RESUMABLE", `Run ${run.threadId} has no stored input to start from`, {
+        threadId: run.threadId,
+      });
+    }
+    try {
+      await refuseIfKilled(this.store.kills, run.principal, `start ${workflow.name}`);
+    } catch (error) {
+      if (!(error instanceof GovernorError)) throw error;
+      await this.store.runs.setStatus(run.threadId, "failed", error.message);
+      await this.store.audit.append({
+        threadId: run.threadId,
+        kind: "kill",
+        outcome: "refused",
+        principal: run.principal.id,
+        data: { workflow: workflow.name, stage: "start", code: error.code, message: error.message },
+      });
+      return { threadId: run.threadId, status: "failed", state: {}, usage: usageIn({}), error };
+    }
+    const fields = parseRunInput(workflow, stored.input);
+    const initial = stored.budget ? trustedInput({ ...fields, governor: { budget: stored.budget } }) : fields;
+    await this.store.audit.append({
+      threadId: run.threadId,
+      kind: "run",
+      outcome: "started",
+      principal: run.principal.id,
+      data: { workflow: workflow.name, workflowVersion: workflowVersion(workflow), input: fields },
+      // A worker that died right here appends it once, not twice.
+      dedupeKey: `${run.threadId}:run:started`,
+    });
+    await this.store.runs.setStatus(run.threadId, "running");
+    return this.#drive(workflow, run.threadId, run.principal, initial, options);
+  }
+
+  /** The run's outcome as its store and last checkpoint say, driving nothing. */
+  async #outcomeNow(workflow: Workflow, run: RunRecord, options: ResumeOptions): Promise<RunOutcome> {
+    const snapshot = await this.#snapshot(workflow, run.threadId, options);
+    const state = (snapshot.values ?? {}) as Record<string, unknown>;
+    const usage = usageIn(state);
+    if (run.status === "waiting") {
+      const approvals = pendingApprovalRequests(snapshot, await this.#finished(snapshot));
+      const budgetRequest = pendingInterrupt<BudgetRequest>(snapshot, "budget");
+      return {
+        threadId: run.threadId,
+        status: "waiting",
+        state,
+        usage,
+        ...(approvals[0] ? { approval: approvals[0], approvals } : {}),
+        ...(budgetRequest ? { budgetRequest } : {}),
+      };
+    }
+    const error =
+      run.status === "failed"
+        ? new GovernorError("TOOL_FAILED", run.error ?? `Run ${run.threadId} failed`, { threadId: run.threadId })
+        : undefined;
+    return {
+      threadId: run.threadId,
+      status: run.status === "failed" ? "failed" : "completed",
+      state,
+      usage,
+      ...(error ? { error } : {}),
+    };
+  }
+
+  /**
+   * Signs an approver's decision as `decide` does and keeps it in the store for a worker,
+   * instead of resuming here: enqueue the thread id next (`@governor/workers`). When several
+   * requests wait, decisions queued one by one are kept together until a worker applies them.
+   *
+   * @throws {GovernorError} RUN_NOT_INTERRUPTED, RESUME_INVALID as `decide`.
+   */
+  async queueDecision(
+    workflow: Workflow,
+    threadId: string,
+    decision: ApproverDecision & { readonly requestId?: string },
+    options: ResumeOptions = {},
+  ): Promise<void> {
+    const requests = await this.pendingApprovals(workflow, threadId, options);
+    if (!requests.length) throw notWaiting(threadId, (await this.getRun(threadId)).status, "a decision");
+    const { requestId, ...answer } = decision;
+    const request = requestToDecide(threadId, requests, requestId);
+    const token = await this.#sign(answer, request);
+    const earlier = requests.length > 1 ? tokensOf(await this.store.runs.answer(threadId)) : [];
+    const tokens = [...earlier, token];
+    await this.#queueAnswer(workflow, threadId, tokens.length === 1 ? { token } : { tokens }, options);
+  }
+
+  /** `decideAll`, kept for a worker: one signed token per waiting request. */
+  async queueDecisionAll(
+    workflow: Workflow,
+    threadId: string,
+    decision: ApproverDecision,
+    options: ResumeOptions = {},
+  ): Promise<void> {
+    const requests = await this.pendingApprovals(workflow, threadId, options);
+    if (!requests.length) throw notWaiting(threadId, (await this.getRun(threadId)).status, "a decision");
+    const tokens = await Promise.all(requests.map((request) => this.#sign(decision, request)));
+    await this.#queueAnswer(workflow, threadId, tokens.length === 1 ? { token: tokens[0] } : { tokens }, options);
+  }
+
+  /** `grantBudget`, kept for a worker. */
+  async queueBudgetGrant(
+    workflow: Workflow,
+    threadId: string,
+    grant: { approver: string; extra: BudgetExtra; reason?: string },
+    options: ResumeOptions = {},
+  ): Promise<void> {
+    const request = await this.pendingBudget(workflow, threadId, options);
+    if (!request) throw notWaiting(threadId, (await this.getRun(threadId)).status, "budget");
+    const token = await signApprovalDecision(this.store.tokenKeys, {
+      approver: grant.approver,
+      decision: "approve",
+      request: budgetGrantBinding(request, grant.extra),
+      reason: grant.reason,
+      now: new Date((this.#now ?? Date.now)()),
+    });
+    await this.store.runs.setAnswer(threadId, { decision: "extend", extra: grant.extra, token });
+  }
+
+  /** Checks an approval answer fits what the run waits for, then keeps it for a worker. */
+  async #queueAnswer(workflow: Workflow, threadId: string, answer: unknown, options: ResumeOptions): Promise<void> {
+    approvalResumeValue(threadId, await this.#approvalInterrupts(workflow, threadId, options), answer);
+    await this.store.runs.setAnswer(threadId, answer);
   }
 
   /**
@@ -237,8 +463,8 @@ export class GovernorRuntime {
     answer: unknown,
     options: ResumeOptions,
   ): Promise<RunOutcome> {
-    const run = this.#runOf(workflow, threadId);
-    refuseIfKilled(this.store.kills, run.principal, `resume run ${threadId}`);
+    const run = await this.#runOf(workflow, threadId);
+    await refuseIfKilled(this.store.kills, run.principal, `resume run ${threadId}`);
     if (run.status !== "completed" && (await this.pendingBudget(workflow, threadId, options))) {
       return this.#answerBudget(workflow, run, answer, options);
     }
@@ -248,7 +474,7 @@ export class GovernorRuntime {
       run.status === "completed" ? [] : await this.#approvalInterrupts(workflow, threadId, options);
     if (!interrupts.length) throw notWaiting(threadId, run.status, "a decision");
     const resume = approvalResumeValue(threadId, interrupts, answer);
-    this.store.runs.setStatus(threadId, "running");
+    await this.store.runs.setStatus(threadId, "running");
     return this.#drive(workflow, threadId, run.principal, new Command({ resume }), options);
   }
 
@@ -262,7 +488,7 @@ export class GovernorRuntime {
     const owner = RunLeases.owner();
     // Wall time, not the runtime's clock: leases are shared with processes on other clocks.
     const deadline = Date.now() + LEASE_WAIT_MS;
-    for (let delay = 5; !this.store.leases.acquire(threadId, owner, Date.now(), LEASE_TTL_MS); ) {
+    for (let delay = 5; !(await this.store.leases.acquire(threadId, owner, Date.now(), LEASE_TTL_MS)); ) {
       if (Date.now() > deadline) {
         throw new GovernorError(
           "RUN_BUSY",
@@ -276,7 +502,7 @@ export class GovernorRuntime {
     try {
       return await drive();
     } finally {
-      this.store.leases.release(threadId, owner);
+      await this.store.leases.release(threadId, owner);
     }
   }
 
@@ -287,7 +513,7 @@ export class GovernorRuntime {
       if (error instanceof GovernorError) {
         const kind =
           error.code === "KILLED" ? "kill" : error.code === "BUDGET_EXCEEDED" ? "budget" : "identity";
-        this.store.audit.append({
+        await this.store.audit.append({
           threadId,
           kind,
           outcome: "refused",
@@ -320,7 +546,7 @@ export class GovernorRuntime {
     });
     // The run keeps the grant (id, expiry), not the token: every node boundary checks it again.
     const principal = delegatedPrincipal(agent, claims.userId, claims.scopes, delegationGrant(claims));
-    const lapse = delegationLapse(principal, now, this.store.kills);
+    const lapse = await delegationLapse(principal, now, this.store.kills);
     if (lapse) throw lapse;
     return principal;
   }
@@ -332,9 +558,12 @@ export class GovernorRuntime {
    *
    * @throws {GovernorError} CONFIG_INVALID for an empty id.
    */
-  revokeDelegation(jti: string, options: { reason?: string; by?: string } = {}): DelegationRevocation {
-    const record = this.store.kills.revoke({ jti, ...options });
-    this.store.audit.append({
+  async revokeDelegation(
+    jti: string,
+    options: { reason?: string; by?: string } = {},
+  ): Promise<DelegationRevocation> {
+    const record = await this.store.kills.revoke({ jti, ...options });
+    await this.store.audit.append({
       threadId: KILL_SWITCH_THREAD,
       kind: "identity",
       outcome: "revoked",
@@ -356,8 +585,8 @@ export class GovernorRuntime {
   }
 
   async #recover(workflow: Workflow, threadId: string, options: ResumeOptions): Promise<RunOutcome> {
-    const run = this.#runOf(workflow, threadId);
-    refuseIfKilled(this.store.kills, run.principal, `recover run ${threadId}`);
+    const run = await this.#runOf(workflow, threadId);
+    await refuseIfKilled(this.store.kills, run.principal, `recover run ${threadId}`);
     const graph = this.#graph(workflow, options);
     const snapshot = await graph.getState({
       configurable: { thread_id: threadId, principal: run.principal },
@@ -385,14 +614,14 @@ export class GovernorRuntime {
         },
       );
     }
-    this.store.audit.append({
+    await this.store.audit.append({
       threadId,
       kind: "run",
       outcome: "recovered",
       principal: run.principal.id,
       data: { next: snapshot.next },
     });
-    this.store.runs.setStatus(threadId, "running");
+    await this.store.runs.setStatus(threadId, "running");
     return this.#drive(workflow, threadId, run.principal, null, options);
   }
 
@@ -412,7 +641,7 @@ export class GovernorRuntime {
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
     const requests = await this.pendingApprovals(workflow, threadId, options);
-    if (!requests.length) throw notWaiting(threadId, this.getRun(threadId).status, "a decision");
+    if (!requests.length) throw notWaiting(threadId, (await this.getRun(threadId)).status, "a decision");
     const { requestId, ...answer } = decision;
     const request = requestToDecide(threadId, requests, requestId);
     return this.resume(workflow, threadId, { token: await this.#sign(answer, request) }, options);
@@ -431,7 +660,7 @@ export class GovernorRuntime {
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
     const requests = await this.pendingApprovals(workflow, threadId, options);
-    if (!requests.length) throw notWaiting(threadId, this.getRun(threadId).status, "a decision");
+    if (!requests.length) throw notWaiting(threadId, (await this.getRun(threadId)).status, "a decision");
     const tokens = await Promise.all(requests.map((request) => this.#sign(decision, request)));
     const answer = tokens.length === 1 ? { token: tokens[0] } : { tokens };
     return this.resume(workflow, threadId, answer, options);
@@ -465,9 +694,9 @@ export class GovernorRuntime {
    * Engages a kill switch: for every run, or for one agent's runs. Runs in any process
    * that opens this store stop at their next node boundary; new runs are refused.
    */
-  kill(options: { agent?: string; reason?: string; by?: string } = {}): KillRecord {
-    const record = this.store.kills.kill(options);
-    this.store.audit.append({
+  async kill(options: { agent?: string; reason?: string; by?: string } = {}): Promise<KillRecord> {
+    const record = await this.store.kills.kill(options);
+    await this.store.audit.append({
       threadId: KILL_SWITCH_THREAD,
       kind: "kill",
       outcome: "engaged",
@@ -477,10 +706,10 @@ export class GovernorRuntime {
   }
 
   /** Releases a kill switch; returns whether it was engaged. */
-  unkill(options: { agent?: string; by?: string } = {}): boolean {
-    const released = this.store.kills.unkill(options);
+  async unkill(options: { agent?: string; by?: string } = {}): Promise<boolean> {
+    const released = await this.store.kills.unkill(options);
     if (released) {
-      this.store.audit.append({
+      await this.store.audit.append({
         threadId: KILL_SWITCH_THREAD,
         kind: "kill",
         outcome: "released",
@@ -491,7 +720,7 @@ export class GovernorRuntime {
   }
 
   /** The engaged kill switches. */
-  killSwitches(): KillRecord[] {
+  async killSwitches(): Promise<KillRecord[]> {
     return this.store.kills.list();
   }
 
@@ -507,7 +736,7 @@ export class GovernorRuntime {
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
     const request = await this.pendingBudget(workflow, threadId, options);
-    if (!request) throw notWaiting(threadId, this.getRun(threadId).status, "budget");
+    if (!request) throw notWaiting(threadId, (await this.getRun(threadId)).status, "budget");
     const token = await signApprovalDecision(this.store.tokenKeys, {
       approver: grant.approver,
       decision: "approve",
@@ -548,10 +777,10 @@ export class GovernorRuntime {
   }
 
   /** @throws {GovernorError} RUN_NOT_FOUND */
-  getRun(threadId: string): RunRecord {
-    const run = this.store.runs.get(threadId);
+  async getRun(threadId: string): Promise<RunRecord> {
+    const run = await this.store.runs.get(threadId);
     if (!run)
-      throw new GovernorError("RUN_NOT_FOUND", `No run with thread id ${threadId} in ${this.store.dir}`, {
+      throw new GovernorError("RUN_NOT_FOUND", `No run with thread id ${threadId} in ${this.store.location}`, {
         threadId,
       });
     return run;
@@ -587,15 +816,15 @@ export class GovernorRuntime {
     threadId: string,
     options: Pick<RunOptions, "model" | "cheapModel" | "models">,
   ) {
-    const run = this.getRun(threadId);
+    const run = await this.getRun(threadId);
     return this.#graph(workflow, options).getState({
       configurable: { thread_id: threadId, principal: run.principal },
     });
   }
 
   /** The run, when it belongs to `workflow`: a run is only ever resumed by the workflow that started it. */
-  #runOf(workflow: Workflow, threadId: string): RunRecord {
-    const run = this.getRun(threadId);
+  async #runOf(workflow: Workflow, threadId: string): Promise<RunRecord> {
+    const run = await this.getRun(threadId);
     if (run.workflow !== workflow.name) {
       throw new GovernorError(
         "CONFIG_INVALID",
@@ -612,45 +841,47 @@ export class GovernorRuntime {
    * Every approval request waiting for a human, oldest run first: one entry per request, so
    * a run whose agent turn waits for two calls is listed twice.
    */
-  pending(): PendingApproval[] {
-    return this.store.runs
-      .list("waiting")
-      .flatMap((run) => this.#lastRequests(run.threadId).map((request) => ({ run, request })))
-      .filter((entry): entry is PendingApproval => entry.request?.type === "approval");
+  async pending(): Promise<PendingApproval[]> {
+    const pending: PendingApproval[] = [];
+    for (const run of await this.store.runs.list("waiting")) {
+      for (const request of await this.#lastRequests(run.threadId))
+        if (request?.type === "approval") pending.push({ run, request });
+    }
+    return pending;
   }
 
   /** Runs waiting for more budget, oldest first, with what each asks. */
-  pendingBudgets(): PendingBudget[] {
-    return this.store.runs
-      .list("waiting")
-      .map((run) => ({
-        run,
-        request: this.#lastRequest(run.threadId) as unknown as BudgetRequest | undefined,
-      }))
-      .filter((entry): entry is PendingBudget => entry.request?.type === "budget");
+  async pendingBudgets(): Promise<PendingBudget[]> {
+    const pending: PendingBudget[] = [];
+    for (const run of await this.store.runs.list("waiting")) {
+      const request = (await this.#lastRequest(run.threadId)) as unknown as BudgetRequest | undefined;
+      if (request?.type === "budget") pending.push({ run, request });
+    }
+    return pending;
   }
 
-  close(): void {
-    this.store.close();
+  /** Writes back what the store buffers and closes its connections. */
+  async close(): Promise<void> {
+    await this.store.close();
   }
 
   /** The newest approval request recorded for a run; kept in the audit journal so listing needs no workflow code. */
-  #lastRequest(threadId: string): ApprovalRequest | undefined {
-    return this.#lastWaiting(threadId)?.data.request as ApprovalRequest | undefined;
+  async #lastRequest(threadId: string): Promise<ApprovalRequest | undefined> {
+    return (await this.#lastWaiting(threadId))?.data.request as ApprovalRequest | undefined;
   }
 
   /**
    * Every request the run's newest "waiting" record lists: `requests` since an agent turn
    * could wait for several, else the single `request` records written before it.
    */
-  #lastRequests(threadId: string): ApprovalRequest[] {
-    const data = this.#lastWaiting(threadId)?.data;
+  async #lastRequests(threadId: string): Promise<ApprovalRequest[]> {
+    const data = (await this.#lastWaiting(threadId))?.data;
     if (Array.isArray(data?.requests)) return data.requests as ApprovalRequest[];
     return data?.request ? [data.request as ApprovalRequest] : [];
   }
 
-  #lastWaiting(threadId: string) {
-    return this.store.audit.find({ threadId, kind: "run", outcome: "waiting", newest: true })[0];
+  async #lastWaiting(threadId: string) {
+    return (await this.store.audit.find({ threadId, kind: "run", outcome: "waiting", newest: true }))[0];
   }
 
   /** Drives the run inside the span of this segment (its start, a resume, a recovery). */
@@ -679,9 +910,9 @@ export class GovernorRuntime {
       configurable: { thread_id: threadId, principal },
       recursionLimit: recursionLimitFor(workflow),
     };
-    const finish = (status: RunOutcome["status"], data: Record<string, unknown>, error?: GovernorError) => {
-      this.store.runs.setStatus(threadId, status, error?.message);
-      this.store.audit.append({ threadId, kind: "run", outcome: status, principal: principal.id, data });
+    const finish = async (status: RunOutcome["status"], data: Record<string, unknown>, error?: GovernorError) => {
+      await this.store.runs.setStatus(threadId, status, error?.message);
+      await this.store.audit.append({ threadId, kind: "run", outcome: status, principal: principal.id, data });
     };
     try {
       // Events travel on LangGraph's custom stream; with no one listening, a plain invoke
@@ -700,21 +931,21 @@ export class GovernorRuntime {
       const state = snapshot.values as Record<string, unknown>;
       const usage = usageIn(state);
       if (approval) {
-        finish("waiting", { request: approval, requests: approvals });
+        await finish("waiting", { request: approval, requests: approvals });
         return { threadId, status: "waiting", state, approval, approvals, usage };
       }
       const budget = pendingInterrupt<BudgetRequest>(snapshot, "budget");
       if (budget) {
-        finish("waiting", { request: budget });
+        await finish("waiting", { request: budget });
         return { threadId, status: "waiting", state, budgetRequest: budget, usage };
       }
       // A control that ended the run in its last node (a human declined more budget) left its reason in the state.
       const stopped = stopOf(state);
       if (stopped) {
-        finish("failed", { code: stopped.code, message: stopped.message }, stopped);
+        await finish("failed", { code: stopped.code, message: stopped.message }, stopped);
         return { threadId, status: "failed", state, usage, error: stopped };
       }
-      finish("completed", {});
+      await finish("completed", {});
       return { threadId, status: "completed", state, usage };
     } catch (caught) {
       if (isGraphInterrupt(caught)) throw caught;
@@ -727,7 +958,7 @@ export class GovernorRuntime {
               { threadId },
               { cause: caught },
             );
-      finish("failed", { code: error.code, message: error.message });
+      await finish("failed", { code: error.code, message: error.message });
       const snapshot = await graph.getState(config).catch(() => undefined);
       const state = (snapshot?.values ?? {}) as Record<string, unknown>;
       return { threadId, status: "failed", state, usage: usageIn(state), error };
@@ -744,7 +975,7 @@ export class GovernorRuntime {
         { threadId: run.threadId, issues: parsed.error.issues },
       );
     }
-    this.store.runs.setStatus(run.threadId, "running");
+    await this.store.runs.setStatus(run.threadId, "running");
     return this.#drive(workflow, run.threadId, run.principal, new Command({ resume: parsed.data }), options);
   }
 
@@ -789,6 +1020,20 @@ export class GovernorRuntime {
       .map((name) => `${JSON.stringify(name)}=${this.#modelId(models?.[name])}`)
       .join(",");
   }
+}
+
+/** What a queued run keeps until a worker starts it. */
+interface QueuedInput {
+  readonly input: unknown;
+  readonly budget?: RunBudget;
+}
+
+/** The signed tokens an answer already queued for a run holds. */
+function tokensOf(answer: unknown): string[] {
+  if (!answer || typeof answer !== "object") return [];
+  const { token, tokens } = answer as { token?: unknown; tokens?: unknown };
+  if (Array.isArray(tokens)) return tokens.filter((entry): entry is string => typeof entry === "string");
+  return typeof token === "string" ? [token] : [];
 }
 
 function notWaiting(threadId: string, status: string, what: string): GovernorError {

@@ -26,36 +26,36 @@ afterEach(() => {
 });
 
 describe("kill switches read from memory", () => {
-  it("see a switch engaged and released through another connection at the next read", () => {
+  it("see a switch engaged and released through another connection at the next read", async () => {
     const runs = new SqliteKillSwitches(open());
     const operator = new SqliteKillSwitches(open());
     expect(runs.active("support")).toBeUndefined();
-    operator.kill({ agent: "support", reason: "runaway" });
+    await operator.kill({ agent: "support", reason: "runaway" });
     expect(runs.active("support")?.reason).toBe("runaway");
     expect(runs.active("billing")).toBeUndefined();
-    operator.kill({ reason: "all stop" });
+    await operator.kill({ reason: "all stop" });
     expect(runs.active("billing")?.scope).toBe("global");
-    operator.kill({ reason: "all stop, again" });
+    await operator.kill({ reason: "all stop, again" });
     expect(runs.active("billing")?.reason).toBe("all stop, again");
-    operator.unkill();
+    await operator.unkill();
     expect(runs.active("billing")).toBeUndefined();
     expect(runs.active("support")?.reason).toBe("runaway");
-    operator.unkill({ agent: "support" });
+    await operator.unkill({ agent: "support" });
     expect(runs.active("support")).toBeUndefined();
   });
 
-  it("see a write through another reader on the same connection (which data_version does not report)", () => {
+  it("see a write through another reader on the same connection (which data_version does not report)", async () => {
     const db = open();
     const runs = new SqliteKillSwitches(db);
     const operator = new SqliteKillSwitches(db);
     expect(runs.active("support")).toBeUndefined();
-    operator.kill({ agent: "Support", reason: "same connection" });
+    await operator.kill({ agent: "Support", reason: "same connection" });
     expect(runs.active("support")?.reason).toBe("same connection");
-    operator.unkill({ agent: "support" });
+    await operator.unkill({ agent: "support" });
     expect(runs.active("support")).toBeUndefined();
   });
 
-  it("see a switch written by plain SQL from another connection (another process's tool)", () => {
+  it("see a switch written by plain SQL from another connection (another process's tool)", async () => {
     const runs = new SqliteKillSwitches(open());
     expect(runs.active("support")).toBeUndefined();
     open()
@@ -66,7 +66,7 @@ describe("kill switches read from memory", () => {
     expect(runs.active("support")?.reason).toBe("raw");
   });
 
-  it("do not keep a 'not revoked' answer once another connection revokes the delegation", () => {
+  it("do not keep a 'not revoked' answer once another connection revokes the delegation", async () => {
     const runs = new SqliteKillSwitches(open());
     const operator = new SqliteKillSwitches(open());
     expect(runs.revoked("jti-1")).toBeUndefined();

@@ -8,16 +8,16 @@ import type { RunUsage } from "../budget/run-usage.js";
 import { stopError } from "../control/run-stop.js";
 import type { GovernorChannel } from "../graph/governor-channel.js";
 import type { Workflow } from "../workflow/define-workflow.js";
-import type { SqliteKillSwitches } from "./kill-switches.js";
-import type { SqliteSpendLedger } from "./spend-ledger.js";
+import type { SpendLedger } from "../budget/daily-spend.js";
+import type { KillSwitch } from "../control/kill-switch.js";
 
 /**
  * Refuses to start or resume a run while a kill switch covers its agent.
  *
  * @throws {GovernorError} KILLED naming the switch and its reason.
  */
-export function refuseIfKilled(kills: SqliteKillSwitches, principal: Principal, what: string): void {
-  const kill = kills.active(principal.agentId);
+export async function refuseIfKilled(kills: KillSwitch, principal: Principal, what: string): Promise<void> {
+  const kill = await kills.active(principal.agentId);
   if (!kill) return;
   throw new GovernorError(
     "KILLED",
@@ -33,13 +33,13 @@ export function refuseIfKilled(kills: SqliteKillSwitches, principal: Principal, 
  * @throws {GovernorError} CONFIG_INVALID for a malformed budget, BUDGET_EXCEEDED when the
  *   principal's spend today has reached its daily budget.
  */
-export function admitBudget(
-  spend: SqliteSpendLedger,
+export async function admitBudget(
+  spend: SpendLedger,
   workflow: Workflow,
   principal: Principal,
   runBudget: RunBudget | undefined,
   now: number,
-): RunBudget | undefined {
+): Promise<RunBudget | undefined> {
   const budget = mergeBudgets(
     parseBudget(workflow.budget, `workflow "${workflow.name}"`),
     parseBudget(runBudget, "the run options"),
@@ -47,7 +47,7 @@ export function admitBudget(
   const daily = budget?.dailyCostUsdPerPrincipal;
   if (daily !== undefined) {
     const day = utcDay(now);
-    const spent = spend.spent(spendKey(principal), day);
+    const spent = await spend.spent(spendKey(principal), day);
     if (spent >= daily) {
       throw new GovernorError(
         "BUDGET_EXCEEDED",

@@ -28,6 +28,9 @@ export class RunRegistry implements RunStore {
   readonly #byStatus: Database.Statement<[string], Row>;
   readonly #all: Database.Statement<[], Row>;
   readonly #from: Database.Statement<[string, number], Row>;
+  readonly #input: Database.Statement<[string], { input: string | null }>;
+  readonly #answer: Database.Statement<[string], { answer: string | null }>;
+  readonly #setAnswer: Database.Statement;
   readonly #db: Database.Database;
   /** find/count statements by the filters they take: prepared on first use, at most sixteen. */
   readonly #filtered = new Map<string, Database.Statement>();
@@ -46,10 +49,19 @@ export class RunRegistry implements RunStore {
     // Listings are newest first, filtered and paged (governor runs, cost --since): the index
     // walks them in order and stops at the page's end instead of sorting the whole table.
     db.exec("CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created_at)");
+    // Stores made before runs could be queued lack the columns a queued run keeps.
+    const columns = new Set(
+      (db.prepare("SELECT name FROM pragma_table_info('runs')").all() as { name: string }[]).map((c) => c.name),
+    );
+    if (!columns.has("input")) db.exec("ALTER TABLE runs ADD COLUMN input TEXT");
+    if (!columns.has("answer")) db.exec("ALTER TABLE runs ADD COLUMN answer TEXT");
     this.#db = db;
     this.#insert =
-      db.prepare(`INSERT INTO runs (thread_id, workflow, source, status, principal, created_at, updated_at)
-        VALUES (?, ?, ?, 'running', ?, ?, ?)`);
+      db.prepare(`INSERT INTO runs (thread_id, workflow, source, status, principal, created_at, updated_at, input)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`);
+    this.#input = db.prepare("SELECT input FROM runs WHERE thread_id = ?");
+    this.#answer = db.prepare("SELECT answer FROM runs WHERE thread_id = ?");
+    this.#setAnswer = db.prepare("UPDATE runs SET answer = ?, updated_at = ? WHERE thread_id = ?");
     this.#setStatus = db.prepare("UPDATE runs SET status = ?, error = ?, updated_at = ? WHERE thread_id = ?");
     this.#get = db.prepare("SELECT * FROM runs WHERE thread_id = ?");
     this.#byStatus = db.prepare("SELECT * FROM runs WHERE status = ? ORDER BY created_at");
@@ -57,9 +69,38 @@ export class RunRegistry implements RunStore {
     this.#from = db.prepare("SELECT * FROM runs WHERE thread_id >= ? ORDER BY thread_id LIMIT ?");
   }
 
-  create(run: Pick<RunRecord, "threadId" | "workflow" | "source" | "principal">): void {
+  create(
+    run: Pick<RunRecord, "threadId" | "workflow" | "source" | "principal"> & {
+      readonly status?: "running" | "queued";
+      readonly input?: unknown;
+    },
+  ): void {
     const now = new Date().toISOString();
-    this.#insert.run(run.threadId, run.workflow, run.source, JSON.stringify(run.principal), now, now);
+    const input = run.input === undefined ? null : JSON.stringify(run.input);
+    this.#insert.run(
+      run.threadId,
+      run.workflow,
+      run.source,
+      run.status ?? "running",
+      JSON.stringify(run.principal),
+      now,
+      now,
+      input,
+    );
+  }
+
+  input(threadId: string): unknown {
+    const text = this.#input.get(threadId)?.input;
+    return text == null ? undefined : JSON.parse(text);
+  }
+
+  setAnswer(threadId: string, answer: unknown): void {
+    this.#setAnswer.run(answer === undefined ? null : JSON.stringify(answer), new Date().toISOString(), threadId);
+  }
+
+  answer(threadId: string): unknown {
+    const text = this.#answer.get(threadId)?.answer;
+    return text == null ? undefined : JSON.parse(text);
   }
 
   setStatus(threadId: string, status: RunStatus, error?: string): void {

@@ -3,6 +3,7 @@ import {
   type AuditJournal,
   type AuditRecord,
   isDeduplicated,
+  whenReady,
   withAppend,
 } from "@governor/observability";
 import type { Span } from "@opentelemetry/api";
@@ -35,8 +36,8 @@ const WARNINGS = new Set([
  */
 export function tracingAuditJournal<T extends AuditJournal>(journal: T): T {
   const inner = journal.append.bind(journal);
-  const append = (entry: AuditEntry): AuditRecord => {
-    const record = inner(entry);
+  const append = (entry: AuditEntry) => whenReady(inner(entry), spanFor);
+  const spanFor = (record: AuditRecord): AuditRecord => {
     // A node re-run on resume appends its decisions again; the journal kept the first, and so does the trace.
     if (isDeduplicated(record)) return record;
     // A model call's record says what its generation span already says (made around the call,

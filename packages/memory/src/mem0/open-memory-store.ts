@@ -1,5 +1,5 @@
 import type { TokenKeys } from "@governor/identity";
-import type { AuditJournal } from "@governor/observability";
+import type { SyncAuditJournal } from "@governor/observability";
 import type { Embeddings } from "@langchain/core/embeddings";
 import type Database from "better-sqlite3";
 import type { AuthorityRegistry } from "../authority-check.js";
@@ -9,7 +9,7 @@ import { Mem0FactIndex } from "./mem0-fact-index.js";
 export interface OpenMemoryStoreOptions {
   /** The facts table's database (Governor's own file). */
   readonly db: Database.Database;
-  readonly audit: AuditJournal;
+  readonly audit: SyncAuditJournal;
   /** Mem0's directory (vectors per partition, history, key map), or ":memory:". */
   readonly dir: string;
   readonly tokenKeys?: TokenKeys;

@@ -1,5 +1,5 @@
 /** A run's status as the run registry keeps it. */
-export type RunReportStatus = "running" | "waiting" | "completed" | "failed";
+export type RunReportStatus = "queued" | "running" | "waiting" | "completed" | "failed";
 
 /**
  * What a run report needs of a run beyond its audit records: the run registry's row, with
