@@ -128,6 +128,25 @@ export function describeAuditJournalContract(label: string, open: OpenAuditJourn
       expect(await journal.verify()).toMatchObject({ ok: true, records: 2, anchored: 2 });
     });
 
+    it("takes any text as a dedupe key: quotes, backslashes and SQL are data, never code", async () => {
+      const { journal } = await journalWith(0);
+      const keys = ["it's", "back\\slash\\", "'); DELETE FROM audit_records; --", "E'\\x'", 'é 😀 "q"'];
+      const first = await Promise.all(
+        keys.map((dedupeKey) =>
+          journal.append({ threadId: "t", kind: "run", outcome: "started", dedupeKey }),
+        ),
+      );
+      const again = await Promise.all(
+        keys.map((dedupeKey) =>
+          journal.append({ threadId: "t", kind: "run", outcome: "started", dedupeKey }),
+        ),
+      );
+      expect(again.map((record) => record.seq)).toEqual(first.map((record) => record.seq));
+      expect(again.every(isDeduplicated)).toBe(true);
+      expect((await journal.list()).map((record) => record.dedupeKey)).toEqual(keys);
+      expect(await journal.verify()).toMatchObject({ ok: true, records: keys.length });
+    });
+
     it("keeps appends made at once dense and in one chain", async () => {
       const { journal } = await journalWith(0);
       const records = await Promise.all(

@@ -5,23 +5,31 @@ import {
   markDeduplicated,
   recordHash,
 } from "@governor/observability";
-import type pg from "pg";
+import pg from "pg";
 import type { PreparedEntry } from "./audit-entry.js";
 import { type HeadRow, headReadOf, signedHead } from "./audit-head-row.js";
 import { AUDIT_COLUMNS, type AuditRow, recordOf } from "./audit-rows.js";
 import { AUDIT_CHAIN_LOCK } from "./audit-schema.js";
 import { inTransaction } from "./in-transaction.js";
 
+const { escapeLiteral } = pg;
+
 /**
- * The end of the chain, the head, and the records already holding any of the batch's dedupe
- * keys, in one round trip while the lock is held.
+ * The end of the chain, the head, and the records already holding any of `keys` (the batch's
+ * dedupe keys), in one statement.
+ *
+ * It runs in the same round trip as BEGIN and the lock, after them, so the keys are written
+ * into the text rather than bound (a statement with parameters travels alone), escaped by pg's
+ * own `escapeLiteral`; `prepareEntry` has already refused a key with a NUL.
  */
-const STATE_SQL = `
-SELECT last.seq, last.hash, head.records, head.hash AS head_hash, head.at, head.key_id, head.seal,
-  (SELECT json_agg(r) FROM (SELECT ${AUDIT_COLUMNS} FROM audit_records WHERE dedupe_key = ANY($1::text[])) r) AS existing
+function stateSql(keys: readonly string[]): string {
+  return `SELECT last.seq, last.hash, head.records, head.hash AS head_hash, head.at, head.key_id, head.seal,
+  (SELECT json_agg(r) FROM (SELECT ${AUDIT_COLUMNS} FROM audit_records
+    WHERE dedupe_key = ANY(ARRAY[${keys.map(escapeLiteral).join(", ")}]::text[])) r) AS existing
 FROM (SELECT 1) one
 LEFT JOIN LATERAL (SELECT seq, hash FROM audit_records ORDER BY seq DESC LIMIT 1) last ON true
 LEFT JOIN audit_head head ON head.id = 1`;
+}
 
 type StateRow = {
   seq: string | null;
@@ -70,7 +78,7 @@ export class ChainRaced extends Error {
  * Why one global chain under one lock, rather than per-thread chains anchored in a global
  * one: every record then has one place in one sequence, `verify` walks it exactly as it walks
  * the SQLite journal (same hashes, same verdicts, the same code), and the lock is held for
- * three round trips per batch, not per record: appends made together in one process share a
+ * two round trips per batch (the records with the head, then COMMIT), not per record: appends made together in one process share a
  * transaction, so the chain's throughput grows with the batch rather than being one commit per
  * record. The head moves in the same statement as the records it covers. Per-thread chains
  * would let threads append in parallel, at the price of a second kind of chain, an anchoring
@@ -86,11 +94,16 @@ export function appendBatch(
   batch: readonly PreparedEntry[],
   holderTimeoutMs: number,
 ): Promise<AuditRecord[]> {
+  const keys = [
+    ...new Set(batch.flatMap((entry) => (entry.dedupeKey === undefined ? [] : [entry.dedupeKey]))),
+  ];
   return inTransaction(
     pool,
     "appending to the audit journal",
-    (client) => appendLocked(client, key, batch),
-    appendBegin(holderTimeoutMs),
+    (client, begun) => appendLocked(client, key, batch, begun.at(-1)?.rows[0] as StateRow),
+    // Under READ COMMITTED each statement reads what was committed when it started: the state
+    // read follows the lock, so it sees the chain as the lock's last holder left it.
+    `${appendBegin(holderTimeoutMs)}; ${stateSql(keys)}`,
   );
 }
 
@@ -109,14 +122,8 @@ async function appendLocked(
   client: pg.PoolClient,
   key: AuditKey,
   batch: readonly PreparedEntry[],
+  state: StateRow,
 ): Promise<AuditRecord[]> {
-  // A statement of its own, after the lock: under READ COMMITTED a statement reads what was
-  // committed when it started, so this one sees the chain as the lock's last holder left it.
-  const keys = [
-    ...new Set(batch.flatMap((entry) => (entry.dedupeKey === undefined ? [] : [entry.dedupeKey]))),
-  ];
-  const { rows } = await client.query<StateRow>(STATE_SQL, [keys]);
-  const state = rows[0] as StateRow;
   const kept = new Map((state.existing ?? []).map((row) => [row.dedupe_key, recordOf(row)]));
 
   const end = { records: Number(state.seq ?? 0), hash: state.hash ?? GENESIS_HASH };

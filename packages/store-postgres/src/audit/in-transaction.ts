@@ -6,7 +6,7 @@ import { storeFailure } from "./store-failure.js";
  * whole, so nothing is ever half-written.
  *
  * `begin` may carry statements without parameters to run first in the same round trip (an
- * advisory lock, say).
+ * advisory lock, a read under it); `work` is handed their results.
  *
  * A client whose rollback fails has lost its connection (the server went away, and rolled
  * back with it): it is destroyed rather than handed back to the pool for the next caller.
@@ -17,7 +17,7 @@ import { storeFailure } from "./store-failure.js";
 export async function inTransaction<T>(
   pool: pg.Pool,
   what: string,
-  work: (client: pg.PoolClient) => Promise<T>,
+  work: (client: pg.PoolClient, begun: pg.QueryResult[]) => Promise<T>,
   begin = "BEGIN",
 ): Promise<T> {
   let client: pg.PoolClient;
@@ -32,8 +32,9 @@ export async function inTransaction<T>(
   client.on("error", ignore);
   let destroy = false;
   try {
-    await client.query(begin);
-    const result = await work(client);
+    const begun = await client.query(begin);
+    // One result per statement: pg answers a single statement with a result, several with an array.
+    const result = await work(client, Array.isArray(begun) ? begun : [begun]);
     await client.query("COMMIT");
     return result;
   } catch (error) {
