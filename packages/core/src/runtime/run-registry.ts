@@ -77,16 +77,25 @@ export class RunRegistry implements RunStore {
   ): void {
     const now = new Date().toISOString();
     const input = run.input === undefined ? null : JSON.stringify(run.input);
-    this.#insert.run(
-      run.threadId,
-      run.workflow,
-      run.source,
-      run.status ?? "running",
-      JSON.stringify(run.principal),
-      now,
-      now,
-      input,
-    );
+    try {
+      this.#insert.run(
+        run.threadId,
+        run.workflow,
+        run.source,
+        run.status ?? "running",
+        JSON.stringify(run.principal),
+        now,
+        now,
+        input,
+      );
+    } catch (error) {
+      // The RunStore contract: a taken thread id is CONFIG_INVALID on every backend.
+      if ((error as { code?: unknown }).code === "SQLITE_CONSTRAINT_PRIMARYKEY")
+        throw new GovernorError("CONFIG_INVALID", `A run with thread id ${run.threadId} already exists`, {
+          threadId: run.threadId,
+        });
+      throw error;
+    }
   }
 
   input(threadId: string): unknown {
