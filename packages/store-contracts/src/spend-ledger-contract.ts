@@ -68,6 +68,17 @@ export function describeSpendLedgerContract(label: string, open: OpenStore<Spend
       });
     });
 
+    it("keys any text as a principal, day or run: quotes, backslashes and SQL included", async () => {
+      const { store } = current();
+      const principal = "user:o'brien\\'; DROP TABLE spend_ledger; --";
+      const entry = { principal, day, threadId: "t'1\\", costUsd: 0.5 };
+      expect(await store.reserve(entry, 1)).toEqual({ ok: true, spent: 0.5 });
+      expect(await store.reserve(entry, 1)).toEqual({ ok: true, spent: 1 });
+      expect(await store.reserve(entry, 1)).toEqual({ ok: false, spent: 1 });
+      expect(await store.spent(principal, day)).toBe(1);
+      expect(await store.byPrincipal(day)).toEqual([{ principal, costUsd: 1, runs: 1 }]);
+    });
+
     it("never lets concurrent reservers spend past the limit", async () => {
       const ledgers = await instances(current(), 4, (ledger) => ledger.spent("warm-up", day));
       for (let round = 0; round < 3; round++) {

@@ -1,6 +1,8 @@
 import type { SpendEntry, SpendLedger } from "@governor/core";
-import type pg from "pg";
+import pg from "pg";
 import { StoreDatabase } from "./store-database.js";
+
+const { escapeLiteral } = pg;
 
 type SpendRow = Awaited<ReturnType<SpendLedger["byPrincipal"]>>[number];
 
@@ -37,25 +39,31 @@ export class PgSpendLedger implements SpendLedger {
 
   /**
    * Reads the day's spend and adds to it in one transaction that holds a lock on that
-   * principal's day: reservers on any worker take turns, and each reads the spend as the
-   * one before it left it (READ COMMITTED takes a new snapshot per statement, after the lock).
+   * principal's day: reservers on any worker take turns, and each reads the spend as the one
+   * before it left it (READ COMMITTED takes a new snapshot per statement, after the lock).
+   *
+   * Two round trips, not five: BEGIN, the lock and the read go in one multi-statement query,
+   * the insert and COMMIT in another. Multi-statement queries take no parameters, so values
+   * are sent as literals escaped by pg.
    */
   async reserve(entry: SpendEntry, limitUsd: number): Promise<{ ok: boolean; spent: number }> {
-    return this.#db.transaction(async (client) => {
-      await client.query("SELECT pg_advisory_xact_lock($1, hashtext($2))", [
-        SPEND_LOCK_CLASS,
-        JSON.stringify([entry.principal, entry.day]),
-      ]);
-      const { rows } = await client.query<{ total: number | null }>(
-        "SELECT SUM(cost_usd) AS total FROM spend_ledger WHERE principal = $1 AND day = $2",
-        [entry.principal, entry.day],
-      );
-      const spent = rows[0]?.total ?? 0;
-      if (spent + entry.costUsd > limitUsd) return { ok: false, spent };
+    const principal = escapeLiteral(entry.principal);
+    const day = escapeLiteral(entry.day);
+    return this.#db.session(async (client) => {
+      const [, , read] = (await client.query(
+        `BEGIN; SELECT pg_advisory_xact_lock(${SPEND_LOCK_CLASS}, hashtext(${escapeLiteral(JSON.stringify([entry.principal, entry.day]))}));
+         SELECT SUM(cost_usd) AS total FROM spend_ledger WHERE principal = ${principal} AND day = ${day}`,
+      )) as unknown as pg.QueryResult<{ total: number | null }>[];
+      const spent = read?.rows[0]?.total ?? 0;
+      if (spent + entry.costUsd > limitUsd) {
+        await client.query("ROLLBACK");
+        return { ok: false, spent };
+      }
       await client.query(
-        `INSERT INTO spend_ledger (principal, day, thread_id, cost_usd) VALUES ($1, $2, $3, $4)
-         ON CONFLICT (principal, day, thread_id) DO UPDATE SET cost_usd = spend_ledger.cost_usd + excluded.cost_usd`,
-        [entry.principal, entry.day, entry.threadId, entry.costUsd],
+        `INSERT INTO spend_ledger (principal, day, thread_id, cost_usd)
+         VALUES (${principal}, ${day}, ${escapeLiteral(entry.threadId)}, ${escapeLiteral(String(entry.costUsd))}::float8)
+         ON CONFLICT (principal, day, thread_id) DO UPDATE SET cost_usd = spend_ledger.cost_usd + excluded.cost_usd;
+         COMMIT`,
       );
       return { ok: true, spent: spent + entry.costUsd };
     });
