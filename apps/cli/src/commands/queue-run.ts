@@ -1,5 +1,6 @@
 import type { RunBudget, SampleCase } from "@governor/core";
 import { GovernorError } from "@governor/errors";
+import { issueDelegationToken } from "@governor/identity";
 import type { Target } from "../load-target.js";
 import { openRuntime } from "../open-runtime.js";
 import { openRunQueue } from "../run-queue-client.js";
@@ -29,9 +30,17 @@ export async function queueRuns(
       );
       const admitted: string[] = [];
       for (const sampleCase of cases) {
+        // A sample case acting for a user gets a delegation token, as `governor run` issues one.
+        const delegation = sampleCase.delegation && {
+          token: await issueDelegationToken(runtime.store.tokenKeys, {
+            agentId: loaded.workflow.agent.id,
+            userId: sampleCase.delegation.userId,
+            scopes: [...sampleCase.delegation.scopes],
+          }),
+        };
         const { threadId } = await runtime.admit(loaded.workflow, sampleCase.input, {
           principal: sampleCase.principal,
-          delegation: sampleCase.delegation,
+          delegation,
           threadId: cases.length === 1 ? options.thread : undefined,
           budget: options.budget,
           source: loaded.source,

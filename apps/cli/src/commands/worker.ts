@@ -77,7 +77,7 @@ export async function workerCommand(terminal: Terminal, options: WorkerCommandOp
     paint(
       terminal,
       "green",
-      `governor worker ready: queue ${worker.queue.name} on ${redis.shown} · concurrency ${concurrency} · store ${runtime.store.location ?? runtime.store.dir} · ${worker.requeued} due run(s) enqueued`,
+      `governor worker ready: queue ${worker.queue.name} on ${redis.shown} · concurrency ${concurrency} · store ${runtime.store.location} · ${worker.requeued} due run(s) enqueued`,
     ),
   );
   await drained;
