@@ -20,9 +20,10 @@ import {
 function sqlite<TStore>(pick: (stores: GovernorStores) => TStore): OpenStore<TStore> {
   return async () => {
     const dir = mkdtempSync(join(tmpdir(), "governor-contract-"));
-    const opened: GovernorStore[] = [new GovernorStore(dir)];
+    const first = new GovernorStore(dir);
+    const opened = [first];
     return {
-      store: pick(opened[0]!),
+      store: pick(first),
       async another() {
         const other = new GovernorStore(dir);
         opened.push(other);

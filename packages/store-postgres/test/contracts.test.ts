@@ -29,9 +29,10 @@ afterAll(() => databases.stop());
 function postgres<TStore>(make: (pool: pg.Pool) => TStore): OpenStore<TStore> {
   return async () => {
     const url = await databases.fresh();
-    const pools = [openPool(url)];
+    const first = openPool(url);
+    const pools = [first];
     return {
-      store: make(pools[0]!),
+      store: make(first),
       async another() {
         const pool = openPool(url);
         pools.push(pool);
