@@ -1,8 +1,7 @@
+import { describeAuditJournalContract } from "@governor/store-contracts";
 import { type PostgresServer, startPostgres } from "@governor/testing-services";
 import pg from "pg";
 import { afterAll, beforeAll } from "vitest";
-// From its source until @governor/store-contracts exports it (its index is helper A's).
-import { describeAuditJournalContract } from "../../store-contracts/src/audit-journal-contract.js";
 import { applyAuditSchema } from "../src/audit/audit-schema.js";
 import { PgAuditJournal } from "../src/audit/pg-audit-journal.js";
 
