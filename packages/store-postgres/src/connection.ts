@@ -35,12 +35,21 @@ const targets = new WeakMap<pg.Pool, DatabaseTarget>();
 export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
   const target = parseDatabaseUrl(url);
   const env = options.env ?? process.env;
+  const connectTimeout =
+    positive(options.connectionTimeoutMillis, "connectionTimeoutMillis") ??
+    positive(fromEnv(env, CONNECT_TIMEOUT_ENV), CONNECT_TIMEOUT_ENV) ??
+    DEFAULT_CONNECT_TIMEOUT_MS;
+  // The timeout goes on each connection attempt, not on the pool: pg.Pool would apply it to
+  // waiting for a busy pool's free connection too, and under load (many runs, few
+  // connections) that wait is work in progress, not an unreachable server.
+  class TimedClient extends pg.Client {
+    constructor(config?: pg.ClientConfig) {
+      super({ ...config, connectionTimeoutMillis: connectTimeout });
+    }
+  }
   const pool = new pg.Pool({
     connectionString: url,
-    connectionTimeoutMillis:
-      positive(options.connectionTimeoutMillis, "connectionTimeoutMillis") ??
-      positive(fromEnv(env, CONNECT_TIMEOUT_ENV), CONNECT_TIMEOUT_ENV) ??
-      DEFAULT_CONNECT_TIMEOUT_MS,
+    Client: TimedClient,
     max: positive(options.max, "max") ?? positive(fromEnv(env, POOL_MAX_ENV), POOL_MAX_ENV) ?? 10,
     keepAlive: true,
   });

@@ -34,7 +34,8 @@ export function unreachableCause(error: unknown): string | undefined {
   }
   if (typeof code === "string" && code.startsWith("08")) return `connection failure (${code})`;
   // pg reports these as plain Errors without a code.
-  if (/timeout/i.test(message) && /connect/i.test(message)) return "connection timed out";
+  // "timeout expired": a connection attempt that outlived the pool's connect timeout.
+  if (/timeout expired|connection timeout/i.test(message)) return "connection timed out";
   if (/Connection terminated|not queryable|connection (?:was )?closed|Client was closed/i.test(message))
     return "connection lost";
   return undefined;

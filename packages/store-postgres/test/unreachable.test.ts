@@ -1,7 +1,9 @@
 import { createServer, type Server, type Socket } from "node:net";
 import { freePort, type PostgresServer, startPostgres } from "@governor/testing-services";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { openPool } from "../src/connection.js";
 import { openPostgresStore } from "../src/open-postgres-store.js";
+import { StoreDatabase } from "../src/store-database.js";
 
 const env = { GOVERNOR_AUDIT_KEY: "k".repeat(40) };
 let server: PostgresServer;
@@ -108,5 +110,19 @@ describe("an unreachable database", () => {
     const error = await failureOf(openPostgresStore({ url: "postgres://gov:s3cret@:5432/x", env }));
     expect(error.code).toBe("STORE_CONFIG_INVALID");
     expect(error.message).not.toContain("s3cret");
+  });
+
+  it("is not what a busy pool is: calls waiting longer than the connect timeout for a free connection still run", async () => {
+    const pool = openPool(server.url, { max: 2, connectionTimeoutMillis: 500 });
+    try {
+      const db = new StoreDatabase(pool);
+      // Six calls on two connections, each holding its connection past the connect timeout.
+      const slept = await Promise.all(
+        Array.from({ length: 6 }, () => db.query("SELECT true AS ok FROM pg_sleep(0.6)")),
+      );
+      expect(slept.map((result) => result.rows[0]?.ok)).toEqual([true, true, true, true, true, true]);
+    } finally {
+      await pool.end();
+    }
   });
 });
