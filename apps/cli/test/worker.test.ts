@@ -1,6 +1,7 @@
 import {
   freePort,
   type PostgresServer,
+  pollUntil,
   type RedisServer,
   startPostgres,
   startRedis,

@@ -2,6 +2,7 @@ import type { RunBudget, SampleCase } from "@governor/core";
 import { GovernorError } from "@governor/errors";
 import { issueDelegationToken } from "@governor/identity";
 import type { Target } from "../load-target.js";
+import { targetModels } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
 import { openRunQueue } from "../run-queue-client.js";
 import { paint, type Terminal } from "../terminal.js";
@@ -23,6 +24,9 @@ export async function queueRuns(
 ): Promise<string[]> {
   const queue = await openRunQueue();
   try {
+    // Admission compiles the workflow (a broken one is refused before any run is recorded),
+    // which needs the models its steps name; nothing calls them here.
+    const models = await targetModels(loaded);
     const runtime = await openRuntime(options.dir);
     try {
       terminal.out(
@@ -44,6 +48,7 @@ export async function queueRuns(
           threadId: cases.length === 1 ? options.thread : undefined,
           budget: options.budget,
           source: loaded.source,
+          ...models,
         });
         await enqueueAdmitted(queue, threadId);
         admitted.push(threadId);
