@@ -1,20 +1,13 @@
-import type { AuditJournal } from "@governor/observability";
+import type { AuditJournal, Awaitable } from "@governor/observability";
 import { isGraphBubbleUp } from "@langchain/langgraph";
-import { BrokenCircuitError, type CircuitBreakerPolicy, CircuitState } from "cockatiel";
 import type { PrivacyOptions } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import { inToolSpan } from "../tracing/tool-span.js";
+import { type CircuitStatus, NotCalledError, type ToolCallLimits } from "./call-limits.js";
 import type { EffectJournal } from "./effect-journal.js";
+import { InProcessToolCallLimits } from "./in-process-call-limits.js";
 import { recordResult, unrecordedMessage } from "./recorded-result.js";
-import {
-  type CircuitStatus,
-  circuitStatus,
-  classifyFailure,
-  createBreaker,
-  type ExecutionFailureReason,
-  resilienceOf,
-  runResilient,
-} from "./resilience.js";
+import { classifyFailure, type ExecutionFailureReason, resilienceOf, runResilient } from "./resilience.js";
 import type { CallScope } from "./tool-gateway.js";
 
 /** One tool's outcome under one idempotency key. */
@@ -57,24 +50,24 @@ export function executionAudit(
 
 /**
  * Runs one tool's handler under its key: the effect journal decides whether it may run at
- * all, then timeout, retry and the tool's circuit breaker wrap it. Breakers live as long as
- * this runner (one per tool), so they are shared by every run of the process and by no
- * other process.
+ * all, then timeout, retry and the tool's call limits (circuit breaker, rate limit) wrap it.
+ * The limits are this runner's own by default (one breaker per tool, shared by every run of
+ * the process and by no other process), or shared ones given to it (`RedisToolCallLimits`).
  */
 export class EffectRunner {
   readonly #effects: EffectJournal;
-  readonly #breakers = new Map<string, CircuitBreakerPolicy | undefined>();
+  readonly #limits: ToolCallLimits;
   readonly #privacy: PrivacyOptions | undefined;
 
-  constructor(effects: EffectJournal, privacy?: PrivacyOptions) {
+  constructor(effects: EffectJournal, privacy?: PrivacyOptions, limits?: ToolCallLimits) {
     this.#effects = effects;
     this.#privacy = privacy;
+    this.#limits = limits ?? new InProcessToolCallLimits();
   }
 
   /** The breaker's state for a tool, or undefined when it has none (or has not been called yet). */
-  circuit(tool: string): CircuitStatus | undefined {
-    const breaker = this.#breakers.get(tool);
-    return breaker ? circuitStatus(breaker) : undefined;
+  circuit(tool: string): Awaitable<CircuitStatus | undefined> {
+    return this.#limits.circuit(tool);
   }
 
   /** Runs the call inside its `execute_tool` span (see tool-span.ts). */
@@ -124,24 +117,28 @@ export class EffectRunner {
     }
 
     const settings = resilienceOf(tool);
-    const breaker = this.#breaker(tool);
-    // An open breaker refuses before the call is claimed: no record, so the call may still run
-    // once the breaker closes (a claimed call that never ran would stay "failed" for good).
-    if (breaker && (breaker.state === CircuitState.Open || breaker.state === CircuitState.Isolated)) {
-      const failure = classifyFailure(new BrokenCircuitError(), settings);
-      await audit(failure.reason, { error: failure.error, attempts: 0 });
-      return { ok: false, ...failure, replayed: false, attempts: 0 };
-    }
-    // Claimed before the first try, against what was just read: a second worker handed the same
-    // run (a stalled job re-delivered while the first still runs) finds the claim taken and does
-    // not act.
-    if (!(await this.#effects.start(key, tool.name, scope.threadId, known?.status))) {
-      return this.#claimedElsewhere(key, audit);
-    }
+    // Claimed inside the first try the limits admit, against what was just read: a refused call
+    // (open breaker, rate limit used up, limits unreachable) leaves no record, so it may still
+    // run later (a claimed call that never ran would stay "failed" for good); and a second
+    // worker handed the same run (a stalled job re-delivered while the first still runs) finds
+    // the claim taken and does not act.
+    let claimed = false;
+    const claim = async () => {
+      let won: boolean;
+      try {
+        won = await this.#effects.start(key, tool.name, scope.threadId, known?.status);
+      } catch (error) {
+        // The journal's own failure is not the tool's: not counted, not retried, thrown as it was.
+        throw new NotCalledError("the effect journal could not claim the call", { cause: error });
+      }
+      if (!won) throw new NotCalledError("another worker claimed this call");
+      claimed = true;
+    };
+    const guard = <T>(tryOnce: () => Promise<T>) => this.#limits.guard(tool.name, settings, tryOnce);
     let attempts = 0;
     let result: unknown;
     try {
-      result = await runResilient(settings, breaker, async (signal) => {
+      result = await runResilient(settings, guard, { beforeFirstTry: claim }, async (signal) => {
         attempts++;
         return tool.handler(args, {
           threadId: scope.threadId,
@@ -153,9 +150,16 @@ export class EffectRunner {
       });
     } catch (error) {
       if (isGraphBubbleUp(error)) throw error;
-      const failure = classifyFailure(error, settings);
-      await this.#effects.fail(key, failure.error, failure.reason === "timeout" ? "timeout" : "failed");
-      await audit(failure.reason, { error: failure.error, attempts });
+      if (!claimed && error instanceof NotCalledError) {
+        if (error.cause !== undefined) throw error.cause;
+        return this.#claimedElsewhere(key, audit);
+      }
+      const { code, retryAfterMs, ...failure } = classifyFailure(error, settings);
+      if (claimed)
+        await this.#effects.fail(key, failure.error, failure.reason === "timeout" ? "timeout" : "failed");
+      // A refusal carries its code (RATE_LIMITED, CIRCUIT_OPEN, STORE_UNREACHABLE) and when to ask again.
+      const refusal = code === undefined ? {} : { code, retryAfterMs };
+      await audit(failure.reason, { error: failure.error, attempts, ...refusal });
       return { ok: false, ...failure, replayed: false, attempts };
     }
     // The handler has acted. Nothing from here on may record that as a failure: the result is
@@ -183,10 +187,5 @@ export class EffectRunner {
     const error = `${OUTCOME_UNKNOWN} (another worker claimed this call at the same moment)`;
     await audit("outcome-unknown", { error, attempts: 0, replayed: true });
     return { ok: false, reason: "outcome-unknown", error, replayed: true, attempts: 0 };
-  }
-
-  #breaker(tool: AnyTool): CircuitBreakerPolicy | undefined {
-    if (!this.#breakers.has(tool.name)) this.#breakers.set(tool.name, createBreaker(resilienceOf(tool)));
-    return this.#breakers.get(tool.name);
   }
 }

@@ -72,8 +72,8 @@ export class InProcessToolCallLimits implements ToolCallLimits {
 
 /** How long until an open breaker lets a trial call through (cockatiel's state, read through toJSON). */
 function retryAfter(breaker: CircuitBreakerPolicy, settings: CallLimitSettings): number {
-  const state = breaker.toJSON().ownState as { openedAt?: number };
+  const state = (breaker.toJSON() as { ownState?: { openedAt?: unknown } }).ownState;
   const halfOpenAfterMs = settings.breaker?.halfOpenAfterMs ?? 0;
-  if (typeof state.openedAt !== "number") return halfOpenAfterMs;
+  if (typeof state?.openedAt !== "number") return halfOpenAfterMs;
   return Math.max(0, state.openedAt + halfOpenAfterMs - Date.now());
 }

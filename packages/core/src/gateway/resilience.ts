@@ -88,16 +88,10 @@ export type TryGuard = <T>(tryOnce: () => Promise<T>) => Promise<T>;
  */
 export function runResilient<T>(
   settings: ResilienceSettings,
-  limits: TryGuard | CircuitBreakerPolicy | undefined,
+  guard: TryGuard,
+  hooks: { beforeFirstTry?: () => Promise<void> },
   fn: TryFn<T>,
 ): Promise<T> {
-  // TEMPORARY (helper D): still takes a bare breaker until effect-runner.ts passes its call limits.
-  const guard: TryGuard =
-    typeof limits === "function"
-      ? limits
-      : limits
-        ? (tryOnce) => limits.execute(tryOnce)
-        : (tryOnce) => tryOnce();
   const perTry = timeout(settings.timeoutMs, TimeoutStrategy.Aggressive);
   const attempt = async ({ signal }: { signal: AbortSignal }) => {
     try {
@@ -108,7 +102,17 @@ export function runResilient<T>(
       throw error;
     }
   };
-  const guarded = () => guard(() => perTry.execute(attempt));
+  // The hook runs once, inside the first admitted try and outside its timeout (the effect
+  // journal's claim: a refused try must leave no claim behind).
+  let first = true;
+  const guarded = () =>
+    guard(async () => {
+      if (first) {
+        first = false;
+        await hooks.beforeFirstTry?.();
+      }
+      return perTry.execute(attempt);
+    });
   if (settings.maxAttempts <= 1) return guarded();
   return retry(handleWhen(notControlFlow), {
     // cockatiel counts retries after the first try; ours counts every try.
@@ -128,8 +132,6 @@ export function classifyFailure(
   if (isCallRefused(error)) {
     return { reason: error.reason, error: error.message, code: error.code, retryAfterMs: error.retryAfterMs };
   }
-  if (isCircuitOpen(error))
-    return { reason: "circuit-open", error: "circuit breaker open after repeated failures; not called" };
   if (hasFlag(error, "isTaskCancelledError")) return { reason: "timeout", error: timeoutMessage(settings) };
   return { reason: "failed", error: error instanceof Error ? error.message : String(error) };
 }

@@ -1,10 +1,11 @@
 import { GovernorError } from "@governor/errors";
 import { missingScopes, type Principal } from "@governor/identity";
-import type { AuditJournal } from "@governor/observability";
+import type { AuditJournal, Awaitable } from "@governor/observability";
 import type { PolicyEffect, PolicyEngine } from "@governor/policy";
 import type { PrivacyOptions } from "../privacy/pii-mask.js";
 import type { AnyTool } from "../tools/define-tool.js";
 import { callHash, idempotencyKey } from "./call-hash.js";
+import type { CircuitStatus, ToolCallLimits } from "./call-limits.js";
 import { type ContractResult, checkContract, describeViolations } from "./check-contract.js";
 import { withCheckedDecisions } from "./checked-policy.js";
 import type { EffectJournal } from "./effect-journal.js";
@@ -12,7 +13,6 @@ import { EffectRunner, type ExecutionAudit, executionAudit } from "./effect-runn
 import type { ExecutionFailure, ExecutionResult, ToolFailure } from "./execution-result.js";
 import { contextProblem, resourceProblem } from "./policy-facts.js";
 import type { ProposedCall } from "./proposed-call.js";
-import type { CircuitStatus } from "./resilience.js";
 import { withFactVersion } from "./versioned-policy.js";
 
 /** Where a call is being decided: the run, the node and who is acting. */
@@ -60,6 +60,11 @@ export interface ToolGatewayOptions {
   readonly factVersion?: string;
   /** The workflow's privacy settings: what a tool call's span masks beyond e-mails, cards and phones. */
   readonly privacy?: PrivacyOptions;
+  /**
+   * Circuit breakers and rate limits around every try. Default: this gateway's own, in
+   * process; `RedisToolCallLimits` (@governor/resilience-redis) shares them across workers.
+   */
+  readonly limits?: ToolCallLimits;
 }
 
 /**
@@ -68,8 +73,9 @@ export interface ToolGatewayOptions {
  * retry, circuit breaker and fallback. Every step that decides writes an audit record; a
  * record is deduplicated by call, so a node re-run on resume does not write it twice.
  *
- * Circuit breakers live in the gateway, one per tool: every run compiled with this gateway
- * shares them, but another process (or another compile) starts with its own, closed.
+ * Circuit breakers and rate limits live in the gateway by default, one per tool: every run
+ * compiled with this gateway shares them, but another process (or another compile) starts
+ * with its own, closed. Shared `limits` (e.g. in Redis) make them one for every worker.
  */
 export class ToolGateway {
   readonly policy: PolicyEngine;
@@ -83,7 +89,7 @@ export class ToolGateway {
     // Checked outermost: whatever decides (the author's engine, Cedar), a malformed answer denies.
     this.policy = withCheckedDecisions(withFactVersion(options.policy, options.factVersion));
     this.audit = options.audit;
-    this.#runner = new EffectRunner(options.effects, options.privacy);
+    this.#runner = new EffectRunner(options.effects, options.privacy, options.limits);
     this.#now = options.now ?? Date.now;
   }
 
@@ -272,7 +278,7 @@ export class ToolGateway {
   }
 
   /** The state of a tool's circuit breaker in this gateway (undefined until the tool is first called, or when it has none). */
-  circuit(tool: string): CircuitStatus | undefined {
+  circuit(tool: string): Awaitable<CircuitStatus | undefined> {
     return this.#runner.circuit(tool);
   }
 

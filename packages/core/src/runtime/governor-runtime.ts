@@ -26,6 +26,7 @@ import { delegationLapse } from "../control/delegation-check.js";
 import { parseRunInput, trustedInput } from "../control/input-contract.js";
 import type { DelegationRevocation, KillRecord } from "../control/kill-switch.js";
 import { enterRunTurn } from "../control/yield-to-event-loop.js";
+import type { ToolCallLimits } from "../gateway/call-limits.js";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import { recursionLimitFor } from "../graph/recursion-limit.js";
@@ -123,6 +124,12 @@ export interface GovernorRuntimeOptions {
   readonly now?: () => number;
   /** Model prices (USD per million tokens), merged over the defaults of @governor/models. */
   readonly prices?: PriceTable;
+  /**
+   * Circuit breakers and rate limits around every tool call. Default: in this process, one
+   * set per compiled graph; `RedisToolCallLimits` (@governor/resilience-redis) shares them
+   * with every worker on the same Redis.
+   */
+  readonly limits?: ToolCallLimits;
 }
 
 /** How long a resume waits for another driver of the same run before RUN_BUSY. */
@@ -150,6 +157,7 @@ export class GovernorRuntime {
   readonly store: GovernorStores;
   readonly #now?: () => number;
   readonly #prices?: PriceTable;
+  readonly #limits?: ToolCallLimits;
   readonly #compiled = new WeakMap<Workflow, Map<string, CompiledWorkflow>>();
   readonly #modelIds = new WeakMap<BaseChatModel, number>();
   #nextModelId = 1;
@@ -158,6 +166,7 @@ export class GovernorRuntime {
     this.store = options.store ?? new GovernorStore(options.dir);
     this.#now = options.now;
     this.#prices = options.prices;
+    this.#limits = options.limits;
   }
 
   /**
@@ -997,6 +1006,7 @@ export class GovernorRuntime {
         checkpointer: this.store.checkpointer,
         now: this.#now,
         ...this.store.graphServices(),
+        ...(this.#limits ? { limits: this.#limits } : {}),
       });
       byModel.set(key, graph);
     }
