@@ -76,13 +76,13 @@ export class ChainRaced extends Error {
  * an entry whose dedupe key is already kept, the record that holds it.
  *
  * Why one global chain under one lock, rather than per-thread chains anchored in a global
- * one: every record then has one place in one sequence, `verify` walks it exactly as it walks
- * the SQLite journal (same hashes, same verdicts, the same code), and the lock is held for
- * two round trips per batch (the records with the head, then COMMIT), not per record: appends made together in one process share a
- * transaction, so the chain's throughput grows with the batch rather than being one commit per
- * record. The head moves in the same statement as the records it covers. Per-thread chains
- * would let threads append in parallel, at the price of a second kind of chain, an anchoring
- * protocol and a verify that is no longer the one SQLite has.
+ * one: every record then has one place in one sequence, and `verify` walks it exactly as it
+ * walks the SQLite journal (same hashes, same verdicts, the same code). The price is that
+ * appends to the chain are serial across every worker: the lock is held for two round trips
+ * per batch (the records with the head, then COMMIT), not per record, and appends made together
+ * in one process share a transaction, so throughput grows with the batch rather than being one
+ * commit per record. Per-thread chains would let threads append in parallel, at the price of a
+ * second kind of chain, an anchoring protocol and a verify that is no longer the one SQLite has.
  *
  * The lock is a transaction-level advisory lock, not `FOR UPDATE` on the head row: it exists
  * before the head row does (an empty journal), is released by commit, rollback or a dropped
