@@ -1,5 +1,5 @@
 import { type CallLimitSettings, type CallRefusedError, isCallRefused } from "@governor/core";
-import { pollUntil, type RedisServer, startRedis } from "@governor/testing-services";
+import { freePort, pollUntil, type RedisServer, startRedis } from "@governor/testing-services";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { RedisToolCallLimits } from "../src/index.js";
 import { inAnotherWorker, WORKER_TEST_MS } from "./support/another-worker.js";
@@ -227,6 +227,22 @@ describe("RedisToolCallLimits: Redis going away", () => {
       async () => (await attempt(limits, tool, BREAKER, async () => "after")).value === "after",
       60_000,
     );
+  });
+
+  it("refuses calls when Redis was never reachable, within the command timeout", async () => {
+    const limits = new RedisToolCallLimits({
+      redis: `redis://127.0.0.1:${await freePort()}`,
+      commandTimeoutMs: 300,
+    });
+    open.push(limits);
+    let called = false;
+
+    const outcome = await attempt(limits, freshTool(), RATE, async () => {
+      called = true;
+    });
+
+    expect(called).toBe(false);
+    expect(outcome.refused).toMatchObject({ reason: "limits-unavailable", code: "STORE_UNREACHABLE" });
   });
 
   it("returns a try's result even when its outcome cannot be reported", async () => {
