@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { GovernorRuntime } from "@governor/core";
+import { ScenarioChatModel } from "@governor/models/testing";
 import { refundSample } from "@governor/sample-refund";
 import { pollUntil, type RedisServer, startRedis } from "@governor/testing-services";
 import { RunQueue } from "@governor/workers";
@@ -15,6 +16,8 @@ import { endWorkers, governorWorker } from "./support/worker-processes.js";
 // sweep of queued runs then re-enqueues). The store, not Redis, says what each run is at.
 
 const RUNS = 24;
+/** Admission compiles the workflow, which names a model; nothing calls it in this process. */
+const model = new ScenarioChatModel(refundSample.scenario);
 let redis: RedisServer;
 let dir: string;
 let runtime: GovernorRuntime;
@@ -50,6 +53,7 @@ describe("Redis restarting mid-load", () => {
         const { threadId } = await runtime.admit(refundSample.workflow, sampleCase.input, {
           threadId: `restart-${i}`,
           source: "sample:refund",
+          model,
         });
         await producer.enqueue(threadId);
         threads.push(threadId);
