@@ -71,6 +71,7 @@ describe("Redis restarting mid-load", () => {
     });
     await worker.ready();
     await pollUntil("the first run finished", async () => (await statuses()).queued !== RUNS, 120_000);
+    const atKill = await statuses();
     await redis.kill();
     await redis.restart();
 
@@ -82,6 +83,8 @@ describe("Redis restarting mid-load", () => {
       },
       240_000,
     );
+    // Redis really went away mid-load: runs were still waiting for a worker.
+    expect(atKill.queued ?? 0).toBeGreaterThan(0);
     const counts = await statuses();
     expect(counts).toEqual({ completed: RUNS / 2, waiting: RUNS / 2 });
     // None ran twice: one executed refund per small run, none for the large ones (they wait).
