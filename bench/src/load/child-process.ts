@@ -7,7 +7,10 @@ import { fileURLToPath } from "node:url";
  */
 export function siblingScript(name: string): { readonly file: string; readonly execArgv: string[] } {
   const ext = import.meta.url.endsWith(".ts") ? ".ts" : ".js";
-  return { file: fileURLToPath(new URL(`./${name}${ext}`, import.meta.url)), execArgv: [...process.execArgv] };
+  return {
+    file: fileURLToPath(new URL(`./${name}${ext}`, import.meta.url)),
+    execArgv: [...process.execArgv],
+  };
 }
 
 /**
@@ -16,7 +19,11 @@ export function siblingScript(name: string): { readonly file: string; readonly e
  *
  * @throws {Error} when the child exits non-zero or prints no JSON.
  */
-export function runJsonChild<T>(name: string, request: unknown, env: NodeJS.ProcessEnv = process.env): Promise<T> {
+export function runJsonChild<T>(
+  name: string,
+  request: unknown,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<T> {
   const { file, execArgv } = siblingScript(name);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [...execArgv, file, JSON.stringify(request)], {

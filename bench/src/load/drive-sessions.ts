@@ -44,7 +44,8 @@ export async function driveSessions(options: DriveOptions): Promise<DrivenSessio
     clocks.push(clock);
     try {
       const end = await inSession(clock, () => options.start(i));
-      if (end !== options.expected(i)) throw new Error(`session ${i} ended ${end}, expected ${options.expected(i)}`);
+      if (end !== options.expected(i))
+        throw new Error(`session ${i} ended ${end}, expected ${options.expected(i)}`);
       if (end === "completed") completed++;
       else waiting++;
     } catch (error) {

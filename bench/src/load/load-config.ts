@@ -46,15 +46,32 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
     const [flag, inline] = arg.split(/=(.*)/s, 2) as [string, string?];
-    if (!flag.startsWith("--")) throw new RangeError(`unexpected argument "${arg}": see load-config.ts for the flags`);
+    if (!flag.startsWith("--"))
+      throw new RangeError(`unexpected argument "${arg}": see load-config.ts for the flags`);
     const value = inline ?? argv[++i];
     if (value === undefined) throw new RangeError(`${flag} needs a value`);
     settings[`BENCH_LOAD_${flag.slice(2).toUpperCase().replaceAll("-", "_")}`] = value;
   }
-  const known = new Set(["SESSIONS", "LOOP_SESSIONS", "WORKLOADS", "BACKENDS", "WORKERS", "CONCURRENCY", "RAMP_MS", "SEED", "WAITING_EVERY", "MODEL_MIN_MS", "MODEL_MAX_MS", "PACED_RATE", "PACED_SECONDS"]);
+  const known = new Set([
+    "SESSIONS",
+    "LOOP_SESSIONS",
+    "WORKLOADS",
+    "BACKENDS",
+    "WORKERS",
+    "CONCURRENCY",
+    "RAMP_MS",
+    "SEED",
+    "WAITING_EVERY",
+    "MODEL_MIN_MS",
+    "MODEL_MAX_MS",
+    "PACED_RATE",
+    "PACED_SECONDS",
+  ]);
   for (const name of Object.keys(settings))
     if (name.startsWith("BENCH_LOAD_") && !known.has(name.slice(11)))
-      throw new RangeError(`unknown setting ${name} (--${name.slice(11).toLowerCase().replaceAll("_", "-")})`);
+      throw new RangeError(
+        `unknown setting ${name} (--${name.slice(11).toLowerCase().replaceAll("_", "-")})`,
+      );
   const minMs = count(settings, "BENCH_LOAD_MODEL_MIN_MS", 200, 0);
   const maxMs = count(settings, "BENCH_LOAD_MODEL_MAX_MS", 300, minMs);
   return {
@@ -64,7 +81,8 @@ export function loadConfig(env: Env = process.env, argv: readonly string[] = [])
     backends: choices(settings, "BENCH_LOAD_BACKENDS", ["sqlite", "postgres"] as const),
     workers: (settings.BENCH_LOAD_WORKERS || "1,2,4").split(",").map((raw) => {
       const n = Number(raw);
-      if (!Number.isInteger(n) || n < 1) throw new RangeError(`BENCH_LOAD_WORKERS: "${raw}" is not a count ≥ 1`);
+      if (!Number.isInteger(n) || n < 1)
+        throw new RangeError(`BENCH_LOAD_WORKERS: "${raw}" is not a count ≥ 1`);
       return n;
     }),
     workerConcurrency: Math.min(count(settings, "BENCH_LOAD_CONCURRENCY", 1_000), 1_000),
@@ -80,7 +98,8 @@ function choices<T extends string>(env: Env, name: string, all: readonly T[]): T
   const raw = env[name];
   if (!raw) return [...all];
   return raw.split(",").map((value) => {
-    if (!all.includes(value as T)) throw new RangeError(`${name}: "${value}" is not one of ${all.join(", ")}`);
+    if (!all.includes(value as T))
+      throw new RangeError(`${name}: "${value}" is not one of ${all.join(", ")}`);
     return value as T;
   });
 }

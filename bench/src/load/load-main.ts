@@ -52,7 +52,9 @@ for (const workload of config.workloads) {
     const { measurePostgresLoad, stopServices } = await import("./postgres-load.js");
     try {
       for (const workers of config.workers) {
-        console.log(`load: ${request.sessions} ${workload} sessions on PostgreSQL with ${workers} worker process(es)…`);
+        console.log(
+          `load: ${request.sessions} ${workload} sessions on PostgreSQL with ${workers} worker process(es)…`,
+        );
         measurements.push(await measurePostgresLoad(request, workers, config.workerConcurrency));
       }
     } finally {

@@ -16,7 +16,9 @@ const fixed = (value: number | undefined, digits = 1) =>
 
 function label(m: LoadMeasurement): string {
   const where =
-    m.backend === "sqlite" ? "SQLite, 1 process" : `PostgreSQL, ${m.workers} worker${m.workers === 1 ? "" : "s"}`;
+    m.backend === "sqlite"
+      ? "SQLite, 1 process"
+      : `PostgreSQL, ${m.workers} worker${m.workers === 1 ? "" : "s"}`;
   const paced = m.rampMs > 0 ? `, paced ${fixed((m.sessions * 1000) / m.rampMs)}/s` : "";
   return `${m.workload} · ${where}${paced}`;
 }

@@ -16,10 +16,7 @@ export interface LoadRequest {
 }
 
 /** The workload a request names, with its latency and case mix. */
-export function workloadFor(
-  request: LoadRequest,
-  sessionOf?: () => SessionClock | undefined,
-): LoadWorkload {
+export function workloadFor(request: LoadRequest, sessionOf?: () => SessionClock | undefined): LoadWorkload {
   const options = { latency: request.latency, waitingEvery: request.waitingEvery, sessionOf };
   return request.workload === "refund" ? refundWorkload(options) : agentLoopWorkload(options);
 }

@@ -5,8 +5,8 @@ import { GovernorRuntime } from "@governor/core";
 import { openPostgresStore } from "@governor/store-postgres";
 import { type PostgresServer, type RedisServer, startPostgres, startRedis } from "@governor/testing-services";
 import { RunQueue } from "@governor/workers";
-import { quantile } from "../stats.js";
 import { scratchDir } from "../scratch-dir.js";
+import { quantile } from "../stats.js";
 import { siblingScript } from "./child-process.js";
 import { checkIntegrity } from "./integrity.js";
 import type { LoadMeasurement } from "./load-measurement.js";
@@ -54,7 +54,9 @@ export async function measurePostgresLoad(
   concurrency: number,
 ): Promise<LoadMeasurement> {
   const { postgres, redis } = await servicesOnce();
-  const databaseUrl = await postgres.createDatabase(`load_${load.workload.replace("-", "_")}_${workers}_${Date.now()}`);
+  const databaseUrl = await postgres.createDatabase(
+    `load_${load.workload.replace("-", "_")}_${workers}_${Date.now()}`,
+  );
   const keys = scratchDir("load-keys");
   const queueName = `load-${load.workload}-${workers}-${Date.now()}`;
   const store = await openPostgresStore({ url: databaseUrl, dir: keys.path });
@@ -188,7 +190,9 @@ function startWorkerProcess(request: WorkerRequest): Promise<WorkerProcess> {
         },
       });
     });
-    void exited.then((code) => reject(new Error(`worker ${child.pid} exited with ${code} before it was ready`)));
+    void exited.then((code) =>
+      reject(new Error(`worker ${child.pid} exited with ${code} before it was ready`)),
+    );
   });
 }
 
@@ -203,14 +207,17 @@ async function drained(queue: RunQueue, workers: readonly WorkerProcess[]): Prom
   while (emptyPolls < 2) {
     await new Promise((resolve) => setTimeout(resolve, 500));
     const counts = await queue.counts();
-    const pending = (counts.wait ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0);
+    const pending =
+      (counts.wait ?? 0) + (counts.active ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0);
     emptyPolls = pending === 0 ? emptyPolls + 1 : 0;
     const ended = workers.reduce((sum, w) => sum + w.ended(), 0);
     if (ended !== lastEnded) {
       lastEnded = ended;
       lastMoved = performance.now();
     } else if (performance.now() - lastMoved > STALL_MS) {
-      process.stderr.write(`load: no run ended for ${STALL_MS / 1000} s with ${pending} jobs pending; stopping\n`);
+      process.stderr.write(
+        `load: no run ended for ${STALL_MS / 1000} s with ${pending} jobs pending; stopping\n`,
+      );
       return;
     }
   }

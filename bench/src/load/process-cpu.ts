@@ -63,6 +63,9 @@ export function hostCpuMs(): { readonly busy: number; readonly total: number } {
 }
 
 /** The share of the machine's CPU that was busy between two hostCpuMs readings (0–1). */
-export function hostBusyShare(before: ReturnType<typeof hostCpuMs>, after: ReturnType<typeof hostCpuMs>): number {
+export function hostBusyShare(
+  before: ReturnType<typeof hostCpuMs>,
+  after: ReturnType<typeof hostCpuMs>,
+): number {
   return (after.busy - before.busy) / Math.max(after.total - before.total, 1);
 }

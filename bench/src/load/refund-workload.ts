@@ -19,7 +19,8 @@ const LARGE = caseInput("large-refund");
 export function refundWorkload(options: WorkloadOptions): LoadWorkload {
   const ledger = new PaymentsLedger();
   const sample = createRefundSample({ ledger });
-  const waits = (i: number) => options.waitingEvery > 0 && i % options.waitingEvery === options.waitingEvery - 1;
+  const waits = (i: number) =>
+    options.waitingEvery > 0 && i % options.waitingEvery === options.waitingEvery - 1;
   return {
     name: "refund",
     workflow: sample.workflow,

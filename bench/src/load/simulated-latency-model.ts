@@ -19,7 +19,9 @@ export interface ModelLatency {
  * in every process, whichever order the calls happen to be made in under load.
  */
 export function latencyOf(latency: ModelLatency, session: number, draw: number): number {
-  const prng = new Prng((latency.seed ^ Math.imul(session + 1, 0x9e3779b1) ^ Math.imul(draw + 1, 0x85ebca6b)) >>> 0);
+  const prng = new Prng(
+    (latency.seed ^ Math.imul(session + 1, 0x9e3779b1) ^ Math.imul(draw + 1, 0x85ebca6b)) >>> 0,
+  );
   prng.next();
   return latency.minMs + prng.next() * (latency.maxMs - latency.minMs);
 }
@@ -52,7 +54,9 @@ export class SimulatedLatencyModel extends ScenarioChatModel {
   ): Promise<ChatResult> {
     const session = this.sessionOf();
     const startedAt = performance.now();
-    const modelMs = session ? latencyOf(this.latency, session.session, session.nextDraw()) : this.latency.minMs;
+    const modelMs = session
+      ? latencyOf(this.latency, session.session, session.nextDraw())
+      : this.latency.minMs;
     await sleep(modelMs);
     const result = await super._generate(messages, options, runManager);
     // The timer fires late when the event loop is busy: that lateness is the orchestration's

@@ -52,7 +52,8 @@ async function main(request: LoadRequest): Promise<LoadMeasurement> {
       expected: workload.expected,
       handlerKeys: workload.effects().slice(warmEffects),
       duplicatedEffectRows: async () =>
-        (store.db.prepare("SELECT COUNT(*) - COUNT(DISTINCT key) AS n FROM effects").get() as { n: number }).n,
+        (store.db.prepare("SELECT COUNT(*) - COUNT(DISTINCT key) AS n FROM effects").get() as { n: number })
+          .n,
     });
     const cpuMs = (used.user + used.system) / 1000;
     return {

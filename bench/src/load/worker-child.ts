@@ -85,7 +85,11 @@ const worker = await startWorker({
   requeueDue: false,
   // Refused jobs never reach onOutcome, and retries are worth seeing: both counted from the log.
   log: (line) => {
-    const kind = / refused: /.test(line) ? "job-refused" : /retrying/.test(line) ? "job-retried" : "worker-log";
+    const kind = / refused: /.test(line)
+      ? "job-refused"
+      : /retrying/.test(line)
+        ? "job-retried"
+        : "worker-log";
     countError(errors, kind);
     if (examples.length < 5) examples.push(line);
   },
@@ -102,7 +106,8 @@ const worker = await startWorker({
       if (expected === "completed") completed++;
       else waiting++;
     } else {
-      const error = outcome.error ?? new Error(`run ${outcome.threadId} ended ${outcome.status}, expected ${expected}`);
+      const error =
+        outcome.error ?? new Error(`run ${outcome.threadId} ended ${outcome.status}, expected ${expected}`);
       countError(errors, errorKind(error));
       if (examples.length < 5) examples.push(`${outcome.threadId}: ${error.message}`);
     }
