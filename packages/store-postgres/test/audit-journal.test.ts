@@ -54,6 +54,13 @@ describe("PgAuditJournal: opening", () => {
     });
   });
 
+  it("refuses GOVERNOR_AUDIT_ANCHOR rather than ignore it: its head is in the database", async () => {
+    const pool = await freshPool();
+    await expect(
+      PgAuditJournal.open(pool, { key, env: { GOVERNOR_AUDIT_ANCHOR: "/worm/audit.head" } }),
+    ).rejects.toMatchObject({ code: "STORE_CONFIG_INVALID", message: expect.stringContaining("audit_head") });
+  });
+
   it("seals with GOVERNOR_AUDIT_KEY, or a development key file kept in the store directory", async () => {
     const env = { GOVERNOR_AUDIT_KEY: "k".repeat(40) };
     const pool = await freshPool();

@@ -24,12 +24,14 @@ export interface AuditKeySource {
  * one process would leave a chain no other process can verify. Without any key the journal
  * refuses to open, rather than write records nobody can check.
  *
- * @throws {GovernorError} STORE_CONFIG_INVALID when no key is configured; CONFIG_INVALID when
+ * @throws {GovernorError} STORE_CONFIG_INVALID when no key is configured, or
+ * `GOVERNOR_AUDIT_ANCHOR` asks for a head this journal does not keep; CONFIG_INVALID when
  * the key is shorter than 32 bytes or its file is empty (as for the SQLite store).
  */
 export function auditKeyOf(source: AuditKeySource): AuditKey {
-  if (source.key) return source.key;
   const env = source.env ?? process.env;
+  refuseExternalHead(env);
+  if (source.key) return source.key;
   const configured = env[AUDIT_ENV.key];
   if (configured !== undefined && configured.trim() !== "")
     return new AuditKey(Buffer.from(configured, "utf8"), AUDIT_ENV.key);
@@ -39,4 +41,19 @@ export function auditKeyOf(source: AuditKeySource): AuditKey {
     `the PostgreSQL audit journal has no audit key: set ${AUDIT_ENV.key} (at least 32 bytes, the same on every worker), or give a store directory for a development key file`,
     { missing: AUDIT_ENV.key },
   );
+}
+
+/**
+ * `GOVERNOR_AUDIT_ANCHOR` asks for the signed head on storage the database's writers cannot
+ * reach. This journal keeps its head in the database, so honouring the setting silently would
+ * leave an operator believing in a protection they do not have: it is refused instead.
+ */
+function refuseExternalHead(env: Readonly<Record<string, string | undefined>>): void {
+  const anchor = env[AUDIT_ENV.anchor]?.trim();
+  if (anchor)
+    throw new GovernorError(
+      "STORE_CONFIG_INVALID",
+      `${AUDIT_ENV.anchor} is set (${anchor}), but the PostgreSQL audit journal keeps its signed head in the database (table audit_head), not in a file: unset it. A head outside PostgreSQL is not supported yet`,
+      { setting: AUDIT_ENV.anchor },
+    );
 }
