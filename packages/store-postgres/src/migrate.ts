@@ -57,7 +57,8 @@ export async function migrate(
 
 /**
  * Checks that the database's schema is the one this code knows, without changing it.
- * Answers the version found.
+ * Answers the version found. LangGraph's checkpoint tables are not checked: `migrate` sets
+ * them up with every Governor version, so a database at this version has them.
  *
  * @throws {GovernorError} STORE_SCHEMA_MISMATCH when the database is newer than this code,
  *   or older (run `governor migrate`, or open with autoMigrate).
