@@ -196,6 +196,15 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     });
 
   program
+    .command("migrate")
+    .description("apply the PostgreSQL schema's migrations (DATABASE_URL); workers and commands also migrate on start")
+    .option("--database-url <url>", "the database (default: DATABASE_URL)")
+    .action(async (options) => {
+      const { migrateCommand } = await import("./commands/migrate.js");
+      await migrateCommand(terminal, options);
+    });
+
+  program
     .command("status")
     .description("engaged kill switches, runs by status, today's model spend by principal")
     .option("--json", "print JSON")

@@ -104,7 +104,7 @@ export class PostgresGovernorStore implements GovernorStores {
  *
  * @example
  * const stores = await openPostgresStore({ url: process.env.DATABASE_URL! });
- * const runtime = new GovernorRuntime({ stores });
+ * const runtime = new GovernorRuntime({ store: stores });
  * // …
  * await stores.close();
  *

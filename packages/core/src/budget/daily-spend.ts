@@ -15,7 +15,7 @@ export interface SpendLedger {
    * Answers whether it was added and the spend as it then stood.
    */
   reserve(entry: SpendEntry, limitUsd: number): Awaitable<{ readonly ok: boolean; readonly spent: number }>;
-  /** Each principal's spend on `day`, highest first. */
+  /** Each principal's spend on `day`, by principal. */
   byPrincipal(day: string): Awaitable<SpendRow[]>;
 }
 

@@ -1,13 +1,13 @@
 import { resolveChatModel } from "@governor/models";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
-import { GovernorStore } from "../runtime/governor-store.js";
+import { openGovernorStore } from "../store/open-governor-store.js";
 import type { SampleDefinition } from "./define-sample.js";
 import { resolveNamedModels } from "./named-models.js";
 import { startServerTracing } from "./server-tracing.js";
 
 /**
  * A sample's graph as LangGraph's API server (and so Studio) loads it: compiled without a
- * checkpointer, since the server brings its own, on the store in GOVERNOR_DIR (journals,
+ * checkpointer, since the server brings its own, on the store DATABASE_URL or GOVERNOR_DIR names (journals,
  * approver keys, replay ledger, kill switch, budgets), with a real model when
  * OPENAI_API_KEY is set and the sample's scripted model otherwise (and so for each of its
  * named `models`, when its steps route between them). Spans are exported when the
@@ -22,7 +22,8 @@ export async function compileForServer(
   options: { dir?: string } = {},
 ): Promise<CompiledWorkflow> {
   await startServerTracing();
-  const store = new GovernorStore(options.dir);
+  // DATABASE_URL moves the server to PostgreSQL, as it does the CLI and the workers.
+  const store = await openGovernorStore({ dir: options.dir });
   const { model } = await resolveChatModel({ scenario: sample.scenario });
   const named = await resolveNamedModels(sample.workflow, sample.models);
   return compile(sample.workflow, { model, models: named?.models, ...store.graphServices() });
