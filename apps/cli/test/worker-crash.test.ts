@@ -4,7 +4,13 @@ import { join } from "node:path";
 import type { GovernorRuntime } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { createRefundSample } from "@governor/sample-refund";
-import { pollUntil, type RedisServer, startRedis } from "@governor/testing-services";
+import {
+  type PostgresServer,
+  pollUntil,
+  type RedisServer,
+  startPostgres,
+  startRedis,
+} from "@governor/testing-services";
 import { RunQueue } from "@governor/workers";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { queueName, testRuntime } from "./support/queue-fixtures.js";
@@ -28,8 +34,7 @@ type Boundary = (typeof BOUNDARIES)[number];
 const FAST_RECOVERY = { GOVERNOR_WORKER_LOCK_MS: "6000", GOVERNOR_WORKER_STALLED_MS: "1000" };
 
 let redis: RedisServer;
-let dir: string;
-let runtime: GovernorRuntime;
+let postgres: PostgresServer | undefined;
 const sample = createRefundSample();
 const model = new ScenarioChatModel(sample.scenario);
 const large = {
@@ -38,17 +43,38 @@ const large = {
   request: "The laptop never arrived. I want $1,200 back now.",
 };
 
+/** The store both the test and its worker processes use: a temp dir, and a database on PostgreSQL. */
+let dir: string;
+let runtime: GovernorRuntime;
+/** What the worker processes need to open that store. */
+let storeEnv: Record<string, string>;
+
 beforeAll(async () => {
   redis = await startRedis();
-  dir = mkdtempSync(join(tmpdir(), "governor-worker-crash-"));
-  runtime = await testRuntime(dir, process.env.GOVERNOR_TEST_DATABASE_URL);
 });
 afterAll(async () => {
   await endWorkers();
-  await runtime?.close();
   await redis?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await postgres?.stop();
 });
+
+async function openTestStore(backend: "sqlite" | "postgres"): Promise<void> {
+  dir = mkdtempSync(join(tmpdir(), `governor-worker-crash-${backend}-`));
+  if (backend === "postgres") {
+    postgres ??= await startPostgres();
+    // Five worker processes connect at once on a loaded two-core host: slow, not unreachable.
+    storeEnv = { DATABASE_URL: await postgres.createDatabase(), GOVERNOR_PG_CONNECT_TIMEOUT_MS: "60000" };
+  } else {
+    storeEnv = {};
+  }
+  runtime = await testRuntime(dir, storeEnv.DATABASE_URL);
+}
+
+async function closeTestStore(): Promise<void> {
+  await endWorkers();
+  await runtime?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+}
 
 /** Starts the $1,200 refund here (it waits for a supervisor), stores the approval and enqueues its resume on `queue`. */
 async function approvedRefundOn(queue: string, threadId: string): Promise<void> {
@@ -94,65 +120,78 @@ async function executionsOf(threadId: string): Promise<string[]> {
     .map((record) => record.outcome);
 }
 
-describe("a worker SIGKILLed during a refund: another worker finishes the run, the refund happens at most once", () => {
-  it("at every boundary of the refund action", async () => {
-    const queues = Object.fromEntries(
-      BOUNDARIES.map((boundary) => [boundary, queueName(boundary)]),
-    ) as Record<Boundary, string>;
-    for (const boundary of BOUNDARIES) await approvedRefundOn(queues[boundary], `crash-${boundary}`);
+describe.each(["sqlite", "postgres"] as const)(
+  "a worker SIGKILLed during a refund (%s): another worker finishes the run, the refund happens at most once",
+  (backend) => {
+    beforeAll(() => openTestStore(backend));
+    afterAll(closeTestStore);
 
-    // One doomed worker per boundary, each alone on its queue, so each takes its own run.
-    const doomed = BOUNDARIES.map((boundary) =>
-      crashWorker(dir, {
-        REDIS_URL: redis.url,
-        GOVERNOR_QUEUE: queues[boundary],
-        CRASH_AT: boundary,
-        ...FAST_RECOVERY,
-      }),
-    );
-    for (const worker of doomed) {
-      const ended = await worker.exited;
-      expect(ended.signal, `${worker.out()}\n${worker.err()}`).toBe("SIGKILL");
-    }
-    for (const boundary of BOUNDARIES) {
-      expect((await runtime.store.runs.get(`crash-${boundary}`))?.status).toBe("running");
-    }
-    // Every doomed worker but the one killed before the payment paid once (the audit cannot
-    // yet say whose refund is whose: the journal entry stands uncommitted).
-    expect(ledgerLines()).toHaveLength(BOUNDARIES.length - 1);
+    it("at every boundary of the refund action", async () => {
+      const queues = Object.fromEntries(
+        BOUNDARIES.map((boundary) => [boundary, queueName(boundary)]),
+      ) as Record<Boundary, string>;
+      for (const boundary of BOUNDARIES) await approvedRefundOn(queues[boundary], `crash-${boundary}`);
 
-    // The rescuer: one process serving every queue, no crash hook.
-    const rescuer = crashWorker(dir, {
-      REDIS_URL: redis.url,
-      GOVERNOR_QUEUE: Object.values(queues).join(","),
-      ...FAST_RECOVERY,
-    });
-    await rescuer.ready();
-    for (const boundary of BOUNDARIES) {
-      await rescuer.waitFor(new RegExp(`^crash-${boundary} (completed|failed)`, "m"), WORKER_START_MS);
-    }
-
-    expect(ledgerLines()).toHaveLength(BOUNDARIES.length - 1);
-    for (const boundary of BOUNDARIES) {
-      const threadId = `crash-${boundary}`;
-      const run = await runtime.store.runs.get(threadId);
-      expect(run?.status, `${threadId}: ${run?.error}`).toBe("completed");
-      // Each recovery went through the journal: no second refund, whatever the moment of death.
-      expect(await refundsOf(threadId), threadId).toBe(boundary === "before-effect" ? 0 : 1);
-      const executions = await executionsOf(threadId);
-      if (boundary === "before-effect" || boundary === "after-effect") {
-        // Started but never committed: a non-idempotent refund is not guessed at.
-        expect(executions, threadId).toContain("outcome-unknown");
-        expect(executions, threadId).not.toContain("executed");
-      } else {
-        expect(executions, threadId).toEqual(["executed"]);
+      // One doomed worker per boundary, each alone on its queue, so each takes its own run.
+      const doomed = BOUNDARIES.map((boundary) =>
+        crashWorker(dir, {
+          REDIS_URL: redis.url,
+          GOVERNOR_QUEUE: queues[boundary],
+          CRASH_AT: boundary,
+          ...FAST_RECOVERY,
+          ...storeEnv,
+        }),
+      );
+      for (const worker of doomed) {
+        const ended = await worker.exited;
+        expect(ended.signal, `${worker.out()}\n${worker.err()}`).toBe("SIGKILL");
       }
-    }
-    rescuer.signal("SIGTERM");
-    expect((await rescuer.exited).code).toBe(0);
-  }, 600_000);
+      for (const boundary of BOUNDARIES) {
+        expect((await runtime.store.runs.get(`crash-${boundary}`))?.status).toBe("running");
+      }
+      // Every doomed worker but the one killed before the payment paid once (the audit cannot
+      // yet say whose refund is whose: the journal entry stands uncommitted).
+      expect(ledgerLines()).toHaveLength(BOUNDARIES.length - 1);
 
-  it("SIGTERM drains: the worker finishes the refund it is in the middle of, exits 0, and leaves the next job queued", async () => {
+      // The rescuer: one process serving every queue, no crash hook.
+      const rescuer = crashWorker(dir, {
+        REDIS_URL: redis.url,
+        GOVERNOR_QUEUE: Object.values(queues).join(","),
+        ...FAST_RECOVERY,
+        ...storeEnv,
+      });
+      await rescuer.ready();
+      for (const boundary of BOUNDARIES) {
+        await rescuer.waitFor(new RegExp(`^crash-${boundary} (completed|failed)`, "m"), WORKER_START_MS);
+      }
+
+      expect(ledgerLines()).toHaveLength(BOUNDARIES.length - 1);
+      for (const boundary of BOUNDARIES) {
+        const threadId = `crash-${boundary}`;
+        const run = await runtime.store.runs.get(threadId);
+        expect(run?.status, `${threadId}: ${run?.error}`).toBe("completed");
+        // Each recovery went through the journal: no second refund, whatever the moment of death.
+        expect(await refundsOf(threadId), threadId).toBe(boundary === "before-effect" ? 0 : 1);
+        const executions = await executionsOf(threadId);
+        if (boundary === "before-effect" || boundary === "after-effect") {
+          // Started but never committed: a non-idempotent refund is not guessed at.
+          expect(executions, threadId).toContain("outcome-unknown");
+          expect(executions, threadId).not.toContain("executed");
+        } else {
+          expect(executions, threadId).toEqual(["executed"]);
+        }
+      }
+      rescuer.signal("SIGTERM");
+      expect((await rescuer.exited).code).toBe(0);
+    }, 600_000);
+  },
+);
+
+describe("a worker told to stop (SIGTERM)", () => {
+  beforeAll(() => openTestStore("sqlite"));
+  afterAll(closeTestStore);
+
+  it("drains: it finishes the refund it is in the middle of, exits 0, and leaves the next job queued", async () => {
     const queue = queueName("drain");
     await approvedRefundOn(queue, "drain-active");
     const worker = crashWorker(dir, {
