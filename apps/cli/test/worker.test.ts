@@ -169,6 +169,10 @@ describe("governor worker: refusals", () => {
         }
         worker.signal("SIGTERM");
         expect((await worker.exited).code).toBe(0);
+        // The refused run is still what the store says: queued, listed as such.
+        const listed = cli.governor("runs", "--status", "queued", "--json");
+        expect(listed.code, listed.err).toBe(0);
+        expect(listed.out).toContain("payroll-1");
       } finally {
         await raw.close();
         cli.dispose();
