@@ -52,7 +52,7 @@ const FAST_RECOVERY = { GOVERNOR_WORKER_LOCK_MS: "10000", GOVERNOR_WORKER_STALLE
 
 describe.each(["sqlite", "postgres"] as const)("governor worker on %s", (backend) => {
   it(
-    "a queued run completes on a worker; the $1,200 refund waits, is approved from another process, and a second worker refunds it once",
+    "a queued run completes on a worker; the $1,200 refund waits and a run over budget stops, both answered from another process, and a second worker finishes them (one refund each)",
     async () => {
       const database = backend === "postgres" ? { DATABASE_URL: await postgres.createDatabase() } : {};
       const env = { REDIS_URL: redis.url, GOVERNOR_QUEUE: queueName(backend), ...FAST_RECOVERY, ...database };
@@ -67,9 +67,21 @@ describe.each(["sqlite", "postgres"] as const)("governor worker on %s", (backend
         const large = cli.governor("run", "refund", "--case", "large-refund", "--queue");
         expect(large.code, large.err).toBe(0);
         const largeThread = queuedThread(large);
+        const thrifty = cli.governor(
+          "run",
+          "refund",
+          "--case",
+          "small-refund",
+          "--max-tokens",
+          "150",
+          "--queue",
+        );
+        expect(thrifty.code, thrifty.err).toBe(0);
+        const thriftyThread = queuedThread(thrifty);
 
         await first.waitFor(new RegExp(`^${smallThread} completed`, "m"));
         await first.waitFor(new RegExp(`^${largeThread} waiting`, "m"));
+        await first.waitFor(new RegExp(`^${thriftyThread} waiting.*more budget`, "m"));
         // A run waiting for a human holds no worker: drain and stop this one.
         first.signal("SIGTERM");
         expect((await first.exited).code, first.err()).toBe(0);
@@ -87,9 +99,21 @@ describe.each(["sqlite", "postgres"] as const)("governor worker on %s", (backend
         // Nothing ran in the approving process.
         expect(approved.out).not.toContain("issue_refund executed");
 
+        const granted = cli.governor(
+          "budget",
+          thriftyThread,
+          "--extend-tokens",
+          "1000",
+          "--approver",
+          "finance:kim",
+        );
+        expect(granted.code, granted.err).toBe(0);
+        expect(granted.out).toContain("queued for a worker");
+
         const second = governorWorker([], { ...env, GOVERNOR_DIR: cli.dir });
         await second.ready();
         await second.waitFor(new RegExp(`^${largeThread} completed`, "m"));
+        await second.waitFor(new RegExp(`^${thriftyThread} completed`, "m"));
 
         const records = JSON.parse(cli.governor("audit", "show", largeThread, "--json").out) as ShownRecord[];
         expect(refundExecutions(records)).toEqual(["executed"]);
@@ -103,7 +127,7 @@ describe.each(["sqlite", "postgres"] as const)("governor worker on %s", (backend
         ) as ShownRecord[];
         expect(refundExecutions(smallRecords)).toEqual(["executed"]);
         const status = JSON.parse(cli.governor("status", "--json").out) as { runs: Record<string, number> };
-        expect(status.runs).toEqual({ completed: 2 });
+        expect(status.runs).toEqual({ completed: 3 });
 
         second.signal("SIGTERM");
         expect((await second.exited).code, second.err()).toBe(0);
