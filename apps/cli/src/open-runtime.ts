@@ -1,6 +1,13 @@
 import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { defaultGovernorDir, GovernorError, GovernorRuntime, openGovernorStore } from "@governor/core";
+import {
+  defaultGovernorDir,
+  GovernorError,
+  GovernorRuntime,
+  type GovernorStores,
+  openGovernorStore,
+  type ToolCallLimits,
+} from "@governor/core";
 import type { MemoryStore } from "@governor/memory";
 
 /**
@@ -21,7 +28,8 @@ export async function openRuntime(dir: string | undefined): Promise<GovernorRunt
     dir !== undefined ? "--dir" : process.env.GOVERNOR_DIR ? "GOVERNOR_DIR" : "the default store";
   checkStoreDir(path, origin);
   try {
-    return new GovernorRuntime({ store: await openGovernorStore({ dir: path }) });
+    const store = await openGovernorStore({ dir: path });
+    return new GovernorRuntime({ store, ...(await sharedLimits(store)) });
   } catch (error) {
     if (error instanceof GovernorError) throw error;
     throw new GovernorError(
@@ -98,4 +106,27 @@ export function memoryOf(runtime: GovernorRuntime): MemoryStore {
     );
   }
   return memory;
+}
+
+/**
+ * With REDIS_URL set (the scaled setup), circuit breakers and tool rate limits are shared by
+ * every process on that Redis, so an outage one worker sees opens the breaker for all and a
+ * downstream API's limit holds for the pool. Without it, each process keeps its own.
+ */
+async function sharedLimits(store: GovernorStores): Promise<{ limits?: ToolCallLimits }> {
+  const url = process.env.REDIS_URL;
+  if (!url) return {};
+  try {
+    const { RedisToolCallLimits } = await import("@governor/resilience-redis");
+    return { limits: new RedisToolCallLimits({ redis: url }) };
+  } catch (error) {
+    await store.close();
+    if (error instanceof GovernorError) throw error;
+    throw new GovernorError(
+      "STORE_BACKEND_MISSING",
+      `REDIS_URL is set, but @governor/resilience-redis could not be loaded (${error instanceof Error ? error.message : String(error)}): install it, or unset REDIS_URL`,
+      { package: "@governor/resilience-redis" },
+      { cause: error },
+    );
+  }
 }

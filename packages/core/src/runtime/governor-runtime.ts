@@ -871,7 +871,12 @@ export class GovernorRuntime {
 
   /** Writes back what the store buffers and closes its connections. */
   async close(): Promise<void> {
-    await this.store.close();
+    try {
+      await this.store.close();
+    } finally {
+      // Shared limits own a connection (Redis) when the runtime was given them from a URL.
+      await (this.#limits as { close?: () => Promise<void> } | undefined)?.close?.();
+    }
   }
 
   /** The newest approval request recorded for a run; kept in the audit journal so listing needs no workflow code. */

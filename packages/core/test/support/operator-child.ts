@@ -10,10 +10,10 @@ import { GovernorRuntime } from "../../src/index.js";
 const [dir = "", command = "", reason = "", agent] = process.argv.slice(2);
 const runtime = new GovernorRuntime({ dir });
 try {
-  if (command === "kill") runtime.kill({ reason, agent, by: "ops:child" });
-  else if (command === "unkill") runtime.unkill({ agent, by: "ops:child" });
+  if (command === "kill") await runtime.kill({ reason, agent, by: "ops:child" });
+  else if (command === "unkill") await runtime.unkill({ agent, by: "ops:child" });
   else throw new Error(`unknown command ${command}`);
-  process.stdout.write(`${JSON.stringify(runtime.killSwitches())}\n`);
+  process.stdout.write(`${JSON.stringify(await runtime.killSwitches())}\n`);
 } finally {
-  runtime.close();
+  await runtime.close();
 }
