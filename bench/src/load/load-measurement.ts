@@ -16,6 +16,10 @@ export interface LoadMeasurement {
   /** Failed sessions by kind (SQLITE_BUSY, deadlock, connection-lost, a GovernorError code…). */
   readonly errors: Readonly<Record<string, number>>;
   readonly examples: readonly string[];
+  /** Worker pools only: the queue's events that are not failures (lock renewals missed, retries), by kind. */
+  readonly queueEvents?: Readonly<Record<string, number>>;
+  /** Worker pools only: runs moved on by more than one job delivery (a lock lapsed, another worker took the job). */
+  readonly redeliveredJobs?: number;
   /** From the first session started to the last one ended. */
   readonly wallMs: number;
   /** Sessions ended per second of wall time. */

@@ -113,6 +113,10 @@ function verdicts(m: LoadMeasurement, all: readonly LoadMeasurement[]): string[]
       `${up >= LOAD_GOALS.twoWorkerSpeedup ? "PASS" : saturated ? "N/A (CPU saturated at 1 worker)" : "FAIL"}: ${name}: 2 workers ${times(up)} one (goal ≥ ${LOAD_GOALS.twoWorkerSpeedup}× where CPU is not saturated; 1 worker's load used ${fixed((one?.machineCpuShare ?? 0) * 100, 0)}% of the machine, which was ${fixed((one?.hostBusyShare ?? 0) * 100, 0)}% busy)`,
     );
   }
+  if (m.redeliveredJobs !== undefined)
+    lines.push(
+      `  queue: ${m.redeliveredJobs} runs moved on by a second job delivery; events ${JSON.stringify(m.queueEvents ?? {})}; job wait p50 ${fixed(m.queueWaitP50Ms, 0)} ms, p95 ${fixed(m.queueWaitP95Ms, 0)} ms`,
+    );
   if (Object.keys(m.errors).length) lines.push(`  errors: ${m.examples.join(" | ")}`);
   return lines;
 }

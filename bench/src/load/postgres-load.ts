@@ -112,6 +112,11 @@ export async function measurePostgresLoad(
     const errors: Record<string, number> = {};
     for (const report of reports)
       for (const [kind, n] of Object.entries(report.errors)) errors[kind] = (errors[kind] ?? 0) + n;
+    const queueEvents: Record<string, number> = {};
+    for (const report of reports)
+      for (const [kind, n] of Object.entries(report.queueEvents))
+        queueEvents[kind] = (queueEvents[kind] ?? 0) + n;
+    const ended = reports.flatMap((r) => r.endedThreads);
     const workerCpuMs = reports.reduce((sum, r) => sum + r.cpuMs, 0);
     const producerCpuMs = (used.user + used.system) / 1000;
     const cpuMs = workerCpuMs + producerCpuMs;
@@ -123,9 +128,12 @@ export async function measurePostgresLoad(
       workers,
       sessions: load.sessions,
       rampMs: 0,
-      completed: reports.reduce((sum, r) => sum + r.completed, 0),
-      waiting: reports.reduce((sum, r) => sum + r.waiting, 0),
+      // From the store, not the workers' outcomes: a job handed to a second worker ends twice.
+      completed: integrity.statuses.completed ?? 0,
+      waiting: integrity.statuses.waiting ?? 0,
       errors,
+      queueEvents,
+      redeliveredJobs: ended.length - new Set(ended).size,
       examples: reports.flatMap((r) => r.examples).slice(0, 5),
       wallMs,
       runsPerSecond: (load.sessions * 1000) / wallMs,

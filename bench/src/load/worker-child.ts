@@ -32,6 +32,10 @@ export interface WorkerReport {
   readonly waiting: number;
   readonly errors: Record<string, number>;
   readonly examples: string[];
+  /** The worker's log lines that are not failures, by kind (see queueEventKind). */
+  readonly queueEvents: Record<string, number>;
+  /** The thread of every run a job of this worker moved on (a job handed to two workers shows twice across workers). */
+  readonly endedThreads: string[];
   /** Orchestration time of every turn it drove (see SessionClock.turnOverheads), in ms. */
   readonly turns: number[];
   /** Model time of every session it drove, in ms. */
@@ -43,6 +47,13 @@ export interface WorkerReport {
   readonly peakRssMb: number;
   /** Idempotency keys of the handler calls it made. */
   readonly handlerKeys: readonly string[];
+}
+
+function queueEventKind(line: string): string {
+  if (/could not renew lock/i.test(line)) return "lock-renewal-failed";
+  if (/lock mismatch|missing lock/i.test(line)) return "lock-lost";
+  if (/retrying/.test(line)) return "job-retried";
+  return "other";
 }
 
 const request = JSON.parse(process.argv[2] ?? "{}") as WorkerRequest;
@@ -71,6 +82,10 @@ for (let i = 0; i < 2; i++) {
 }
 const warmEffects = workload.effects().length;
 const errors: Record<string, number> = {};
+// What the queue reported that is not a session failing: a job's lock not renewed in time (the
+// event loop too busy), a job handed to another worker, a retry.
+const queueEvents: Record<string, number> = {};
+const endedThreads: string[] = [];
 const examples: string[] = [];
 const queueWaits: number[] = [];
 let completed = 0;
@@ -85,13 +100,10 @@ const worker = await startWorker({
   requeueDue: false,
   // Refused jobs never reach onOutcome, and retries are worth seeing: both counted from the log.
   log: (line) => {
-    const kind = / refused: /.test(line)
-      ? "job-refused"
-      : /retrying/.test(line)
-        ? "job-retried"
-        : "worker-log";
-    countError(errors, kind);
-    if (examples.length < 5) examples.push(line);
+    if (/ refused: /.test(line)) {
+      countError(errors, "job-refused");
+      if (examples.length < 5) examples.push(line);
+    } else countError(queueEvents, queueEventKind(line));
   },
   workflowFor: (run) => {
     if (run.workflow !== workload.workflow.name) return undefined;
@@ -100,6 +112,7 @@ const worker = await startWorker({
   },
   onOutcome: (outcome, job) => {
     clocks.get(outcome.threadId)?.end();
+    endedThreads.push(outcome.threadId);
     if (job.processedOn !== undefined) queueWaits.push(job.processedOn - job.timestamp);
     const expected = workload.expected(sessionOfThread(outcome.threadId));
     if (outcome.status === expected) {
@@ -129,6 +142,8 @@ process.on("message", async (message: { type?: string }) => {
     waiting,
     errors,
     examples,
+    queueEvents,
+    endedThreads,
     turns: finished.flatMap((clock) => clock.turnOverheads()),
     modelMs: finished.map((clock) => clock.modelMs()),
     queueWaits,
