@@ -1,11 +1,12 @@
 /**
  * The load bench (issue 11): `npm run bench -- load` (settings from BENCH_LOAD_* variables),
  * or `node bench/dist/load/load-main.js [--sessions N] [--workloads refund] [--backends sqlite]
- * [--workers 1,2,4] …` (see load-config.ts). Each load runs in fresh processes: the SQLite one
+ * [--workers 1,2,4] …` (see load-config.ts); `--report FILE` prints an earlier results file's table. Each load runs in fresh processes: the SQLite one
  * in a child of its own, the PostgreSQL ones as worker processes on a real PostgreSQL and
  * redis-server started for the bench. Prints the table; results go to bench/results/load.json.
  */
 import "../v8-workaround.js";
+import { readFileSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
 import { writeResults } from "../write-results.js";
 import { runJsonChild } from "./child-process.js";
@@ -13,6 +14,15 @@ import { loadConfig } from "./load-config.js";
 import type { LoadMeasurement } from "./load-measurement.js";
 import { formatLoad } from "./load-report.js";
 import type { LoadRequest } from "./load-request.js";
+
+// `--report FILE` prints the table of an earlier results file and runs nothing.
+const reportAt = process.argv.indexOf("--report");
+if (reportAt >= 0) {
+  const file = process.argv[reportAt + 1];
+  if (!file) throw new RangeError("--report needs a results file (bench/results/load.json)");
+  console.log(formatLoad((JSON.parse(readFileSync(file, "utf8")) as { load: LoadMeasurement[] }).load));
+  process.exit(0);
+}
 
 // `bench-main.js load [--out FILE]` leaves "load" and the runner's --out in argv: take them out.
 const argv = process.argv.slice(2).filter((arg, i) => !(i === 0 && arg === "load"));
