@@ -385,10 +385,10 @@ describe("a run waiting for two approvals at once", () => {
 
   it("shows the same pending list to a second process, which can decide one of them", async () => {
     const { outcome, refund, address } = await waitingForBoth();
-    runtime.close();
+    await runtime.close();
 
     const other = temp.open();
-    expect(await pendingIds(outcome.threadId, other).sort()).toEqual(
+    expect((await pendingIds(outcome.threadId, other)).sort()).toEqual(
       [refund.requestId, address.requestId].sort(),
     );
     expect(
