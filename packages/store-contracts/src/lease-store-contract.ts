@@ -47,6 +47,18 @@ export function describeLeaseStoreContract(label: string, open: OpenStore<LeaseS
       expect(await store.acquire("t1", owner("b"), now + 1, 100)).toBe(true);
     });
 
+    it("renews a lease only for its holder, and a renewed lease is not taken when the first term ends", async () => {
+      const { store } = current();
+      expect(await store.acquire("t1", owner("a"), now, 100)).toBe(true);
+      expect(await store.renew("t1", owner("b"), now + 50, 100)).toBe(false);
+      expect(await store.renew("t1", owner("a"), now + 50, 100)).toBe(true);
+      expect(await store.acquire("t1", owner("b"), now + 120, 100)).toBe(false);
+      expect(await store.acquire("t1", owner("b"), now + 151, 100)).toBe(true);
+      // Lapsed and taken: the first holder's renewal fails, and the new holder keeps it.
+      expect(await store.renew("t1", owner("a"), now + 152, 100)).toBe(false);
+      expect(await store.acquire("t1", owner("a"), now + 160, 100)).toBe(false);
+    });
+
     it("takes over at once a lease whose holder process on this machine is gone", async () => {
       const { store } = current();
       expect(await store.acquire("t1", owner("crashed", deadPid()), now, 60_000)).toBe(true);

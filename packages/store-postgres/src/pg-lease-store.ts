@@ -32,6 +32,14 @@ export class PgLeaseStore implements LeaseStore {
     await this.#db.query("DELETE FROM run_leases WHERE thread_id = $1 AND owner = $2", [threadId, owner]);
   }
 
+  async renew(threadId: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
+    const result = await this.#db.query(
+      "UPDATE run_leases SET until = $1 WHERE thread_id = $2 AND owner = $3",
+      [now + ttlMs, threadId, owner],
+    );
+    return result.rowCount === 1;
+  }
+
   async #take(threadId: string, owner: string, now: number, ttlMs: number): Promise<boolean> {
     const result = await this.#db.query(
       `INSERT INTO run_leases (thread_id, owner, until) VALUES ($1, $2, $3)

@@ -134,8 +134,13 @@ export interface GovernorRuntimeOptions {
 
 /** How long a resume waits for another driver of the same run before RUN_BUSY. */
 const LEASE_WAIT_MS = 120_000;
-/** How long a driver's lease lasts: a process that dies holding it blocks the run this long at most. */
-const LEASE_TTL_MS = 10 * 60_000;
+/**
+ * How long a driver's lease lasts without renewal: a process that dies holding it (on another
+ * machine, where its death cannot be seen) blocks the run this long at most. A live driver
+ * renews it every LEASE_RENEW_MS, however long the run takes.
+ */
+const LEASE_TTL_MS = 60_000;
+const LEASE_RENEW_MS = 15_000;
 /** Kill switches are not runs: their audit records go under this thread id. */
 const KILL_SWITCH_THREAD = "governor:kill-switch";
 
@@ -198,7 +203,10 @@ export class GovernorRuntime {
       const principal = await this.#principalFor(workflow, options);
       await refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
       const now = (this.#now ?? Date.now)();
-      return { principal, budget: await admitBudget(this.store.spend, workflow, principal, options.budget, now) };
+      return {
+        principal,
+        budget: await admitBudget(this.store.spend, workflow, principal, options.budget, now),
+      };
     });
     await this.store.runs.create({
       threadId,
@@ -243,7 +251,10 @@ export class GovernorRuntime {
       const principal = await this.#principalFor(workflow, options);
       await refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
       const now = (this.#now ?? Date.now)();
-      return { principal, budget: await admitBudget(this.store.spend, workflow, principal, options.budget, now) };
+      return {
+        principal,
+        budget: await admitBudget(this.store.spend, workflow, principal, options.budget, now),
+      };
     });
     // The raw input (re-parsed when the run starts, so defaults and transforms apply then as
     // now) and the budget the admission settled; the store is what a worker trusts, never the job.
@@ -283,10 +294,14 @@ export class GovernorRuntime {
 
   async #continue(workflow: Workflow, threadId: string, options: ResumeOptions): Promise<RunOutcome> {
     const run = await this.#runOf(workflow, threadId);
-    if (run.status === "completed" || run.status === "failed") return this.#outcomeNow(workflow, run, options);
+    if (run.status === "completed" || run.status === "failed")
+      return this.#outcomeNow(workflow, run, options);
     const snapshot = await this.#snapshot(workflow, threadId, options);
     // No checkpoint yet: queued, or its worker died before the first step was saved.
-    if (run.status === "queued" || (run.status === "running" && snapshot.config.configurable?.checkpoint_id === undefined)) {
+    if (
+      run.status === "queued" ||
+      (run.status === "running" && snapshot.config.configurable?.checkpoint_id === undefined)
+    ) {
       return this.#startQueued(workflow, run, options);
     }
     const waitsForHuman =
@@ -304,6 +319,10 @@ export class GovernorRuntime {
       return outcome;
     }
     await refuseIfKilled(this.store.kills, run.principal, `recover run ${threadId}`);
+    // An answer kept for an interrupt this run is already past (its worker died mid-resume,
+    // after the answer was applied) must not answer a later one.
+    if ((await this.store.runs.answer(threadId)) !== undefined)
+      await this.store.runs.setAnswer(threadId, undefined);
     await this.store.audit.append({
       threadId,
       kind: "run",
@@ -371,7 +390,9 @@ export class GovernorRuntime {
     }
     const error =
       run.status === "failed"
-        ? new GovernorError("TOOL_FAILED", run.error ?? `Run ${run.threadId} failed`, { threadId: run.threadId })
+        ? new GovernorError("TOOL_FAILED", run.error ?? `Run ${run.threadId} failed`, {
+            threadId: run.threadId,
+          })
         : undefined;
     return {
       threadId: run.threadId,
@@ -415,7 +436,12 @@ export class GovernorRuntime {
     const requests = await this.pendingApprovals(workflow, threadId, options);
     if (!requests.length) throw notWaiting(threadId, (await this.getRun(threadId)).status, "a decision");
     const tokens = await Promise.all(requests.map((request) => this.#sign(decision, request)));
-    await this.#queueAnswer(workflow, threadId, tokens.length === 1 ? { token: tokens[0] } : { tokens }, options);
+    await this.#queueAnswer(
+      workflow,
+      threadId,
+      tokens.length === 1 ? { token: tokens[0] } : { tokens },
+      options,
+    );
   }
 
   /** `grantBudget`, kept for a worker. */
@@ -438,7 +464,12 @@ export class GovernorRuntime {
   }
 
   /** Checks an approval answer fits what the run waits for, then keeps it for a worker. */
-  async #queueAnswer(workflow: Workflow, threadId: string, answer: unknown, options: ResumeOptions): Promise<void> {
+  async #queueAnswer(
+    workflow: Workflow,
+    threadId: string,
+    answer: unknown,
+    options: ResumeOptions,
+  ): Promise<void> {
     approvalResumeValue(threadId, await this.#approvalInterrupts(workflow, threadId, options), answer);
     await this.store.runs.setAnswer(threadId, answer);
   }
@@ -508,9 +539,18 @@ export class GovernorRuntime {
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 250);
     }
+    const renewal = setInterval(() => {
+      // A failed renewal (the store away for a moment) is tried again next time; the lease
+      // outlives a few misses, and the effect journal's claims hold even if it lapsed.
+      Promise.resolve()
+        .then(() => this.store.leases.renew(threadId, owner, Date.now(), LEASE_TTL_MS))
+        .catch(() => undefined);
+    }, LEASE_RENEW_MS);
+    renewal.unref();
     try {
       return await drive();
     } finally {
+      clearInterval(renewal);
       await this.store.leases.release(threadId, owner);
     }
   }
@@ -789,9 +829,13 @@ export class GovernorRuntime {
   async getRun(threadId: string): Promise<RunRecord> {
     const run = await this.store.runs.get(threadId);
     if (!run)
-      throw new GovernorError("RUN_NOT_FOUND", `No run with thread id ${threadId} in ${this.store.location}`, {
-        threadId,
-      });
+      throw new GovernorError(
+        "RUN_NOT_FOUND",
+        `No run with thread id ${threadId} in ${this.store.location}`,
+        {
+          threadId,
+        },
+      );
     return run;
   }
 
@@ -924,9 +968,19 @@ export class GovernorRuntime {
       configurable: { thread_id: threadId, principal },
       recursionLimit: recursionLimitFor(workflow),
     };
-    const finish = async (status: RunOutcome["status"], data: Record<string, unknown>, error?: GovernorError) => {
+    const finish = async (
+      status: RunOutcome["status"],
+      data: Record<string, unknown>,
+      error?: GovernorError,
+    ) => {
       await this.store.runs.setStatus(threadId, status, error?.message);
-      await this.store.audit.append({ threadId, kind: "run", outcome: status, principal: principal.id, data });
+      await this.store.audit.append({
+        threadId,
+        kind: "run",
+        outcome: status,
+        principal: principal.id,
+        data,
+      });
     };
     try {
       // Events travel on LangGraph's custom stream; with no one listening, a plain invoke

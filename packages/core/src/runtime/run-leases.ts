@@ -19,6 +19,7 @@ export class RunLeases implements LeaseStore {
   readonly #acquire: Database.Statement;
   readonly #release: Database.Statement;
   readonly #holder: Database.Statement<[string], { owner: string }>;
+  readonly #renew: Database.Statement;
 
   constructor(db: Database.Database) {
     db.exec(`CREATE TABLE IF NOT EXISTS run_leases (
@@ -32,6 +33,7 @@ export class RunLeases implements LeaseStore {
       WHERE run_leases.until < ?`);
     this.#release = db.prepare("DELETE FROM run_leases WHERE thread_id = ? AND owner = ?");
     this.#holder = db.prepare("SELECT owner FROM run_leases WHERE thread_id = ?");
+    this.#renew = db.prepare("UPDATE run_leases SET until = ? WHERE thread_id = ? AND owner = ?");
   }
 
   /** A new owner name for this process: host, process id and a random part. */
@@ -51,6 +53,10 @@ export class RunLeases implements LeaseStore {
 
   release(threadId: string, owner: string): void {
     this.#release.run(threadId, owner);
+  }
+
+  renew(threadId: string, owner: string, now: number, ttlMs: number): boolean {
+    return this.#renew.run(now + ttlMs, threadId, owner).changes === 1;
   }
 }
 

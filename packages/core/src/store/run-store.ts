@@ -76,4 +76,10 @@ export interface LeaseStore {
   /** Takes the run's lease for `owner` until `now + ttlMs`; false while a live holder has it. */
   acquire(threadId: string, owner: string, now: number, ttlMs: number): Awaitable<boolean>;
   release(threadId: string, owner: string): Awaitable<void>;
+  /**
+   * Extends `owner`'s lease to `now + ttlMs` while it still holds it; false when it does not
+   * (it lapsed and another driver took it). A driver renews while it runs, so leases can be
+   * short: a worker that dies on another machine frees its runs within one lease.
+   */
+  renew(threadId: string, owner: string, now: number, ttlMs: number): Awaitable<boolean>;
 }
