@@ -39,16 +39,17 @@ export function newEffects(): Effects {
   return { charges: [], answers: [] };
 }
 
-export function chargeTool(effects: Effects, onCharge?: () => void) {
+export function chargeTool(effects: Effects, onCharge?: () => unknown) {
   return defineTool({
     name: "charge",
     description: "Charge an account",
     input: z.object({ account: z.string(), amount: z.number().positive() }).strict(),
     scopes: ["billing:write"],
     risk: "write",
-    handler: (args) => {
+    handler: async (args) => {
       effects.charges.push(args);
-      onCharge?.();
+      // Awaited: an operator's kill through a network store is written before the charge returns.
+      await onCharge?.();
       return { chargeId: `CH-${effects.charges.length}`, ...args };
     },
   });
@@ -85,7 +86,7 @@ export interface DeskOptions {
   /** Runs in the first node: flip a kill switch, advance a clock. */
   readonly prepare?: () => void;
   /** Runs inside the charge tool's handler, after the charge. */
-  readonly onCharge?: () => void;
+  readonly onCharge?: () => unknown;
   readonly name?: string;
 }
 
