@@ -184,30 +184,7 @@ export class GovernorRuntime {
   async start(workflow: Workflow, input: unknown, options: RunOptions = {}): Promise<RunOutcome> {
     // Each start in its own event-loop turn: a batch started at once would do all its setup in one flush.
     await enterRunTurn();
-    // The compiled graph checks input too (every entry point does); checking here first means
-    // bad input records no run at all.
-    const fields = parseRunInput(workflow, input);
-    const threadId = options.threadId ?? randomUUID();
-    if (await this.store.runs.get(threadId)) {
-      throw new GovernorError(
-        "CONFIG_INVALID",
-        `A run with thread id ${threadId} already exists; resume it or pick another id`,
-        { threadId },
-      );
-    }
-    // Compiling first means an invalid workflow fails before any run is recorded.
-    this.#graph(workflow, options);
-    // A run refused at the door (bad token, kill switch, spent budget) is still a decision:
-    // it is audited under the thread id it would have had, though no run is recorded.
-    const { principal, budget } = await this.#refusedAtStartAudited(workflow, threadId, async () => {
-      const principal = await this.#principalFor(workflow, options);
-      await refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
-      const now = (this.#now ?? Date.now)();
-      return {
-        principal,
-        budget: await admitBudget(this.store.spend, workflow, principal, options.budget, now),
-      };
-    });
+    const { fields, threadId, principal, budget } = await this.#admission(workflow, input, options);
     await this.store.runs.create({
       threadId,
       workflow: workflow.name,
@@ -237,25 +214,7 @@ export class GovernorRuntime {
    *   BUDGET_EXCEEDED, IDENTITY_* as `start`.
    */
   async admit(workflow: Workflow, input: unknown, options: RunOptions = {}): Promise<{ threadId: string }> {
-    parseRunInput(workflow, input);
-    const threadId = options.threadId ?? randomUUID();
-    if (await this.store.runs.get(threadId)) {
-      throw new GovernorError(
-        "CONFIG_INVALID",
-        `A run with thread id ${threadId} already exists; resume it or pick another id`,
-        { threadId },
-      );
-    }
-    this.#graph(workflow, options);
-    const { principal, budget } = await this.#refusedAtStartAudited(workflow, threadId, async () => {
-      const principal = await this.#principalFor(workflow, options);
-      await refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
-      const now = (this.#now ?? Date.now)();
-      return {
-        principal,
-        budget: await admitBudget(this.store.spend, workflow, principal, options.budget, now),
-      };
-    });
+    const { threadId, principal, budget } = await this.#admission(workflow, input, options);
     // The raw input (re-parsed when the run starts, so defaults and transforms apply then as
     // now) and the budget the admission settled; the store is what a worker trusts, never the job.
     const queued: QueuedInput = { input: toPlainJson(input), ...(budget ? { budget } : {}) };
@@ -553,6 +512,38 @@ export class GovernorRuntime {
       clearInterval(renewal);
       await this.store.leases.release(threadId, owner);
     }
+  }
+
+  /**
+   * What a new run must pass before it is recorded, whether it starts here or in a worker:
+   * its input, a free thread id, a workflow that compiles, then identity, the kill switch and
+   * the daily budget. The compiled graph checks input too (every entry point does); checking
+   * first means bad input records no run at all. A run refused at the door (bad token, kill
+   * switch, spent budget) is still a decision: it is audited under the thread id it would have
+   * had, though no run is recorded.
+   */
+  async #admission(workflow: Workflow, input: unknown, options: RunOptions) {
+    const fields = parseRunInput(workflow, input);
+    const threadId = options.threadId ?? randomUUID();
+    if (await this.store.runs.get(threadId)) {
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        `A run with thread id ${threadId} already exists; resume it or pick another id`,
+        { threadId },
+      );
+    }
+    // Compiling first means an invalid workflow fails before any run is recorded.
+    this.#graph(workflow, options);
+    const { principal, budget } = await this.#refusedAtStartAudited(workflow, threadId, async () => {
+      const principal = await this.#principalFor(workflow, options);
+      await refuseIfKilled(this.store.kills, principal, `start ${workflow.name}`);
+      const now = (this.#now ?? Date.now)();
+      return {
+        principal,
+        budget: await admitBudget(this.store.spend, workflow, principal, options.budget, now),
+      };
+    });
+    return { fields, threadId, principal, budget };
   }
 
   async #refusedAtStartAudited<T>(workflow: Workflow, threadId: string, admit: () => Promise<T>): Promise<T> {
