@@ -46,6 +46,8 @@ export {
   type EffectFailure,
   type EffectJournal,
   type EffectRecord,
+  type EffectRow,
+  effectRecordOf,
   SqliteEffectJournal,
 } from "./gateway/effect-journal.js";
 export {

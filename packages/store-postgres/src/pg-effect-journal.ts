@@ -1,16 +1,16 @@
-import type { EffectFailure, EffectJournal, EffectRecord } from "@governor/core";
+import {
+  type EffectFailure,
+  type EffectJournal,
+  type EffectRecord,
+  type EffectRow,
+  effectRecordOf,
+} from "@governor/core";
 import { toPlainJson } from "@governor/observability";
 import type pg from "pg";
 import { storableText } from "./storable-text.js";
 import { StoreDatabase } from "./store-database.js";
 
-type Row = {
-  tool: string;
-  status: EffectRecord["status"];
-  result: string | null;
-  error: string | null;
-  reason: string | null;
-};
+type Row = EffectRow;
 
 /**
  * The idempotency journal in PostgreSQL (table `effects`), answering as SqliteEffectJournal
@@ -30,24 +30,7 @@ export class PgEffectJournal implements EffectJournal {
       [key],
     );
     const row = rows[0];
-    if (!row) return undefined;
-    if (row.status === "committed") {
-      // A committed row without a result is an effect whose result could not be stored.
-      if (row.result === null)
-        return {
-          status: "committed",
-          key,
-          tool: row.tool,
-          result: null,
-          unrecorded: row.error ?? "no result recorded",
-        };
-      return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result) };
-    }
-    if (row.status === "failed") {
-      const reason = row.reason === "timeout" ? "timeout" : "failed";
-      return { status: "failed", key, tool: row.tool, error: row.error ?? "", reason };
-    }
-    return { status: "started", key, tool: row.tool };
+    return row && effectRecordOf(key, row);
   }
 
   /**

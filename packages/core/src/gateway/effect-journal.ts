@@ -51,6 +51,36 @@ export interface EffectJournal {
   fail(key: string, error: string, reason?: EffectFailure): Awaitable<void>;
 }
 
+/** An effects row as both backends store it: the result as JSON text, NULL when it could not be kept. */
+export interface EffectRow {
+  readonly tool: string;
+  readonly status: EffectRecord["status"];
+  readonly result: string | null;
+  readonly error: string | null;
+  readonly reason: string | null;
+}
+
+/** What the journal knows of a key, read from its stored row (the same on SQLite and PostgreSQL). */
+export function effectRecordOf(key: string, row: EffectRow): EffectRecord {
+  if (row.status === "committed") {
+    // A committed row without a result is an effect whose result could not be stored; `commit` always writes JSON text.
+    if (row.result === null)
+      return {
+        status: "committed",
+        key,
+        tool: row.tool,
+        result: null,
+        unrecorded: row.error ?? "no result recorded",
+      };
+    return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result) };
+  }
+  if (row.status === "failed") {
+    const reason = row.reason === "timeout" ? "timeout" : "failed";
+    return { status: "failed", key, tool: row.tool, error: row.error ?? "", reason };
+  }
+  return { status: "started", key, tool: row.tool };
+}
+
 type Row = {
   key: string;
   tool: string;
@@ -105,24 +135,7 @@ export class SqliteEffectJournal implements EffectJournal {
 
   get(key: string): EffectRecord | undefined {
     const row = this.#get.get(key);
-    if (!row) return undefined;
-    if (row.status === "committed") {
-      // A committed row without a result is an effect whose result could not be stored; `commit` always writes JSON text.
-      if (row.result === null)
-        return {
-          status: "committed",
-          key,
-          tool: row.tool,
-          result: null,
-          unrecorded: row.error ?? "no result recorded",
-        };
-      return { status: "committed", key, tool: row.tool, result: JSON.parse(row.result) };
-    }
-    if (row.status === "failed") {
-      const reason = row.reason === "timeout" ? "timeout" : "failed";
-      return { status: "failed", key, tool: row.tool, error: row.error ?? "", reason };
-    }
-    return { status: "started", key, tool: row.tool };
+    return row && effectRecordOf(key, row);
   }
 
   // Read and write in one immediate transaction: SQLite lets one writer in at a time, so
