@@ -28,10 +28,13 @@ function errorsOf(m: LoadMeasurement): string {
   return entries.length ? entries.map(([kind, n]) => `${kind} ${n}`).join(", ") : "0";
 }
 
-/** Throughput over the same workload's single-worker throughput, for the PostgreSQL rows. */
+/** Throughput over the single worker's on the same workload and sessions, for the PostgreSQL rows. */
 function speedup(m: LoadMeasurement, all: readonly LoadMeasurement[]): number | undefined {
   if (m.backend !== "postgres") return undefined;
-  const one = all.find((o) => o.backend === "postgres" && o.workload === m.workload && o.workers === 1);
+  const one = all.find(
+    (o) =>
+      o.backend === "postgres" && o.workload === m.workload && o.sessions === m.sessions && o.workers === 1,
+  );
   return one ? m.runsPerSecond / one.runsPerSecond : undefined;
 }
 
@@ -106,7 +109,10 @@ function verdicts(m: LoadMeasurement, all: readonly LoadMeasurement[]): string[]
     );
   const up = speedup(m, all);
   if (m.workers === 2 && up !== undefined) {
-    const one = all.find((o) => o.backend === "postgres" && o.workload === m.workload && o.workers === 1);
+    const one = all.find(
+      (o) =>
+        o.backend === "postgres" && o.workload === m.workload && o.sessions === m.sessions && o.workers === 1,
+    );
     // Saturated: the machine was busy (by the load or anything else sharing it) nearly all the time.
     const saturated = (one?.hostBusyShare ?? 0) > 0.85;
     lines.push(
