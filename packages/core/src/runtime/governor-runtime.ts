@@ -277,7 +277,10 @@ export class GovernorRuntime {
       await this.store.runs.setAnswer(threadId, undefined);
       return outcome;
     }
-    await refuseIfKilled(this.store.kills, run.principal, `recover run ${threadId}`);
+    // A run whose worker died is stopped, as a running run is at its next boundary, when a kill
+    // switch covers it now: failed and audited, not left "running" with its job spent.
+    const stopped = await this.#stopIfKilled(workflow, run, "recover", options);
+    if (stopped) return stopped;
     // An answer kept for an interrupt this run is already past (its worker died mid-resume,
     // after the answer was applied) must not answer a later one.
     if ((await this.store.runs.answer(threadId)) !== undefined)
@@ -301,20 +304,8 @@ export class GovernorRuntime {
         threadId: run.threadId,
       });
     }
-    try {
-      await refuseIfKilled(this.store.kills, run.principal, `start ${workflow.name}`);
-    } catch (error) {
-      if (!(error instanceof GovernorError)) throw error;
-      await this.store.runs.setStatus(run.threadId, "failed", error.message);
-      await this.store.audit.append({
-        threadId: run.threadId,
-        kind: "kill",
-        outcome: "refused",
-        principal: run.principal.id,
-        data: { workflow: workflow.name, stage: "start", code: error.code, message: error.message },
-      });
-      return { threadId: run.threadId, status: "failed", state: {}, usage: usageIn({}), error };
-    }
+    const stopped = await this.#stopIfKilled(workflow, run, "start", options);
+    if (stopped) return stopped;
     const fields = parseRunInput(workflow, stored.input);
     const initial = stored.budget ? trustedInput({ ...fields, governor: { budget: stored.budget } }) : fields;
     await this.store.audit.append({
@@ -328,6 +319,32 @@ export class GovernorRuntime {
     });
     await this.store.runs.setStatus(run.threadId, "running");
     return this.#drive(workflow, run.threadId, run.principal, initial, options);
+  }
+
+  /** A queued or orphaned run a kill switch now covers: failed with KILLED and audited, never driven. */
+  async #stopIfKilled(
+    workflow: Workflow,
+    run: RunRecord,
+    stage: "start" | "recover",
+    options: ResumeOptions,
+  ): Promise<RunOutcome | undefined> {
+    try {
+      await refuseIfKilled(this.store.kills, run.principal, `${stage} run ${run.threadId}`);
+      return undefined;
+    } catch (error) {
+      if (!(error instanceof GovernorError)) throw error;
+      await this.store.runs.setStatus(run.threadId, "failed", error.message);
+      await this.store.audit.append({
+        threadId: run.threadId,
+        kind: "kill",
+        outcome: stage === "start" ? "refused" : "stopped",
+        principal: run.principal.id,
+        data: { workflow: workflow.name, stage, code: error.code, message: error.message },
+      });
+      const snapshot = await this.#snapshot(workflow, run.threadId, options).catch(() => undefined);
+      const state = (snapshot?.values ?? {}) as Record<string, unknown>;
+      return { threadId: run.threadId, status: "failed", state, usage: usageIn(state), error };
+    }
   }
 
   /** The run's outcome as its store and last checkpoint say, driving nothing. */
