@@ -62,6 +62,11 @@ describe("Redis restarting mid-load", () => {
       await producer.close();
     }
 
+    // Every job is in Redis and none has been taken yet: a restart now must lose none of them.
+    expect((await statuses()).queued).toBe(RUNS);
+    await redis.kill();
+    await redis.restart();
+
     const worker = governorWorker(["--concurrency", "4"], {
       REDIS_URL: redis.url,
       GOVERNOR_QUEUE: queue,
@@ -70,8 +75,9 @@ describe("Redis restarting mid-load", () => {
       GOVERNOR_WORKER_STALLED_MS: "2000",
     });
     await worker.ready();
+    // And again while the worker is taking them. How far it got by then depends on the
+    // machine's speed, so nothing is asserted about that moment, only about the end.
     await pollUntil("the first run finished", async () => (await statuses()).queued !== RUNS, 120_000);
-    const atKill = await statuses();
     await redis.kill();
     await redis.restart();
 
@@ -83,8 +89,6 @@ describe("Redis restarting mid-load", () => {
       },
       240_000,
     );
-    // Redis really went away mid-load: runs were still waiting for a worker.
-    expect(atKill.queued ?? 0).toBeGreaterThan(0);
     const counts = await statuses();
     expect(counts).toEqual({ completed: RUNS / 2, waiting: RUNS / 2 });
     // None ran twice. A small run's refund executed once, unless it came to the refund while
