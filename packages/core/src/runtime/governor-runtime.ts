@@ -427,16 +427,10 @@ export class GovernorRuntime {
     grant: { approver: string; extra: BudgetExtra; reason?: string },
     options: ResumeOptions = {},
   ): Promise<void> {
-    const request = await this.pendingBudget(workflow, threadId, options);
-    if (!request) throw notWaiting(threadId, (await this.getRun(threadId)).status, "budget");
-    const token = await signApprovalDecision(this.store.tokenKeys, {
-      approver: grant.approver,
-      decision: "approve",
-      request: budgetGrantBinding(request, grant.extra),
-      reason: grant.reason,
-      now: new Date((this.#now ?? Date.now)()),
-    });
-    await this.store.runs.setAnswer(threadId, { decision: "extend", extra: grant.extra, token });
+    await this.store.runs.setAnswer(
+      threadId,
+      await this.#budgetGrantAnswer(workflow, threadId, grant, options),
+    );
   }
 
   /** Checks an approval answer fits what the run waits for, then keeps it for a worker. */
@@ -792,6 +786,21 @@ export class GovernorRuntime {
     grant: { approver: string; extra: BudgetExtra; reason?: string },
     options: ResumeOptions = {},
   ): Promise<RunOutcome> {
+    return this.resume(
+      workflow,
+      threadId,
+      await this.#budgetGrantAnswer(workflow, threadId, grant, options),
+      options,
+    );
+  }
+
+  /** The answer a budget grant resumes with: the amount, signed over the request the run waits on. */
+  async #budgetGrantAnswer(
+    workflow: Workflow,
+    threadId: string,
+    grant: { approver: string; extra: BudgetExtra; reason?: string },
+    options: ResumeOptions,
+  ) {
     const request = await this.pendingBudget(workflow, threadId, options);
     if (!request) throw notWaiting(threadId, (await this.getRun(threadId)).status, "budget");
     const token = await signApprovalDecision(this.store.tokenKeys, {
@@ -801,7 +810,7 @@ export class GovernorRuntime {
       reason: grant.reason,
       now: new Date((this.#now ?? Date.now)()),
     });
-    return this.resume(workflow, threadId, { decision: "extend", extra: grant.extra, token }, options);
+    return { decision: "extend" as const, extra: grant.extra, token };
   }
 
   /** The (first) approval a waiting run asks for; see `pendingApprovals` for all of them. */
