@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import {
   type ApprovalRequest,
+  eligibleApprovers,
   type GovernorEvent,
   type GovernorRuntime,
   maskText,
@@ -123,12 +124,6 @@ export interface ApproverAnswer {
   readonly requestId?: string;
   /** Answer every request the run waits for alike. */
   readonly all?: boolean;
-}
-
-/** The approvers a workflow names for a request, when it keeps a registry that can list them. */
-export function eligibleApprovers(workflow: Workflow, request: ApprovalRequest): string[] | undefined {
-  const registry = workflow.approvers as { approversWith?: (scope?: string) => { id: string }[] } | undefined;
-  return registry?.approversWith?.(request.requiredScope).map((approver) => approver.id);
 }
 
 /** Asks the person at the terminal; undefined when they leave it for later. */

@@ -16,6 +16,7 @@ export {
   approvalAnswerSchema,
 } from "./approvals/approval-request.js";
 export { type ApprovalUseLedger, MemoryApprovalUseLedger } from "./approvals/approval-uses.js";
+export { approverEntitlementProblem, eligibleApprovers } from "./approvals/eligible-approvers.js";
 // Execution control: budgets, loop guard, kill switch
 export {
   BUDGET_GRANT_SCOPE,

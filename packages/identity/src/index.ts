@@ -12,6 +12,14 @@ export {
   verifyApprovalDecision,
 } from "./approval-decision.js";
 export type { Approver, ApproverPredicate, ApproverRegistry } from "./approver.js";
+export {
+  APPROVER_TOKEN_AUDIENCE,
+  type ApproverTokenOptions,
+  MAX_APPROVER_TOKEN_LIFETIME_SECONDS,
+  signApproverToken,
+  type VerifiedApproverToken,
+  verifyApproverToken,
+} from "./approver-token.js";
 export { type DelegatedOptions, defineIdentity, Identity } from "./define-identity.js";
 export {
   DELEGATION_AUDIENCE,

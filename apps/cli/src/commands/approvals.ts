@@ -1,12 +1,13 @@
 import {
   type ApprovalRequest,
+  eligibleApprovers,
   GovernorError,
   type GovernorRuntime,
   maskForDisplay,
   type RunOutcome,
   revealPendingRequest,
 } from "@governor/core";
-import { decideAndPrint, defaultApprover, eligibleApprovers } from "../drive-run.js";
+import { decideAndPrint, defaultApprover } from "../drive-run.js";
 import { loadSource } from "../load-target.js";
 import { modelFor, modelsFor } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
