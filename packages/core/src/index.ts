@@ -141,6 +141,7 @@ export {
 export { defaultGovernorDir, GovernorStore } from "./runtime/governor-store.js";
 export { type OpenStoreOptions, openGovernorStore } from "./store/open-governor-store.js";
 export { SqliteKillSwitches } from "./runtime/kill-switches.js";
+export { budgetStateOf, findRun, modelRecordsOf, runSummaryOf } from "./runtime/run-report-source.js";
 export type { RunFilter, RunPage, RunRecord, RunStatus } from "./runtime/run-registry.js";
 export { SqliteSpendLedger } from "./runtime/spend-ledger.js";
 export { compileForServer } from "./samples/compile-for-server.js";
