@@ -4,6 +4,7 @@ import { type JobsOptions, Queue } from "bullmq";
 import type { Redis } from "ioredis";
 import { answerSequence, jobIdFor, START_SEQUENCE, stateSequence } from "./job-id.js";
 import type { RunJob } from "./job-payload.js";
+import { leaseIsFree } from "./lease-probe.js";
 import { connectRedis, parseRedisUrl, type RedisTarget } from "./redis-url.js";
 
 /** The BullMQ queue Governor's runs go through, unless told otherwise. */
@@ -27,7 +28,31 @@ export interface RunStateReader {
   get(threadId: string): Awaitable<RunRecord | undefined>;
   answer(threadId: string): Awaitable<unknown>;
   list(status?: RunStatus): Awaitable<RunRecord[]>;
+  /** The input a queued run was admitted with: set only for runs that came through the queue. */
+  input?(threadId: string): Awaitable<unknown>;
 }
+
+/** Run leases (a LeaseStore has them): a sweep asks whether anyone drives a "running" run. */
+export interface LeaseProbe {
+  acquire(threadId: string, owner: string, now: number, ttlMs: number): Awaitable<boolean>;
+  release(threadId: string, owner: string): Awaitable<void>;
+}
+
+/** What a sweep may also rescue: runs left "running" by a worker that is gone. */
+export interface SweepOptions {
+  /**
+   * With leases, a run the queue admitted that is "running" while nobody holds its lease, and
+   * has not moved for `staleMs`, is continued: its worker died and its job is spent (retries
+   * or stalled rescues exhausted while Redis or the store was away). Runs started in a process
+   * of their own (`governor run`) are never taken over: `governor recover` is for those.
+   */
+  readonly leases?: LeaseProbe;
+  /** Default 60 s: a live driver renews its lease far more often than this. */
+  readonly staleMs?: number;
+}
+
+/** Job states in which a job will still run: leave it be. */
+const LIVE_JOB_STATES = new Set(["waiting", "active", "delayed", "prioritized", "waiting-children"]);
 
 /**
  * Retries are for the infrastructure (a store or Redis briefly away, another worker holding
@@ -112,25 +137,65 @@ export class RunQueue {
   }
 
   /**
-   * Enqueues every run the store says is due: queued runs, and waiting runs with an answer.
-   * A worker does this when it starts, so a run admitted while Redis was down (or whose job
-   * a Redis without persistence lost) is not stranded. Jobs already queued are not doubled.
+   * Makes sure every run the store says is due has a job that will run: queued runs, waiting
+   * runs with an answer, and (with `sweep.leases`) queue-admitted runs left "running" by a dead
+   * worker. Workers do this when they start and then every sweep interval, so no run is
+   * stranded: not one admitted while Redis was down, not one whose job a Redis without
+   * persistence lost, and not one whose job failed for good (retries exhausted while the store
+   * or Redis was away, or rescued from stalled workers too often) while the store still says
+   * it is due. A live job is never doubled; a spent one for a step still due is run again.
    *
    * @returns how many steps were (re-)enqueued.
    */
-  async requeueDue(runs: RunStateReader): Promise<number> {
+  async requeueDue(runs: RunStateReader, sweep: SweepOptions = {}): Promise<number> {
     let count = 0;
+    // A run listed as due may move on while the sweep looks at its job: a spent job is only
+    // replaced while the store still says the run is where the listing found it.
+    const unchanged = (listed: RunRecord) => async () => {
+      const now = await runs.get(listed.threadId);
+      return now?.status === listed.status && now.updatedAt === listed.updatedAt;
+    };
     for (const run of await runs.list("queued")) {
-      await this.enqueue(run.threadId, START_SEQUENCE);
-      count++;
+      if (await this.#ensureJob(run.threadId, START_SEQUENCE, unchanged(run))) count++;
     }
     for (const run of await runs.list("waiting")) {
       const answer = await runs.answer(run.threadId);
       if (answer === undefined || answer === null) continue;
-      await this.enqueue(run.threadId, answerSequence(answer));
-      count++;
+      if (await this.#ensureJob(run.threadId, answerSequence(answer), unchanged(run))) count++;
+    }
+    if (sweep.leases && runs.input) {
+      const staleBefore = Date.now() - (sweep.staleMs ?? 60_000);
+      for (const run of await runs.list("running")) {
+        if (Date.parse(run.updatedAt) > staleBefore) continue;
+        const admitted = await runs.input(run.threadId);
+        if (admitted === undefined || admitted === null) continue;
+        if (!(await leaseIsFree(sweep.leases, run.threadId))) continue;
+        if (await this.#ensureJob(run.threadId, stateSequence(run.status, run.updatedAt), unchanged(run)))
+          count++;
+      }
     }
     return count;
+  }
+
+  /**
+   * Adds the step's job unless a live one exists; a finished or failed job for a step the
+   * store still says is due is removed and added again (BullMQ keeps finished jobs, and an
+   * add with a kept job's id is silently dropped).
+   *
+   * @returns whether a job was added.
+   */
+  async #ensureJob(threadId: string, sequence: string, stillDue: () => Promise<boolean>): Promise<boolean> {
+    const jobId = jobIdFor(threadId, sequence);
+    const existing = await this.#queue.getJob(jobId);
+    if (existing) {
+      const state = await existing.getState();
+      if (LIVE_JOB_STATES.has(state) || !(await stillDue())) return false;
+      // Another worker's sweep may have removed it a moment ago, or a worker holds it: then
+      // the add below is a no-op or the job is live again, both fine.
+      await existing.remove().catch(() => undefined);
+    }
+    await this.enqueue(threadId, sequence);
+    return true;
   }
 
   /** Jobs not yet finished, by state: for tests, benchmarks and `governor status`. */

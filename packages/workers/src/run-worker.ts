@@ -4,7 +4,7 @@ import { type Job, UnrecoverableError, Worker } from "bullmq";
 import type { Redis } from "ioredis";
 import { parseRunJob } from "./job-payload.js";
 import { connectRedis, parseRedisUrl, type RedisTarget } from "./redis-url.js";
-import { RUN_QUEUE_NAME, RunQueue, type RunStateReader } from "./run-queue.js";
+import { type LeaseProbe, RUN_QUEUE_NAME, RunQueue, type RunStateReader } from "./run-queue.js";
 import { DEFAULT_TIMINGS, parseConcurrency, type WorkerTimings } from "./worker-settings.js";
 
 /** The workflow a run belongs to, and what it runs with (its models, an event listener). */
@@ -20,6 +20,8 @@ export interface WorkerTarget {
 export interface WorkerRuntime {
   readonly store: {
     readonly runs: RunStateReader;
+    /** Run leases: with them, the periodic sweep also continues runs a dead worker left "running". */
+    readonly leases?: LeaseProbe;
     readonly audit: {
       append(entry: {
         threadId: string;
@@ -48,7 +50,10 @@ export interface StartWorkerOptions {
   readonly prefix?: string;
   readonly timings?: Partial<WorkerTimings>;
   readonly connectTimeoutMs?: number;
-  /** Enqueue the runs the store says are due when starting (see RunQueue#requeueDue). Default true. */
+  /**
+   * Enqueue the runs the store says are due when starting, and again every
+   * `timings.sweepIntervalMs` (see RunQueue#requeueDue). Default true.
+   */
   readonly requeueDue?: boolean;
   /** One line per notable event (a refused job, a retry, a Redis outage). Default: stderr. */
   readonly log?: (line: string) => void;
@@ -129,8 +134,18 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunWorke
     });
     reportProblems(worker, log);
     await worker.waitUntilReady();
-    const requeued = options.requeueDue === false ? 0 : await queue.requeueDue(options.runtime.store.runs);
-    return handle(worker, queue, connection, { concurrency, timings, requeued });
+    const sweep = { leases: options.runtime.store.leases, staleMs: Math.max(60_000, timings.lockDurationMs) };
+    const requeued =
+      options.requeueDue === false ? 0 : await queue.requeueDue(options.runtime.store.runs, sweep);
+    const sweeper =
+      options.requeueDue === false
+        ? undefined
+        : sweepEvery(
+            timings.sweepIntervalMs,
+            () => queue?.requeueDue(options.runtime.store.runs, sweep),
+            log,
+          );
+    return handle(worker, queue, connection, { concurrency, timings, requeued }, sweeper);
   } catch (error) {
     await worker?.close(true).catch(() => {});
     await queue?.close().catch(() => {});
@@ -139,11 +154,39 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunWorke
   }
 }
 
+/**
+ * Runs `sweep` every `intervalMs` (never two at once), logging what it rescued or why it
+ * could not look (the store or Redis away: the next sweep tries again).
+ */
+function sweepEvery(
+  intervalMs: number,
+  sweep: () => Promise<number> | undefined,
+  log: (line: string) => void,
+): NodeJS.Timeout {
+  let busy = false;
+  const timer = setInterval(() => {
+    if (busy) return;
+    busy = true;
+    Promise.resolve()
+      .then(sweep)
+      .then((count) => {
+        if (count) log(`sweep: ${count} due run(s) had no live job and were enqueued again`);
+      })
+      .catch((error: unknown) => log(`sweep: could not look for due runs: ${describe(error)}`))
+      .finally(() => {
+        busy = false;
+      });
+  }, intervalMs);
+  timer.unref();
+  return timer;
+}
+
 function handle(
   worker: Worker,
   queue: RunQueue,
   connection: Redis,
   facts: Pick<RunWorker, "concurrency" | "timings" | "requeued">,
+  sweeper: NodeJS.Timeout | undefined,
 ): RunWorker {
   let closing: Promise<void> | undefined;
   return {
@@ -151,6 +194,7 @@ function handle(
     queue,
     ...facts,
     close() {
+      clearInterval(sweeper);
       closing ??= (async () => {
         // Without force, BullMQ stops fetching and waits for the active jobs to finish.
         await worker.close();

@@ -26,17 +26,24 @@ export interface WorkerTimings {
    * instead of taking the pool down one worker at a time.
    */
   readonly maxStalledCount: number;
+  /**
+   * How often a worker looks in the store for runs that are due but have no live job (see
+   * RunQueue#requeueDue) and re-enqueues them. Default 60 000. Every worker sweeps; the job ids
+   * keep their sweeps from doubling a job.
+   */
+  readonly sweepIntervalMs: number;
 }
 
 export const DEFAULT_TIMINGS: WorkerTimings = {
   lockDurationMs: 30_000,
   stalledIntervalMs: 15_000,
   maxStalledCount: 2,
+  sweepIntervalMs: 60_000,
 };
 
 /**
  * Timings from the environment, over the defaults: GOVERNOR_WORKER_LOCK_MS,
- * GOVERNOR_WORKER_STALLED_MS, GOVERNOR_WORKER_MAX_STALLED.
+ * GOVERNOR_WORKER_STALLED_MS, GOVERNOR_WORKER_MAX_STALLED, GOVERNOR_WORKER_SWEEP_MS.
  *
  * @throws {GovernorError} QUEUE_CONFIG_INVALID naming the variable that is not a positive integer.
  */
@@ -46,6 +53,7 @@ export function timingsFromEnv(env: NodeJS.ProcessEnv = process.env): WorkerTimi
     stalledIntervalMs:
       positiveInteger(env, "GOVERNOR_WORKER_STALLED_MS") ?? DEFAULT_TIMINGS.stalledIntervalMs,
     maxStalledCount: positiveInteger(env, "GOVERNOR_WORKER_MAX_STALLED") ?? DEFAULT_TIMINGS.maxStalledCount,
+    sweepIntervalMs: positiveInteger(env, "GOVERNOR_WORKER_SWEEP_MS") ?? DEFAULT_TIMINGS.sweepIntervalMs,
   };
 }
 

@@ -1,4 +1,5 @@
 import type { RunOutcome, RunRecord, Workflow } from "@governor/core";
+import { GovernorError } from "@governor/errors";
 import { freePort, pollUntil, type RedisServer, startRedis } from "@governor/testing-services";
 import { Queue } from "bullmq";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -50,6 +51,10 @@ function recordingRuntime(runs: RunRecord[], answers: Record<string, unknown> = 
     async continue(_workflow, threadId) {
       continued.push(threadId);
       await hold;
+      // As the real runtime does, a continued run moves on in the store: it is no longer due.
+      const at = runs.findIndex((stored) => stored.threadId === threadId);
+      if (at >= 0)
+        runs[at] = { ...(runs[at] as RunRecord), status: "completed", updatedAt: new Date().toISOString() };
       return { threadId, status: "completed", state: {} } satisfies RunOutcome;
     },
   };
@@ -168,8 +173,8 @@ describe("startWorker", () => {
     const q = await queue("due");
     await q.enqueue("q-1");
     const started = await worker(recording.runtime, "due");
-    // q-1 (already queued), q-2 (queued in the store only), w-1 (waiting with an answer).
-    expect(started.requeued).toBe(3);
+    // q-2 (queued in the store only) and w-1 (waiting with an answer); q-1 has its job already.
+    expect(started.requeued).toBe(2);
     await pollUntil("three runs continued", () => recording.continued.length === 3, 60_000);
     expect([...recording.continued].sort()).toEqual(["q-1", "q-2", "w-1"]);
     await pollUntil("jobs completed", async () => (await q.counts()).completed === 3, 60_000);
@@ -204,6 +209,53 @@ describe("startWorker", () => {
       outcome: "refused",
     });
     expect(started.worker.isRunning()).toBe(true);
+  });
+
+  it("sweeps the store: a due run whose job failed for good runs again; a queue-admitted run a dead worker left running is continued once its lease is free", async () => {
+    const longAgo = new Date(Date.now() - 10 * 60_000).toISOString();
+    const orphan = { ...run("orphan", "running"), updatedAt: longAgo };
+    const driven = { ...run("driven", "running"), updatedAt: longAgo };
+    const local = { ...run("local", "running"), updatedAt: longAgo };
+    const runs = [run("spent"), orphan, driven, local];
+    const recording = recordingRuntime(runs);
+    // "orphan" and "driven" came through the queue (their input is kept); "local" was started
+    // by `governor run` in a process of its own, which a worker never takes over.
+    const inputs: Record<string, unknown> = { spent: {}, orphan: {}, driven: {} };
+    const held = new Set(["driven"]);
+    const leases = {
+      acquire: (threadId: string) => !held.has(threadId),
+      release: () => {},
+    };
+    const runtime: WorkerRuntime = {
+      ...recording.runtime,
+      store: {
+        ...recording.runtime.store,
+        runs: { ...recording.runtime.store.runs, input: (id) => inputs[id] },
+        leases,
+      },
+    };
+    const q = await queue("sweep");
+    // The start job of "spent" failed for good (as retries exhausted while the store was away do).
+    await q.enqueue("spent");
+    const failing = await worker(
+      { ...runtime, continue: () => Promise.reject(new GovernorError("CONFIG_INVALID", "store away")) },
+      "sweep",
+      { requeueDue: false },
+    );
+    await pollUntil("the job failed", async () => (await q.counts()).failed === 1, 60_000);
+    await failing.close();
+    expect(await q.requeueDue(runtime.store.runs)).toBe(1);
+    // A live job is not doubled.
+    expect(await q.requeueDue(runtime.store.runs)).toBe(0);
+    expect(await q.requeueDue(runtime.store.runs, { leases })).toBe(1);
+    const started = await worker(runtime, "sweep", { requeueDue: false });
+    await pollUntil("spent and orphan continued", () => recording.continued.length === 2, 60_000);
+    expect([...recording.continued].sort()).toEqual(["orphan", "spent"]);
+    // Once its driver lets go of "driven" for good, the next sweep takes it too.
+    held.delete("driven");
+    expect(await started.queue.requeueDue(runtime.store.runs, { leases })).toBe(1);
+    await pollUntil("driven continued", () => recording.continued.includes("driven"), 60_000);
+    expect(recording.continued).not.toContain("local");
   });
 
   it("drains on close: the active job finishes, no new job is taken, waiting ones stay queued", async () => {
