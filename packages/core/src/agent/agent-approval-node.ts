@@ -3,7 +3,7 @@ import type { BaseMessage } from "@langchain/core/messages";
 import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
 import type { ApprovalBatch } from "../approvals/approval-batch.js";
 import { verifyBatchAnswer } from "../approvals/approval-batch.js";
-import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { type ApprovalRequest, refusalFields } from "../approvals/approval-request.js";
 import { refusedBefore } from "../approvals/refused-before.js";
 import { approvalRequestId } from "../approvals/request-id.js";
 import { emit } from "../graph/events.js";
@@ -85,7 +85,7 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
         threadId: scope.threadId,
         node: names.approval,
         requests: pending.map((item) => item.request),
-        ...(refusedAnswer ? { refusedAnswer } : {}),
+        ...refusalFields(refusedAnswer, attempt - 1),
       };
       const answer: unknown = interrupt(batch);
       // An answer refused once stays refused when LangGraph replays it (see refusedBefore).
@@ -122,7 +122,14 @@ export function agentApprovalNode(id: string, node: AgentNode<GraphState>, servi
           // A visit ends only once something is decided, so the pending set names the visit.
           dedupeKey: `${scope.threadId}:${names.approval}:refused:${visit}:${attempt}:${index}`,
         });
-        emit(config, { type: "approval-refused", node: names.approval, tool: "", reason: refusal.reason });
+        emit(config, {
+          type: "approval-refused",
+          node: names.approval,
+          tool: "",
+          reason: refusal.reason,
+          code: "APPROVAL_INVALID",
+          attempt,
+        });
       }
       if (!verdict.decided.length) {
         refusedAnswer = verdict.refused.map((refusal) => refusal.reason).join("; ");

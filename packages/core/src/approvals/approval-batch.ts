@@ -2,7 +2,7 @@ import { formatIssues } from "@governor/errors";
 import { peekApprovalRequestId } from "@governor/identity";
 import { z } from "zod";
 import type { ApprovalAuthority } from "./approval-authority.js";
-import type { ApprovalRequest } from "./approval-request.js";
+import type { AnswerRefusal, ApprovalRequest } from "./approval-request.js";
 
 /**
  * One interrupt asking for every approval a turn needs: each call that policy sent to a
@@ -15,7 +15,9 @@ export interface ApprovalBatch {
   readonly threadId: string;
   readonly node: string;
   readonly requests: readonly ApprovalRequest[];
-  /** Why the previous answer was refused, when it decided nothing. */
+  /** Set when the last answer decided nothing: why (see `ApprovalRequest.refusal`). */
+  readonly refusal?: AnswerRefusal;
+  /** @deprecated The same text as `refusal.reason`; read `refusal`. */
   readonly refusedAnswer?: string;
 }
 

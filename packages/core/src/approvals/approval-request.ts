@@ -26,8 +26,33 @@ export interface ApprovalRequest {
   readonly expiresAt: string;
   /** The longest lifetime a signed decision for this request may have (ms); never beyond `expiresAt`. */
   readonly decisionLifetimeMs?: number;
-  /** Why the previous answer was refused, when one was. */
+  /**
+   * Set when the last answer to this request was refused (malformed, signed for another call
+   * or run, expired, by someone without the scope): the request still waits, and this says why.
+   * Also an `approval-refused` event on the run's stream and a `refused` audit record.
+   */
+  readonly refusal?: AnswerRefusal;
+  /** @deprecated The same text as `refusal.reason`; read `refusal`. */
   readonly refusedAnswer?: string;
+}
+
+/** Why an answer to a waiting request decided nothing (see `ApprovalRequest.refusal`). */
+export interface AnswerRefusal {
+  /** Always APPROVAL_INVALID: the answer does not hold for the request it was given to. */
+  readonly code: "APPROVAL_INVALID";
+  /** What was wrong with the answer, for the approver (never the answer itself: a token is a credential). */
+  readonly reason: string;
+  /** Which answer of this wait was refused: 0 for the first, counting every answer given since the request. */
+  readonly attempt: number;
+}
+
+/** The fields a request carries after the answer of `attempt` was refused for `reason`. */
+export function refusalFields(
+  reason: string | undefined,
+  attempt: number,
+): { refusal: AnswerRefusal; refusedAnswer: string } | Record<string, never> {
+  if (reason === undefined) return {};
+  return { refusal: { code: "APPROVAL_INVALID", reason, attempt }, refusedAnswer: reason };
 }
 
 /**

@@ -20,7 +20,19 @@ export type GovernorEvent =
       policyIds: readonly string[];
     }
   | { type: "approval"; node: string; tool: string; approved: boolean; approver: string; reason?: string }
-  | { type: "approval-refused"; node: string; tool: string; reason: string }
+  /**
+   * The error event of a refused answer (resume value): the run still waits at `node`. The
+   * same reason is on the request as `refusal` (see ApprovalRequest) and in the audit journal.
+   */
+  | {
+      type: "approval-refused";
+      node: string;
+      tool: string;
+      reason: string;
+      code?: "APPROVAL_INVALID";
+      /** Which answer of the wait it was (0 for the first). */
+      attempt?: number;
+    }
   | {
       type: "action";
       node: string;

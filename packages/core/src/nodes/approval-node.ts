@@ -1,6 +1,6 @@
 import { GovernorError } from "@governor/errors";
 import { interrupt, type LangGraphRunnableConfig } from "@langchain/langgraph";
-import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { type ApprovalRequest, refusalFields } from "../approvals/approval-request.js";
 import { refusedBefore } from "../approvals/refused-before.js";
 import { approvalRequestId } from "../approvals/request-id.js";
 import type { ProposedCall } from "../gateway/proposed-call.js";
@@ -96,7 +96,8 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
 
     let refusedAnswer: string | undefined;
     for (let attempt = 0; ; attempt++) {
-      const answer: unknown = interrupt(refusedAnswer ? { ...request, refusedAnswer } : request);
+      // After a refusal the request says why, and which answer it was (the previous attempt).
+      const answer: unknown = interrupt({ ...request, ...refusalFields(refusedAnswer, attempt - 1) });
       // An answer refused once stays refused when LangGraph replays it (see refusedBefore).
       const earlier = await refusedBefore(services.gateway.audit, {
         threadId: scope.threadId,
@@ -117,7 +118,14 @@ export function approvalNode(id: string, node: ApprovalNode<GraphState>, service
           { reason: verdict.reason, refusedRequest: request.requestId, attempt },
           `refused:${attempt}`,
         );
-        emit(config, { type: "approval-refused", node: id, tool, reason: verdict.reason });
+        emit(config, {
+          type: "approval-refused",
+          node: id,
+          tool,
+          reason: verdict.reason,
+          code: "APPROVAL_INVALID",
+          attempt,
+        });
         continue;
       }
       const { approver, jti } = verdict;

@@ -1,15 +1,15 @@
 import { GovernorError } from "@governor/errors";
 import type { Principal } from "@governor/identity";
-import { approvalRequestsOf } from "../approvals/approval-batch.js";
+import { type ApprovalBatch, approvalRequestsOf } from "../approvals/approval-batch.js";
 import type { ApprovalRequest } from "../approvals/approval-request.js";
+import type { SpendLedger } from "../budget/daily-spend.js";
 import { spendKey, utcDay } from "../budget/daily-spend.js";
 import { mergeBudgets, parseBudget, type RunBudget } from "../budget/run-budget.js";
 import type { RunUsage } from "../budget/run-usage.js";
+import type { KillSwitch } from "../control/kill-switch.js";
 import { stopError } from "../control/run-stop.js";
 import type { GovernorChannel } from "../graph/governor-channel.js";
 import type { Workflow } from "../workflow/define-workflow.js";
-import type { SpendLedger } from "../budget/daily-spend.js";
-import type { KillSwitch } from "../control/kill-switch.js";
 
 /**
  * Refuses to start or resume a run while a kill switch covers its agent.
@@ -121,8 +121,8 @@ export function finishedTasks(
 
 /**
  * Every pending interrupt of a run that asks for approvals, in task order, leaving out the
- * interrupts of `finished` tasks (see `finishedTasks`). A batch's `refusedAnswer` (why the
- * last answer decided nothing) is copied onto each of its requests, so a caller reading
+ * interrupts of `finished` tasks (see `finishedTasks`). A batch's `refusal` (why the
+ * last answer decided nothing, and `refusedAnswer`, its text) is copied onto each of its requests, so a caller reading
  * requests sees it as it does on a single approval's request.
  */
 export function approvalInterrupts(
@@ -136,14 +136,18 @@ export function approvalInterrupts(
       const requests = approvalRequestsOf(pending.value);
       if (!requests.length) continue;
       const batch = (pending.value as { type?: unknown }).type === "approvals";
-      const refused = batch ? (pending.value as { refusedAnswer?: unknown }).refusedAnswer : undefined;
+      const value = pending.value as Pick<ApprovalBatch, "refusal" | "refusedAnswer">;
+      const refusedAnswer = batch ? value.refusedAnswer : undefined;
+      const refusal = batch ? value.refusal : undefined;
       found.push({
         id: pending.id,
         batch,
         requests:
-          typeof refused === "string"
+          typeof refusedAnswer === "string"
             ? requests.map((request) =>
-                request.refusedAnswer ? request : { ...request, refusedAnswer: refused },
+                request.refusedAnswer
+                  ? request
+                  : { ...request, refusedAnswer, ...(refusal ? { refusal } : {}) },
               )
             : requests,
       });
