@@ -2,7 +2,9 @@ import { type WorkflowIssue, WorkflowValidationError } from "@governor/errors";
 import { checkEdges } from "./check-edges.js";
 import { checkGraph, toGraph } from "./check-graph.js";
 import { checkShape, isInheritedName } from "./check-shape.js";
+import { checkToolInputs } from "./check-tool-inputs.js";
 import { normalizeEdge, type Workflow } from "./define-workflow.js";
+import { withoutKindCascade } from "./kind-dependent-issues.js";
 
 /**
  * Lists everything wrong with a workflow: shape (agent nodes' tools, bounds, governance,
@@ -11,7 +13,7 @@ import { normalizeEdge, type Workflow } from "./define-workflow.js";
  * An empty list means it can be compiled.
  */
 export function findWorkflowIssues(workflow: Workflow): WorkflowIssue[] {
-  const shapeIssues = checkShape(workflow);
+  const shapeIssues = [...checkShape(workflow), ...checkToolInputs(workflow)];
   if (!Array.isArray(workflow.edges)) {
     return [
       ...shapeIssues,
@@ -34,14 +36,18 @@ export function findWorkflowIssues(workflow: Workflow): WorkflowIssue[] {
   const edgeIssues = checkEdges(workflow, edges);
   // The graph library keys plain objects by node id: with an inherited name among the ids
   // (already reported) its path search answers nonsense, so the graph checks wait for a rename.
-  if (Object.keys(workflow.nodes).some(isInheritedName)) return [...shapeIssues, ...edgeIssues];
-  return [
-    ...shapeIssues,
-    ...edgeIssues,
-    ...checkGraph(workflow, toGraph(workflow, edges)),
-    // The policy's view of each tool's arguments (a Cedar schema) against the tool's zod contract.
-    ...(Array.isArray(workflow.tools) ? (workflow.policy?.checkContracts?.(workflow.tools) ?? []) : []),
-  ];
+  if (Object.keys(workflow.nodes).some(isInheritedName)) {
+    return withoutKindCascade(workflow, edges, { shape: shapeIssues, derived: edgeIssues });
+  }
+  return withoutKindCascade(workflow, edges, {
+    shape: shapeIssues,
+    derived: [
+      ...edgeIssues,
+      ...checkGraph(workflow, toGraph(workflow, edges)),
+      // The policy's view of each tool's arguments (a Cedar schema) against the tool's zod contract.
+      ...(Array.isArray(workflow.tools) ? (workflow.policy?.checkContracts?.(workflow.tools) ?? []) : []),
+    ],
+  });
 }
 
 /**
