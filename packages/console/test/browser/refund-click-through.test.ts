@@ -1,32 +1,27 @@
 import { PaymentsLedger } from "@governor/sample-refund";
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { BROWSER_TEST_MS, LIVE_MS, pollFor, useChromium } from "../fixtures/browser.js";
 import {
   auditCount,
-  type ConsoleFixture,
+  pendingRequest,
   refundConsoleWorkflow,
   startLargeRefund,
-  startTestConsole,
   storedStatus,
+  useTestConsoles,
 } from "../fixtures/console-harness.js";
 
 // The supervisor's path through the console, in a real browser: a $1,200 refund started by
 // another process shows up live, waits in the inbox with what exactly would happen, is
 // approved with a reason, completes, and the audit names who approved it and why.
 const browser = useChromium();
-let fixture: ConsoleFixture | undefined;
-
-afterEach(async () => {
-  await fixture?.close();
-  fixture = undefined;
-});
+const startConsole = useTestConsoles();
 
 describe("a supervisor approves the $1,200 refund in the console", () => {
   it(
     "the run appears live, is approved from the inbox, completes, and the audit shows the approver and reason",
     async () => {
       const ledger = new PaymentsLedger();
-      fixture = await startTestConsole({ workflows: [refundConsoleWorkflow(ledger)] });
+      const fixture = await startConsole({ workflows: [refundConsoleWorkflow(ledger)] });
       const context = await browser().newContext();
       const page = await context.newPage();
 
@@ -47,8 +42,7 @@ describe("a supervisor approves the $1,200 refund in the console", () => {
       );
 
       // The inbox shows exactly what would happen, bound to the stored request.
-      const [pending] = await fixture.runtime.pendingApprovals(thread);
-      if (!pending) throw new Error(`run ${thread} has no pending approval in the store`);
+      const pending = await pendingRequest(fixture, thread);
       await page.goto(`${fixture.url}/approvals`);
       const approval = page.locator(
         `[data-testid="approval"][data-thread="${thread}"][data-request="${pending.requestId}"]`,
@@ -81,7 +75,7 @@ describe("a supervisor approves the $1,200 refund in the console", () => {
         .poll(() => page.locator('[data-testid="flash"]').getAttribute("class"), { timeout: LIVE_MS })
         .toContain("ok");
 
-      await pollFor("the approved run to complete", () => storedStatus(fixture!, thread), "completed");
+      await pollFor("the approved run to complete", () => storedStatus(fixture, thread), "completed");
       expect(ledger.refunds).toHaveLength(1);
       expect(ledger.refunds[0]?.amount).toBe(1200);
 

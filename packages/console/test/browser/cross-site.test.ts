@@ -1,0 +1,138 @@
+import { createServer, type Server } from "node:http";
+import { PaymentsLedger } from "@governor/sample-refund";
+import type { Page, Response } from "playwright-core";
+import { afterEach, describe, expect, it } from "vitest";
+import { BROWSER_TEST_MS, LIVE_MS, useChromium } from "../fixtures/browser.js";
+import {
+  auditCount,
+  pendingRequest,
+  refundConsoleWorkflow,
+  startLargeRefund,
+  storedStatus,
+  useTestConsoles,
+} from "../fixtures/console-harness.js";
+
+// A page on another origin (another port of the same machine: same SITE, so the console's
+// SameSite=Strict cookie still goes along) tries to kill the agents and approve the $1,200
+// refund in the supervisor's browser: auto-submitted forms, with and without a CSRF token
+// leaked from the console, and no-cors fetches. Nothing may happen, and the console says 403.
+const browser = useChromium();
+const startConsole = useTestConsoles();
+let attacker: Server | undefined;
+
+afterEach(async () => {
+  await new Promise<void>((resolve) => (attacker ? attacker.close(() => resolve()) : resolve()));
+  attacker = undefined;
+});
+
+/** Serves `pages[path]` as HTML from another port (no CSP: the attacker's page may run anything). */
+async function startAttacker(pages: Record<string, string>): Promise<string> {
+  attacker = createServer((request, response) => {
+    const page = pages[request.url ?? ""];
+    response.writeHead(page ? 200 : 404, { "content-type": "text/html" });
+    response.end(page ?? "not found");
+  });
+  await new Promise<void>((resolve) => attacker?.listen(0, "127.0.0.1", resolve));
+  const address = attacker.address();
+  if (!address || typeof address === "string") throw new Error("attacker server has no port");
+  return `http://127.0.0.1:${address.port}`;
+}
+
+const field = (name: string, value: string) =>
+  `<input type="hidden" name="${name}" value="${value.replace(/"/g, "&quot;")}">`;
+
+/** A page that submits a form to `action` as soon as it loads. */
+function autoSubmit(action: string, fields: Record<string, string>): string {
+  return `<!doctype html><body><form method="post" action="${action}">${Object.entries(fields)
+    .map(([name, value]) => field(name, value))
+    .join("")}</form><script>document.forms[0].submit()</script></body>`;
+}
+
+/** A page that POSTs each `{url, body}` with fetch mode no-cors (an opaque, fire-and-forget request). */
+function noCorsFetches(requests: { url: string; body: Record<string, string> }[]): string {
+  return `<!doctype html><body><script>
+    window.done = Promise.all(${JSON.stringify(requests)}.map(({ url, body }) =>
+      fetch(url, { method: "POST", mode: "no-cors", credentials: "include", body: new URLSearchParams(body) })
+        .then(() => "sent", (error) => String(error))));
+  </script></body>`;
+}
+
+/** Opens the attacker's page and returns the console's answers to the POSTs it caused. */
+async function console403s(page: Page, consoleUrl: string, attackerPage: string, posts: number) {
+  const answers: Response[] = [];
+  const listener = (response: Response) => {
+    if (response.url().startsWith(consoleUrl) && response.request().method() === "POST")
+      answers.push(response);
+  };
+  page.on("response", listener);
+  await page.goto(attackerPage);
+  await expect.poll(() => answers.length, { timeout: LIVE_MS }).toBe(posts);
+  page.off("response", listener);
+  return answers.map((answer) => answer.status());
+}
+
+describe("another origin cannot kill agents or decide approvals through the console", () => {
+  it(
+    "auto-submitted forms (with and without a leaked CSRF token) and no-cors fetches are refused with 403, nothing changes, and the refusals are audited",
+    async () => {
+      const ledger = new PaymentsLedger();
+      const fixture = await startConsole({ workflows: [refundConsoleWorkflow(ledger)] });
+      const thread = await startLargeRefund(fixture);
+      const pending = await pendingRequest(fixture, thread);
+      const context = await browser().newContext();
+      const page = await context.newPage();
+
+      // The supervisor has the console open (so the browser holds its CSRF cookie), and the
+      // attacker somehow knows the token of this browser's form: only the origin check is left.
+      await page.goto(`${fixture.url}/controls`);
+      const leaked = await page.locator('form[data-testid="kill-form"] input[name="csrf"]').inputValue();
+      expect(leaked).not.toBe("");
+
+      const kill = { reason: "attacker", agent: "" };
+      const decide = {
+        decision: "approve",
+        requestId: pending.requestId,
+        callHash: pending.callHash,
+        approver: "supervisor:sam",
+        reason: "attacker",
+      };
+      const killUrl = `${fixture.url}/controls/kill`;
+      const decideUrl = `${fixture.url}/approvals/${thread}/decide`;
+      const site = await startAttacker({
+        "/kill": autoSubmit(killUrl, kill),
+        "/kill-leaked": autoSubmit(killUrl, { ...kill, csrf: leaked }),
+        "/decide": autoSubmit(decideUrl, decide),
+        "/decide-leaked": autoSubmit(decideUrl, { ...decide, csrf: leaked }),
+        "/fetch": noCorsFetches([
+          { url: killUrl, body: { ...kill, csrf: leaked } },
+          { url: decideUrl, body: { ...decide, csrf: leaked } },
+        ]),
+      });
+
+      for (const attack of ["/kill", "/kill-leaked", "/decide", "/decide-leaked"]) {
+        expect(await console403s(page, fixture.url, `${site}${attack}`, 1), attack).toEqual([403]);
+      }
+      expect(await console403s(page, fixture.url, `${site}/fetch`, 2)).toEqual([403, 403]);
+
+      // Nothing happened: no switch, the run still waits, no decision, no refund.
+      expect(await fixture.runtime.killSwitches()).toEqual([]);
+      expect(await storedStatus(fixture, thread)).toBe("waiting");
+      expect(await auditCount(fixture, thread, "approval", "approved")).toBe(0);
+      expect(ledger.refunds).toHaveLength(0);
+      // Each refused attempt is in the journal where the decisions are.
+      expect(await auditCount(fixture, "governor:kill-switch", "kill", "refused")).toBe(3);
+      expect(await auditCount(fixture, thread, "approval", "refused")).toBe(3);
+
+      // The same kill from the console's own page works: the refusals above were the origin's doing.
+      await page.goto(`${fixture.url}/controls`);
+      const form = page.locator('form[data-testid="kill-form"]');
+      await form.locator('input[name="reason"]').fill("drill: the console's own form");
+      await form.locator('button[data-testid="kill"]').click();
+      await expect
+        .poll(async () => (await fixture.runtime.killSwitches())?.length, { timeout: LIVE_MS })
+        .toBe(1);
+      await context.close();
+    },
+    BROWSER_TEST_MS,
+  );
+});
