@@ -1,11 +1,106 @@
-// H1b replaces this: a stub so the server can mount the approvals routes before they land.
 import { Hono } from "hono";
-import { html } from "hono/html";
-import type { ConsoleContext, ConsoleEnv } from "../console-context.js";
+import { provenApprover, signedInApprover, tokensRequired } from "../approver-auth-session.js";
+import type { ConsoleContext, ConsoleEnv, ConsoleRequest } from "../console-context.js";
+import { decideApproval } from "../decide-approval.js";
+import { decideBudget } from "../decide-budget.js";
+import { type FormBody, parseApprovalForm, parseBudgetForm } from "../decide-form.js";
+import {
+  asGovernorError,
+  type DecisionAttempt,
+  type DecisionResult,
+  refuseDecision,
+} from "../decide-result.js";
+import { readInbox } from "./approvals-inbox.js";
+import { loginRoutes } from "./approvals-login.js";
+import { type DecidingAs, renderInbox } from "./approvals-page.js";
 
-/** The approvals inbox (GET /approvals) and its decisions (POST /approvals/:thread/decide, /budgets/:thread/decide). */
+/**
+ * The approvals inbox (GET /approvals), its decisions (POST /approvals/:thread/decide and
+ * /budgets/:thread/decide) and approver sign-in (/login, /logout). A decision answers 303:
+ * to the run's page when it was made, back to the inbox when it was refused, the outcome in
+ * the flash either way.
+ */
 export function approvalRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
-  app.get("/approvals", (c) => ctx.layout(c, "Approvals", html`<p>The approvals inbox is not built yet.</p>`));
+
+  app.get("/approvals", async (c) => {
+    const inbox = await readInbox(ctx.options);
+    const decidingAs: DecidingAs = tokensRequired(ctx)
+      ? { proof: "token", approver: await signedInApprover(ctx, c) }
+      : { proof: "local-key", defaultApprover: ctx.options.defaultApprover };
+    return ctx.layout(c, "Approvals", renderInbox({ inbox, decidingAs, csrf: ctx.csrfField(c) }));
+  });
+
+  app.post("/approvals/:thread/decide", (c) =>
+    decideFromForm(ctx, c, "approval", async (body, threadId) => {
+      const form = parseApprovalForm(body);
+      const { approver } = await proveFor(ctx, c, form.approver, { kind: "approval", threadId, ...form });
+      return decideApproval(ctx.options, threadId, form, approver);
+    }),
+  );
+
+  app.post("/budgets/:thread/decide", (c) =>
+    decideFromForm(ctx, c, "budget", async (body, threadId) => {
+      const form = parseBudgetForm(body);
+      const attempt = {
+        kind: "budget" as const,
+        threadId,
+        requestId: form.requestId,
+        decision: form.decision,
+      };
+      const { approver } = await proveFor(ctx, c, form.approver, { ...attempt, approver: form.approver });
+      return decideBudget(ctx.options, threadId, form, approver);
+    }),
+  );
+
+  app.route("/", loginRoutes(ctx));
   return app;
+}
+
+/** A refusal that happened before the decision itself: already audited, carried to the flash. */
+class RefusedBefore extends Error {
+  constructor(readonly result: DecisionResult) {
+    super("refused");
+  }
+}
+
+/**
+ * Reads the form, runs `decide`, and answers 303 with the outcome as the flash. A form that
+ * cannot be read, or an approver who cannot be proved, is refused and audited like any other
+ * refusal: nothing is signed.
+ */
+async function decideFromForm(
+  ctx: ConsoleContext,
+  c: ConsoleRequest,
+  kind: DecisionAttempt["kind"],
+  decide: (body: FormBody, threadId: string) => Promise<DecisionResult>,
+) {
+  const threadId = c.req.param("thread") ?? "";
+  let result: DecisionResult;
+  try {
+    result = await decide(await c.req.parseBody({ all: true }), threadId);
+  } catch (error) {
+    result =
+      error instanceof RefusedBefore
+        ? error.result
+        : await refuseDecision(ctx.runtime, { kind, threadId }, asGovernorError(error));
+  }
+  const location = result.ok ? `/runs/${encodeURIComponent(threadId)}` : "/approvals";
+  return ctx.redirectWithFlash(c, location, { kind: result.ok ? "ok" : "error", message: result.message });
+}
+
+/** The proved approver, or a refusal audited under the attempt (with the name the form gave, if any). */
+async function proveFor(
+  ctx: ConsoleContext,
+  c: ConsoleRequest,
+  formApprover: string | undefined,
+  attempt: DecisionAttempt,
+) {
+  try {
+    return await provenApprover(ctx, c, formApprover);
+  } catch (error) {
+    // With tokens the form's approver field proves nothing, so it is not recorded as who tried.
+    const tried = tokensRequired(ctx) ? { ...attempt, approver: undefined } : attempt;
+    throw new RefusedBefore(await refuseDecision(ctx.runtime, tried, asGovernorError(error)));
+  }
 }
