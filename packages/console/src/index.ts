@@ -2,6 +2,8 @@
  * @governor/console: a local web console over a Governor store (graphs, live runs, run
  * timelines, the approvals inbox, audit and the kill switch). `governor console` starts it.
  */
+export { type ConsoleAppLifecycle, createConsoleApp } from "./console-app.js";
+export type { ConsoleContext, ConsoleEnv, ConsoleRequest, Flash, Html } from "./console-context.js";
 export type {
   ApproverTokenVerifier,
   ConsoleOptions,
@@ -9,3 +11,6 @@ export type {
   ConsoleWorkflow,
   RunningConsole,
 } from "./console-options.js";
+export { type ConsoleSecrets, newConsoleSecrets } from "./security/console-secrets.js";
+export { CONTENT_SECURITY_POLICY } from "./security/security-headers.js";
+export { startConsole } from "./start-console.js";
