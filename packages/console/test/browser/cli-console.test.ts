@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { GovernorRuntime } from "@governor/core";
 import { freePort, pollUntil } from "@governor/testing-services";
 import { afterEach, describe, expect, it } from "vitest";
-import { BROWSER_TEST_MS, LIVE_MS, pollFor, useChromium } from "../fixtures/browser.js";
+import { BROWSER_TEST_MS, flashAfterPost, LIVE_MS, pollFor, useChromium } from "../fixtures/browser.js";
 
 // The console as a user starts it: the real `governor` binary (the build: `npx tsc -b apps/cli`
 // first, as npm test does), `governor run` leaving the $1,200 refund waiting, then
@@ -105,6 +105,7 @@ describe("governor console (the real CLI)", () => {
       const approver = approval.locator('select[name="approver"]');
       if (await approver.count()) await approver.selectOption("supervisor:sam");
       await approval.locator('button[data-testid="approve"]').click();
+      expect((await flashAfterPost(page)).kind).toContain("ok");
 
       // The store itself says so, read by another process's runtime, as `governor runs` would.
       const reader = new GovernorRuntime({ dir });

@@ -2,7 +2,14 @@ import { createServer, type Server } from "node:http";
 import type { ConsoleWorkflow } from "@governor/console";
 import type { Page } from "playwright-core";
 import { afterEach, describe, expect, it } from "vitest";
-import { BROWSER_TEST_MS, injectionEvidence, LIVE_MS, pollFor, useChromium } from "../fixtures/browser.js";
+import {
+  BROWSER_TEST_MS,
+  flashAfterPost,
+  injectionEvidence,
+  LIVE_MS,
+  pollFor,
+  useChromium,
+} from "../fixtures/browser.js";
 import { storedStatus, useTestConsoles } from "../fixtures/console-harness.js";
 import { createInjectionSample, INJECTION, PAYLOADS } from "../fixtures/injection.js";
 
@@ -68,6 +75,7 @@ describe("attacker markup in model output and tool results renders as inert text
       const approver = approval.locator('select[name="approver"]');
       if (await approver.count()) await approver.selectOption("supervisor:sam");
       await approval.locator('button[data-testid="approve"]').click();
+      expect((await flashAfterPost(inbox)).kind).toContain("ok");
       await pollFor("the approved run to complete", () => storedStatus(fixture, thread), "completed");
       expect(sample.ledger.refunds).toHaveLength(1);
       await expectInert(inbox);
