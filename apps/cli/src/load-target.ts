@@ -1,7 +1,8 @@
-import { existsSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { pathToFileURL } from "node:url";
-import { GovernorError, isWorkflow, type SampleDefinition, type Workflow } from "@governor/core";
+import { GovernorError, type SampleDefinition, type Workflow } from "@governor/core";
 import type { ScenarioScript } from "@governor/models";
+import { loadFailure, notAModule } from "./load-failure.js";
 import { SAMPLES } from "./samples.js";
 import {
   canonicalPath,
@@ -9,6 +10,7 @@ import {
   registeredNameOf,
   type WorkflowConfig,
 } from "./workflow-config.js";
+import { workflowOfModule } from "./workflow-exports.js";
 
 /** What a CLI target (a sample name, a registered workflow name or a module path) resolves to. */
 export interface Target {
@@ -35,7 +37,8 @@ function looksLikePath(target: string): boolean {
  * module path. Importing a path here is the operator's own choice.
  *
  * A module may export a sample (`defineSample`) or a workflow (`defineWorkflow`), as the
- * default export or as `sample`/`workflow`, and optionally a `scenario` script.
+ * default export or as `sample`/`workflow`, or a factory of one (see workflowOfModule), and
+ * optionally a `scenario` script.
  *
  * @throws {GovernorError} SAMPLE_UNKNOWN for an unknown name, WORKFLOW_LOAD_FAILED for a module that cannot be loaded or exports no workflow.
  */
@@ -136,44 +139,15 @@ function fromSample(sample: SampleDefinition): Target {
 async function importTarget(target: string): Promise<Omit<Target, "source" | "registered">> {
   const path = canonicalPath(target);
   if (!existsSync(path)) throw new GovernorError("WORKFLOW_LOAD_FAILED", `No file at ${path}`, { path });
+  const refused = notAModule(path, statSync(path).isDirectory());
+  if (refused) throw refused;
   let module: Record<string, unknown>;
   try {
     // tsx loads TypeScript modules at run time, so users need no build step for a workflow file.
     const { tsImport } = await import("tsx/esm/api");
     module = (await tsImport(pathToFileURL(path).href, import.meta.url)) as Record<string, unknown>;
   } catch (error) {
-    throw new GovernorError(
-      "WORKFLOW_LOAD_FAILED",
-      `Could not load ${path}: ${error instanceof Error ? error.message : String(error)}`,
-      { path },
-      { cause: error },
-    );
+    throw loadFailure(path, error);
   }
-  return fromModule(module, path);
-}
-
-function fromModule(module: Record<string, unknown>, path: string): Omit<Target, "source" | "registered"> {
-  const candidates = [module.default, module.sample, module.workflow];
-  for (const candidate of candidates) {
-    if (isSample(candidate))
-      return { workflow: candidate.workflow, scenario: candidate.scenario, sample: candidate };
-  }
-  const workflow = candidates.find(isWorkflow) ?? Object.values(module).find(isWorkflow);
-  if (!workflow) {
-    throw new GovernorError(
-      "WORKFLOW_LOAD_FAILED",
-      `${path} exports no workflow: export one made with defineWorkflow() as default or as "workflow"`,
-      { path, exports: Object.keys(module) },
-    );
-  }
-  return { workflow, scenario: module.scenario as ScenarioScript | undefined };
-}
-
-function isSample(value: unknown): value is SampleDefinition {
-  return (
-    typeof value === "object" &&
-    value !== null &&
-    isWorkflow((value as SampleDefinition).workflow) &&
-    Array.isArray((value as SampleDefinition).cases)
-  );
+  return workflowOfModule(module, path);
 }

@@ -1,4 +1,9 @@
-import { GovernorError, type ResolvedNamedModels, resolveNamedModels } from "@governor/core";
+import {
+  GovernorError,
+  type ResolvedNamedModels,
+  resolveNamedModels,
+  routingModelNames,
+} from "@governor/core";
 import { type ResolvedChatModel, resolveChatModel } from "@governor/models";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { Target } from "./load-target.js";
@@ -46,4 +51,20 @@ export interface TargetModels {
 export async function targetModels(target: Target): Promise<TargetModels> {
   const [model, named] = await Promise.all([modelFor(target), modelsFor(target)]);
   return { model: model?.model, models: named?.models };
+}
+
+/**
+ * Models for drawing a target's graph: compiling needs a model object for each model or agent
+ * step, but drawing never calls one, so each is an empty offline script. No API key, no
+ * scenario, never the network: `governor graph` of any workflow works offline.
+ */
+export async function drawingModels(target: Target): Promise<TargetModels> {
+  const offline = {};
+  const names = routingModelNames(target.workflow);
+  const scripts = Object.fromEntries(names.map((name) => [name, { name, turns: [] }]));
+  const [model, named] = await Promise.all([
+    resolveChatModel({ scenario: { name: "drawing", turns: [] }, env: offline }),
+    resolveNamedModels(target.workflow, names.length ? scripts : undefined, offline),
+  ]);
+  return { model: model.model, models: named?.models };
 }
