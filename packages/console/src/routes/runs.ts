@@ -40,6 +40,8 @@ ${renderSelect("workflow", "Workflow", workflows, workflowText)}
   app.get("/runs/:thread", async (c) => {
     const run = await findRun(ctx.runtime, threadParam(c.req.param("thread")));
     const timeline = await timelineOf(ctx.runtime, run);
+    // The registry keeps a failure's error only for some failures; the journal's run record has it always.
+    const error = run.error ?? timeline.outcome.error;
     const known = await ctx.options.workflowFor(run);
     const graph = known
       ? graphView(known.workflow, runMarks(timeline))
@@ -53,7 +55,7 @@ ${renderSelect("workflow", "Workflow", workflows, workflowText)}
 <dt>Principal</dt><dd>${run.principal.id}</dd>
 <dt>Started</dt><dd>${run.createdAt}</dd>
 <dt>Last change</dt><dd data-testid="run-updated">${run.updatedAt}</dd>
-${run.error ? html`<dt>Error</dt><dd data-testid="run-error">${run.error}</dd>` : ""}
+${error ? html`<dt>Error</dt><dd data-testid="run-error">${error}</dd>` : ""}
 </dl>
 ${run.status === "waiting" ? html`<p><a href="/approvals">Decide it in the approvals inbox</a></p>` : ""}
 <p><a href="/audit/${encodeURIComponent(run.threadId)}">Audit records of this run</a></p>
