@@ -3,7 +3,7 @@ import type { BaseChatModel } from "@langchain/core/language_models/chat_models"
 import { formatEvent, formatOutcome } from "./format-events.js";
 import { loadSource, type Target } from "./load-target.js";
 import { targetModels } from "./model-for.js";
-import { openRuntime } from "./open-runtime.js";
+import { openExistingRuntime } from "./open-runtime.js";
 import { paint, type Terminal } from "./terminal.js";
 import { readWorkflowConfig } from "./workflow-config.js";
 
@@ -30,7 +30,7 @@ export async function continueRun(
   act: (stored: StoredRun) => Promise<RunOutcome>,
 ): Promise<RunOutcome> {
   const config = readWorkflowConfig(options.config);
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const run = await runtime.getRun(threadId);
     // The stored source is only a key into the samples and the operator's config.

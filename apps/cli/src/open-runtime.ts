@@ -1,7 +1,6 @@
-import { accessSync, constants, existsSync, mkdirSync, statSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import {
-  defaultGovernorDir,
   GovernorError,
   GovernorRuntime,
   type GovernorStores,
@@ -9,6 +8,7 @@ import {
   type ToolCallLimits,
 } from "@governor/core";
 import type { MemoryStore } from "@governor/memory";
+import { ensureStoreDir, type StoreDir, storeDirFrom } from "./store-dir.js";
 
 /**
  * The runtime on the store the user chose: PostgreSQL when DATABASE_URL is set (the directory
@@ -19,14 +19,41 @@ import type { MemoryStore } from "@governor/memory";
  * is one clear error naming it and where it came from, not a stack trace from mkdir or
  * SQLite.
  *
- * @throws {GovernorError} CONFIG_INVALID when the store directory is a file, cannot be
- *   created, or is not readable and writable; or when the store in it cannot be opened.
+ * @throws {GovernorError} CONFIG_INVALID when `--dir`/GOVERNOR_DIR is empty, or the store
+ *   directory is a file, cannot be created, or is not readable and writable (see
+ *   store-dir.ts); or when the store in it cannot be opened.
  */
 export async function openRuntime(dir: string | undefined): Promise<GovernorRuntime> {
-  const path = dir === undefined ? defaultGovernorDir() : resolve(dir);
-  const origin =
-    dir !== undefined ? "--dir" : process.env.GOVERNOR_DIR ? "GOVERNOR_DIR" : "the default store";
-  checkStoreDir(path, origin);
+  const storeDir = storeDirFrom(dir);
+  ensureStoreDir(storeDir);
+  return openStoreRuntime(storeDir);
+}
+
+/**
+ * The runtime on a store that must already exist, for commands that only read or answer an
+ * existing run (pending, status, audit, runs, cost, replay, approve, budget, memory reads): a
+ * mistyped `--dir` is an error naming the path, never a fresh empty store (and a signing key)
+ * created where the user did not mean one.
+ *
+ * @throws {GovernorError} CONFIG_INVALID for an empty `--dir`/GOVERNOR_DIR; STORE_NOT_FOUND
+ *   when the directory holds no `governor.db`.
+ */
+export async function openExistingRuntime(dir: string | undefined): Promise<GovernorRuntime> {
+  const storeDir = storeDirFrom(dir);
+  // A path that exists is checked first, so a file is named as one, not as a missing store.
+  if (existsSync(storeDir.path)) ensureStoreDir(storeDir);
+  if (!process.env.DATABASE_URL && !existsSync(join(storeDir.path, "governor.db"))) {
+    throw new GovernorError(
+      "STORE_NOT_FOUND",
+      `No Governor store at ${storeDir.path} (${storeDir.origin}): run a workflow first, or pass --dir with the store's directory`,
+      { dir: storeDir.path },
+    );
+  }
+  ensureStoreDir(storeDir);
+  return openStoreRuntime(storeDir);
+}
+
+async function openStoreRuntime({ path, origin }: StoreDir): Promise<GovernorRuntime> {
   try {
     const store = await openGovernorStore({ dir: path });
     return new GovernorRuntime({ store, ...(await sharedLimits(store)) });
@@ -38,55 +65,6 @@ export async function openRuntime(dir: string | undefined): Promise<GovernorRunt
       { dir: path },
       { cause: error },
     );
-  }
-}
-
-/**
- * The runtime on a store that must already exist, for commands that only read (runs, cost,
- * replay): a mistyped `--dir` is an error naming the path, never a fresh empty store (and a
- * signing key) created where the user did not mean one.
- *
- * @throws {GovernorError} STORE_NOT_FOUND when the directory holds no `governor.db`.
- */
-export async function openExistingRuntime(dir: string | undefined): Promise<GovernorRuntime> {
-  const path = dir === undefined ? defaultGovernorDir() : resolve(dir);
-  const origin =
-    dir !== undefined ? "--dir" : process.env.GOVERNOR_DIR ? "GOVERNOR_DIR" : "the default store";
-  if (!process.env.DATABASE_URL && !existsSync(join(path, "governor.db"))) {
-    throw new GovernorError(
-      "STORE_NOT_FOUND",
-      `No Governor store at ${path} (${origin}): run a workflow first, or pass --dir with the store's directory`,
-      { dir: path },
-    );
-  }
-  return openRuntime(dir);
-}
-
-function checkStoreDir(path: string, origin: string): void {
-  const invalid = (what: string, cause?: unknown) =>
-    new GovernorError(
-      "CONFIG_INVALID",
-      `The store directory ${path} (${origin}) ${what}: pass --dir with a directory you can write, or set GOVERNOR_DIR`,
-      { dir: path },
-      { cause },
-    );
-  let isDirectory: boolean;
-  try {
-    isDirectory = statSync(path).isDirectory();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw invalid("cannot be read", error);
-    try {
-      mkdirSync(path, { recursive: true });
-    } catch (cause) {
-      throw invalid(`cannot be created (${(cause as NodeJS.ErrnoException).code ?? "error"})`, cause);
-    }
-    isDirectory = true;
-  }
-  if (!isDirectory) throw invalid("is a file, not a directory");
-  try {
-    accessSync(path, constants.R_OK | constants.W_OK);
-  } catch (error) {
-    throw invalid("is not readable and writable by this user", error);
   }
 }
 

@@ -10,7 +10,7 @@ import {
 import { decideAndPrint, defaultApprover } from "../drive-run.js";
 import { loadSource } from "../load-target.js";
 import { modelFor, modelsFor } from "../model-for.js";
-import { openRuntime } from "../open-runtime.js";
+import { openExistingRuntime } from "../open-runtime.js";
 import { queueConfigured } from "../run-queue-client.js";
 import { paint, type Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
@@ -44,7 +44,7 @@ export async function decideCommand(
   threadId: string,
   options: DecideOptions,
 ): Promise<RunOutcome | QueuedAnswer> {
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const run = await runtime.getRun(threadId);
     const requests = (await runtime.pending())
@@ -174,7 +174,7 @@ export async function pendingCommand(
   threadId: string | undefined,
   options: PendingOptions,
 ): Promise<void> {
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     if (options.reveal) {
       await revealCommand(terminal, runtime, threadId, options);
@@ -193,7 +193,9 @@ export async function pendingCommand(
       );
       return;
     }
-    const budgets = (await runtime.pendingBudgets()).filter((entry) => threadId === undefined || entry.run.threadId === threadId);
+    const budgets = (await runtime.pendingBudgets()).filter(
+      (entry) => threadId === undefined || entry.run.threadId === threadId,
+    );
     if (!pending.length && !budgets.length) {
       terminal.out(`No runs are waiting for approval in ${runtime.store.location}.`);
       return;

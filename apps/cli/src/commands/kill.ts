@@ -1,5 +1,5 @@
 import { canonicalId, type GovernorRuntime, utcDay } from "@governor/core";
-import { openRuntime } from "../open-runtime.js";
+import { openExistingRuntime, openRuntime } from "../open-runtime.js";
 import { operator } from "../operator.js";
 import { paint, type Terminal } from "../terminal.js";
 import { operatorPrincipal } from "./memory-scope.js";
@@ -64,8 +64,11 @@ export async function unkillCommand(terminal: Terminal, options: Omit<KillOption
 }
 
 /** `governor status`: engaged kill switches, runs by status, and today's model spend by principal. */
-export async function statusCommand(terminal: Terminal, options: { dir?: string; json?: boolean }): Promise<void> {
-  const runtime = await openRuntime(options.dir);
+export async function statusCommand(
+  terminal: Terminal,
+  options: { dir?: string; json?: boolean },
+): Promise<void> {
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const day = utcDay(Date.now());
     const kills = await runtime.killSwitches();
@@ -116,6 +119,8 @@ export async function statusCommand(terminal: Terminal, options: { dir?: string;
 
 /** The agents recorded runs acted as, in the canonical form kill switches compare. */
 async function knownAgents(runtime: GovernorRuntime): Promise<string[]> {
-  const agents = (await runtime.store.runs.list()).map((run) => canonicalId(run.principal.agentId, "agent id"));
+  const agents = (await runtime.store.runs.list()).map((run) =>
+    canonicalId(run.principal.agentId, "agent id"),
+  );
   return [...new Set(agents)].sort();
 }

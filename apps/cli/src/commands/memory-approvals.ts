@@ -3,7 +3,7 @@ import { type ApproverRegistry, signApprovalDecision } from "@governor/identity"
 import type { MemoryApprovalRequest, MemoryEvent } from "@governor/memory";
 import { defaultApprover } from "../drive-run.js";
 import { loadSource, loadTarget } from "../load-target.js";
-import { memoryOf, openRuntime } from "../open-runtime.js";
+import { memoryOf, openExistingRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
 import { formatEvent, formatRequest } from "./memory-format.js";
@@ -25,7 +25,7 @@ export async function memoryPendingCommand(terminal: Terminal, options: MemoryPe
     (part) => part !== undefined,
   );
   const scope = narrowed ? scopeFrom(options) : undefined;
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const requests = memoryOf(runtime).pending(operatorPrincipal(), scope);
     if (options.json) {
@@ -75,7 +75,7 @@ export async function memoryDecideCommand(
       `memory ${decision} needs --request ID (see governor memory pending)`,
     );
   }
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const request = await waitingRequest(runtime, options.request);
     const { approvers, from } = await approversFor(runtime, request, options);

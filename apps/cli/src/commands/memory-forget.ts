@@ -1,6 +1,6 @@
 import { GovernorError } from "@governor/core";
 import type { MemoryEvent } from "@governor/memory";
-import { memoryOf, openRuntime } from "../open-runtime.js";
+import { memoryOf, openExistingRuntime } from "../open-runtime.js";
 import type { Terminal } from "../terminal.js";
 import { formatEvent } from "./memory-format.js";
 import { operatorPrincipal, type ScopeOptions, scopeFrom } from "./memory-scope.js";
@@ -48,7 +48,7 @@ export async function memoryForgetCommand(
       { missing },
     );
   }
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const [event] = await memoryOf(runtime).write({ principal: operatorPrincipal() }, [
       {

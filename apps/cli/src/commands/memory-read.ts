@@ -1,6 +1,6 @@
 import { GovernorError } from "@governor/core";
 import { describeScope, type FactRecord } from "@governor/memory";
-import { memoryOf, openRuntime } from "../open-runtime.js";
+import { memoryOf, openExistingRuntime } from "../open-runtime.js";
 import { paint, type Terminal } from "../terminal.js";
 import { formatFact, formatHistoryRecord } from "./memory-format.js";
 import { operatorPrincipal, type ScopeOptions, scopeFrom } from "./memory-scope.js";
@@ -22,7 +22,7 @@ export async function memoryListCommand(
   options: MemoryReadOptions & { all?: boolean },
 ): Promise<void> {
   const scope = scopeFrom(options);
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const principal = operatorPrincipal();
     const facts = options.all
@@ -53,7 +53,7 @@ export async function memoryHistoryCommand(
   options: MemoryReadOptions & { entity?: string; attribute?: string },
 ): Promise<void> {
   const scope = scopeFrom(options);
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const records = memoryOf(runtime).history(operatorPrincipal(), scope, {
       entity: options.entity,
@@ -100,7 +100,7 @@ export async function memoryAsOfCommand(
       "as-of needs --valid-at ISO (what was true then), --known-at ISO (what was known then) or both; for now, use governor memory list",
     );
   }
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const facts = memoryOf(runtime).asOf(operatorPrincipal(), scope, {
       validAt: options.validAt,
