@@ -2,6 +2,7 @@
  * @governor/console: a local web console over a Governor store (graphs, live runs, run
  * timelines, the approvals inbox, audit and the kill switch). `governor console` starts it.
  */
+export { hmacApproverTokens, signApproverToken } from "./approver-auth.js";
 export { type ConsoleAppLifecycle, createConsoleApp } from "./console-app.js";
 export type { ConsoleContext, ConsoleEnv, ConsoleRequest, Flash, Html } from "./console-context.js";
 export type {
