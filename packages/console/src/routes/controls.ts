@@ -50,7 +50,7 @@ ${ctx.csrfField(c)}
 
   app.post("/controls/kill", async (c) => {
     try {
-      const request = killRequestOf(await c.req.parseBody(), ctx.options.workflows);
+      const request = killRequestOf(await c.req.parseBody({ all: true }), ctx.options.workflows);
       const record = await ctx.runtime.kill({ ...request, by });
       const what = request.agent === undefined ? "every run" : `runs of agent ${request.agent}`;
       return ctx.redirectWithFlash(c, "/controls", {
@@ -64,7 +64,7 @@ ${ctx.csrfField(c)}
 
   app.post("/controls/unkill", async (c) => {
     try {
-      const agent = unkillAgentOf(await c.req.parseBody());
+      const agent = unkillAgentOf(await c.req.parseBody({ all: true }));
       const scope = agent === undefined ? "global" : `agent:${agent}`;
       const released = await ctx.runtime.unkill({ ...(agent !== undefined ? { agent } : {}), by });
       return ctx.redirectWithFlash(c, "/controls", {

@@ -57,7 +57,7 @@ async function postRefusal(c: Context<ConsoleEnv>, host: string, secrets: Consol
   }
   let token: unknown;
   try {
-    token = (await c.req.parseBody())["csrf"];
+    token = (await c.req.parseBody({ all: true }))["csrf"];
   } catch {
     return "the form could not be read";
   }

@@ -60,7 +60,7 @@ export async function follow(store: ConsoleStore, response: Response, session: B
   return page(store, response.headers.get("location") ?? "/", cookie);
 }
 
-/** The text of every element with this data-testid (tags stripped, entities left as they are). */
+/** The text of every element with this data-testid, as a browser shows it (tags stripped, entities decoded). */
 export function testIds(html: string, id: string): string[] {
   const found: string[] = [];
   const open = new RegExp(`<(\\w+)[^>]*data-testid="${id}"[^>]*>`, "g");
@@ -68,7 +68,13 @@ export function testIds(html: string, id: string): string[] {
     const tag = match[1];
     const start = (match.index ?? 0) + match[0].length;
     const end = html.indexOf(`</${tag}>`, start);
-    found.push(html.slice(start, end).replace(/<[^>]*>/g, "").trim());
+    found.push(decodeEntities(html.slice(start, end).replace(/<[^>]*>/g, "")).trim());
   }
   return found;
+}
+
+const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
+
+function decodeEntities(text: string): string {
+  return text.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity);
 }
