@@ -1,3 +1,4 @@
+import { signApprovalDecision } from "@governor/identity";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import {
   type ApprovalsWorld,
@@ -70,6 +71,45 @@ describe("the approvals inbox", () => {
       expect(JSON.stringify(approved[0])).toContain("supervisor:sam");
       expect(JSON.stringify(approved[0])).toContain("laptop lost in transit, carrier confirmed");
       expect(cards(await world.client().inbox(), "approval")).toEqual([]);
+    },
+    TEST_MS,
+  );
+
+  it(
+    "shows why the previous answer was refused, and the request stays decidable",
+    async () => {
+      const threadId = await world.start();
+      const [request] = await world.runtime.pendingApprovals(
+        world.workflow.workflow,
+        threadId,
+        world.workflow.options,
+      );
+      if (!request) throw new Error("the refund should wait for an approval");
+      // A decision signed elsewhere by someone the workflow does not entitle: the approval node refuses it.
+      const token = await signApprovalDecision(world.runtime.store.tokenKeys, {
+        approver: "support:alex",
+        decision: "approve",
+        request,
+      });
+      const outcome = await world.runtime.resume(
+        world.workflow.workflow,
+        threadId,
+        { token },
+        world.workflow.options,
+      );
+      expect(outcome.status).toBe("waiting");
+
+      const { card, requestId, callHash } = await waitingRefund(threadId);
+      expect(textOf(card, "approval-refused")).toContain("support:alex");
+
+      const answer = await world.client().post(`/approvals/${threadId}/decide`, {
+        requestId,
+        callHash,
+        decision: "approve",
+        approver: "supervisor:sam",
+      });
+      expect(answer.flash?.kind, answer.flash?.message).toBe("ok");
+      expect(world.ledger.refunds.length).toBe(1);
     },
     TEST_MS,
   );
