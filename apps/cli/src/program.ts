@@ -1,5 +1,6 @@
 import { GovernorError } from "@governor/errors";
 import { Command, CommanderError, Option } from "commander";
+import { refuseOddValues } from "./cli-values.js";
 import { registerMemoryCommands } from "./commands/memory-program.js";
 import { SAMPLES } from "./samples.js";
 import { paint, processTerminal, type Terminal } from "./terminal.js";
@@ -311,6 +312,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
       await auditShowCommand(terminal, thread, options);
     });
 
+  refuseOddValues(program);
   return program;
 }
 

@@ -7,6 +7,7 @@ import {
   type RunOutcome,
   revealPendingRequest,
 } from "@governor/core";
+import { approverOf } from "../cli-values.js";
 import { decideAndPrint, defaultApprover } from "../drive-run.js";
 import { loadSource } from "../load-target.js";
 import { modelFor, modelsFor } from "../model-for.js";
@@ -61,7 +62,7 @@ export async function decideCommand(
     const target = await loadSource(run.source, readWorkflowConfig(options.config));
     const model = await modelFor(target);
     const named = await modelsFor(target);
-    const approver = options.approver ?? defaultApprover();
+    const approver = approverOf(options.approver, defaultApprover);
     for (const request of chosen) {
       const eligible = eligibleApprovers(target.workflow, request);
       if (eligible && !eligible.includes(approver)) {

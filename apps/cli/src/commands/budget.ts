@@ -1,4 +1,5 @@
 import { GovernorError, type RunOutcome } from "@governor/core";
+import { approverOf } from "../cli-values.js";
 import { continueRun } from "../continue-run.js";
 import { defaultApprover } from "../drive-run.js";
 import { queueConfigured } from "../run-queue-client.js";
@@ -39,7 +40,7 @@ export async function budgetCommand(
       "Give either --stop or at least one of --extend-tokens, --extend-cost, --extend-steps",
     );
   }
-  const approver = options.approver ?? defaultApprover();
+  const approver = approverOf(options.approver, defaultApprover);
   if (extending && queueConfigured()) {
     // A grant is signed here and resumed by a worker; --stop ends the run here (nothing to run).
     const { queueBudgetGrant } = await import("./queue-answer.js");

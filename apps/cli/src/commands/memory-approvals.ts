@@ -1,6 +1,7 @@
 import { GovernorError, type GovernorRuntime } from "@governor/core";
 import { type ApproverRegistry, signApprovalDecision } from "@governor/identity";
 import type { MemoryApprovalRequest, MemoryEvent } from "@governor/memory";
+import { approverOf } from "../cli-values.js";
 import { defaultApprover } from "../drive-run.js";
 import { loadSource, loadTarget } from "../load-target.js";
 import { memoryOf, openExistingRuntime } from "../open-runtime.js";
@@ -79,7 +80,7 @@ export async function memoryDecideCommand(
   try {
     const request = await waitingRequest(runtime, options.request);
     const { approvers, from } = await approversFor(runtime, request, options);
-    const approver = options.approver ?? defaultApprover();
+    const approver = approverOf(options.approver, defaultApprover);
     checkApprover(approvers, approver, request, from);
     const token = await signApprovalDecision(runtime.store.tokenKeys, {
       approver,
