@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ConsoleWorkflow, createConsoleApp, newConsoleSecrets } from "@governor/console";
+import { type ConsoleSecrets, type ConsoleWorkflow, createConsoleApp, newConsoleSecrets } from "@governor/console";
 import { GovernorRuntime, type RunRecord } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { createRefundSample, refundSample } from "@governor/sample-refund";
@@ -27,12 +27,18 @@ export interface ConsoleStore {
   readonly runtime: GovernorRuntime;
   readonly workflows: ConsoleWorkflow[];
   readonly app: ReturnType<typeof createConsoleApp>;
+  readonly secrets: ConsoleSecrets;
   /** Another runtime on the same store, as the CLI or a worker would open it. */
   other(): GovernorRuntime;
 }
 
 /** A temp store, its runtime, and the console app over it (no socket); all closed after each test. */
-export function useConsoleStore(): (options?: { workflows?: ConsoleWorkflow[]; pollMs?: number }) => ConsoleStore {
+export function useConsoleStore(): (options?: {
+  workflows?: ConsoleWorkflow[];
+  pollMs?: number;
+  /** What the console sees instead of the store's runtime (a wrapper over it). */
+  seen?: (runtime: GovernorRuntime) => GovernorRuntime;
+}) => ConsoleStore {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
     for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
@@ -48,16 +54,17 @@ export function useConsoleStore(): (options?: { workflows?: ConsoleWorkflow[]; p
     const runtime = open();
     const workflows = options.workflows ?? [refundWorkflow()];
     const stop = new AbortController();
+    const secrets = newConsoleSecrets();
     const app = createConsoleApp(
       {
-        runtime,
+        runtime: options.seen ? options.seen(runtime) : runtime,
         workflows,
         workflowFor: async (run: RunRecord) => workflows.find((w) => w.source === run.source),
         port: PORT,
         pollMs: options.pollMs ?? 50,
         defaultApprover: "supervisor:sam",
       },
-      newConsoleSecrets(),
+      secrets,
       { signal: stop.signal },
     );
     cleanups.push(async () => {
@@ -65,7 +72,7 @@ export function useConsoleStore(): (options?: { workflows?: ConsoleWorkflow[]; p
       for (const opened of runtimes) await opened.close();
       rmSync(dir, { recursive: true, force: true });
     });
-    return { dir, runtime, workflows, app, other: open };
+    return { dir, runtime, workflows, app, secrets, other: open };
   };
 }
 
@@ -76,6 +83,5 @@ export async function runCase(runtime: GovernorRuntime, name: string) {
   return runtime.start(refund.workflow, sampleCase.input, {
     model: new ScenarioChatModel(refundSample.scenario),
     source: "sample:refund",
-    ...(sampleCase.delegation ? {} : {}),
   });
 }
