@@ -120,6 +120,10 @@ describe("a Studio run in Governor's store", () => {
       expect(state.next).toEqual([]);
       expect(state.tasks.flatMap((task) => task.interrupts)).toEqual([]);
       expect(studio.executedRefunds(threadId)).toHaveLength(1);
+      // Its history too: the CLI's steps after the approval are the newest checkpoints.
+      const [newest, ...older] = await studio.client.threads.getHistory(threadId, { limit: 50 });
+      expect(newest?.next).toEqual([]);
+      expect(older.some((snapshot) => snapshot.next.includes("refund_approval"))).toBe(true);
       expect(await listedRun(threadId)).toMatchObject({ workflow: "refund", status: "completed" });
       const none = await governorJson<{ threadId: string }[]>("pending");
       expect(none.filter((entry) => entry.threadId === threadId)).toEqual([]);
@@ -208,24 +212,48 @@ describe("a Studio run in Governor's store", () => {
       const inputError = await refusedRun(() =>
         studio.client.runs.wait(badInput, "refund", { input: { orderId: 5, request: ["not", "text"] } }),
       );
-      expect(inputError).toContain("INPUT_INVALID");
+      // The server reports an error's name and message (not its code).
+      expect(inputError).toMatch(/Input for workflow \\?"refund\\?" is invalid: .*orderId/);
 
-      // A caller who claims more than the workflow's agent holds.
-      const forged = await studio.newThread();
-      const principalError = await refusedRun(() =>
-        studio.client.runs.wait(forged, "refund", {
-          input: refundRequest,
-          config: { configurable: { principal: { id: "agent:root", agentId: "root", scopes: ["*"] } } },
-        }),
-      );
-      expect(principalError).toContain("CONFIG_INVALID");
+      // A caller's principal: malformed, or claiming more than the workflow's agent holds.
+      const principals = [
+        {
+          principal: { id: "agent:root", agentId: "root", scopes: ["*"] },
+          refusal: /principal is malformed/,
+        },
+        {
+          principal: {
+            id: "agent:support",
+            kind: "agent",
+            agentId: "support",
+            scopes: ["refunds:write", "admin:*"],
+          },
+          refusal: /beyond workflow/,
+        },
+        {
+          principal: { id: "agent:other", kind: "agent", agentId: "other", scopes: [] },
+          refusal: /claims agent \\?"other\\?"/,
+        },
+      ];
+      const forged: string[] = [];
+      for (const { principal, refusal } of principals) {
+        const threadId = await studio.newThread();
+        forged.push(threadId);
+        const error = await refusedRun(() =>
+          studio.client.runs.wait(threadId, "refund", {
+            input: refundRequest,
+            config: { configurable: { principal } },
+          }),
+        );
+        expect(error).toMatch(refusal);
+      }
 
-      for (const threadId of [badInput, forged]) expect(await listedRun(threadId)).toBeUndefined();
+      for (const threadId of [badInput, ...forged]) expect(await listedRun(threadId)).toBeUndefined();
 
       // A refund thread driven by another workflow's graph: refused, the run stays the refund's.
       const { threadId } = await interruptedRefund();
       const otherError = await refusedRun(() => studio.client.runs.wait(threadId, "claims", { input: {} }));
-      expect(otherError).toContain('belongs to workflow "refund"');
+      expect(otherError).toMatch(/belongs to workflow \\?"refund\\?", not \\?"claims\\?"/);
       expect(await listedRun(threadId)).toMatchObject({ workflow: "refund", status: "waiting" });
     },
     TIMEOUT,
