@@ -11,7 +11,11 @@ import {
   type DecisionResult,
   refuseDecision,
 } from "./decide-result.js";
+import { PerRunSerial } from "./decide-serial.js";
 import { type DecideDeps, decidableRun } from "./decide-target.js";
+
+/** Queued decisions of one run, one at a time in this process (see PerRunSerial). */
+const queued = new PerRunSerial();
 
 /**
  * Decides one waiting approval from the inbox, as `governor approve|reject --request ID` does:
@@ -54,16 +58,19 @@ export async function decideApproval(
     attempt = { ...attempt, tool: request.tool };
     checkDecidable(request, form, approver, target.workflow);
     const decision = { decision: form.decision, approver, reason: form.reason, requestId: request.requestId };
-    if (deps.queue) {
-      if (requests.length === 1 && (await deps.runtime.store.runs.answer(threadId)) !== undefined) {
-        throw new GovernorError(
-          "RUN_NOT_INTERRUPTED",
-          `A decision for run ${threadId} is already waiting for a worker; nothing was signed`,
-          { threadId, requestId: request.requestId },
-        );
-      }
-      await deps.runtime.queueDecision(target.workflow, threadId, decision, target.options);
-      await deps.queue.enqueueFromStore(deps.runtime.store.runs, threadId);
+    const queue = deps.queue;
+    if (queue) {
+      await queued.run(threadId, async () => {
+        if (requests.length === 1 && (await deps.runtime.store.runs.answer(threadId)) !== undefined) {
+          throw new GovernorError(
+            "RUN_NOT_INTERRUPTED",
+            `A decision for run ${threadId} is already waiting for a worker; nothing was signed`,
+            { threadId, requestId: request.requestId },
+          );
+        }
+        await deps.runtime.queueDecision(target.workflow, threadId, decision, target.options);
+        await queue.enqueueFromStore(deps.runtime.store.runs, threadId);
+      });
       return {
         ok: true,
         message: `${verb(form.decision)} ${request.tool} as ${approver}; a worker runs ${threadId} on`,

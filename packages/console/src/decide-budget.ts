@@ -11,7 +11,11 @@ import {
   type DecisionResult,
   refuseDecision,
 } from "./decide-result.js";
+import { PerRunSerial } from "./decide-serial.js";
 import { type DecideDeps, decidableRun } from "./decide-target.js";
+
+/** Queued grants of one run, one at a time in this process (see PerRunSerial). */
+const queued = new PerRunSerial();
 
 /**
  * Answers a run waiting for budget, as `governor budget` does: a grant (more tokens, cost or
@@ -59,18 +63,19 @@ export async function decideBudget(
     }
     const grant = { approver, extra: form.extra, ...(form.reason ? { reason: form.reason } : {}) };
     const granted = `Granted ${describeExtra(form.extra)} to run ${threadId} as ${approver}`;
-    if (deps.queue) {
-      if ((await deps.runtime.store.runs.answer(threadId)) !== undefined) {
-        throw new GovernorError(
-          "RUN_NOT_INTERRUPTED",
-          `An answer for run ${threadId} is already waiting for a worker; nothing was granted`,
-          {
-            threadId,
-          },
-        );
-      }
-      await deps.runtime.queueBudgetGrant(target.workflow, threadId, grant, target.options);
-      await deps.queue.enqueueFromStore(deps.runtime.store.runs, threadId);
+    const queue = deps.queue;
+    if (queue) {
+      await queued.run(threadId, async () => {
+        if ((await deps.runtime.store.runs.answer(threadId)) !== undefined) {
+          throw new GovernorError(
+            "RUN_NOT_INTERRUPTED",
+            `An answer for run ${threadId} is already waiting for a worker; nothing was granted`,
+            { threadId },
+          );
+        }
+        await deps.runtime.queueBudgetGrant(target.workflow, threadId, grant, target.options);
+        await queue.enqueueFromStore(deps.runtime.store.runs, threadId);
+      });
       return { ok: true, message: `${granted}; a worker runs it on` };
     }
     return resultOf(

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { ApproverTokenVerifier, ConsoleWorkflow } from "@governor/console";
+import type { ApproverTokenVerifier, ConsoleQueue, ConsoleWorkflow } from "@governor/console";
 import { GovernorRuntime, type RunBudget, type RunRecord } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { createRefundSample, PaymentsLedger, refundSample } from "@governor/sample-refund";
@@ -41,7 +41,7 @@ export interface ApprovalsWorld {
 }
 
 export async function approvalsWorld(
-  options: { approverTokens?: ApproverTokenVerifier; defaultApprover?: string } = {},
+  options: { approverTokens?: ApproverTokenVerifier; defaultApprover?: string; queue?: ConsoleQueue } = {},
 ): Promise<ApprovalsWorld> {
   const dir = mkdtempSync(join(tmpdir(), "governor-console-approvals-"));
   const runtime = new GovernorRuntime({ dir });
@@ -61,6 +61,7 @@ export async function approvalsWorld(
     port: 4321,
     defaultApprover: options.defaultApprover ?? "supervisor:sam",
     ...(options.approverTokens ? { approverTokens: options.approverTokens } : {}),
+    ...(options.queue ? { queue: options.queue } : {}),
   }) as unknown as Hono<never>;
   return {
     runtime,
