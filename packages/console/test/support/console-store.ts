@@ -30,6 +30,8 @@ export interface ConsoleStore {
   readonly secrets: ConsoleSecrets;
   /** Another runtime on the same store, as the CLI or a worker would open it. */
   other(): GovernorRuntime;
+  /** Stops the console's live streams, as closing a started console does. */
+  stop(): void;
 }
 
 /** A temp store, its runtime, and the console app over it (no socket); all closed after each test. */
@@ -72,7 +74,7 @@ export function useConsoleStore(): (options?: {
       for (const opened of runtimes) await opened.close();
       rmSync(dir, { recursive: true, force: true });
     });
-    return { dir, runtime, workflows, app, secrets, other: open };
+    return { dir, runtime, workflows, app, secrets, other: open, stop: () => stop.abort() };
   };
 }
 
