@@ -1,4 +1,5 @@
-import { END, START, validate, type Workflow, type WorkflowEdge } from "@governor/core";
+import { END, isWorkflow, START, validate, type Workflow, type WorkflowEdge } from "@governor/core";
+import { GovernorError } from "@governor/errors";
 import { agentLoopDiagram } from "./agent-loop.js";
 import { type AgentDefinition, describeNode, ownDescription } from "./describe-node.js";
 import type { Diagram, DiagramEdge, DiagramLoop, DiagramNode } from "./diagram.js";
@@ -15,11 +16,21 @@ import type { Diagram, DiagramEdge, DiagramLoop, DiagramNode } from "./diagram.j
  *
  * Stage names (`support.gate`) cannot collide with the author's nodes: validated node ids have no dot.
  *
+ * @throws {GovernorError} WORKFLOW_INVALID when given anything but a workflow `defineWorkflow` made.
  * @throws {WorkflowValidationError} when the workflow does not validate (its issues, with paths).
  * @example
  * const svg = renderGraphSvg(diagramOf(refundSample.workflow), { current: ["refund_gate"] });
  */
 export function diagramOf(workflow: Workflow): Diagram {
+  if (!isWorkflow(workflow)) {
+    throw new GovernorError(
+      "WORKFLOW_INVALID",
+      "Only a workflow can be drawn: pass what defineWorkflow() returns",
+      {
+        got: workflow === null ? "null" : typeof workflow,
+      },
+    );
+  }
   validate(workflow);
   const edges = workflow.edges.map(edgeOf);
   const nodes: DiagramNode[] = [

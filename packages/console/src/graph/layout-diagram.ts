@@ -29,8 +29,10 @@ export interface PlacedNode extends DiagramNode {
 export interface PlacedEdge {
   readonly from: string;
   readonly to: string;
-  /** The outcomes that take it, joined ("done / failed"); cut to fit. */
+  /** The outcomes that take it, joined ("done / failed"). */
   readonly label?: string;
+  /** The label as drawn, cut to fit (the whole of it is the label group's <title>). */
+  readonly shownLabel?: string;
   readonly conditional: boolean;
   readonly points: readonly Point[];
   /** The label's centre and size. */
@@ -96,15 +98,19 @@ export function layoutDiagram(diagram: Diagram): LaidOutDiagram {
   });
   const edges = merged.map((edge): PlacedEdge => {
     const placed = graph.edge(edge.from, edge.to);
-    const label = placed.label as string | undefined;
+    const shownLabel = placed.label as string | undefined;
     return {
       from: edge.from,
       to: edge.to,
       conditional: edge.conditional,
       points: (placed.points ?? []).map((point: Point) => ({ x: round(point.x), y: round(point.y) })),
-      ...(label === undefined
+      ...(edge.label === undefined || shownLabel === undefined
         ? {}
-        : { label, labelBox: box({ x: placed.x, y: placed.y, width: placed.width, height: placed.height }) }),
+        : {
+            label: edge.label,
+            shownLabel,
+            labelBox: box({ x: placed.x, y: placed.y, width: placed.width, height: placed.height }),
+          }),
     };
   });
   const loops = diagram.loops.map(

@@ -135,12 +135,13 @@ function edgeSvg(edge: PlacedEdge, arrow: string): string {
 }
 
 function edgeLabelSvg(edge: PlacedEdge): string {
-  if (edge.label === undefined || !edge.labelBox) return "";
+  if (edge.label === undefined || edge.shownLabel === undefined || !edge.labelBox) return "";
   const { x, y, width, height } = edge.labelBox;
   return (
     `<g class="gv-edge-label" transform="translate(${n(x)},${n(y)})">` +
+    `<title>${escapeXml(`${edge.from} → ${edge.to}: ${edge.label}`)}</title>` +
     `<rect x="${n(-width / 2)}" y="${n(-height / 2)}" width="${n(width)}" height="${n(height)}" rx="3"/>` +
-    `<text y="4">${escapeXml(edge.label)}</text></g>`
+    `<text y="4">${escapeXml(edge.shownLabel)}</text></g>`
   );
 }
 
