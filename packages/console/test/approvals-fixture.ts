@@ -41,13 +41,19 @@ export interface ApprovalsWorld {
 }
 
 export async function approvalsWorld(
-  options: { approverTokens?: ApproverTokenVerifier; defaultApprover?: string; queue?: ConsoleQueue } = {},
+  options: {
+    approverTokens?: ApproverTokenVerifier;
+    defaultApprover?: string;
+    queue?: ConsoleQueue;
+    /** Another refund workflow, model and ledger (an injecting twin) in place of the sample's. */
+    sample?: { workflow: ConsoleWorkflow["workflow"]; model: ScenarioChatModel; ledger: PaymentsLedger };
+  } = {},
 ): Promise<ApprovalsWorld> {
   const dir = mkdtempSync(join(tmpdir(), "governor-console-approvals-"));
   const runtime = new GovernorRuntime({ dir });
-  const ledger = new PaymentsLedger();
-  const model = new ScenarioChatModel(refundSample.scenario);
-  const sample = createRefundSample({ ledger });
+  const ledger = options.sample?.ledger ?? new PaymentsLedger();
+  const model = options.sample?.model ?? new ScenarioChatModel(refundSample.scenario);
+  const sample = options.sample ?? createRefundSample({ ledger });
   const workflow: ConsoleWorkflow = {
     name: "refund",
     source: "sample:refund",

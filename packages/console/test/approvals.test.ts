@@ -8,6 +8,7 @@ import {
   LARGE_REFUND,
   textOf,
 } from "./approvals-fixture.js";
+import { createInjectionSample, INJECTION_INPUT, PAYLOADS } from "./fixtures/injection.js";
 
 // The approvals inbox in-process: a real SQLite store, the refund sample and its scenario
 // model, the console app with its security middleware; every decision is a form POST.
@@ -330,6 +331,31 @@ describe("the approvals inbox", () => {
       expect(answer.flash?.message).toContain("does not know workflow");
       expect(await world.status(threadId)).toBe("waiting");
       expect(world.ledger.refunds.length).toBe(0);
+    },
+    TEST_MS,
+  );
+
+  it(
+    "renders what a model and a tool said as text: no script, handler, javascript: link or second Approve button",
+    async () => {
+      await world.close();
+      world = await approvalsWorld({ sample: createInjectionSample() });
+      const threadId = await world.start(INJECTION_INPUT);
+      const page = await world.client().inbox();
+      const { card, requestId, callHash } = await waitingRefund(threadId);
+
+      for (const payload of Object.values(PAYLOADS)) expect(page).not.toContain(payload);
+      expect(page).not.toMatch(/<script>|<img |href="javascript:/i);
+      expect(page.match(/data-testid="approve"/g)).toHaveLength(1);
+      expect(textOf(card, "approval-args")).toContain(PAYLOADS.script);
+
+      const answer = await world.client().post(`/approvals/${threadId}/decide`, {
+        requestId,
+        callHash,
+        decision: "approve",
+        approver: "supervisor:sam",
+      });
+      expect(answer.flash?.kind, answer.flash?.message).toBe("ok");
     },
     TEST_MS,
   );
