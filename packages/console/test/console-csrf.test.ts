@@ -29,6 +29,8 @@ describe("cross-site and forged requests are refused with nothing done", () => {
     ["a foreign Origin", (s) => ({ session: s, headers: { origin: "http://evil.example" } })],
     ["an Origin on another port", (s) => ({ session: s, headers: { origin: "http://127.0.0.1:9999" } })],
     ["Origin null", (s) => ({ session: s, headers: { origin: "null" } })],
+    ["Origin null from a cross-site frame", (s) => ({ session: s, headers: { origin: "null", "sec-fetch-site": "cross-site" } })],
+    ["a same-origin Sec-Fetch-Site but a foreign Origin", (s) => ({ session: s, headers: { origin: "http://evil.example", "sec-fetch-site": "same-origin" } })],
     ["no Origin and no Sec-Fetch-Site", (s) => ({ session: s, omitOrigin: true })],
     ["no Origin, Sec-Fetch-Site cross-site", (s) => ({ session: s, omitOrigin: true, headers: { "sec-fetch-site": "cross-site" } })],
     ["a foreign Host (DNS rebinding)", (s) => ({ session: s, headers: { host: "evil.example:4321" } })],
@@ -48,6 +50,17 @@ describe("cross-site and forged requests are refused with nothing done", () => {
       expect(refused).toHaveLength(what.includes("Host") ? 0 : 1);
     }, SLOW);
   }
+
+  test("the console's own form as Chromium sends it under no-referrer (Origin null, Sec-Fetch-Site same-origin) is accepted", async () => {
+    const store = openStore();
+    const browser = await session(store);
+    const response = await post(store, "/controls/kill", KILL, {
+      session: browser,
+      headers: { origin: "null", "sec-fetch-site": "same-origin" },
+    });
+    expect(response.status).toBe(303);
+    expect((await store.runtime.killSwitches()).map((k) => k.scope)).toEqual(["global"]);
+  }, SLOW);
 
   test("a decision with a foreign Origin leaves the run waiting, and the journal holds the refusal", async () => {
     const store = openStore();

@@ -45,11 +45,13 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler<Co
 /** Why this POST is not the console's own, or undefined when it is. */
 async function postRefusal(c: Context<ConsoleEnv>, host: string, secrets: ConsoleSecrets): Promise<string | undefined> {
   const origin = c.req.header("origin");
-  if (origin !== undefined) {
+  if (origin !== undefined && origin !== "null") {
     if (origin.toLowerCase() !== `http://${host}`) return `the request came from another origin (${origin})`;
   } else if (c.req.header("sec-fetch-site") !== "same-origin") {
-    // Browsers send Origin on every POST; without it only Sec-Fetch-Site can vouch. Neither: refuse.
-    return "the request does not say it came from this console (no Origin, and Sec-Fetch-Site is not same-origin)";
+    // Under Referrer-Policy: no-referrer a browser sends `Origin: null` even for the console's
+    // own forms (as it does for a sandboxed frame elsewhere); then only Sec-Fetch-Site, which
+    // no page can set, tells them apart. Neither header vouching: refuse.
+    return `the request does not say it came from this console (Origin ${origin ?? "absent"}, and Sec-Fetch-Site is not same-origin)`;
   }
   const type = c.req.header("content-type") ?? "";
   if (!/^(application\/x-www-form-urlencoded|multipart\/form-data)\b/i.test(type)) {
