@@ -12,7 +12,7 @@ import {
   refuseDecision,
 } from "./decide-result.js";
 import { PerRunSerial } from "./decide-serial.js";
-import { type DecideDeps, decidableRun } from "./decide-target.js";
+import { answerWaiting, type DecideDeps, decidableRun } from "./decide-target.js";
 
 /** Queued decisions of one run, one at a time in this process (see PerRunSerial). */
 const queued = new PerRunSerial();
@@ -61,7 +61,7 @@ export async function decideApproval(
     const queue = deps.queue;
     if (queue) {
       await queued.run(threadId, async () => {
-        if (requests.length === 1 && (await deps.runtime.store.runs.answer(threadId)) !== undefined) {
+        if (requests.length === 1 && (await answerWaiting(deps, threadId))) {
           throw new GovernorError(
             "RUN_NOT_INTERRUPTED",
             `A decision for run ${threadId} is already waiting for a worker; nothing was signed`,

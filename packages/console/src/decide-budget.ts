@@ -12,7 +12,7 @@ import {
   refuseDecision,
 } from "./decide-result.js";
 import { PerRunSerial } from "./decide-serial.js";
-import { type DecideDeps, decidableRun } from "./decide-target.js";
+import { answerWaiting, type DecideDeps, decidableRun } from "./decide-target.js";
 
 /** Queued grants of one run, one at a time in this process (see PerRunSerial). */
 const queued = new PerRunSerial();
@@ -66,7 +66,7 @@ export async function decideBudget(
     const queue = deps.queue;
     if (queue) {
       await queued.run(threadId, async () => {
-        if ((await deps.runtime.store.runs.answer(threadId)) !== undefined) {
+        if (await answerWaiting(deps, threadId)) {
           throw new GovernorError(
             "RUN_NOT_INTERRUPTED",
             `An answer for run ${threadId} is already waiting for a worker; nothing was granted`,

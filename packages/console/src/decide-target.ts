@@ -37,3 +37,9 @@ export function unresolved(run: RunRecord): GovernorError {
     { threadId: run.threadId, workflow: run.workflow, source: run.source },
   );
 }
+
+/** Whether an answer is stored for the run and not yet taken by a worker (a store may say null for none). */
+export async function answerWaiting(deps: DecideDeps, threadId: string): Promise<boolean> {
+  const answer = await deps.runtime.store.runs.answer(threadId);
+  return answer !== undefined && answer !== null;
+}
