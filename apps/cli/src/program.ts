@@ -206,6 +206,23 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     });
 
   program
+    .command("console")
+    .description("serve the web console (runs, approvals, graphs, audit, kill switch) over this store")
+    .option("--port <n>", "the port (default 7878; 0 picks a free one)")
+    .option("--host <address>", "the address to bind (default 127.0.0.1; anything else needs --allow-remote)")
+    .option(
+      "--allow-remote",
+      "serve on a non-loopback --host: every decision then needs an approver token signed with $GOVERNOR_CONSOLE_SECRET",
+    )
+    .option("--approver <id>", "who decides on loopback (default: $GOVERNOR_APPROVER or the OS user)")
+    .addOption(dir)
+    .addOption(config)
+    .action(async (options) => {
+      const { consoleCommand } = await import("./commands/console.js");
+      await consoleCommand(terminal, options);
+    });
+
+  program
     .command("status")
     .description("engaged kill switches, runs by status, today's model spend by principal")
     .option("--json", "print JSON")
