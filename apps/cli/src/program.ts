@@ -2,6 +2,7 @@ import { GovernorError } from "@governor/errors";
 import { Command, CommanderError, Option } from "commander";
 import { refuseOddValues } from "./cli-values.js";
 import { registerMemoryCommands } from "./commands/memory-program.js";
+import { RUN_EXAMPLES } from "./run-examples.js";
 import { SAMPLES } from "./samples.js";
 import { paint, processTerminal, type Terminal } from "./terminal.js";
 
@@ -31,9 +32,16 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
   program
     .command("run")
     .description("run a sample (e.g. refund) or a workflow module end to end")
-    .argument("<target>", "a sample name or a path to a workflow module")
+    // Optional so that `governor run refund --help` reaches the action, which then prints
+    // refund's input fields; the action refuses a missing target like commander would.
+    .argument("[target]", "a sample name or a path to a workflow module")
+    .helpOption(false)
+    .option("-h, --help", "this help; with a target, also the fields its --input takes")
     .option("--case <name>", "run one case of the sample")
-    .option("--input <json>", "run with this input instead of the sample's cases")
+    .option(
+      "--input <json>",
+      "run with this input instead of the sample's cases: a JSON object of the state's fields, @file.json, or - for stdin",
+    )
     .option("--thread <id>", "thread id for a single run")
     .option("--no-interactive", "never prompt: leave approvals waiting")
     .option("--max-tokens <n>", "run budget: model tokens")
@@ -45,7 +53,18 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     )
     .addOption(dir)
     .addOption(config)
-    .action(async (target: string, options) => {
+    .addHelpText("after", RUN_EXAMPLES)
+    .action(async (target: string | undefined, options, command: Command) => {
+      if (options.help) {
+        terminal.out(command.helpInformation().trimEnd());
+        terminal.out(RUN_EXAMPLES);
+        if (target) {
+          const { runTargetHelp } = await import("./run-help.js");
+          for (const line of await runTargetHelp(target, options.config)) terminal.out(line);
+        }
+        return;
+      }
+      if (!target) command.error("error: missing required argument 'target'", { exitCode: EXIT.usage });
       const { runCommand } = await import("./commands/run.js");
       const outcomes = await runCommand(terminal, target, options);
       if (outcomes.some((outcome) => outcome.status === "failed")) state.exitCode = EXIT.failed;
@@ -164,9 +183,16 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
   program
     .command("kill")
     .description("engage the kill switch: running runs stop at their next step, new runs are refused")
-    .option("--agent <id>", "only this agent's runs (default: every run)")
-    .option("--reason <text>", "why, for the audit journal and for whoever finds the runs stopped")
+    .option(
+      "--agent <id>",
+      "only this agent's runs (default: every run); an agent of a sample or registered workflow",
+    )
+    .option(
+      "--reason <text>",
+      "why (required): kept in the audit journal, shown to whoever finds the runs stopped",
+    )
     .addOption(dir)
+    .addOption(config)
     .action(async (options) => {
       const { killCommand } = await import("./commands/kill.js");
       await killCommand(terminal, options);
@@ -198,7 +224,9 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
 
   program
     .command("migrate")
-    .description("apply the PostgreSQL schema's migrations (DATABASE_URL); workers and commands also migrate on start")
+    .description(
+      "apply the PostgreSQL schema's migrations (DATABASE_URL); workers and commands also migrate on start",
+    )
     .option("--database-url <url>", "the database (default: DATABASE_URL)")
     .action(async (options) => {
       const { migrateCommand } = await import("./commands/migrate.js");

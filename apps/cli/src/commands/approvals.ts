@@ -1,6 +1,5 @@
 import {
   type ApprovalRequest,
-  eligibleApprovers,
   GovernorError,
   type GovernorRuntime,
   maskForDisplay,
@@ -8,6 +7,7 @@ import {
   revealPendingRequest,
 } from "@governor/core";
 import { approverOf } from "../cli-values.js";
+import { refuseIneligibleApprover } from "../decision-refusal.js";
 import { decideAndPrint, defaultApprover } from "../drive-run.js";
 import { loadSource } from "../load-target.js";
 import { modelFor, modelsFor } from "../model-for.js";
@@ -52,11 +52,15 @@ export async function decideCommand(
       .filter((entry) => entry.run.threadId === threadId)
       .map((entry) => entry.request);
     if (run.status !== "waiting" || !requests.length) {
-      throw new GovernorError(
-        "RUN_NOT_INTERRUPTED",
-        `Run ${threadId} is ${run.status}, not waiting for a decision`,
-        { threadId, status: run.status },
-      );
+      // A run waiting for budget is waiting, just not for this command.
+      const why =
+        run.status === "waiting"
+          ? `waits for more budget, not for an approval: answer it with governor budget ${threadId} --extend-tokens N (or --extend-cost, --extend-steps) or --stop`
+          : `is ${run.status}: it waits for no decision`;
+      throw new GovernorError("RUN_NOT_INTERRUPTED", `Run ${threadId} ${why}`, {
+        threadId,
+        status: run.status,
+      });
     }
     const chosen = chosenRequests(threadId, requests, options);
     const target = await loadSource(run.source, readWorkflowConfig(options.config));
@@ -64,14 +68,21 @@ export async function decideCommand(
     const named = await modelsFor(target);
     const approver = approverOf(options.approver, defaultApprover);
     for (const request of chosen) {
-      const eligible = eligibleApprovers(target.workflow, request);
-      if (eligible && !eligible.includes(approver)) {
-        throw new GovernorError(
-          "APPROVAL_INVALID",
-          `${approver} may not decide ${chosen.length > 1 ? `request ${request.requestId}` : "this request"}${request.requiredScope ? ` (it needs ${request.requiredScope})` : ""}. Approvers who may: ${eligible.join(", ") || "none configured"}; pass --approver ID`,
-          { threadId, approver, requestId: request.requestId },
-        );
-      }
+      await refuseIneligibleApprover(
+        runtime,
+        target.workflow,
+        {
+          kind: "approval",
+          threadId,
+          approver,
+          decision,
+          requestId: request.requestId,
+          tool: request.tool,
+          callHash: request.callHash,
+          reason: options.reason,
+        },
+        request.requiredScope,
+      );
     }
     const what = options.all
       ? ` all ${chosen.length} requests of`

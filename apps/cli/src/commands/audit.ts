@@ -72,8 +72,26 @@ export async function auditShowCommand(
       );
       const reasons = record.data.reasons as string[] | undefined;
       if (reasons?.length) terminal.out(`${" ".repeat(38)}${reasons.join("; ")}`);
+      const decided = decisionLine(record.data);
+      if (decided) terminal.out(`${" ".repeat(38)}${decided}`);
     }
   } finally {
     await runtime.close();
   }
+}
+
+/**
+ * Who decided and why, for a decision record (an approval, a budget answer, a kill switch, a
+ * reconcile): a journal read for accountability must name the person, not only the outcome.
+ */
+function decisionLine(data: Readonly<Record<string, unknown>>): string | undefined {
+  const text = (value: unknown) => (typeof value === "string" && value ? value : undefined);
+  const who = text(data.approver) ?? text(data.by);
+  if (!who) return undefined;
+  // A refusal keeps the approver's own words apart from why it was refused.
+  const theirs = data.via ? text(data.approverReason) : text(data.reason);
+  const refused = data.via ? text(data.reason) : undefined;
+  return [`by ${who}`, theirs && `reason: ${theirs}`, refused && `refused: ${refused}`]
+    .filter(Boolean)
+    .join(" · ");
 }

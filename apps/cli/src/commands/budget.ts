@@ -1,6 +1,7 @@
-import { GovernorError, type RunOutcome } from "@governor/core";
+import { BUDGET_GRANT_SCOPE, GovernorError, type RunOutcome } from "@governor/core";
 import { approverOf } from "../cli-values.js";
 import { continueRun } from "../continue-run.js";
+import { refuseIneligibleApprover } from "../decision-refusal.js";
 import { defaultApprover } from "../drive-run.js";
 import { queueConfigured } from "../run-queue-client.js";
 import type { Terminal } from "../terminal.js";
@@ -21,7 +22,9 @@ export interface BudgetCommandOptions {
  * `governor budget THREAD`: answers a run that stopped before overspending — grant more
  * (tokens, cost, steps) or stop it. The model is not called until someone answers.
  *
- * @throws {GovernorError} CONFIG_INVALID when neither an extension nor --stop is given.
+ * @throws {GovernorError} CONFIG_INVALID when neither an extension nor --stop is given;
+ *   APPROVAL_INVALID (audited) when the approver may not extend budgets, or the run refused
+ *   the grant.
  */
 export async function budgetCommand(
   terminal: Terminal,
@@ -46,7 +49,7 @@ export async function budgetCommand(
     const { queueBudgetGrant } = await import("./queue-answer.js");
     return queueBudgetGrant(terminal, threadId, { ...options, approver, extra, reason: options.reason });
   }
-  return continueRun(
+  const outcome = await continueRun(
     terminal,
     threadId,
     {
@@ -55,22 +58,40 @@ export async function budgetCommand(
       title: (run) =>
         `Governor · ${run.workflow} · budget ${threadId}: ${options.stop ? "stop" : "extend"} as ${approver}`,
     },
-    ({ runtime, target, model, models, onEvent }) =>
-      options.stop
-        ? runtime.resume(
-            target.workflow,
-            threadId,
-            { decision: "stop", approver, reason: options.reason },
-            { model, models, onEvent },
-          )
-        : // A grant is signed with the store's keys as the approver; an unsigned one is refused.
-          runtime.grantBudget(
-            target.workflow,
-            threadId,
-            { approver, extra, reason: options.reason },
-            { model, models, onEvent },
-          ),
+    async ({ runtime, target, model, models, onEvent }) => {
+      if (options.stop) {
+        // Stopping spends nothing, so anyone answering may stop a run.
+        return runtime.resume(
+          target.workflow,
+          threadId,
+          { decision: "stop", approver, reason: options.reason },
+          { model, models, onEvent },
+        );
+      }
+      await refuseIneligibleApprover(
+        runtime,
+        target.workflow,
+        { kind: "budget", threadId, approver, decision: "extend", reason: options.reason },
+        BUDGET_GRANT_SCOPE,
+      );
+      // A grant is signed with the store's keys as the approver; an unsigned one is refused.
+      return runtime.grantBudget(
+        target.workflow,
+        threadId,
+        { approver, extra, reason: options.reason },
+        { model, models, onEvent },
+      );
+    },
   );
+  // The run refused the grant (expired, or answered meanwhile) and still waits: a failure.
+  const refused = outcome.status === "waiting" ? outcome.budgetRequest?.refusedAnswer : undefined;
+  if (refused) {
+    throw new GovernorError("APPROVAL_INVALID", `The grant was refused: ${refused}; the run still waits`, {
+      threadId,
+      approver,
+    });
+  }
+  return outcome;
 }
 
 function numberOption(value: string | undefined, flag: string): number | undefined {

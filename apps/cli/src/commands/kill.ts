@@ -1,44 +1,68 @@
-import { canonicalId, type GovernorRuntime, utcDay } from "@governor/core";
+import { canonicalId, GovernorError, type GovernorRuntime, utcDay } from "@governor/core";
+import { knownAgents } from "../known-agents.js";
 import { openExistingRuntime, openRuntime } from "../open-runtime.js";
 import { operator } from "../operator.js";
 import { paint, type Terminal } from "../terminal.js";
+import { readWorkflowConfig } from "../workflow-config.js";
 import { operatorPrincipal } from "./memory-scope.js";
 
 export interface KillOptions {
   readonly agent?: string;
   readonly reason?: string;
   readonly dir?: string;
+  readonly config?: string;
 }
 
 /**
- * `governor kill [--agent A]`: engages a kill switch in the store. Runs in every process
- * that uses the store stop at their next node boundary; new runs are refused.
+ * `governor kill --reason TEXT [--agent A]`: engages a kill switch in the store. Runs in
+ * every process that uses the store stop at their next node boundary; new runs are refused.
+ *
+ * @throws {GovernorError} CONFIG_INVALID without a reason (whoever finds the runs stopped
+ *   reads it); IDENTITY_UNKNOWN for an agent no sample, registered workflow or recorded run
+ *   has (a switch for it would hold nothing). Nothing is engaged then.
  */
 export async function killCommand(terminal: Terminal, options: KillOptions): Promise<void> {
+  if (options.reason === undefined) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      'governor kill needs --reason "…": it is kept in the audit journal and shown to whoever finds the runs stopped; nothing was engaged',
+    );
+  }
   const runtime = await openRuntime(options.dir);
   try {
+    if (options.agent !== undefined) await refuseUnknownAgent(runtime, options.agent, options.config);
     const record = await runtime.kill({ agent: options.agent, reason: options.reason, by: operator() });
     const agent = record.scope === "global" ? undefined : record.scope.slice("agent:".length);
-    const what = agent === undefined ? "every run" : `runs of agent ${agent}`;
     terminal.out(paint(terminal, "red", `■ kill switch engaged (${record.scope}): ${record.reason}`));
     terminal.out(
-      `  ${what} stop at their next step; new ones are refused until governor unkill${agent ? ` --agent ${agent}` : ""}`,
+      `  ${agent === undefined ? "every run stops at its next step" : `runs of agent ${agent} stop at their next step`}; new ones are refused until governor unkill${agent ? ` --agent ${agent}` : ""}`,
     );
-    // Workflows are code, so the store cannot refuse an agent it has not seen; it can say so,
-    // so a typo does not pass for a switch that holds the runs someone meant to stop.
-    const known = agent === undefined ? [] : await knownAgents(runtime);
-    if (agent !== undefined && !known.includes(agent)) {
-      terminal.out(
-        paint(
-          terminal,
-          "yellow",
-          `  note: no run in this store has acted as agent ${agent} yet${known.length ? ` (agents seen: ${known.join(", ")})` : ""}; the switch holds for its future runs`,
-        ),
-      );
-    }
   } finally {
     await runtime.close();
   }
+}
+
+/**
+ * Refuses a switch for an agent nothing runs as: workflows are code, so the store alone
+ * cannot tell a typo from a real agent, but the samples, the operator's config and the
+ * recorded runs can.
+ */
+async function refuseUnknownAgent(
+  runtime: GovernorRuntime,
+  agent: string,
+  configFile?: string,
+): Promise<void> {
+  const id = canonicalId(agent, "agent id");
+  const { agents, unreadable } = await knownAgents(runtime, readWorkflowConfig(configFile));
+  if (agents.has(id)) return;
+  const listed = [...agents.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([known, from]) => `${known} (${from.join(", ")})`);
+  throw new GovernorError(
+    "IDENTITY_UNKNOWN",
+    `No registered workflow or recorded run has agent "${id}": nothing was engaged. Known agents: ${listed.join("; ")}${unreadable.length ? `. Could not load ${unreadable.join(", ")} to read theirs: fix it, or kill globally (governor kill --reason …)` : ""}`,
+    { agent: id, known: [...agents.keys()], unreadable },
+  );
 }
 
 /** `governor unkill [--agent A]`: releases a kill switch. Releasing one that is not engaged is not an error. */
@@ -115,12 +139,4 @@ export async function statusCommand(
   } finally {
     await runtime.close();
   }
-}
-
-/** The agents recorded runs acted as, in the canonical form kill switches compare. */
-async function knownAgents(runtime: GovernorRuntime): Promise<string[]> {
-  const agents = (await runtime.store.runs.list()).map((run) =>
-    canonicalId(run.principal.agentId, "agent id"),
-  );
-  return [...new Set(agents)].sort();
 }
