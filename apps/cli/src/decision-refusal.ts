@@ -51,6 +51,7 @@ async function auditRefusal(
   runtime: GovernorRuntime,
   attempt: DecisionAttempt,
   error: GovernorError,
+  why: string,
 ): Promise<void> {
   await runtime.store.audit.append({
     threadId: attempt.threadId,
