@@ -11,6 +11,7 @@ export {
 export { traceIdOf } from "@governor/observability";
 export type { ApprovalBatch, ApprovalBatchAnswer } from "./approvals/approval-batch.js";
 export {
+  type AnswerRefusal,
   type ApprovalAnswer,
   type ApprovalRequest,
   approvalAnswerSchema,
@@ -145,6 +146,14 @@ export { budgetStateOf, findRun, modelRecordsOf, runSummaryOf } from "./runtime/
 export type { RunFilter, RunPage, RunRecord, RunStatus } from "./runtime/run-registry.js";
 export { SqliteSpendLedger } from "./runtime/spend-ledger.js";
 export { compileForServer } from "./samples/compile-for-server.js";
+export { recordServerRuns, type ServerRunsOptions } from "./samples/server-runs.js";
+export { keepInterruptedTasksNext, withInterruptedNext } from "./graph/interrupted-next.js";
+export {
+  type JsonSchema,
+  publishStateSchema,
+  type StateJsonSchemas,
+  stateJsonSchemas,
+} from "./graph/state-json-schema.js";
 export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
 export {
   namedModelEnv,

@@ -2,7 +2,7 @@ import { formatIssues } from "@governor/errors";
 import type { AuditJournal } from "@governor/observability";
 import { interrupt } from "@langchain/langgraph";
 import type { ApprovalAuthority } from "../approvals/approval-authority.js";
-import type { ApprovalRequest } from "../approvals/approval-request.js";
+import { type ApprovalRequest, refusalFields } from "../approvals/approval-request.js";
 import { refusedBefore } from "../approvals/refused-before.js";
 import type { RunStop } from "../control/run-stop.js";
 import type { CallScope } from "../gateway/tool-gateway.js";
@@ -69,7 +69,8 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
     ...asked,
     requestId: budgetRequestId(asked),
     summary: summarize(plan, usage, budget),
-    ...(input.refusedAnswer ? { refusedAnswer: input.refusedAnswer } : {}),
+    // The refused answer was the previous ask's.
+    ...refusalFields(input.refusedAnswer, attempt - 1),
   };
   await audit(
     "budget",
@@ -111,7 +112,12 @@ export async function askForBudget(input: AskForBudgetInput): Promise<BudgetVerd
   if (decided.decision === "stop") {
     const by = decided.approver;
     const message = `Run ${scope.threadId} stopped at ${id}: its budget (${plan.exceeded.join(", ")}) is used up and ${by ?? "a human"} declined to extend it${decided.reason ? `: ${decided.reason}` : ""}`;
-    await audit("budget", "stopped", { by, reason: decided.reason, exceeded: plan.exceeded }, `decided:${attempt}`);
+    await audit(
+      "budget",
+      "stopped",
+      { by, reason: decided.reason, exceeded: plan.exceeded },
+      `decided:${attempt}`,
+    );
     return { kind: "stopped", stop: { code: "BUDGET_EXCEEDED", message, node: id, by } };
   }
   const grant = await verifyGrant(request, decided.extra, decided.token, input);

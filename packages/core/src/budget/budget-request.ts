@@ -1,6 +1,7 @@
 import type { ApprovalBinding } from "@governor/identity";
 import { hashOf } from "@governor/observability";
 import { z } from "zod";
+import type { AnswerRefusal } from "../approvals/approval-request.js";
 import type { CallEstimate } from "./budget-check.js";
 import type { BudgetLimit, RunBudget } from "./run-budget.js";
 
@@ -30,7 +31,9 @@ export interface BudgetRequest {
   readonly budget: RunBudget;
   /** One line for the person deciding. */
   readonly summary: string;
-  /** Why the previous answer was refused, when one was. */
+  /** Set when the last answer decided nothing: why (as `ApprovalRequest.refusal`). */
+  readonly refusal?: AnswerRefusal;
+  /** @deprecated The same text as `refusal.reason`; read `refusal`. */
   readonly refusedAnswer?: string;
 }
 
@@ -102,7 +105,7 @@ export type BudgetExtra = Extract<BudgetAnswer, { decision: "extend" }>["extra"]
  * same), so a bad answer from anyone cannot void a grant already signed for it.
  */
 export function budgetRequestId(
-  request: Omit<BudgetRequest, "requestId" | "summary" | "refusedAnswer" | "type">,
+  request: Omit<BudgetRequest, "requestId" | "summary" | "refusal" | "refusedAnswer" | "type">,
 ): string {
   const { threadId, node, principal, exceeded, model, estimate, used, budget } = request;
   return `bgt_${hashOf({ threadId, node, principal, exceeded, model, estimate, used, budget }).slice(0, 32)}`;
