@@ -34,8 +34,10 @@ export function approvalRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
   app.post("/approvals/:thread/decide", (c) =>
     decideFromForm(ctx, c, "approval", async (body, threadId) => {
       const form = parseApprovalForm(body);
-      const { approver } = await proveFor(ctx, c, form.approver, { kind: "approval", threadId, ...form });
-      return decideApproval(ctx.options, threadId, form, approver);
+      const proved = await proveFor(ctx, c, form.approver, { kind: "approval", threadId, ...form });
+      return "refused" in proved
+        ? proved.refused
+        : decideApproval(ctx.options, threadId, form, proved.approver);
     }),
   );
 
@@ -48,20 +50,15 @@ export function approvalRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
         requestId: form.requestId,
         decision: form.decision,
       };
-      const { approver } = await proveFor(ctx, c, form.approver, { ...attempt, approver: form.approver });
-      return decideBudget(ctx.options, threadId, form, approver);
+      const proved = await proveFor(ctx, c, form.approver, { ...attempt, approver: form.approver });
+      return "refused" in proved
+        ? proved.refused
+        : decideBudget(ctx.options, threadId, form, proved.approver);
     }),
   );
 
   app.route("/", loginRoutes(ctx));
   return app;
-}
-
-/** A refusal that happened before the decision itself: already audited, carried to the flash. */
-class RefusedBefore extends Error {
-  constructor(readonly result: DecisionResult) {
-    super("refused");
-  }
 }
 
 /**
@@ -80,27 +77,24 @@ async function decideFromForm(
   try {
     result = await decide(await c.req.parseBody({ all: true }), threadId);
   } catch (error) {
-    result =
-      error instanceof RefusedBefore
-        ? error.result
-        : await refuseDecision(ctx.runtime, { kind, threadId }, asGovernorError(error));
+    result = await refuseDecision(ctx.runtime, { kind, threadId }, asGovernorError(error));
   }
   const location = result.ok ? `/runs/${encodeURIComponent(threadId)}` : "/approvals";
   return ctx.redirectWithFlash(c, location, { kind: result.ok ? "ok" : "error", message: result.message });
 }
 
-/** The proved approver, or a refusal audited under the attempt (with the name the form gave, if any). */
+/** The proved approver, or the refusal (audited under the attempt) when nobody could be proved. */
 async function proveFor(
   ctx: ConsoleContext,
   c: ConsoleRequest,
   formApprover: string | undefined,
   attempt: DecisionAttempt,
-) {
+): Promise<{ readonly approver: string } | { readonly refused: DecisionResult }> {
   try {
     return await provenApprover(ctx, c, formApprover);
   } catch (error) {
     // With tokens the form's approver field proves nothing, so it is not recorded as who tried.
     const tried = tokensRequired(ctx) ? { ...attempt, approver: undefined } : attempt;
-    throw new RefusedBefore(await refuseDecision(ctx.runtime, tried, asGovernorError(error)));
+    return { refused: await refuseDecision(ctx.runtime, tried, asGovernorError(error)) };
   }
 }
