@@ -1,17 +1,11 @@
-import { defineWorkflow, END, START, type Workflow } from "@governor/core";
+import { defineWorkflow, type Workflow } from "@governor/core";
 import { GovernorError, WorkflowValidationError } from "@governor/errors";
-import { defineIdentity } from "@governor/identity";
-import { RulePolicyEngine } from "@governor/policy";
 import { refundSample } from "@governor/sample-refund";
 import { describe, expect, it } from "vitest";
-import { z } from "zod";
 import { type Diagram, diagramOf, type GraphRenderOptions, renderGraphSvg } from "../src/graph/index.js";
+import { HOSTILE, hostileWorkflow, LONG } from "./graph-hostile.js";
 import { SAMPLES } from "./graph-samples.js";
 import { nodeGroup, tagsOf, textOf, unescapeXml } from "./graph-svg-parts.js";
-
-/** Markup, a handler, a script URL, entities and both quotes: what an author's text may hold. */
-export const HOSTILE = `<script>alert("x")</script><img src=x onerror='alert(1)'> &amp; &lt; a "q" 'q' javascript:alert(1) </g></svg>`;
-const LONG = `${HOSTILE} ${"a long description. ".repeat(100)}`.slice(0, 2000);
 
 /** Every element and attribute a drawing may have: anything else (a script, a handler, a style) fails. */
 const ELEMENTS = new Set([
@@ -66,55 +60,6 @@ function expectInert(svg: string): void {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point.
   expect(svg).not.toMatch(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/);
   expect(svg).not.toMatch(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
-}
-
-/** A small valid workflow whose free text is hostile: its name, descriptions, branch names, a policy reason. */
-function hostileWorkflow(): Workflow {
-  const tool = {
-    name: "pay",
-    description: HOSTILE,
-    input: z.object({ amount: z.number() }).strict(),
-    scopes: ["pay"],
-    risk: "write" as const,
-    handler: () => "paid",
-  };
-  return defineWorkflow({
-    name: `refunds ${HOSTILE}`,
-    state: z.object({ request: z.string() }),
-    agent: { id: "agent", scopes: ["pay"] },
-    tools: [tool],
-    policy: new RulePolicyEngine([{ id: "permit", effect: "permit", actions: ["pay"], reason: HOSTILE }]),
-    approvers: defineIdentity({
-      roles: { boss: ["approvals:pay"], payer: ["pay"] },
-      agents: { agent: { roles: ["payer"] } },
-      approvers: { "boss:sam": { roles: ["boss"] } },
-    }),
-    nodes: {
-      pick: {
-        kind: "route",
-        description: LONG,
-        branches: [`<a href="javascript:x">go</a>`, "stop & 'wait'"],
-        decide: () => "stop",
-      },
-      check: { kind: "precondition", guards: "act", check: () => ({ ok: true }) },
-      gate: { kind: "gate", guards: "act", description: '\u0000\u001b[31mred\uD800 and "quoted"' },
-      approve: { kind: "approval", guards: "act", requiredScope: "approvals:pay" },
-      act: { kind: "action", tool: "pay" },
-    },
-    edges: [
-      [START, "pick"],
-      ["pick", "check", `<a href="javascript:x">go</a>`],
-      ["pick", END, "stop & 'wait'"],
-      ["check", "gate", "pass"],
-      ["check", END, "fail"],
-      ["gate", "act", "allow"],
-      ["gate", "approve", "approval"],
-      ["gate", END, "deny"],
-      ["approve", "act", "approved"],
-      ["approve", END, "rejected"],
-      ["act", END],
-    ],
-  });
 }
 
 describe("every text in a drawing is escaped", () => {

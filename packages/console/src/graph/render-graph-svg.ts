@@ -30,7 +30,8 @@ export interface GraphRenderOptions {
 }
 
 const STATUSES: ReadonlySet<string> = new Set(["done", "waiting", "failed"]);
-const STATUS_GLYPHS: Readonly<Record<NodeStatus, string>> = { done: "✓", waiting: "⏸", failed: "✗" };
+// Glyphs the common system fonts have (⏸ and ⌛ are missing from DejaVu, and drew as boxes).
+const STATUS_GLYPHS: Readonly<Record<NodeStatus, string>> = { done: "✓", waiting: "…", failed: "✗" };
 const ID_PREFIX = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
 
 /**
@@ -118,12 +119,18 @@ function nodeSvg(node: PlacedNode, isCurrent: boolean, status: NodeStatus | unde
     ? `<text class="gv-badge" x="${n(-node.width / 2 + 12)}" y="5">${style.badge}</text>`
     : "";
   const mark = status
-    ? `<g class="gv-status-mark" transform="translate(${n(node.width / 2 - 4)},${n(-node.height / 2 + 4)})"><circle r="9"/><text y="4">${STATUS_GLYPHS[status]}</text></g>`
+    ? `<g class="gv-status-mark" transform="translate(${markAt(style.shape, node.width, node.height)})"><circle r="9"/><text y="4">${STATUS_GLYPHS[status]}</text></g>`
     : "";
   return (
     `<g ${attributes.join(" ")}><title>${escapeXml(title)}</title><desc>${escapeXml(node.description)}</desc>` +
     `${halo}${shapeOf(style.shape, node.width, node.height)}${text}${badge}${mark}</g>`
   );
+}
+
+/** Where a node's status mark sits: on its top-right outline (a diamond's is its slanted side). */
+function markAt(shape: string, width: number, height: number): string {
+  if (shape === "diamond") return `${n(width / 4 + 4)},${n(-height / 4 - 4)}`;
+  return `${n(width / 2 - 4)},${n(-height / 2 + 4)}`;
 }
 
 function edgeSvg(edge: PlacedEdge, arrow: string): string {
