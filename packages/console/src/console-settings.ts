@@ -17,7 +17,9 @@ export interface ConsoleSettings {
  *
  * @throws {GovernorError} CONFIG_INVALID naming the option (and the CLI flag) that is wrong or missing.
  */
-export function consoleSettingsOf(options: ConsoleOptions): ConsoleSettings {
+export function consoleSettingsOf(
+  options: Pick<ConsoleOptions, "host" | "port" | "pollMs" | "allowRemote" | "approverTokens">,
+): ConsoleSettings {
   const host = options.host ?? "127.0.0.1";
   if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) {
     throw new GovernorError("CONFIG_INVALID", `Console host "${host}" is not a host name or IP address (--host)`, {

@@ -4,6 +4,7 @@
  */
 export { hmacApproverTokens, signApproverToken } from "./approver-auth.js";
 export { type ConsoleAppLifecycle, createConsoleApp } from "./console-app.js";
+export { type ConsoleSettings, consoleSettingsOf } from "./console-settings.js";
 export type { ConsoleContext, ConsoleEnv, ConsoleRequest, Flash, Html } from "./console-context.js";
 export type {
   ApproverTokenVerifier,

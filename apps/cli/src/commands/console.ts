@@ -39,7 +39,7 @@ export async function consoleCommand(terminal: Terminal, options: ConsoleCommand
   const host = hostOf(options.host);
   const approver = approverOf(options.approver);
   const secret = process.env[CONSOLE_SECRET_ENV];
-  const { hmacApproverTokens, startConsole } = await import("@governor/console");
+  const { consoleSettingsOf, hmacApproverTokens, startConsole } = await import("@governor/console");
   // Checked before the store opens: a wrong flag creates nothing.
   const approverTokens = secret ? hmacApproverTokens(secret) : undefined;
   if (options.allowRemote && !approverTokens) {
@@ -49,6 +49,7 @@ export async function consoleCommand(terminal: Terminal, options: ConsoleCommand
       { env: CONSOLE_SECRET_ENV },
     );
   }
+  consoleSettingsOf({ host, port, ...(options.allowRemote ? { allowRemote: true } : {}), ...(approverTokens ? { approverTokens } : {}) });
   const config = readWorkflowConfig(options.config);
   const workflows = await registeredWorkflows(terminal, config);
   const runtime = await openRuntime(options.dir);
