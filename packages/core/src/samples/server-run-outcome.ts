@@ -8,6 +8,7 @@ import type { RunStatus, RunStore } from "../store/run-store.js";
 interface ReadsState {
   getState(config: { configurable: { thread_id: string } }): Promise<{
     values: unknown;
+    next: readonly string[];
     tasks: readonly { id?: string; interrupts?: readonly { id?: string; value?: unknown }[] }[];
   }>;
 }
@@ -60,5 +61,9 @@ export async function recordServerOutcome(
   if (budget) return finish("waiting", { request: budget });
   const stopped = stopOf(snapshot.values as Record<string, unknown>);
   if (stopped) return finish("failed", { code: stopped.code, message: stopped.message }, stopped.message);
+  // Steps left and no request waiting: the run stopped part-way (cancelled, its client gone with
+  // on_disconnect=cancel, or a Studio breakpoint: interrupt_before/after). It stays "running", as
+  // a run whose process died does: Studio continues it, or `governor recover` from its checkpoint.
+  if (snapshot.next.length) return "running";
   return finish("completed", {});
 }
