@@ -10,6 +10,12 @@ import { paint, type Terminal } from "./terminal.js";
 const NODE_WIDTH = 16;
 
 function line(terminal: Terminal, mark: string, node: string, text: string): string {
+  // A node name wider than the column would push the text into it and run into the text
+  // ("● update_assessment update_assessment executed"): the text then starts on its own line,
+  // at the column, so every step's text still lines up.
+  if (node.length > NODE_WIDTH) {
+    return `   ${mark} ${paint(terminal, "bold", node)}\n${" ".repeat(NODE_WIDTH + 6)}${text}`;
+  }
   return `   ${mark} ${paint(terminal, "bold", node.padEnd(NODE_WIDTH))} ${text}`;
 }
 

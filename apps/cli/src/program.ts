@@ -1,7 +1,9 @@
 import { GovernorError } from "@governor/errors";
 import { Command, CommanderError, Option } from "commander";
 import { refuseOddValues } from "./cli-values.js";
+import { cliVersion } from "./cli-version.js";
 import { registerMemoryCommands } from "./commands/memory-program.js";
+import { HELP_EXAMPLES } from "./help-examples.js";
 import { RUN_EXAMPLES } from "./run-examples.js";
 import { SAMPLES } from "./samples.js";
 import { paint, processTerminal, type Terminal } from "./terminal.js";
@@ -17,6 +19,8 @@ export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 export function createProgram(terminal: Terminal, state: { exitCode: number }): Command {
   const program = new Command("governor")
     .description("Governed AI-agent workflows on LangGraph: run samples, answer approvals, inspect runs")
+    .version(cliVersion(), "-V, --version", "print the CLI's version")
+    .addHelpText("after", HELP_EXAMPLES.program)
     .exitOverride()
     .configureOutput({
       writeOut: (text) => terminal.out(text.trimEnd()),
@@ -83,6 +87,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
       .option("--approver <id>", "who decides (default: $GOVERNOR_APPROVER or the OS user)")
       .addOption(dir)
       .addOption(config)
+      .addHelpText("after", HELP_EXAMPLES.decide)
       .action(async (thread: string, options) => {
         const { decideCommand } = await import("./commands/approvals.js");
         const outcome = await decideCommand(terminal, decision, thread, options);
@@ -102,6 +107,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--reason <text>", "why, for the audit journal")
     .addOption(dir)
     .addOption(config)
+    .addHelpText("after", HELP_EXAMPLES.budget)
     .action(async (thread: string, options) => {
       const { budgetCommand } = await import("./commands/budget.js");
       const outcome = await budgetCommand(terminal, thread, options);
@@ -135,7 +141,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
 
   program
     .command("pending")
-    .description("list runs waiting for approval (personal data masked)")
+    .description("list runs waiting for an approval or for more budget (personal data masked)")
     .argument("[thread]", "only this run")
     .option("--json", "print JSON")
     .option("--reveal", "show the run's real arguments to --approver, if entitled to decide it (audited)")
@@ -143,6 +149,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .option("--request <id>", "for --reveal: which request, when the run waits for several")
     .addOption(dir)
     .addOption(config)
+    .addHelpText("after", HELP_EXAMPLES.pending)
     .action(async (thread: string | undefined, options) => {
       const { pendingCommand } = await import("./commands/approvals.js");
       await pendingCommand(terminal, thread, options);
@@ -182,7 +189,9 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
 
   program
     .command("kill")
-    .description("engage the kill switch: running runs stop at their next step, new runs are refused")
+    .description(
+      "engage the kill switch: running runs stop at their next step, new runs are refused (needs --reason)",
+    )
     .option(
       "--agent <id>",
       "only this agent's runs (default: every run); an agent of a sample or registered workflow",
@@ -193,6 +202,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     )
     .addOption(dir)
     .addOption(config)
+    .addHelpText("after", HELP_EXAMPLES.kill)
     .action(async (options) => {
       const { killCommand } = await import("./commands/kill.js");
       await killCommand(terminal, options);
@@ -352,6 +362,7 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     .argument("<thread>", "the run's thread id")
     .option("--json", "print JSON")
     .addOption(dir)
+    .addHelpText("after", HELP_EXAMPLES.auditShow)
     .action(async (thread: string, options) => {
       const { auditShowCommand } = await import("./commands/audit.js");
       await auditShowCommand(terminal, thread, options);

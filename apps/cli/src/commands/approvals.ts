@@ -195,19 +195,28 @@ export async function pendingCommand(
     const pending = (await runtime.pending())
       .filter((entry) => threadId === undefined || entry.run.threadId === threadId)
       .map(({ run, request }) => ({ run, request: maskForDisplay(request) }));
-    if (options.json) {
-      terminal.out(
-        JSON.stringify(
-          pending.map(({ run, request }) => ({ threadId: run.threadId, workflow: run.workflow, request })),
-          null,
-          2,
-        ),
-      );
-      return;
-    }
     const budgets = (await runtime.pendingBudgets()).filter(
       (entry) => threadId === undefined || entry.run.threadId === threadId,
     );
+    if (options.json) {
+      // The same items as the text, each with its kind: a run waiting for budget is waiting too.
+      const items = [
+        ...budgets.map(({ run, request }) => ({
+          kind: "budget",
+          threadId: run.threadId,
+          workflow: run.workflow,
+          request,
+        })),
+        ...pending.map(({ run, request }) => ({
+          kind: "approval",
+          threadId: run.threadId,
+          workflow: run.workflow,
+          request,
+        })),
+      ];
+      terminal.out(JSON.stringify(items, null, 2));
+      return;
+    }
     if (!pending.length && !budgets.length) {
       terminal.out(`No runs are waiting for approval in ${runtime.store.location}.`);
       return;
