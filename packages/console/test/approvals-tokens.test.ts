@@ -3,7 +3,8 @@ import type { GovernorError } from "@governor/core";
 import { hs256Keys, issueDelegationToken } from "@governor/identity";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { hmacApproverTokens, signApproverToken } from "../src/approver-auth.js";
-import { APPROVER_COOKIE } from "../src/approver-auth-session.js";
+import { APPROVER_COOKIE, provenApprover } from "../src/approver-auth-session.js";
+import type { ConsoleRequest } from "../src/console-context.js";
 import {
   type ApprovalsWorld,
   approvalsWorld,
@@ -255,5 +256,30 @@ describe("minting approver tokens", () => {
       "no error",
     );
     await expect(hmacApproverTokens(SECRET).verify("")).rejects.toMatchObject({ code: "APPROVAL_INVALID" });
+  });
+});
+
+describe("who decides off loopback", () => {
+  it("is never the form's approver: with no approver tokens configured every decision is refused", async () => {
+    const options = {
+      ...world.workflow,
+      runtime: world.runtime,
+      workflows: [],
+      workflowFor: async () => undefined,
+    };
+    // consoleSettingsOf refuses to start like this; the decision path refuses again on its own.
+    const request = {} as ConsoleRequest;
+    await expect(
+      provenApprover({ loopback: false, options }, request, "supervisor:sam"),
+    ).rejects.toMatchObject({
+      code: "APPROVAL_INVALID",
+    });
+    await expect(
+      provenApprover({ loopback: true, options: { ...options, defaultApprover: " " } }, request, undefined),
+    ).rejects.toMatchObject({ code: "APPROVAL_INVALID" });
+    expect(await provenApprover({ loopback: true, options }, request, "supervisor:sam")).toEqual({
+      approver: "supervisor:sam",
+      proof: "local-key",
+    });
   });
 });
