@@ -262,7 +262,6 @@ describe("minting approver tokens", () => {
 describe("who decides off loopback", () => {
   it("is never the form's approver: with no approver tokens configured every decision is refused", async () => {
     const options = {
-      ...world.workflow,
       runtime: world.runtime,
       workflows: [],
       workflowFor: async () => undefined,
