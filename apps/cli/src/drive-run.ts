@@ -11,7 +11,8 @@ import {
 } from "@governor/core";
 import { issueDelegationToken, type Principal } from "@governor/identity";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { formatApprovalRequest, formatEvent, formatOutcome } from "./format-events.js";
+import { formatApprovalRequest, formatEvent } from "./format-events.js";
+import { GovernedCallLog, outcomeLines } from "./governed-outcome.js";
 import { terminalUser } from "./operator.js";
 import type { Terminal } from "./terminal.js";
 
@@ -43,7 +44,12 @@ export async function runWithApprovals(
     budget?: RunBudget;
   },
 ): Promise<RunOutcome> {
-  const onEvent = (event: Parameters<typeof formatEvent>[1]) => terminal.out(formatEvent(terminal, event));
+  // The summary reports what happened to the governed calls, which only the events tell.
+  const calls = new GovernedCallLog();
+  const onEvent = (event: Parameters<typeof formatEvent>[1]) => {
+    calls.record(event);
+    terminal.out(formatEvent(terminal, event));
+  };
   const threadId = options.threadId ?? randomUUID();
   terminal.out(`   thread ${threadId}`);
   // A sample case acting for a user gets a delegation token, as the user's login would issue one.
@@ -86,7 +92,7 @@ export async function runWithApprovals(
       { model: run.model, models: run.models, onEvent },
     );
   }
-  for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
+  for (const line of outcomeLines(terminal, run.workflow, calls, outcome)) terminal.out(line);
   return outcome;
 }
 
@@ -98,10 +104,14 @@ export async function decideAndPrint(
   answer: ApproverAnswer,
 ): Promise<RunOutcome> {
   const { all, ...decision } = answer;
+  const calls = new GovernedCallLog();
   const options = {
     model: run.model,
     models: run.models,
-    onEvent: (event: GovernorEvent) => terminal.out(formatEvent(terminal, event)),
+    onEvent: (event: GovernorEvent) => {
+      calls.record(event);
+      terminal.out(formatEvent(terminal, event));
+    },
   };
   const outcome = all
     ? await run.runtime.decideAll(run.workflow, threadId, decision, options)
@@ -111,7 +121,7 @@ export async function decideAndPrint(
       for (const line of formatApprovalRequest(terminal, request)) terminal.out(line);
     }
   }
-  for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
+  for (const line of outcomeLines(terminal, run.workflow, calls, outcome)) terminal.out(line);
   return outcome;
 }
 

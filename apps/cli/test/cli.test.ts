@@ -86,19 +86,19 @@ describe("governor run refund", () => {
         'model proposes issue_refund {"orderId":"A-3001","amount":80',
         "precondition passed for issue_refund",
         "policy: DENY — refunds to a flagged account are forbidden [no-refund-to-flagged-account]",
-        "✓ completed",
+        "■ completed, but no governed action was taken · issue_refund denied by policy",
       ]);
       expectInOrder(caseOutput(output.out, "delegated-user"), [
         "acting for user U-7 (delegated scopes: orders:read)",
         'model proposes issue_refund {"orderId":"A-1001","amount":40',
         "refused issue_refund: agent:support/user:U-7 lacks scope refunds:write (IDENTITY_SCOPE)",
         "route → answer",
-        "✓ completed",
+        "■ completed, but no governed action was taken · issue_refund refused",
       ]);
       expectInOrder(caseOutput(output.out, "malformed-amount"), [
         'model proposes issue_refund {"orderId":"A-1001","amount":"everything they paid"',
         /precondition failed: Arguments for issue_refund were refused by its contract: amount:/,
-        "✓ completed",
+        "■ completed, but no governed action was taken · issue_refund precondition failed",
       ]);
 
       // Only the small refund ran; the others stopped at approval, policy, identity or contract.

@@ -3,6 +3,7 @@ import { type LoadedRun, runWithApprovals } from "../drive-run.js";
 import { loadTarget } from "../load-target.js";
 import { modelFor, modelsFor } from "../model-for.js";
 import { openRuntime } from "../open-runtime.js";
+import { readRunInput } from "../run-input.js";
 import { paint, type Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
 
@@ -34,9 +35,10 @@ export async function runCommand(
   target: string,
   options: RunCommandOptions,
 ): Promise<RunOutcome[]> {
+  refuseEmptyOptions(options);
   const config = readWorkflowConfig(options.config);
   const loaded = await loadTarget(target, config);
-  const cases = selectCases(loaded.sample?.cases ?? [], options, loaded.workflow.name);
+  const cases = await selectCases(loaded.sample?.cases ?? [], options, loaded.workflow.name);
   if (options.queue) {
     // Admitted here, run by a worker: no outcome yet (the thread ids are printed).
     const { queueRuns } = await import("./queue-run.js");
@@ -99,24 +101,49 @@ export async function runCommand(
   }
 }
 
-function selectCases(
+/**
+ * Refuses option values that would otherwise be read as "not given": an empty --case ran
+ * every case, an empty --thread asked for an approval no run had.
+ *
+ * @throws {GovernorError} CONFIG_INVALID naming the option.
+ */
+function refuseEmptyOptions(options: RunCommandOptions): void {
+  for (const [flag, value] of [
+    ["--case", options.case],
+    ["--thread", options.thread],
+  ] as const) {
+    if (value !== undefined && !value.trim()) {
+      throw new GovernorError(
+        "CONFIG_INVALID",
+        `${flag} is empty: give a ${flag === "--case" ? "case name (see governor samples)" : "thread id"}, or leave ${flag} out`,
+      );
+    }
+  }
+  if (options.case !== undefined && options.input !== undefined) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `--case ${options.case} and --input both say what to run: give one (--case plays a sample's case, --input runs your own input)`,
+    );
+  }
+}
+
+/**
+ * The runs to play: the given input, the named case, or every case of the sample.
+ *
+ * @throws {GovernorError} INPUT_INVALID for bad --input (see readRunInput) or a target with
+ *   no cases and no input; SAMPLE_UNKNOWN for a case the sample does not have; CONFIG_INVALID
+ *   for --thread when several runs would start (one thread id cannot name them all).
+ */
+async function selectCases(
   cases: readonly SampleCase[],
   options: RunCommandOptions,
   workflow: string,
-): SampleCase[] {
+): Promise<SampleCase[]> {
   if (options.input !== undefined) {
-    let input: unknown;
-    try {
-      input = JSON.parse(options.input);
-    } catch (error) {
-      throw new GovernorError(
-        "INPUT_INVALID",
-        `--input is not JSON: ${error instanceof Error ? error.message : String(error)}`,
-      );
-    }
-    return [{ name: "input", description: "", input: input as Record<string, unknown> }];
+    const input = await readRunInput(options.input, { stdin: process.stdin });
+    return [{ name: "input", description: "", input }];
   }
-  if (options.case) {
+  if (options.case !== undefined) {
     const found = cases.find((c) => c.name === options.case);
     if (!found) {
       throw new GovernorError(
@@ -129,8 +156,14 @@ function selectCases(
   if (!cases.length)
     throw new GovernorError(
       "INPUT_INVALID",
-      `Workflow "${workflow}" has no sample cases: pass --input '{...}'`,
+      `Workflow "${workflow}" has no sample cases: pass --input '{...}', --input @input.json or --input - (see governor run ${workflow} --help for its fields)`,
     );
+  if (options.thread !== undefined && cases.length > 1) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `--thread names one run, but "${workflow}" would play ${cases.length} cases (${cases.map((c) => c.name).join(", ")}): add --case NAME or --input`,
+    );
+  }
   return [...cases];
 }
 
