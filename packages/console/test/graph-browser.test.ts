@@ -156,6 +156,33 @@ describe("graphs in a real browser, under the console's CSP", () => {
   );
 
   it(
+    "the current node's halo shows only there, and follows data-current as the live script moves it",
+    async () => {
+      const shown = () =>
+        tab.evaluate(() =>
+          [...document.querySelectorAll<SVGGElement>("g[data-node]")]
+            .filter((node) => {
+              const halo = node.querySelector(":scope > .gv-halo");
+              return halo !== null && getComputedStyle(halo).display !== "none";
+            })
+            .map((node) => node.dataset.node),
+        );
+      expect(await shown()).toEqual(["refund_approval"]);
+      // What static/console.js does when a run moves on: the attribute moves, the SVG stays.
+      await tab.evaluate(() => {
+        document.querySelector('g[data-node="refund_approval"]')?.removeAttribute("data-current");
+        document.querySelector('g[data-node="issue_refund"]')?.setAttribute("data-current", "true");
+      });
+      expect(await shown()).toEqual(["issue_refund"]);
+      await tab.evaluate(() => {
+        document.querySelector('g[data-node="issue_refund"]')?.removeAttribute("data-current");
+        document.querySelector('g[data-node="refund_approval"]')?.setAttribute("data-current", "true");
+      });
+    },
+    BROWSER_MS,
+  );
+
+  it(
     "nothing overlaps: labels inside their outlines, nodes apart, edge labels off the nodes, all inside the picture",
     async () => {
       const problems = await tab.evaluate(() => {

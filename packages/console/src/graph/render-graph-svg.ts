@@ -61,7 +61,7 @@ export function renderGraphSvg(diagram: Diagram, options: GraphRenderOptions = {
   const arrow = `${prefix}-arrow`;
   return [
     `<svg xmlns="http://www.w3.org/2000/svg" class="gv-graph" data-testid="graph" data-workflow="${escapeXml(diagram.workflow)}"`,
-    ` viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="img" aria-labelledby="${prefix}-title">`,
+    ` viewBox="0 0 ${width} ${height}" width="${width}" height="${height}" role="group" aria-labelledby="${prefix}-title">`,
     `<title id="${prefix}-title">Workflow ${escapeXml(diagram.workflow)}: ${diagram.nodes.length} nodes</title>`,
     `<defs><marker id="${arrow}" class="gv-arrowhead" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z"/></marker></defs>`,
     `<g class="gv-loops">${laid.loops.map(loopSvg).join("")}</g>`,
@@ -92,7 +92,6 @@ function laidOut(diagram: Diagram): LaidOutDiagram {
 function nodeSvg(node: PlacedNode, isCurrent: boolean, status: NodeStatus | undefined): string {
   const style = KIND_STYLES[node.kind];
   const classes = ["gv-node", `gv-kind-${node.kind}`];
-  if (isCurrent) classes.push("gv-current");
   if (status) classes.push(`gv-status-${status}`);
   const attributes = [
     `class="${classes.join(" ")}"`,
@@ -107,9 +106,9 @@ function nodeSvg(node: PlacedNode, isCurrent: boolean, status: NodeStatus | unde
   ];
   const stateWords = [isCurrent ? "current" : undefined, status].filter(Boolean).join(", ");
   const title = `${node.label} (${style.caption}${stateWords ? `; ${stateWords}` : ""}): ${node.description}`;
-  const halo = isCurrent
-    ? `<rect class="gv-halo" x="${n(-node.width / 2 - 6)}" y="${n(-node.height / 2 - 6)}" width="${n(node.width + 12)}" height="${n(node.height + 12)}" rx="10"/>`
-    : "";
+  // On every node, shown by graph.css only under data-current="true": the console's live script
+  // moves that attribute as a run advances, and the highlight follows without a new SVG.
+  const halo = `<rect class="gv-halo" x="${n(-node.width / 2 - 6)}" y="${n(-node.height / 2 - 6)}" width="${n(node.width + 12)}" height="${n(node.height + 12)}" rx="10"/>`;
   const drop = style.textDrop ?? 0;
   const text =
     style.shape === "pill"
