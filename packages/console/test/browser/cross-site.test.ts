@@ -48,6 +48,21 @@ function autoSubmit(action: string, fields: Record<string, string>): string {
     .join("")}</form><script>document.forms[0].submit()</script></body>`;
 }
 
+/**
+ * The same auto-submitting form from a page that sends no referrer, or from a sandboxed
+ * frame: either way the browser sends `Origin: null`, which the console's own pages also send
+ * (it serves Referrer-Policy: no-referrer), so only Sec-Fetch-Site can tell them apart.
+ */
+function nullOrigin(how: "no-referrer" | "sandbox", action: string, fields: Record<string, string>): string {
+  if (how === "no-referrer")
+    return autoSubmit(action, fields).replace(
+      "<body>",
+      '<head><meta name="referrer" content="no-referrer"></head><body>',
+    );
+  const frame = autoSubmit(action, fields).replace(/&/g, "&amp;").replace(/"/g, "&quot;");
+  return `<!doctype html><body><iframe sandbox="allow-forms allow-scripts" srcdoc="${frame}"></iframe></body>`;
+}
+
 /** A page that POSTs each `{url, body}` with fetch mode no-cors (an opaque, fire-and-forget request). */
 function noCorsFetches(requests: { url: string; body: Record<string, string> }[]): string {
   return `<!doctype html><body><script>
@@ -58,26 +73,26 @@ function noCorsFetches(requests: { url: string; body: Record<string, string> }[]
 }
 
 /**
- * Opens the attacker's page and returns what became of each POST it sent to the console: the
- * status the console answered, or the browser's error when it withheld the answer from the
- * attacker's page (the console's Cross-Origin-Resource-Policy blocks a no-cors read).
+ * Opens the attacker's page and returns, for each POST it sent to the console, what the
+ * browser saw: the status the console answered and/or the browser's error where it withheld
+ * the answer from the attacker (the console's Cross-Origin-Resource-Policy blocks a no-cors
+ * read; frame-ancestors 'none' blocks showing the answer in the attacker's frame).
  */
 async function attackOutcomes(page: Page, consoleUrl: string, attackerPage: string, posts: number) {
-  const outcomes: string[] = [];
-  const toConsole = (request: Request) => request.url().startsWith(consoleUrl) && request.method() === "POST";
-  const answered = (response: Response) => {
-    if (toConsole(response.request())) outcomes.push(String(response.status()));
+  const outcomes = new Map<Request, string[]>();
+  const note = (request: Request, what: string) => {
+    if (!request.url().startsWith(consoleUrl) || request.method() !== "POST") return;
+    outcomes.set(request, [...(outcomes.get(request) ?? []), what]);
   };
-  const failed = (request: Request) => {
-    if (toConsole(request)) outcomes.push(request.failure()?.errorText ?? "failed");
-  };
+  const answered = (response: Response) => note(response.request(), String(response.status()));
+  const failed = (request: Request) => note(request, request.failure()?.errorText ?? "failed");
   page.on("response", answered);
   page.on("requestfailed", failed);
   await page.goto(attackerPage);
-  await expect.poll(() => outcomes.length, { timeout: LIVE_MS }).toBe(posts);
+  await expect.poll(() => outcomes.size, { timeout: LIVE_MS }).toBe(posts);
   page.off("response", answered);
   page.off("requestfailed", failed);
-  return outcomes;
+  return [...outcomes.values()].map((seen) => seen.join(" then "));
 }
 
 describe("another origin cannot kill agents or decide approvals through the console", () => {
@@ -112,18 +127,24 @@ describe("another origin cannot kill agents or decide approvals through the cons
         "/kill-leaked": autoSubmit(killUrl, { ...kill, csrf: leaked }),
         "/decide": autoSubmit(decideUrl, decide),
         "/decide-leaked": autoSubmit(decideUrl, { ...decide, csrf: leaked }),
+        "/kill-no-referrer": nullOrigin("no-referrer", killUrl, { ...kill, csrf: leaked }),
+        "/decide-no-referrer": nullOrigin("no-referrer", decideUrl, { ...decide, csrf: leaked }),
+        "/decide-sandboxed": nullOrigin("sandbox", decideUrl, { ...decide, csrf: leaked }),
         "/fetch": noCorsFetches([
           { url: killUrl, body: { ...kill, csrf: leaked } },
           { url: decideUrl, body: { ...decide, csrf: leaked } },
         ]),
       });
 
-      for (const attack of ["/kill", "/kill-leaked", "/decide", "/decide-leaked"]) {
-        expect(await attackOutcomes(page, fixture.url, `${site}${attack}`, 1), attack).toEqual(["403"]);
+      const formAttacks = ["/kill", "/kill-leaked", "/decide", "/decide-leaked"];
+      const nullOriginAttacks = ["/kill-no-referrer", "/decide-no-referrer", "/decide-sandboxed"];
+      for (const attack of [...formAttacks, ...nullOriginAttacks]) {
+        const [outcome] = await attackOutcomes(page, fixture.url, `${site}${attack}`, 1);
+        expect(outcome, attack).toMatch(/^403\b/);
       }
       // The fetches reach the console (the refusals below are theirs); the attacker's page never sees an answer.
       for (const outcome of await attackOutcomes(page, fixture.url, `${site}/fetch`, 2)) {
-        expect(["403", "net::ERR_BLOCKED_BY_RESPONSE.NotSameOrigin"]).toContain(outcome);
+        expect(outcome).toMatch(/^(403|net::ERR_BLOCKED_BY_RESPONSE\.NotSameOrigin)$/);
       }
 
       // Nothing happened: no switch, the run still waits, no decision, no refund.
@@ -132,8 +153,8 @@ describe("another origin cannot kill agents or decide approvals through the cons
       expect(await auditCount(fixture, thread, "approval", "approved")).toBe(0);
       expect(ledger.refunds).toHaveLength(0);
       // Each refused attempt is in the journal where the decisions are.
-      expect(await auditCount(fixture, "governor:kill-switch", "kill", "refused")).toBe(3);
-      expect(await auditCount(fixture, thread, "approval", "refused")).toBe(3);
+      expect(await auditCount(fixture, "governor:kill-switch", "kill", "refused")).toBe(4);
+      expect(await auditCount(fixture, thread, "approval", "refused")).toBe(5);
 
       // The same kill from the console's own page works: the refusals above were the origin's doing.
       await page.goto(`${fixture.url}/controls`);
