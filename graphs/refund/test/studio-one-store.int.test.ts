@@ -205,6 +205,24 @@ describe("a Studio run in Governor's store", () => {
   );
 
   it(
+    "keeps a run paused at a Studio breakpoint running, and waiting once Studio continues it to the approval",
+    async () => {
+      const threadId = await studio.newThread();
+      await studio.client.runs.wait(threadId, "refund", {
+        input: refundRequest,
+        interruptBefore: ["propose"],
+      });
+      expect((await studio.client.threads.getState(threadId)).next).toEqual(["propose"]);
+      expect(await listedRun(threadId)).toMatchObject({ workflow: "refund", status: "running" });
+
+      await studio.client.runs.wait(threadId, "refund", { input: null });
+      expect(await approvalInterrupt(threadId)).toMatchObject({ tool: "issue_refund" });
+      expect(await listedRun(threadId)).toMatchObject({ status: "waiting" });
+    },
+    TIMEOUT,
+  );
+
+  it(
     "records no run for input, a principal or a thread the graph refuses",
     async () => {
       // Input that does not match the state: refused before anything is recorded.
