@@ -49,7 +49,8 @@ export function createConsoleApp(
     options,
     runtime,
     loopback: settings.loopback,
-    csrfField: (c) => html`<input type="hidden" name="csrf" value="${csrfTokenFor(secrets, c.get("csrfNonce"))}">`,
+    csrfField: (c) =>
+      html`<input type="hidden" name="csrf" value="${csrfTokenFor(secrets, c.get("csrfNonce"))}">`,
     flash: (c) => takeFlash(c, secrets),
     async layout(c, title, body, status = 200) {
       const page = renderLayout({
@@ -85,11 +86,21 @@ export function createConsoleApp(
   app.onError((error, c) => {
     if (error instanceof GovernorError) {
       const status = error.code === "RUN_NOT_FOUND" ? 404 : error.code === "CONFIG_INVALID" ? 400 : 500;
-      return ctx.layout(c, "Error", html`<p class="error" data-testid="error">${error.code}: ${error.message}</p>`, status);
+      return ctx.layout(
+        c,
+        "Error",
+        html`<p class="error" data-testid="error">${error.code}: ${error.message}</p>`,
+        status,
+      );
     }
     // An unexpected failure: its message may hold internals (paths, SQL), so the page says only that it failed.
     console.error(error);
-    return ctx.layout(c, "Error", html`<p class="error" data-testid="error">The console failed to answer this request; see its terminal.</p>`, 500);
+    return ctx.layout(
+      c,
+      "Error",
+      html`<p class="error" data-testid="error">The console failed to answer this request; see its terminal.</p>`,
+      500,
+    );
   });
   return app;
 }

@@ -35,7 +35,12 @@ export interface ConsoleContext {
   /** The hidden `<input name="csrf">` every POST form must carry. */
   csrfField(c: ConsoleRequest): Html;
   /** A whole page: navigation, the pending flash (read once), then `body`. */
-  layout(c: ConsoleRequest, title: string, body: Html, status?: 200 | 400 | 403 | 404 | 500): Promise<Response>;
+  layout(
+    c: ConsoleRequest,
+    title: string,
+    body: Html,
+    status?: 200 | 400 | 403 | 404 | 500,
+  ): Promise<Response>;
   /** The flash a previous POST left for this browser, consumed by reading it. */
   flash(c: ConsoleRequest): Promise<Flash | undefined>;
   /** Answers a POST: 303 to `location`, leaving `flash` for that page (signed, so no other site can forge one). */

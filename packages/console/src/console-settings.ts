@@ -22,19 +22,29 @@ export function consoleSettingsOf(
 ): ConsoleSettings {
   const host = options.host ?? "127.0.0.1";
   if (!/^[A-Za-z0-9.:[\]-]{1,253}$/.test(host)) {
-    throw new GovernorError("CONFIG_INVALID", `Console host "${host}" is not a host name or IP address (--host)`, {
-      host,
-    });
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `Console host "${host}" is not a host name or IP address (--host)`,
+      {
+        host,
+      },
+    );
   }
   const port = options.port ?? 0;
   if (!Number.isInteger(port) || port < 0 || port > 65_535) {
-    throw new GovernorError("CONFIG_INVALID", `Console port ${port} is not a port number 0-65535 (--port)`, { port });
+    throw new GovernorError("CONFIG_INVALID", `Console port ${port} is not a port number 0-65535 (--port)`, {
+      port,
+    });
   }
   const pollMs = options.pollMs ?? 500;
   if (!Number.isInteger(pollMs) || pollMs < 10 || pollMs > 60_000) {
-    throw new GovernorError("CONFIG_INVALID", `Console pollMs ${pollMs} must be a whole number of ms from 10 to 60000`, {
-      pollMs,
-    });
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `Console pollMs ${pollMs} must be a whole number of ms from 10 to 60000`,
+      {
+        pollMs,
+      },
+    );
   }
   const loopback = isLoopbackHost(host);
   if (!loopback) {

@@ -15,7 +15,10 @@ const diagrams = new WeakMap<Workflow, Diagram>();
  * script, handler or style attribute. Nothing from a run reaches it but node ids, which it
  * matches against the diagram's own and escapes.
  */
-export function graphView(workflow: Workflow, marks: { current?: string[]; status?: Record<string, NodeStatus> } = {}): Html {
+export function graphView(
+  workflow: Workflow,
+  marks: { current?: string[]; status?: Record<string, NodeStatus> } = {},
+): Html {
   let diagram = diagrams.get(workflow);
   try {
     if (!diagram) {

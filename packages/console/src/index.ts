@@ -4,7 +4,6 @@
  */
 export { hmacApproverTokens, signApproverToken } from "./approver-auth.js";
 export { type ConsoleAppLifecycle, createConsoleApp } from "./console-app.js";
-export { type ConsoleSettings, consoleSettingsOf } from "./console-settings.js";
 export type { ConsoleContext, ConsoleEnv, ConsoleRequest, Flash, Html } from "./console-context.js";
 export type {
   ApproverTokenVerifier,
@@ -13,6 +12,7 @@ export type {
   ConsoleWorkflow,
   RunningConsole,
 } from "./console-options.js";
+export { type ConsoleSettings, consoleSettingsOf } from "./console-settings.js";
 export { type ConsoleSecrets, newConsoleSecrets } from "./security/console-secrets.js";
 export { CONTENT_SECURITY_POLICY } from "./security/security-headers.js";
 export { startConsole } from "./start-console.js";

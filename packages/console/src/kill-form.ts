@@ -18,15 +18,24 @@ export interface KillRequest {
  * @throws {GovernorError} CONFIG_INVALID for a missing or over-long reason, a field that is not
  *   text, or an agent no registered workflow has (the message names the ones that exist).
  */
-export function killRequestOf(form: Record<string, unknown>, workflows: readonly ConsoleWorkflow[]): KillRequest {
+export function killRequestOf(
+  form: Record<string, unknown>,
+  workflows: readonly ConsoleWorkflow[],
+): KillRequest {
   const reason = textField(form, "reason").trim();
   if (!reason) {
-    throw new GovernorError("CONFIG_INVALID", "A kill switch needs a reason: say why the runs must stop", { field: "reason" });
-  }
-  if (reason.length > MAX_REASON || /\p{Cc}/u.test(reason)) {
-    throw new GovernorError("CONFIG_INVALID", `The reason must be one line of at most ${MAX_REASON} characters`, {
+    throw new GovernorError("CONFIG_INVALID", "A kill switch needs a reason: say why the runs must stop", {
       field: "reason",
     });
+  }
+  if (reason.length > MAX_REASON || /\p{Cc}/u.test(reason)) {
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `The reason must be one line of at most ${MAX_REASON} characters`,
+      {
+        field: "reason",
+      },
+    );
   }
   const agent = agentOf(form);
   if (agent === undefined) return { reason };
@@ -54,9 +63,13 @@ export function unkillAgentOf(form: Record<string, unknown>): string | undefined
 function agentOf(form: Record<string, unknown>): string | undefined {
   const raw = textField(form, "agent");
   if (raw.length > 200 || /\p{Cc}/u.test(raw)) {
-    throw new GovernorError("CONFIG_INVALID", "The agent must be an agent id (one line, at most 200 characters)", {
-      field: "agent",
-    });
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      "The agent must be an agent id (one line, at most 200 characters)",
+      {
+        field: "agent",
+      },
+    );
   }
   return raw.trim() === "" ? undefined : canonicalId(raw, "agent id");
 }
@@ -66,7 +79,9 @@ function textField(form: Record<string, unknown>, name: string): string {
   const value = form[name];
   if (value === undefined) return "";
   if (typeof value !== "string") {
-    throw new GovernorError("CONFIG_INVALID", `The form field "${name}" must be given once, as text`, { field: name });
+    throw new GovernorError("CONFIG_INVALID", `The form field "${name}" must be given once, as text`, {
+      field: name,
+    });
   }
   return value;
 }

@@ -27,7 +27,9 @@ export function liveStream(
         try {
           events = await look();
         } catch (error) {
-          events = [{ event: "problem", data: { message: error instanceof Error ? error.message : String(error) } }];
+          events = [
+            { event: "problem", data: { message: error instanceof Error ? error.message : String(error) } },
+          ];
         }
         for (const { event, data } of events) await stream.writeSSE({ event, data: JSON.stringify(data) });
         await pause(stream, pollMs, signal);

@@ -1,4 +1,11 @@
-import { budgetStateOf, GovernorError, type GovernorRuntime, type RunRecord, type RunStatus, runSummaryOf } from "@governor/core";
+import {
+  budgetStateOf,
+  GovernorError,
+  type GovernorRuntime,
+  type RunRecord,
+  type RunStatus,
+  runSummaryOf,
+} from "@governor/core";
 import { buildRunTimeline, type RunTimeline } from "@governor/observability";
 
 export const RUN_STATUSES: readonly RunStatus[] = ["queued", "running", "waiting", "completed", "failed"];
@@ -35,9 +42,13 @@ export function statusFilter(value: string | undefined): RunStatus | undefined {
 export function workflowFilter(value: string | undefined): string | undefined {
   if (value === undefined || value === "") return undefined;
   if (value.length > 200 || /\p{Cc}/u.test(value)) {
-    throw new GovernorError("CONFIG_INVALID", "workflow must be a workflow name (at most 200 characters, no control characters)", {
-      workflow: value.slice(0, 100),
-    });
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      "workflow must be a workflow name (at most 200 characters, no control characters)",
+      {
+        workflow: value.slice(0, 100),
+      },
+    );
   }
   return value;
 }
@@ -49,7 +60,9 @@ export function workflowFilter(value: string | undefined): string | undefined {
  */
 export function threadParam(value: string): string {
   if (value === "" || value.length > 200 || /\p{Cc}/u.test(value)) {
-    throw new GovernorError("RUN_NOT_FOUND", `"${value.slice(0, 60)}" is not a thread id`, { threadId: value.slice(0, 60) });
+    throw new GovernorError("RUN_NOT_FOUND", `"${value.slice(0, 60)}" is not a thread id`, {
+      threadId: value.slice(0, 60),
+    });
   }
   return value;
 }

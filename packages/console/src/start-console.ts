@@ -59,7 +59,9 @@ function listen(server: Server, host: string, port: number): Promise<number> {
             : error.code === "EADDRNOTAVAIL" || error.code === "ENOTFOUND"
               ? `${host} is not an address of this machine (--host)`
               : `Could not listen on ${where}: ${error.message}`;
-      reject(new GovernorError("CONFIG_INVALID", message, { host, port, code: error.code }, { cause: error }));
+      reject(
+        new GovernorError("CONFIG_INVALID", message, { host, port, code: error.code }, { cause: error }),
+      );
     };
     server.once("error", failed);
     server.listen(port, host, () => {

@@ -1,7 +1,6 @@
 // Governor console: progressive enhancement only (every page works without it).
 // Live views over server-sent events. Text from runs, tools and models is only ever set with
 // textContent or setAttribute on elements built here: never innerHTML, never eval.
-"use strict";
 
 (() => {
   /** Selects that change a GET filter submit their form at once. */
@@ -13,7 +12,8 @@
   function el(tag, attributes, ...children) {
     const node = document.createElement(tag);
     for (const [name, value] of Object.entries(attributes ?? {})) node.setAttribute(name, String(value));
-    for (const child of children) node.append(child instanceof Node ? child : document.createTextNode(String(child)));
+    for (const child of children)
+      node.append(child instanceof Node ? child : document.createTextNode(String(child)));
     return node;
   }
 
@@ -24,7 +24,15 @@
     return el(
       "tr",
       { "data-testid": "run-row", "data-thread": run.threadId },
-      el("td", {}, el("a", { href: `/runs/${encodeURIComponent(run.threadId)}`, "data-testid": "run-link" }, run.threadId.slice(0, 12))),
+      el(
+        "td",
+        {},
+        el(
+          "a",
+          { href: `/runs/${encodeURIComponent(run.threadId)}`, "data-testid": "run-link" },
+          run.threadId.slice(0, 12),
+        ),
+      ),
       el("td", { "data-testid": "run-workflow" }, run.workflow),
       el("td", { "data-testid": "run-status", class: `status ${run.status}` }, run.status),
       el("td", {}, run.principal),
@@ -91,7 +99,9 @@
       entry(entry) {
         if (!timeline || entry.seq <= lastSeq) return;
         lastSeq = entry.seq;
-        const details = entry.details.length ? [el("ul", { class: "details" }, ...entry.details.map((line) => el("li", {}, line)))] : [];
+        const details = entry.details.length
+          ? [el("ul", { class: "details" }, ...entry.details.map((line) => el("li", {}, line)))]
+          : [];
         timeline.append(
           el(
             "li",

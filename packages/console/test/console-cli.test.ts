@@ -46,56 +46,74 @@ function governor(args: string[], env: Record<string, string> = {}): Spawned {
 }
 
 describe("governor console (the real binary)", () => {
-  test("serves the store's runs on the port it prints, and SIGTERM stops it with exit 0", async () => {
-    const dir = tempDir();
-    const runtime = new GovernorRuntime({ dir });
-    const waiting = await runCase(runtime, "large-refund");
-    await runtime.close();
-    const cli = governor(["console", "--port", "0", "--dir", dir, "--approver", "supervisor:sam"]);
-    await pollUntil("governor console", () => /Governor console on http:\/\/127\.0\.0\.1:\d+ \(store /.test(cli.out()), 120_000, () =>
-      cli.child.exitCode !== null ? `exited ${cli.child.exitCode}: ${cli.err()}` : undefined,
-    );
-    const url = /Governor console on (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.out())?.[1];
-    expect(cli.out()).toContain(`(store ${dir})`);
-    const runs = await (await fetch(`${url}/runs`)).text();
-    expect(runs).toContain(`data-thread="${waiting.threadId}"`);
-    const graphs = await (await fetch(`${url}/graphs`)).text();
-    expect(graphs).toContain('data-workflow="refund"');
-    const run = await (await fetch(`${url}/runs/${waiting.threadId}`)).text();
-    expect(run).toMatch(/data-current="true"/);
-    cli.child.kill("SIGTERM");
-    expect(await cli.exit).toBe(0);
-    expect(cli.out()).toContain("console stopped");
-  }, SLOW);
+  test(
+    "serves the store's runs on the port it prints, and SIGTERM stops it with exit 0",
+    async () => {
+      const dir = tempDir();
+      const runtime = new GovernorRuntime({ dir });
+      const waiting = await runCase(runtime, "large-refund");
+      await runtime.close();
+      const cli = governor(["console", "--port", "0", "--dir", dir, "--approver", "supervisor:sam"]);
+      await pollUntil(
+        "governor console",
+        () => /Governor console on http:\/\/127\.0\.0\.1:\d+ \(store /.test(cli.out()),
+        120_000,
+        () => (cli.child.exitCode !== null ? `exited ${cli.child.exitCode}: ${cli.err()}` : undefined),
+      );
+      const url = /Governor console on (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.out())?.[1];
+      expect(cli.out()).toContain(`(store ${dir})`);
+      const runs = await (await fetch(`${url}/runs`)).text();
+      expect(runs).toContain(`data-thread="${waiting.threadId}"`);
+      const graphs = await (await fetch(`${url}/graphs`)).text();
+      expect(graphs).toContain('data-workflow="refund"');
+      const run = await (await fetch(`${url}/runs/${waiting.threadId}`)).text();
+      expect(run).toMatch(/data-current="true"/);
+      cli.child.kill("SIGTERM");
+      expect(await cli.exit).toBe(0);
+      expect(cli.out()).toContain("console stopped");
+    },
+    SLOW,
+  );
 
-  test("refuses bad flags before opening a store, each with exit 1 and a message naming the flag", async () => {
-    const cases: [string[], RegExp][] = [
-      [["--host", "0.0.0.0"], /0\.0\.0\.0.*not a loopback address.*--allow-remote/],
-      [["--host", "0.0.0.0", "--allow-remote"], /--allow-remote needs approver tokens: set GOVERNOR_CONSOLE_SECRET/],
-      [["--port", "http"], /--port "http" must be a port number/],
-      [["--port", "70000"], /--port "70000"/],
-      [["--host", ""], /--host is empty/],
-      [["--approver", ""], /--approver/],
-    ];
-    for (const [args, message] of cases) {
-      const dir = join(tempDir(), "store");
-      const cli = governor(["console", "--dir", dir, ...args]);
-      expect(await cli.exit, args.join(" ")).toBe(1);
-      expect(cli.err(), args.join(" ")).toMatch(message);
-      expect(existsSync(dir), `${args.join(" ")} created a store`).toBe(false);
-    }
-  }, SLOW);
+  test(
+    "refuses bad flags before opening a store, each with exit 1 and a message naming the flag",
+    async () => {
+      const cases: [string[], RegExp][] = [
+        [["--host", "0.0.0.0"], /0\.0\.0\.0.*not a loopback address.*--allow-remote/],
+        [
+          ["--host", "0.0.0.0", "--allow-remote"],
+          /--allow-remote needs approver tokens: set GOVERNOR_CONSOLE_SECRET/,
+        ],
+        [["--port", "http"], /--port "http" must be a port number/],
+        [["--port", "70000"], /--port "70000"/],
+        [["--host", ""], /--host is empty/],
+        [["--approver", ""], /--approver/],
+      ];
+      for (const [args, message] of cases) {
+        const dir = join(tempDir(), "store");
+        const cli = governor(["console", "--dir", dir, ...args]);
+        expect(await cli.exit, args.join(" ")).toBe(1);
+        expect(cli.err(), args.join(" ")).toMatch(message);
+        expect(existsSync(dir), `${args.join(" ")} created a store`).toBe(false);
+      }
+    },
+    SLOW,
+  );
 
-  test("a port in use is an error naming it", async () => {
-    const holder = createServer();
-    await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
-    const port = (holder.address() as { port: number }).port;
-    try {
-      const cli = governor(["console", "--port", String(port), "--dir", tempDir()]);
-      expect(await cli.exit).toBe(1);
-      expect(cli.err()).toMatch(new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is in use`));
-    } finally {
-      await new Promise((resolve) => holder.close(resolve));
-    }
-  }, SLOW);
+  test(
+    "a port in use is an error naming it",
+    async () => {
+      const holder = createServer();
+      await new Promise<void>((resolve) => holder.listen(0, "127.0.0.1", resolve));
+      const port = (holder.address() as { port: number }).port;
+      try {
+        const cli = governor(["console", "--port", String(port), "--dir", tempDir()]);
+        expect(await cli.exit).toBe(1);
+        expect(cli.err()).toMatch(new RegExp(`Port ${port} on 127\\.0\\.0\\.1 is in use`));
+      } finally {
+        await new Promise((resolve) => holder.close(resolve));
+      }
+    },
+    SLOW,
+  );
 });

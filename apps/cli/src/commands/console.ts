@@ -49,7 +49,12 @@ export async function consoleCommand(terminal: Terminal, options: ConsoleCommand
       { env: CONSOLE_SECRET_ENV },
     );
   }
-  consoleSettingsOf({ host, port, ...(options.allowRemote ? { allowRemote: true } : {}), ...(approverTokens ? { approverTokens } : {}) });
+  consoleSettingsOf({
+    host,
+    port,
+    ...(options.allowRemote ? { allowRemote: true } : {}),
+    ...(approverTokens ? { approverTokens } : {}),
+  });
   const config = readWorkflowConfig(options.config);
   const workflows = await registeredWorkflows(terminal, config);
   const runtime = await openRuntime(options.dir);
@@ -68,7 +73,9 @@ export async function consoleCommand(terminal: Terminal, options: ConsoleCommand
       ...(queue ? { queue } : {}),
     });
     terminal.out(`Governor console on ${running.url} (store ${shownLocation(runtime.store.location)})`);
-    terminal.out(`  deciding as ${approverTokens ? "the approver each token names" : approver} · Ctrl-C stops it`);
+    terminal.out(
+      `  deciding as ${approverTokens ? "the approver each token names" : approver} · Ctrl-C stops it`,
+    );
     await untilStopped();
     await running.close();
     terminal.out("console stopped");
@@ -80,13 +87,18 @@ export async function consoleCommand(terminal: Terminal, options: ConsoleCommand
 
 /** Every sample, then the operator's registered workflows; one that fails to load is named and left out. */
 async function registeredWorkflows(terminal: Terminal, config: WorkflowConfig): Promise<ConsoleWorkflow[]> {
-  const sources = [...[...SAMPLES.keys()].map((name) => `sample:${name}`), ...[...config.workflows.keys()].map((name) => `workflow:${name}`)];
+  const sources = [
+    ...[...SAMPLES.keys()].map((name) => `sample:${name}`),
+    ...[...config.workflows.keys()].map((name) => `workflow:${name}`),
+  ];
   const workflows: ConsoleWorkflow[] = [];
   for (const source of sources) {
     try {
       workflows.push(await consoleWorkflowOf(await loadSource(source, config)));
     } catch (error) {
-      terminal.err(`warning: ${source} is not shown: ${error instanceof Error ? error.message : String(error)}`);
+      terminal.err(
+        `warning: ${source} is not shown: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
   return workflows;
@@ -96,12 +108,20 @@ async function consoleWorkflowOf(target: Target): Promise<ConsoleWorkflow> {
   let options: ConsoleWorkflow["options"];
   try {
     const models = await targetModels(target);
-    options = { ...(models.model ? { model: models.model } : {}), ...(models.models ? { models: models.models } : {}) };
+    options = {
+      ...(models.model ? { model: models.model } : {}),
+      ...(models.models ? { models: models.models } : {}),
+    };
   } catch {
     // No model here (no scenario, no OPENAI_API_KEY): it is still drawn; deciding its runs says why it cannot.
     options = undefined;
   }
-  return { name: target.workflow.name, source: target.source, workflow: target.workflow, ...(options ? { options } : {}) };
+  return {
+    name: target.workflow.name,
+    source: target.source,
+    workflow: target.workflow,
+    ...(options ? { options } : {}),
+  };
 }
 
 /**
@@ -128,23 +148,32 @@ function portOf(value: string | undefined): number {
   if (value === undefined) return DEFAULT_CONSOLE_PORT;
   const port = Number(value);
   if (!/^\d{1,5}$/.test(value.trim()) || port > 65_535) {
-    throw new GovernorError("CONFIG_INVALID", `--port "${value}" must be a port number from 0 to 65535 (0 picks a free one)`, {
-      port: value,
-    });
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `--port "${value}" must be a port number from 0 to 65535 (0 picks a free one)`,
+      {
+        port: value,
+      },
+    );
   }
   return port;
 }
 
 function hostOf(value: string | undefined): string {
   if (value === undefined) return "127.0.0.1";
-  if (!value.trim()) throw new GovernorError("CONFIG_INVALID", "--host is empty: give an address such as 127.0.0.1", {});
+  if (!value.trim())
+    throw new GovernorError("CONFIG_INVALID", "--host is empty: give an address such as 127.0.0.1", {});
   return value.trim();
 }
 
 function approverOf(value: string | undefined): string {
   const approver = value ?? defaultApprover();
   if (!approver.trim() || /\p{Cc}/u.test(approver)) {
-    throw new GovernorError("CONFIG_INVALID", `--approver ${JSON.stringify(approver)} is not an approver id`, {});
+    throw new GovernorError(
+      "CONFIG_INVALID",
+      `--approver ${JSON.stringify(approver)} is not an approver id`,
+      {},
+    );
   }
   return approver.trim();
 }

@@ -29,7 +29,9 @@ export function renderLayout(parts: LayoutParts): Html {
   const nav = SECTIONS.map(([href, label]) => {
     const current = parts.path === href || parts.path.startsWith(`${href}/`);
     const count =
-      href === "/approvals" ? html` <span class="count" data-testid="waiting-count">${parts.waiting}</span>` : "";
+      href === "/approvals"
+        ? html` <span class="count" data-testid="waiting-count">${parts.waiting}</span>`
+        : "";
     return html`<a href="${href}"${current ? html` aria-current="page"` : ""}>${label}${count}</a>`;
   });
   const flash = parts.flash

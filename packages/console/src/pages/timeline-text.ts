@@ -38,7 +38,9 @@ function describe(entry: TimelineEntry): string[] {
   switch (entry.type) {
     case "run":
       if (entry.outcome === "waiting" && entry.waitingFor?.length) {
-        return [`run waiting for ${entry.waitingFor.map((w) => `${w.type}${w.tool ? ` of ${w.tool}` : ""}`).join(", ")}`];
+        return [
+          `run waiting for ${entry.waitingFor.map((w) => `${w.type}${w.tool ? ` of ${w.tool}` : ""}`).join(", ")}`,
+        ];
       }
       return [`run ${entry.outcome}`, ...(entry.error ? [`error: ${shown(entry.error)}`] : [])];
     case "model":
@@ -82,6 +84,6 @@ function describe(entry: TimelineEntry): string[] {
 /** A value as masked display text, cut to what a page shows. */
 export function shown(value: PlainJson | undefined): string {
   const masked = maskForDisplay(value);
-  const text = typeof masked === "string" ? masked : JSON.stringify(masked) ?? "";
+  const text = typeof masked === "string" ? masked : (JSON.stringify(masked) ?? "");
   return text.length > MAX_TEXT ? `${text.slice(0, MAX_TEXT)}… (${text.length} characters)` : text;
 }

@@ -1,5 +1,5 @@
-import { html } from "hono/html";
 import type { RunTimeline } from "@governor/observability";
+import { html } from "hono/html";
 import type { Html } from "../console-context.js";
 import { type EntryText, entryText } from "./timeline-text.js";
 
@@ -8,13 +8,16 @@ export function renderEntry(entry: EntryText): Html {
   return html`<li data-testid="timeline-entry" data-seq="${entry.seq}" class="entry ${entry.type}">
 <time datetime="${entry.at}">${entry.at.slice(11, 19)}</time> <span class="node">${entry.node}</span>
 <span class="headline">${entry.headline}</span>${
-    entry.details.length ? html`<ul class="details">${entry.details.map((line) => html`<li>${line}</li>`)}</ul>` : ""
+    entry.details.length
+      ? html`<ul class="details">${entry.details.map((line) => html`<li>${line}</li>`)}</ul>`
+      : ""
   }</li>`;
 }
 
 /** The run's timeline: every entry in journal order. */
 export function renderTimeline(timeline: RunTimeline): Html {
-  if (!timeline.entries.length) return html`<ol class="timeline" data-testid="timeline"></ol><p>No records yet.</p>`;
+  if (!timeline.entries.length)
+    return html`<ol class="timeline" data-testid="timeline"></ol><p>No records yet.</p>`;
   return html`<ol class="timeline" data-testid="timeline">${timeline.entries.map((entry) => renderEntry(entryText(entry)))}</ol>`;
 }
 

@@ -49,10 +49,17 @@ ${runs.map((run) => html`<li><a href="/audit/${encodeURIComponent(run.threadId)}
     const threadId = threadParam(c.req.param("thread"));
     const records = await ctx.runtime.store.audit.list(threadId);
     if (!records.length && !(await ctx.runtime.store.runs.get(threadId))) {
-      return ctx.layout(c, "Not found", html`<p class="error" data-testid="error">No run and no audit record has thread id ${threadId}.</p>`, 404);
+      return ctx.layout(
+        c,
+        "Not found",
+        html`<p class="error" data-testid="error">No run and no audit record has thread id ${threadId}.</p>`,
+        404,
+      );
     }
     const body = html`<p>${records.length} record(s) of thread <span data-testid="audit-thread-id">${threadId}</span>, in chain order.${
-      threadId === KILL_SWITCH_THREAD ? "" : html` <a href="/runs/${encodeURIComponent(threadId)}">The run's page</a>`
+      threadId === KILL_SWITCH_THREAD
+        ? ""
+        : html` <a href="/runs/${encodeURIComponent(threadId)}">The run's page</a>`
     }</p>
 <table class="audit" data-testid="audit-records">
 <thead><tr><th>Seq</th><th>Time (UTC)</th><th>Node</th><th>Kind</th><th>Outcome</th><th>Tool</th><th>Approver / by</th><th>Reason</th></tr></thead>
@@ -65,7 +72,8 @@ ${runs.map((run) => html`<li><a href="/audit/${encodeURIComponent(run.threadId)}
 }
 
 function verificationText(verified: Verified | undefined): Html {
-  if (!verified) return html`<p data-testid="verify-result" class="unknown">Not verified since the console started: verify walks every record and checks its seal and the signed head.</p>`;
+  if (!verified)
+    return html`<p data-testid="verify-result" class="unknown">Not verified since the console started: verify walks every record and checks its seal and the signed head.</p>`;
   const { result, at } = verified;
   return result.ok
     ? html`<p data-testid="verify-result" class="ok">Intact: ${result.records} records, ${result.anchored} anchored by the signed head (key ${result.keyId}); verified ${at}.</p>`

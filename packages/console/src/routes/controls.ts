@@ -16,7 +16,9 @@ export function controlRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
     const kills = await runtime.killSwitches();
     const day = utcDay(Date.now());
     const spend = await runtime.store.spend.byPrincipal(day);
-    const counts = await Promise.all(RUN_STATUSES.map(async (status) => [status, await runtime.store.runs.count({ status })] as const));
+    const counts = await Promise.all(
+      RUN_STATUSES.map(async (status) => [status, await runtime.store.runs.count({ status })] as const),
+    );
     const agents = [...new Set(ctx.options.workflows.map((w) => w.workflow.agent.id))].sort();
     const body = html`<section>
 <h2>Kill switches</h2>
@@ -69,7 +71,9 @@ ${ctx.csrfField(c)}
       const released = await ctx.runtime.unkill({ ...(agent !== undefined ? { agent } : {}), by });
       return ctx.redirectWithFlash(c, "/controls", {
         kind: released ? "ok" : "error",
-        message: released ? `Kill switch released (${scope})` : `No ${scope} kill switch was engaged: nothing was released`,
+        message: released
+          ? `Kill switch released (${scope})`
+          : `No ${scope} kill switch was engaged: nothing was released`,
       });
     } catch (error) {
       return refusal(ctx, c, error);
@@ -80,7 +84,11 @@ ${ctx.csrfField(c)}
 }
 
 /** A form the console refuses: back to the controls page, saying why. Other failures propagate. */
-function refusal(ctx: ConsoleContext, c: Parameters<ConsoleContext["redirectWithFlash"]>[0], error: unknown): Promise<Response> {
+function refusal(
+  ctx: ConsoleContext,
+  c: Parameters<ConsoleContext["redirectWithFlash"]>[0],
+  error: unknown,
+): Promise<Response> {
   if (!(error instanceof GovernorError)) throw error;
   return ctx.redirectWithFlash(c, "/controls", { kind: "error", message: `${error.code}: ${error.message}` });
 }

@@ -27,7 +27,11 @@ function runRowData(run: RunRecord) {
  * The first look sends everything, so a page rendered a moment before the stream opened
  * misses nothing.
  */
-export function eventRoutes(ctx: ConsoleContext, pollMs: number, signal: AbortSignal | undefined): Hono<ConsoleEnv> {
+export function eventRoutes(
+  ctx: ConsoleContext,
+  pollMs: number,
+  signal: AbortSignal | undefined,
+): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
 
   app.get("/events/runs", (c) => {
@@ -67,7 +71,10 @@ export function eventRoutes(ctx: ConsoleContext, pollMs: number, signal: AbortSi
       const version = `${run.status}|${run.updatedAt}|${marks.current.join(",")}|${lastSeq}`;
       if (version !== lastVersion) {
         lastVersion = version;
-        events.push({ event: "run", data: { ...runRowData(run), current: marks.current, nodeStatus: marks.status } });
+        events.push({
+          event: "run",
+          data: { ...runRowData(run), current: marks.current, nodeStatus: marks.status },
+        });
       }
       return events;
     });

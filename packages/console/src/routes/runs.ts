@@ -22,7 +22,13 @@ export function runRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
     const filter = { ...(status ? { status } : {}), ...(workflow !== undefined ? { workflow } : {}) };
     const runs = await ctx.runtime.store.runs.find(filter, { limit: LIST_LIMIT });
     const total = await ctx.runtime.store.runs.count(filter);
-    const workflows = [...new Set([...ctx.options.workflows.map((w) => w.name), ...runs.map((r) => r.workflow), ...(workflow ? [workflow] : [])])].sort();
+    const workflows = [
+      ...new Set([
+        ...ctx.options.workflows.map((w) => w.name),
+        ...runs.map((r) => r.workflow),
+        ...(workflow ? [workflow] : []),
+      ]),
+    ].sort();
     const live = `/events/runs?${new URLSearchParams({ status: statusText, workflow: workflowText })}`;
     const body = html`<form method="get" action="/runs" class="filters" data-testid="run-filters">
 ${renderSelect("status", "Status", RUN_STATUSES, statusText)}

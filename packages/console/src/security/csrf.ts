@@ -27,7 +27,11 @@ export function csrfTokenFor(secrets: ConsoleSecrets, nonce: string): string {
 }
 
 /** Whether `token` is the one this nonce's forms carry (constant time). */
-export function csrfTokenMatches(secrets: ConsoleSecrets, nonce: string | undefined, token: unknown): boolean {
+export function csrfTokenMatches(
+  secrets: ConsoleSecrets,
+  nonce: string | undefined,
+  token: unknown,
+): boolean {
   if (!nonce || !NONCE.test(nonce) || typeof token !== "string") return false;
   const expected = Buffer.from(csrfTokenFor(secrets, nonce));
   const given = Buffer.from(token);

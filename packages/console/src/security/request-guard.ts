@@ -43,7 +43,11 @@ export function requestGuard(options: RequestGuardOptions): MiddlewareHandler<Co
 }
 
 /** Why this POST is not the console's own, or undefined when it is. */
-async function postRefusal(c: Context<ConsoleEnv>, host: string, secrets: ConsoleSecrets): Promise<string | undefined> {
+async function postRefusal(
+  c: Context<ConsoleEnv>,
+  host: string,
+  secrets: ConsoleSecrets,
+): Promise<string | undefined> {
   const origin = c.req.header("origin");
   if (origin !== undefined && origin !== "null") {
     if (origin.toLowerCase() !== `http://${host}`) return `the request came from another origin (${origin})`;
@@ -59,7 +63,7 @@ async function postRefusal(c: Context<ConsoleEnv>, host: string, secrets: Consol
   }
   let token: unknown;
   try {
-    token = (await c.req.parseBody({ all: true }))["csrf"];
+    token = (await c.req.parseBody({ all: true })).csrf;
   } catch {
     return "the form could not be read";
   }

@@ -1,14 +1,19 @@
-import { ORIGIN, type ConsoleStore } from "./console-store.js";
+import { type ConsoleStore, ORIGIN } from "./console-store.js";
 
 /** A GET to the in-process app as a browser on the console's origin sends it. */
-export async function get(store: ConsoleStore, path: string, headers: Record<string, string> = {}): Promise<Response> {
+export async function get(
+  store: ConsoleStore,
+  path: string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   return store.app.request(`${ORIGIN}${path}`, { headers });
 }
 
 /** A page's HTML, asserting it answered 200. */
 export async function page(store: ConsoleStore, path: string, cookie?: string): Promise<string> {
   const response = await get(store, path, cookie ? { cookie } : {});
-  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
+  if (response.status !== 200)
+    throw new Error(`GET ${path} answered ${response.status}: ${await response.text()}`);
   return response.text();
 }
 
@@ -53,8 +58,13 @@ export async function post(
 }
 
 /** Follows a POST's 303 with the cookies it set (the flash), returning the page's HTML. */
-export async function follow(store: ConsoleStore, response: Response, session: BrowserSession): Promise<string> {
-  if (response.status !== 303) throw new Error(`expected 303, got ${response.status}: ${await response.text()}`);
+export async function follow(
+  store: ConsoleStore,
+  response: Response,
+  session: BrowserSession,
+): Promise<string> {
+  if (response.status !== 303)
+    throw new Error(`expected 303, got ${response.status}: ${await response.text()}`);
   const flash = cookieFrom(response, "governor_flash");
   const cookie = [session.cookie, ...(flash ? [`governor_flash=${flash}`] : [])].join("; ");
   return page(store, response.headers.get("location") ?? "/", cookie);
@@ -73,7 +83,13 @@ export function testIds(html: string, id: string): string[] {
   return found;
 }
 
-const ENTITIES: Record<string, string> = { "&amp;": "&", "&lt;": "<", "&gt;": ">", "&quot;": '"', "&#39;": "'" };
+const ENTITIES: Record<string, string> = {
+  "&amp;": "&",
+  "&lt;": "<",
+  "&gt;": ">",
+  "&quot;": '"',
+  "&#39;": "'",
+};
 
 function decodeEntities(text: string): string {
   return text.replace(/&(amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity] ?? entity);

@@ -1,7 +1,12 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { type ConsoleSecrets, type ConsoleWorkflow, createConsoleApp, newConsoleSecrets } from "@governor/console";
+import {
+  type ConsoleSecrets,
+  type ConsoleWorkflow,
+  createConsoleApp,
+  newConsoleSecrets,
+} from "@governor/console";
 import { GovernorRuntime, type RunRecord } from "@governor/core";
 import { ScenarioChatModel } from "@governor/models/testing";
 import { createRefundSample, refundSample } from "@governor/sample-refund";

@@ -41,13 +41,18 @@ export function readEvents(response: Response) {
     get ended() {
       return ended;
     },
-    async until(what: string, match: (event: ReceivedEvent) => boolean, timeoutMs = 60_000): Promise<ReceivedEvent> {
+    async until(
+      what: string,
+      match: (event: ReceivedEvent) => boolean,
+      timeoutMs = 60_000,
+    ): Promise<ReceivedEvent> {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
         const found = events.find(match);
         if (found) return found;
         if (ended) throw new Error(`the stream ended before ${what}; it sent ${JSON.stringify(events)}`);
-        if (Date.now() > deadline) throw new Error(`no ${what} after ${timeoutMs} ms; the stream sent ${JSON.stringify(events)}`);
+        if (Date.now() > deadline)
+          throw new Error(`no ${what} after ${timeoutMs} ms; the stream sent ${JSON.stringify(events)}`);
         await Promise.race([pump, new Promise((resolve) => setTimeout(resolve, 25))]);
       }
     },

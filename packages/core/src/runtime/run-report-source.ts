@@ -2,8 +2,9 @@
  * A stored run as the run reports read it (its summary, model records, budget state), shared by
  * `governor runs`/`cost` and the web console so both describe a run the same way.
  */
-import type { AuditRecord, RunBudgetState, RunLimits, RunSummary } from "@governor/observability";
+
 import { GovernorError } from "@governor/errors";
+import type { AuditRecord, RunBudgetState, RunLimits, RunSummary } from "@governor/observability";
 import type { RunRecord } from "../store/run-store.js";
 import type { GovernorRuntime } from "./governor-runtime.js";
 
