@@ -110,6 +110,26 @@ describe("recordServerRuns", () => {
     expect(effects.charges).toHaveLength(1);
   });
 
+  it("records a run that fails on the server as failed, with its error", async () => {
+    const failing = billingDesk({
+      effects,
+      prepare: () => {
+        throw new Error("the CRM is down");
+      },
+    });
+    const error = await serve(servedGraph(failing), { request: "charge me" }, "failing");
+    expect(error?.message).toContain("the CRM is down");
+    expect(await store.runs.get("failing")).toMatchObject({
+      status: "failed",
+      error: expect.stringContaining("the CRM is down"),
+    });
+    const failed = store.audit
+      .list("failing")
+      .filter((record) => record.kind === "run" && record.outcome === "failed");
+    expect(failed).toHaveLength(1);
+    expect(effects.charges).toEqual([]);
+  });
+
   it("refuses to drive a run another process holds", async () => {
     const graph = servedGraph();
     expect(store.leases.acquire("held", "someone-else", Date.now(), 60_000)).toBe(true);
