@@ -2,7 +2,13 @@ import { defineWorkflow, type Workflow } from "@governor/core";
 import { GovernorError, WorkflowValidationError } from "@governor/errors";
 import { refundSample } from "@governor/sample-refund";
 import { describe, expect, it } from "vitest";
-import { type Diagram, diagramOf, type GraphRenderOptions, renderGraphSvg } from "../src/graph/index.js";
+import {
+  type Diagram,
+  diagramOf,
+  type GraphRenderOptions,
+  layoutDiagram,
+  renderGraphSvg,
+} from "../src/graph/index.js";
 import { HOSTILE, hostileWorkflow, LONG } from "./graph-hostile.js";
 import { SAMPLES } from "./graph-samples.js";
 import { nodeGroup, tagsOf, textOf, unescapeXml } from "./graph-svg-parts.js";
@@ -148,18 +154,63 @@ describe("bad input is refused with a typed error", () => {
     expect(attempt).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
   });
 
-  it("renderGraphSvg refuses a node of a kind it cannot draw, naming the node", () => {
-    const bad: Diagram = {
-      workflow: "w",
-      nodes: [{ id: "n", label: "n", kind: "script" as never, description: "d" }],
-      edges: [],
-      loops: [],
-    };
-    expect(() => renderGraphSvg(bad)).toThrow(
-      expect.objectContaining({ code: "CONFIG_INVALID", details: expect.objectContaining({ node: "n" }) }),
-    );
-    const inherited = { ...bad, nodes: [{ ...bad.nodes[0], kind: "constructor" as never }] } as Diagram;
-    expect(() => renderGraphSvg(inherited)).toThrow(expect.objectContaining({ code: "CONFIG_INVALID" }));
+  const node = { id: "a", label: "a", kind: "task", description: "d" } as const;
+  const sound: Diagram = {
+    workflow: "w",
+    nodes: [node, { ...node, id: "b", label: "b" }],
+    edges: [],
+    loops: [],
+  };
+  it.each<[string, unknown, string]>([
+    ["a node of a kind it cannot draw", { ...sound, nodes: [{ ...node, kind: "script" }] }, "nodes[0]"],
+    [
+      "a kind named like an inherited property",
+      { ...sound, nodes: [{ ...node, kind: "constructor" }] },
+      "nodes[0]",
+    ],
+    ["a repeated node id", { ...sound, nodes: [node, node] }, "nodes[1]"],
+    ["a node without a description", { ...sound, nodes: [{ ...node, description: undefined }] }, "nodes[0]"],
+    ["a node with an id that is not text", { ...sound, nodes: [{ ...node, id: 7 }] }, "nodes[0]"],
+    ["a node in a loop the diagram lacks", { ...sound, nodes: [{ ...node, loop: "ghost" }] }, "nodes[0]"],
+    [
+      "an edge to a node the diagram lacks",
+      { ...sound, edges: [{ from: "a", to: "ghost", conditional: false }] },
+      "edges[0]",
+    ],
+    [
+      "an edge from a node the diagram lacks",
+      { ...sound, edges: [{ from: "ghost", to: "a", conditional: false }] },
+      "edges[0]",
+    ],
+    [
+      "an edge label that is not text",
+      { ...sound, edges: [{ from: "a", to: "b", label: {}, conditional: true }] },
+      "edges[0]",
+    ],
+    [
+      "a repeated loop",
+      {
+        ...sound,
+        loops: [
+          { id: "l", label: "l" },
+          { id: "l", label: "l" },
+        ],
+      },
+      "loops[1]",
+    ],
+    ["nodes that are not a list", { ...sound, nodes: "a" }, "nodes"],
+    ["no workflow name", { ...sound, workflow: undefined }, "workflow"],
+  ])("renderGraphSvg and layoutDiagram refuse %s, naming where", (_case, bad, path) => {
+    for (const draw of [() => renderGraphSvg(bad as Diagram), () => layoutDiagram(bad as Diagram)]) {
+      expect(draw).toThrow(GovernorError);
+      expect(draw).toThrow(
+        expect.objectContaining({ code: "CONFIG_INVALID", details: expect.objectContaining({ path }) }),
+      );
+    }
+  });
+
+  it("the sound diagram those are made from draws", () => {
+    expect(renderGraphSvg(sound)).toContain('data-node="b"');
   });
 
   it.each<[string, unknown, string]>([

@@ -30,7 +30,7 @@ export function describeNode(workflow: Workflow, id: string, node: WorkflowNode<
     case "task":
       return "The workflow's own code: loads data or computes, never calls a tool.";
     case "route":
-      return `Chooses one branch: ${list(node.branches)}.`;
+      return `Chooses one branch: ${list(node.branches, "or")}.`;
     case "memory-read":
       return `Reads current facts from structured memory into "${node.into}", checked against the run's memory scopes and audited.`;
     case "memory-write":
@@ -116,7 +116,7 @@ function duration(ms: number): string {
   return `${ms} ms`;
 }
 
-function list(items: readonly string[]): string {
+function list(items: readonly string[], conjunction: "and" | "or" = "and"): string {
   if (items.length <= 1) return items[0] ?? "nothing";
-  return `${items.slice(0, -1).join(", ")} and ${items.at(-1)}`;
+  return `${items.slice(0, -1).join(", ")} ${conjunction} ${items.at(-1)}`;
 }

@@ -1,4 +1,5 @@
 import dagre from "@dagrejs/dagre";
+import { checkDiagram } from "./check-diagram.js";
 import type { Diagram, DiagramLoop, DiagramNode } from "./diagram.js";
 import { KIND_STYLES } from "./node-kinds.js";
 import {
@@ -64,8 +65,11 @@ const MARGIN = 24;
  * Places a diagram top to bottom with dagre. Deterministic: the same diagram gives the same
  * coordinates (nodes and edges are added in the diagram's order; dagre draws no random numbers),
  * so a page re-rendered on every status change does not move under the reader.
+ *
+ * @throws {GovernorError} CONFIG_INVALID for a diagram that cannot be drawn (see `checkDiagram`).
  */
 export function layoutDiagram(diagram: Diagram): LaidOutDiagram {
+  checkDiagram(diagram);
   const graph = new dagre.graphlib.Graph({ multigraph: false, compound: diagram.loops.length > 0 });
   graph.setGraph({ rankdir: "TB", nodesep: 36, ranksep: 52, edgesep: 16, marginx: MARGIN, marginy: MARGIN });
   graph.setDefaultEdgeLabel(() => ({}));

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { GovernorError } from "@governor/errors";
+import { checkDiagram } from "./check-diagram.js";
 import type { Diagram, DiagramKind } from "./diagram.js";
 import { edgePath } from "./edge-path.js";
 import {
@@ -44,12 +45,12 @@ const ID_PREFIX = /^[A-Za-z][A-Za-z0-9_-]{0,63}$/;
  * the workflow) are left out: the drawing shows this version.
  *
  * @throws {GovernorError} CONFIG_INVALID for a status other than done, waiting or failed, a
- *   malformed `idPrefix`, or a diagram node of an unknown kind.
+ *   malformed `idPrefix`, or a diagram that cannot be drawn (see `checkDiagram`).
  * @example
  * const svg = renderGraphSvg(diagramOf(workflow), { current: ["refund_approval"], status: { refund_gate: "done" } });
  */
 export function renderGraphSvg(diagram: Diagram, options: GraphRenderOptions = {}): string {
-  checkKinds(diagram);
+  checkDiagram(diagram);
   const status = checkedStatus(options.status);
   const current = new Set(checkedCurrent(options.current));
   const prefix = checkedPrefix(options.idPrefix, diagram.workflow);
@@ -165,18 +166,6 @@ function loopSvg(loop: PlacedLoop): string {
   );
 }
 
-function checkKinds(diagram: Diagram): void {
-  for (const node of diagram.nodes) {
-    if (!Object.hasOwn(KIND_STYLES, node.kind)) {
-      throw new GovernorError(
-        "CONFIG_INVALID",
-        `Diagram of "${diagram.workflow}": node "${node.id}" has kind "${String(node.kind)}", which the console cannot draw`,
-        { workflow: diagram.workflow, node: node.id, kind: node.kind },
-      );
-    }
-  }
-}
-
 function checkedStatus(status: GraphRenderOptions["status"]): Map<string, NodeStatus> {
   const checked = new Map<string, NodeStatus>();
   for (const [node, value] of Object.entries(status ?? {})) {
@@ -213,5 +202,3 @@ function checkedPrefix(prefix: string | undefined, workflow: string): string {
   }
   return prefix;
 }
-
-export type { LaidOutDiagram };
