@@ -2,14 +2,15 @@ import { utcDay } from "@governor/core";
 import { GovernorError } from "@governor/errors";
 import { Hono } from "hono";
 import { html } from "hono/html";
-import type { ConsoleContext, ConsoleEnv } from "../console-context.js";
+import { provenApprover } from "../approver-auth-session.js";
+import type { ConsoleContext, ConsoleEnv, ConsoleRequest } from "../console-context.js";
 import { killRequestOf, unkillAgentOf } from "../kill-form.js";
 import { RUN_STATUSES } from "../run-data.js";
+import { auditRefusedPost } from "../security/refusal-audit.js";
 
 /** GET /controls (what `governor status` shows, and the kill switch), POST /controls/kill and /controls/unkill. */
 export function controlRoutes(ctx: ConsoleContext): Hono<ConsoleEnv> {
   const app = new Hono<ConsoleEnv>();
-  const by = ctx.options.defaultApprover ?? "console";
 
   app.get("/controls", async (c) => {
     const { runtime } = ctx;
@@ -53,6 +54,7 @@ ${ctx.csrfField(c)}
   app.post("/controls/kill", async (c) => {
     try {
       const request = killRequestOf(await c.req.parseBody({ all: true }), ctx.options.workflows);
+      const by = await operatorOf(ctx, c);
       const record = await ctx.runtime.kill({ ...request, by });
       const what = request.agent === undefined ? "every run" : `runs of agent ${request.agent}`;
       return ctx.redirectWithFlash(c, "/controls", {
@@ -68,6 +70,7 @@ ${ctx.csrfField(c)}
     try {
       const agent = unkillAgentOf(await c.req.parseBody({ all: true }));
       const scope = agent === undefined ? "global" : `agent:${agent}`;
+      const by = await operatorOf(ctx, c);
       const released = await ctx.runtime.unkill({ ...(agent !== undefined ? { agent } : {}), by });
       return ctx.redirectWithFlash(c, "/controls", {
         kind: released ? "ok" : "error",
@@ -83,12 +86,25 @@ ${ctx.csrfField(c)}
   return app;
 }
 
+/**
+ * Who moves a switch, proved as a decision's approver is: off loopback (or wherever approver
+ * tokens are configured) the signed-in token's subject, so nobody who merely reaches the port
+ * can stop or release every run; on loopback the console's approver. A refusal is audited.
+ *
+ * @throws {GovernorError} APPROVAL_INVALID when a token is needed and missing or invalid.
+ */
+async function operatorOf(ctx: ConsoleContext, c: ConsoleRequest): Promise<string> {
+  try {
+    return (await provenApprover(ctx, c, undefined)).approver;
+  } catch (error) {
+    const why = error instanceof Error ? error.message : String(error);
+    await auditRefusedPost(ctx.runtime, c.req.path, why, { host: c.req.header("host") ?? "" });
+    throw error;
+  }
+}
+
 /** A form the console refuses: back to the controls page, saying why. Other failures propagate. */
-function refusal(
-  ctx: ConsoleContext,
-  c: Parameters<ConsoleContext["redirectWithFlash"]>[0],
-  error: unknown,
-): Promise<Response> {
+function refusal(ctx: ConsoleContext, c: ConsoleRequest, error: unknown): Promise<Response> {
   if (!(error instanceof GovernorError)) throw error;
   return ctx.redirectWithFlash(c, "/controls", { kind: "error", message: `${error.code}: ${error.message}` });
 }

@@ -45,6 +45,8 @@ export function useConsoleStore(): (options?: {
   pollMs?: number;
   /** What the console sees instead of the store's runtime (a wrapper over it). */
   seen?: (runtime: GovernorRuntime) => GovernorRuntime;
+  /** Other console options (approver tokens…). */
+  extra?: Partial<ConsoleOptions>;
 }) => ConsoleStore {
   const cleanups: (() => Promise<void>)[] = [];
   afterEach(async () => {
@@ -70,6 +72,7 @@ export function useConsoleStore(): (options?: {
         port: PORT,
         pollMs: options.pollMs ?? 50,
         defaultApprover: "supervisor:sam",
+        ...options.extra,
       },
       secrets,
       { signal: stop.signal },
