@@ -5,12 +5,7 @@ import {
   type RunOutcome,
 } from "@governor/core";
 import type { BudgetForm } from "./decide-form.js";
-import {
-  asGovernorError,
-  type DecisionAttempt,
-  type DecisionResult,
-  refuseDecision,
-} from "./decide-result.js";
+import { type DecisionAttempt, type DecisionResult, refuseDecision } from "./decide-result.js";
 import { PerRunSerial } from "./decide-serial.js";
 import { answerWaiting, type DecideDeps, decidableRun } from "./decide-target.js";
 
@@ -83,8 +78,10 @@ export async function decideBudget(
       granted,
     );
   } catch (error) {
-    if (!(error instanceof GovernorError)) console.error(error);
-    return refuseDecision(deps.runtime, attempt, asGovernorError(error));
+    // Anything else is a failure, not a refusal: whether the run moved is unknown, so it is
+    // not recorded as refused; the console's error page says it failed.
+    if (!(error instanceof GovernorError)) throw error;
+    return refuseDecision(deps.runtime, attempt, error);
   }
 }
 

@@ -1,4 +1,4 @@
-import { type ErrorCode, GovernorError, type GovernorRuntime } from "@governor/core";
+import type { ErrorCode, GovernorError, GovernorRuntime } from "@governor/core";
 
 /** What a decision POST came to: shown once as the page's flash. */
 export type DecisionResult =
@@ -49,15 +49,4 @@ export async function refuseDecision(
     });
   }
   return { ok: false, code: error.code, message: error.message };
-}
-
-/**
- * The GovernorError an unexpected failure stands for. Its message may hold internals, so an
- * error that is not a GovernorError is reported by its kind only.
- */
-export function asGovernorError(error: unknown): GovernorError {
-  if (error instanceof GovernorError) return error;
-  return new GovernorError("RESUME_INVALID", "The decision failed unexpectedly; see the console's terminal", {
-    name: error instanceof Error ? error.name : typeof error,
-  });
 }

@@ -1,15 +1,11 @@
+import { GovernorError } from "@governor/core";
 import { Hono } from "hono";
 import { provenApprover, signedInApprover, tokensRequired } from "../approver-auth-session.js";
 import type { ConsoleContext, ConsoleEnv, ConsoleRequest } from "../console-context.js";
 import { decideApproval } from "../decide-approval.js";
 import { decideBudget } from "../decide-budget.js";
 import { type FormBody, parseApprovalForm, parseBudgetForm } from "../decide-form.js";
-import {
-  asGovernorError,
-  type DecisionAttempt,
-  type DecisionResult,
-  refuseDecision,
-} from "../decide-result.js";
+import { type DecisionAttempt, type DecisionResult, refuseDecision } from "../decide-result.js";
 import { readInbox } from "./approvals-inbox.js";
 import { loginRoutes } from "./approvals-login.js";
 import { type DecidingAs, renderInbox } from "./approvals-page.js";
@@ -77,7 +73,8 @@ async function decideFromForm(
   try {
     result = await decide(await c.req.parseBody({ all: true }), threadId);
   } catch (error) {
-    result = await refuseDecision(ctx.runtime, { kind, threadId }, asGovernorError(error));
+    if (!(error instanceof GovernorError)) throw error;
+    result = await refuseDecision(ctx.runtime, { kind, threadId }, error);
   }
   const location = result.ok ? `/runs/${encodeURIComponent(threadId)}` : "/approvals";
   return ctx.redirectWithFlash(c, location, { kind: result.ok ? "ok" : "error", message: result.message });
@@ -95,6 +92,7 @@ async function proveFor(
   } catch (error) {
     // With tokens the form's approver field proves nothing, so it is not recorded as who tried.
     const tried = tokensRequired(ctx) ? { ...attempt, approver: undefined } : attempt;
-    return { refused: await refuseDecision(ctx.runtime, tried, asGovernorError(error)) };
+    if (!(error instanceof GovernorError)) throw error;
+    return { refused: await refuseDecision(ctx.runtime, tried, error) };
   }
 }
