@@ -28,21 +28,26 @@ describe("launchChromium", () => {
     "starts the system Chromium headless with a fresh profile that is removed on close",
     async () => {
       const browser = await launchChromium();
-      const page = await browser.newPage();
-      await page.goto("chrome://version");
-      const body = (await page.locator("body").textContent()) ?? "";
-      expect(body).toContain("--headless");
-      expect(body).toContain("--disable-quic");
-      const profile = (await page.locator("#profile_path").textContent())?.trim() ?? "";
-      expect(profile).not.toBe("");
-      expect(existsSync(profile)).toBe(true);
-      // A second browser gets a profile of its own: nothing carries over between tests.
       const other = await launchChromium();
-      const otherPage = await other.newPage();
-      await otherPage.goto("chrome://version");
-      expect((await otherPage.locator("#profile_path").textContent())?.trim()).not.toBe(profile);
-      await other.close();
-      await browser.close();
+      let profile = "";
+      try {
+        const page = await browser.newPage();
+        await page.goto("chrome://version");
+        const body = (await page.locator("body").textContent()) ?? "";
+        expect(body).toContain("--headless");
+        expect(body).toContain("--disable-quic");
+        profile = (await page.locator("#profile_path").textContent())?.trim() ?? "";
+        expect(profile).not.toBe("");
+        expect(existsSync(profile)).toBe(true);
+        // A second browser gets a profile of its own: nothing carries over between tests.
+        const otherPage = await other.newPage();
+        await otherPage.goto("chrome://version");
+        expect((await otherPage.locator("#profile_path").textContent())?.trim()).not.toBe(profile);
+      } finally {
+        // Closed whatever failed above, so a failing run leaves no browser or profile behind.
+        await other.close();
+        await browser.close();
+      }
       expect(existsSync(profile)).toBe(false);
     },
     BROWSER_TEST_MS,
