@@ -176,6 +176,17 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     });
 
   program
+    .command("init")
+    .description(
+      "start a project: a governed workflow with its tool, Cedar policy and schema, scenario script, config and test, runnable offline at once",
+    )
+    .argument("[dir]", "a new or empty directory (default: the current one)")
+    .action(async (dir: string | undefined) => {
+      const { initCommand } = await import("./commands/init.js");
+      initCommand(terminal, dir);
+    });
+
+  program
     .command("samples")
     .description("list the sample workflows and their cases")
     .action(async () => {
