@@ -38,6 +38,7 @@ import { workflowFactVersion } from "../workflow/fact-version.js";
 import type { AgentNode, WorkflowNode } from "../workflow/node-definitions.js";
 import { validate } from "../workflow/validate.js";
 import { type DecisionStage, edgesAfterFused, fusedDecisions, isDecisionKind } from "./fused-decisions.js";
+import { keepInterruptedTasksNext } from "./interrupted-next.js";
 import type { NodeServices } from "./node-scope.js";
 import { recursionLimitFor } from "./recursion-limit.js";
 import { type GraphState, stateAnnotation } from "./state-annotation.js";
@@ -243,7 +244,8 @@ export function compile(workflow: Workflow, options: CompileOptions) {
     // "async", lets it lag: a process killed inside a later node could leave none). Fused
     // decision steps are how a governed run saves checkpoints, not a laxer durability.
     .withConfig({ recursionLimit: recursionLimitFor(workflow), durability: "sync" }) as CompiledWorkflow;
-  return enforceInputContract(compiled, workflow);
+  // After a refused answer LangGraph's `next` would drop the still-interrupted approval node.
+  return keepInterruptedTasksNext(enforceInputContract(compiled, workflow));
 }
 
 /** The compiled graph. Typed loosely: its node names and state come from data, not from types. */

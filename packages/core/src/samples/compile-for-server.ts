@@ -1,7 +1,6 @@
 import { agentPrincipal } from "@governor/identity";
 import { resolveChatModel } from "@governor/models";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
-import { keepInterruptedTasksNext } from "../graph/interrupted-next.js";
 import { publishStateSchema } from "../graph/state-json-schema.js";
 import { openGovernorStore } from "../store/open-governor-store.js";
 import type { SampleDefinition } from "./define-sample.js";
@@ -20,8 +19,8 @@ import { startServerTracing } from "./server-tracing.js";
  * One store, every surface: the graph keeps the store's checkpointer whatever the server
  * assigns, and every server run is recorded as a Governor run (`sample:NAME`), so the CLI and
  * the console list, audit and approve Studio's runs (see recordServerRuns). The state's JSON
- * Schema is published for Studio's input form (see publishStateSchema), and `getState().next`
- * keeps an interrupted approval node after a refused answer (see keepInterruptedTasksNext).
+ * Schema is published for Studio's input form (see publishStateSchema). Like every compiled
+ * graph, its `getState().next` keeps an interrupted approval node after a refused answer.
  *
  * @example
  * // graphs/refund/src/studio.ts, named in langgraph.json
@@ -44,7 +43,6 @@ export async function compileForServer(
     ...store.graphServices(),
   });
   publishStateSchema(graph, workflow);
-  keepInterruptedTasksNext(graph);
   return recordServerRuns(graph, {
     workflow,
     // The key the CLI loads samples by (apps/cli's load-target), so `governor approve` finds it.
