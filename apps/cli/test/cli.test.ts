@@ -105,7 +105,7 @@ describe("governor run refund", () => {
       for (const name of ["large-refund", "flagged-account", "delegated-user", "malformed-amount"]) {
         expect(caseOutput(output.out, name)).not.toContain("executed");
       }
-      expect(output.out.match(/issue_refund executed/g)).toHaveLength(1);
+      expect(output.out.match(/issue_refund executed →/g)).toHaveLength(1);
       expect(
         auditRows()
           .filter((row) => row.kind === "execution")
