@@ -17,13 +17,20 @@ import type { Argument, Command, Option } from "commander";
  * @throws {GovernorError} CONFIG_INVALID from parsing, naming the option or argument and the command.
  */
 export function refuseOddValues(program: Command): void {
+  // One Option object may serve several commands (--dir, --config): guard it once, and
+  // name the command only when the option belongs to one.
+  const owners = new Map<Option, Command[]>();
   for (const command of allCommands(program)) {
-    for (const option of command.options) guardOption(command, option);
+    for (const option of command.options) owners.set(option, [...(owners.get(option) ?? []), command]);
+  }
+  for (const [option, commands] of owners)
+    guardOption(option, commands.length === 1 ? commands[0] : undefined);
+  for (const command of allCommands(program)) {
     for (const argument of command.registeredArguments) guardArgument(command, argument);
   }
 }
 
-function guardOption(command: Command, option: Option): void {
+function guardOption(option: Option, command: Command | undefined): void {
   // Boolean flags (`--json`, `--no-interactive`) carry no value: repeating one changes nothing.
   if (!option.required && !option.optional) return;
   const flag = option.long ?? option.flags;
@@ -33,7 +40,7 @@ function guardOption(command: Command, option: Option): void {
     if (given && !option.variadic) {
       throw new GovernorError(
         "CONFIG_INVALID",
-        `${flag} was given twice (${commandPath(command)}): give it once; nothing was done`,
+        `${flag} was given twice${command ? ` (${commandPath(command)})` : ""}: give it once; nothing was done`,
         { option: flag },
       );
     }
@@ -55,11 +62,13 @@ function guardArgument(command: Command, argument: Argument): void {
   });
 }
 
-function refuseBlank(value: string, name: string, command: Command, optional: boolean): void {
+function refuseBlank(value: string, name: string, command: Command | undefined, optional: boolean): void {
   if (value.trim()) return;
+  // A shared option cannot know which command parses it; the typist does.
+  const where = command ? ` (${commandPath(command)})` : "";
   throw new GovernorError(
     "CONFIG_INVALID",
-    `${name} is ${value ? "blank" : "empty"} (${commandPath(command)}): give a value${optional ? `, or leave ${name} out` : ""}; nothing was done`,
+    `${name} is ${value ? "blank" : "empty"}${where}: give a value${optional ? `, or leave ${name} out` : ""}; nothing was done`,
     { [name.startsWith("--") ? "option" : "argument"]: name },
   );
 }

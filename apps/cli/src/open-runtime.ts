@@ -8,6 +8,7 @@ import {
   type ToolCallLimits,
 } from "@governor/core";
 import type { MemoryStore } from "@governor/memory";
+import { cliPrices } from "./cli-prices.js";
 import { ensureStoreDir, type StoreDir, storeDirFrom } from "./store-dir.js";
 
 /**
@@ -54,9 +55,11 @@ export async function openExistingRuntime(dir: string | undefined): Promise<Gove
 }
 
 async function openStoreRuntime({ path, origin }: StoreDir): Promise<GovernorRuntime> {
+  // Read before the store opens, so a bad price file leaves no connection behind.
+  const prices = cliPrices();
   try {
     const store = await openGovernorStore({ dir: path });
-    return new GovernorRuntime({ store, ...(await sharedLimits(store)) });
+    return new GovernorRuntime({ store, prices, ...(await sharedLimits(store)) });
   } catch (error) {
     if (error instanceof GovernorError) throw error;
     throw new GovernorError(

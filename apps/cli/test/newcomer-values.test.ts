@@ -98,7 +98,7 @@ describe("repeated and unknown values", () => {
       );
       expectRefused(
         ["status", "--dir", cli.dir, "--dir", cli.dir],
-        "--dir was given twice (governor status)",
+        "error [CONFIG_INVALID]: --dir was given twice: give it once",
       );
       expectRefused(
         ["budget", WAITING, "--extend-tokens", "1", "--extend-tokens", "2"],
@@ -123,7 +123,7 @@ describe("repeated and unknown values", () => {
           /^error \[IDENTITY_UNKNOWN\]: No registered workflow or recorded run has agent/,
         );
         expect(result.err).toContain("nothing was engaged");
-        expect(result.err).toContain("support (refund, support-agent)");
+        expect(result.err).toContain("support (refund, support-agent");
         expect(result.err).toContain("claims-agent (claims)");
       }
       expect(JSON.parse(governor("status", "--json").out).killSwitches).toEqual([]);

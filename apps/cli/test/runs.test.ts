@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -47,6 +47,11 @@ async function modelRecords(): Promise<AuditRecordJson[]> {
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "governor-runs-cli-"));
+  // The CLI prices scripted runs at $0 (not real spend); these tests are about showing cost
+  // and a cost budget biting, so the scripted model gets a price here.
+  const prices = join(dir, "prices.json");
+  writeFileSync(prices, JSON.stringify({ "scenario:*": { inputPerMTok: 1, outputPerMTok: 4 } }));
+  process.env.GOVERNOR_PRICES = prices;
   const run = async (kase: string, thread: string) => {
     const ran = await governor("run", "refund", "--case", kase, "--thread", thread, "--no-interactive");
     expect(ran.code, ran.err.join("\n")).toBe(0);
@@ -66,7 +71,10 @@ beforeAll(async () => {
   await run("delegated-user", T.delegated);
   await run("large-refund", T.waiting);
 }, 240_000);
-afterAll(() => rmSync(dir, { recursive: true, force: true }));
+afterAll(() => {
+  delete process.env.GOVERNOR_PRICES;
+  rmSync(dir, { recursive: true, force: true });
+});
 
 describe("governor runs", () => {
   it("lists every run newest first with status, workflow, principal and cost, as JSON too", async () => {

@@ -4,6 +4,7 @@ export {
   costOf,
   DEFAULT_PRICES,
   type ModelPrice,
+  OFFLINE_SCENARIO_PRICES,
   type PriceTable,
   priceOf,
   type TokenUsage,

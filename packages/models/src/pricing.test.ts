@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { costOf, DEFAULT_PRICES, priceOf } from "./pricing.js";
+import { costOf, DEFAULT_PRICES, OFFLINE_SCENARIO_PRICES, priceOf } from "./pricing.js";
 
 describe("costOf", () => {
   it("prices input and output tokens per million", () => {
@@ -14,6 +14,15 @@ describe("costOf", () => {
 
   it("gives the offline scenario models a nonzero price, so cost budgets work offline", () => {
     expect(costOf("scenario:refund", { inputTokens: 100, outputTokens: 100 })).toBeGreaterThan(0);
+  });
+
+  it("prices the scenario models at zero in the offline table, merged over the defaults", () => {
+    const table = { ...DEFAULT_PRICES, ...OFFLINE_SCENARIO_PRICES };
+    expect(costOf("scenario:refund", { inputTokens: 1_000, outputTokens: 1_000 }, table)).toBe(0);
+    expect(costOf("scenario:desk-strong", { inputTokens: 1, outputTokens: 1 }, table)).toBe(0);
+    // Only the scripted models: a real model keeps its price, an unknown one stays unpriced.
+    expect(costOf("gpt-4o-mini", { inputTokens: 1200, outputTokens: 300 }, table)).toBeCloseTo(0.00036, 10);
+    expect(costOf("in-house-llm", { inputTokens: 10, outputTokens: 10 }, table)).toBeUndefined();
   });
 
   it("returns undefined for a model it cannot price rather than calling it free", () => {

@@ -33,6 +33,17 @@ export const DEFAULT_PRICES: PriceTable = Object.freeze({
   "scenario:*": { inputPerMTok: 1, outputPerMTok: 4 },
 });
 
+/**
+ * The scripted scenario models at no cost: what the `governor` CLI prices them at, since a
+ * scripted offline run spends nothing and must not show up in `governor cost` or the daily
+ * spend as if it had. DEFAULT_PRICES keeps a nonzero price for them so that a library caller
+ * (and the tests of cost budgets) can exercise `maxCostUsd` offline; merge this table over it
+ * to report real spend only.
+ */
+export const OFFLINE_SCENARIO_PRICES: PriceTable = Object.freeze({
+  "scenario:*": { inputPerMTok: 0, outputPerMTok: 0 },
+});
+
 /** The price of `model`, or undefined when the table does not know it. */
 export function priceOf(model: string, table: PriceTable = DEFAULT_PRICES): ModelPrice | undefined {
   const exact = table[model];
