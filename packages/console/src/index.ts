@@ -13,6 +13,7 @@ export type {
   RunningConsole,
 } from "./console-options.js";
 export { type ConsoleSettings, consoleSettingsOf } from "./console-settings.js";
+export { displayLocation } from "./pages/layout.js";
 export { type ConsoleSecrets, newConsoleSecrets } from "./security/console-secrets.js";
 export { CONTENT_SECURITY_POLICY } from "./security/security-headers.js";
 export { startConsole } from "./start-console.js";

@@ -39,7 +39,9 @@ export async function consoleCommand(terminal: Terminal, options: ConsoleCommand
   const host = hostOf(options.host);
   const approver = approverOf(options.approver);
   const secret = process.env[CONSOLE_SECRET_ENV];
-  const { consoleSettingsOf, hmacApproverTokens, startConsole } = await import("@governor/console");
+  const { consoleSettingsOf, displayLocation, hmacApproverTokens, startConsole } = await import(
+    "@governor/console"
+  );
   // Checked before the store opens: a wrong flag creates nothing.
   const approverTokens = secret ? hmacApproverTokens(secret) : undefined;
   if (options.allowRemote && !approverTokens) {
@@ -72,7 +74,7 @@ export async function consoleCommand(terminal: Terminal, options: ConsoleCommand
       defaultApprover: approver,
       ...(queue ? { queue } : {}),
     });
-    terminal.out(`Governor console on ${running.url} (store ${shownLocation(runtime.store.location)})`);
+    terminal.out(`Governor console on ${running.url} (store ${displayLocation(runtime.store.location)})`);
     terminal.out(
       `  deciding as ${approverTokens ? "the approver each token names" : approver} · Ctrl-C stops it`,
     );
@@ -176,11 +178,6 @@ function approverOf(value: string | undefined): string {
     );
   }
   return approver.trim();
-}
-
-/** The store's location without a database password (the terminal line may be pasted anywhere). */
-function shownLocation(location: string): string {
-  return location.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]+):[^@/]*@/i, "$1:***@").replace(/\?.*$/, "");
 }
 
 function untilStopped(): Promise<string> {
