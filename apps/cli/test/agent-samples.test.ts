@@ -69,7 +69,7 @@ describe("the agent-loop samples in the CLI", () => {
       dir,
     );
     expect(approved.code).toBe(0);
-    const sent = approved.out.filter((line) => /send_notice executed/.test(line));
+    const sent = approved.out.filter((line) => /send_notice executed →/.test(line));
     expect(sent).toHaveLength(1);
     expect(sent[0]).toContain('"invoiceId":"INV-101","kind":"final_default"');
     expect(approved.out.at(-1)).toMatch(/✓ completed/);
