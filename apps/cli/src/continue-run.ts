@@ -1,6 +1,7 @@
 import type { GovernorEvent, GovernorRuntime, RunOutcome, RunRecord } from "@governor/core";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
-import { formatEvent, formatOutcome } from "./format-events.js";
+import { formatEvent } from "./format-events.js";
+import { GovernedCallLog, outcomeLines } from "./governed-outcome.js";
 import { loadSource, type Target } from "./load-target.js";
 import { targetModels } from "./model-for.js";
 import { openExistingRuntime } from "./open-runtime.js";
@@ -37,15 +38,20 @@ export async function continueRun(
     const target = await loadSource(run.source, config);
     const { model, models } = await targetModels(target);
     terminal.out(paint(terminal, "bold", options.title(run)));
+    const calls = new GovernedCallLog();
     const outcome = await act({
       runtime,
       run,
       target,
       model,
       models,
-      onEvent: (event) => terminal.out(formatEvent(terminal, event)),
+      onEvent: (event) => {
+        calls.record(event);
+        terminal.out(formatEvent(terminal, event));
+      },
     });
-    for (const line of formatOutcome(terminal, outcome)) terminal.out(line);
+    // Only the continuation is seen here: the summary says what happened after it resumed.
+    for (const line of outcomeLines(terminal, target.workflow, calls, outcome, true)) terminal.out(line);
     return outcome;
   } finally {
     await runtime.close();

@@ -121,7 +121,7 @@ export async function decideAndPrint(
       for (const line of formatApprovalRequest(terminal, request)) terminal.out(line);
     }
   }
-  for (const line of outcomeLines(terminal, run.workflow, calls, outcome)) terminal.out(line);
+  for (const line of outcomeLines(terminal, run.workflow, calls, outcome, true)) terminal.out(line);
   return outcome;
 }
 

@@ -93,6 +93,8 @@ export function completedLine(
   workflow: Workflow,
   log: GovernedCallLog,
   said: string | undefined,
+  /** True when this process saw only the run's continuation (after an answer, a grant, a crash). */
+  resumed = false,
 ): string {
   // An agent loop may read the same records many times: alike outcomes are counted, not repeated.
   const counted = new Map<string, number>();
@@ -102,12 +104,18 @@ export function completedLine(
   }
   const outcomes = [...counted].map(([text, count]) => (count > 1 ? `${text} ×${count}` : text));
   const seen = new Set(log.calls.map((call) => call.tool));
-  const unreached = actionTools(workflow).filter((tool) => !seen.has(tool));
+  // A resumed run may have executed an action before this process saw it: "not reached" is
+  // said only of a run seen from its start.
+  const unreached = resumed ? [] : actionTools(workflow).filter((tool) => !seen.has(tool));
   outcomes.push(...unreached.map((tool) => `${tool} not reached`));
   const answer = said ? ` · final answer: "${maskText(said)}"` : "";
   const listed = outcomes.length ? ` · ${outcomes.join(", ")}` : "";
   if (log.calls.some((call) => call.status === "executed")) {
     return `   ${paint(terminal, "green", "✓ completed")}${listed}${answer}`;
+  }
+  if (resumed) {
+    const headline = "completed, but no governed action was taken after it resumed";
+    return `   ${paint(terminal, "yellow", `■ ${headline}`)}${listed}${answer}`;
   }
   const headline = outcomes.length
     ? "completed, but no governed action was taken"
@@ -132,9 +140,13 @@ export function outcomeLines(
   workflow: Workflow,
   log: GovernedCallLog,
   outcome: RunOutcome,
+  resumed = false,
 ): string[] {
-  if (outcome.status !== "completed") return formatOutcome(terminal, outcome);
-  return [completedLine(terminal, workflow, log, lastModelText(outcome.state.messages))];
+  // A continuation that decided no call (a budget grant letting the last reply through) says
+  // nothing about the calls before it: the plain summary, as before.
+  if (outcome.status !== "completed" || (resumed && !log.calls.length))
+    return formatOutcome(terminal, outcome);
+  return [completedLine(terminal, workflow, log, lastModelText(outcome.state.messages), resumed)];
 }
 
 /** The last thing the model said in the conversation, if anything (as formatOutcome reads it). */

@@ -258,7 +258,7 @@ describe("the run summary reports the governed action, not the model's last word
       );
       expect(rejected.code, rejected.err).toBe(0);
       expect(rejected.out).toContain(
-        "■ completed, but no governed action was taken · issue_refund rejected (by supervisor:sam)",
+        "■ completed, but no governed action was taken after it resumed · issue_refund rejected (by supervisor:sam)",
       );
     },
     CLI_TEST_MS,
