@@ -48,7 +48,7 @@ export function parseApprovalForm(body: FormBody): ApprovalForm {
     callHash: requiredText(body, "callHash", MAX_ID),
     decision,
     ...optional("reason", optionalText(body, "reason", MAX_REASON)),
-    ...optional("approver", optionalText(body, "approver", MAX_ID)),
+    ...optional("approver", approverField(body)),
   };
 }
 
@@ -62,7 +62,7 @@ export function parseBudgetForm(body: FormBody): BudgetForm {
   const requestId = requiredText(body, "requestId", MAX_ID);
   const rest = {
     ...optional("reason", optionalText(body, "reason", MAX_REASON)),
-    ...optional("approver", optionalText(body, "approver", MAX_ID)),
+    ...optional("approver", approverField(body)),
   };
   if (decision === "stop") return { decision, requestId, ...rest };
   if (decision !== "extend") throw formError("decision", `must be extend or stop, got "${decision}"`);
@@ -80,6 +80,19 @@ export function parseBudgetForm(body: FormBody): BudgetForm {
 function requiredText(body: FormBody, field: string, max: number): string {
   const value = optionalText(body, field, max);
   if (value === undefined) throw formError(field, "is missing");
+  return value;
+}
+
+/**
+ * Who the form says decides. Only an absent field may fall back to the console's default: a
+ * field sent blank (a tampered or broken form) is refused, never read as "the default", as
+ * `--approver ""` is refused on the command line.
+ */
+function approverField(body: FormBody): string | undefined {
+  const value = optionalText(body, "approver", MAX_ID);
+  if (value === undefined && body.approver !== undefined) {
+    throw formError("approver", "is empty: choose who decides");
+  }
   return value;
 }
 
