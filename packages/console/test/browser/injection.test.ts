@@ -6,6 +6,7 @@ import {
   BROWSER_TEST_MS,
   flashAfterPost,
   injectionEvidence,
+  inlineScriptOutcome,
   LIVE_MS,
   pollFor,
   useChromium,
@@ -99,20 +100,7 @@ describe("attacker markup in model output and tool results renders as inert text
       ).toContain("window.__pwned=1");
 
       // A script the page itself adds inline is refused by the CSP, not merely absent.
-      const blocked = await runPage.evaluate(
-        () =>
-          new Promise<{ ran: unknown; violation: string }>((resolve) => {
-            document.addEventListener("securitypolicyviolation", (event) =>
-              resolve({
-                ran: (window as unknown as { __inline?: unknown }).__inline,
-                violation: event.violatedDirective,
-              }),
-            );
-            const script = document.createElement("script");
-            script.textContent = "window.__inline = 1";
-            document.body.append(script);
-          }),
-      );
+      const blocked = await inlineScriptOutcome(runPage);
       expect(blocked).toEqual({ ran: undefined, violation: "script-src-elem" });
       await context.close();
     },
@@ -139,6 +127,8 @@ describe("attacker markup in model output and tool results renders as inert text
         approveButtons: 1,
       });
       expect((await injectionEvidence(page)).eventHandlers).toBeGreaterThan(0);
+      // Without a CSP the same inline script runs: the CSP check above can tell.
+      expect(await inlineScriptOutcome(page)).toEqual({ ran: 1, violation: "none" });
       await context.close();
     },
     BROWSER_TEST_MS,
