@@ -37,6 +37,7 @@ describe("a supervisor approves the $1,200 refund in the console", () => {
         .poll(() => row.locator('[data-testid="run-status"]').textContent(), { timeout: LIVE_MS })
         .toContain("waiting");
       expect(await row.locator('[data-testid="run-workflow"]').textContent()).toContain("refund");
+      await page.screenshot({ path: "/tmp/console-runs.png", fullPage: true });
       expect(await page.evaluate(() => (window as unknown as { __marker?: string }).__marker)).toBe(
         "same-document",
       );
@@ -89,6 +90,7 @@ describe("a supervisor approves the $1,200 refund in the console", () => {
       expect(approvedText).toContain("supervisor:sam");
       expect(approvedText).toContain(reason);
       expect(await auditCount(fixture, thread, "approval", "approved")).toBe(1);
+      await page.screenshot({ path: "/tmp/console-audit.png", fullPage: true });
       await context.close();
     },
     BROWSER_TEST_MS,
