@@ -244,6 +244,23 @@ export function createProgram(terminal: Terminal, state: { exitCode: number }): 
     });
 
   program
+    .command("reconcile")
+    .description(
+      "settle a side effect whose outcome is unknown (its process died while the tool ran), as the downstream system shows; audited",
+    )
+    .argument("<thread>", "the run's thread id")
+    .option("--happened", "the call took effect downstream: record it executed")
+    .option("--did-not-happen", "the call did not take effect: record it failed")
+    .option("--approver <id>", "who checked, for the audit journal")
+    .option("--reason <text>", "what was checked, for the audit journal")
+    .option("--key <key>", "which effect, when the run has several unknown ones (its idempotency key)")
+    .addOption(dir)
+    .action(async (thread: string, options) => {
+      const { reconcileCommand } = await import("./commands/reconcile.js");
+      await reconcileCommand(terminal, thread, options);
+    });
+
+  program
     .command("migrate")
     .description(
       "apply the PostgreSQL schema's migrations (DATABASE_URL); workers and commands also migrate on start",

@@ -1,9 +1,16 @@
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import Database from "better-sqlite3";
 import { afterEach, describe, expect, it } from "vitest";
-import { CHILD_TEST_MS, paidRefunds as refunds, refundStep as step } from "./support/refund-child.js";
+import {
+  CHILD_STEP_MS,
+  CHILD_TEST_MS,
+  paidRefunds as refunds,
+  refundStep as step,
+} from "./support/refund-child.js";
 
 // Exactly-once side effects, proven the hard way: a child process runs the $1,200 refund,
 // is approved, and dies (process.exit, no cleanup) at a boundary of the action; a fresh
@@ -24,6 +31,33 @@ function executionOutcomes(dir: string): string[] {
   } finally {
     db.close();
   }
+}
+
+/** The refund's effect row: what the journal says happened. */
+function effectStatus(
+  dir: string,
+): { status: string; error: string | null; result: string | null } | undefined {
+  const db = new Database(join(dir, "governor.db"), { readonly: true });
+  try {
+    return db
+      .prepare<[], { status: string; error: string | null; result: string | null }>(
+        "SELECT status, error, result FROM effects WHERE tool = 'issue_refund'",
+      )
+      .get();
+  } finally {
+    db.close();
+  }
+}
+
+/** `governor reconcile crash-thread ARGS --dir DIR`, the real CLI binary (the build). */
+function reconcile(dir: string, ...args: string[]) {
+  const bin = fileURLToPath(new URL("../../../apps/cli/bin/governor.js", import.meta.url));
+  const result = spawnSync(process.execPath, [bin, "reconcile", "crash-thread", ...args, "--dir", dir], {
+    encoding: "utf8",
+    env: { ...process.env, NO_COLOR: "1", OPENAI_API_KEY: "" },
+    timeout: CHILD_STEP_MS,
+  });
+  return { code: result.status, out: result.stdout, err: result.stderr };
 }
 
 /** Starts the $1,200 refund (it waits for approval), then approves it in a process that dies at `crashAt`. */
@@ -68,6 +102,30 @@ describe("a process killed during a refund never refunds twice", () => {
       expect(refunds(dir)).toHaveLength(1);
       expect(executionOutcomes(dir)).toContain("outcome-unknown");
       expect(executionOutcomes(dir)).not.toContain("executed");
+
+      // Someone checks the payments system and settles it: audited, and the journal now says
+      // it happened (a replay reads it back, never pays again).
+      expect(effectStatus(dir)?.status).toBe("started");
+      const refused = reconcile(dir, "--happened", "--did-not-happen", "--approver", "ops:lee");
+      expect(refused.code, refused.err).toBe(1);
+      expect(refused.err).toContain("exactly one of --happened and --did-not-happen");
+      const settled = reconcile(
+        dir,
+        "--happened",
+        "--approver",
+        "ops:lee",
+        "--reason",
+        "seen in the payments ledger",
+      );
+      expect(settled.code, settled.err).toBe(0);
+      expect(settled.out).toContain("issue_refund recorded as happened");
+      expect(effectStatus(dir)?.status).toBe("committed");
+      expect(executionOutcomes(dir).at(-1)).toBe("reconciled");
+      const again = reconcile(dir, "--did-not-happen", "--approver", "ops:lee");
+      expect(again.code).toBe(1);
+      expect(again.err).toContain("no effect whose outcome is unknown");
+      step(dir, "recover");
+      expect(refunds(dir)).toHaveLength(1);
     },
     CHILD_TEST_MS,
   );
@@ -91,6 +149,21 @@ describe("a process killed during a refund never refunds twice", () => {
       step(dir, "recover");
       expect(refunds(dir)).toHaveLength(0);
       expect(executionOutcomes(dir)).toContain("outcome-unknown");
+
+      // The payments system shows nothing: settled as not happened, audited, never paid.
+      const settled = reconcile(
+        dir,
+        "--did-not-happen",
+        "--approver",
+        "ops:lee",
+        "--reason",
+        "no such refund",
+      );
+      expect(settled.code, settled.err).toBe(0);
+      expect(effectStatus(dir)).toMatchObject({ status: "failed" });
+      expect(effectStatus(dir)?.error).toContain("reconciled: did not happen (ops:lee: no such refund)");
+      expect(executionOutcomes(dir).at(-1)).toBe("reconciled");
+      expect(refunds(dir)).toHaveLength(0);
     },
     CHILD_TEST_MS,
   );

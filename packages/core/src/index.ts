@@ -39,11 +39,21 @@ export { type ModelChoice, type RoutingFacts, selectModel } from "./budget/selec
 export { canonicalId } from "./control/canonical-id.js";
 export { delegationLapse } from "./control/delegation-check.js";
 export type { DelegationRevocation, KillRecord, KillScope, KillSwitch } from "./control/kill-switch.js";
+// What a store backend implements and reuses (@governor/store-postgres, the contract suites)
+export { type KillSwitchStore, killScope } from "./control/kill-switch.js";
 export { callFingerprint } from "./control/loop-guard.js";
 export { DEFAULT_MAX_ARGUMENT_BYTES, DEFAULT_MAX_INPUT_BYTES } from "./control/payload-size.js";
 export type { RunStop } from "./control/run-stop.js";
 export { DEFAULT_YIELD_SLICE_MS, setYieldSlice } from "./control/yield-to-event-loop.js";
 export { callHash, idempotencyKey } from "./gateway/call-hash.js";
+export {
+  type CallLimitSettings,
+  type CallRefusalReason,
+  CallRefusedError,
+  isCallRefused,
+  isToolFailure,
+  type ToolCallLimits,
+} from "./gateway/call-limits.js";
 export {
   type EffectFailure,
   type EffectJournal,
@@ -59,16 +69,8 @@ export {
   type ExecutionSuccess,
   type ToolFailure,
 } from "./gateway/execution-result.js";
-export type { ProposedCall } from "./gateway/proposed-call.js";
-export {
-  type CallLimitSettings,
-  type CallRefusalReason,
-  CallRefusedError,
-  isCallRefused,
-  isToolFailure,
-  type ToolCallLimits,
-} from "./gateway/call-limits.js";
 export { InProcessToolCallLimits } from "./gateway/in-process-call-limits.js";
+export type { ProposedCall } from "./gateway/proposed-call.js";
 export {
   type CircuitStatus,
   type ExecutionFailureReason,
@@ -79,6 +81,13 @@ export { type CallScope, type GatewayDecision, ToolGateway } from "./gateway/too
 export { type CompiledWorkflow, type CompileOptions, compile } from "./graph/compile.js";
 export type { GovernorEvent } from "./graph/events.js";
 export type { GovernorChannel } from "./graph/governor-channel.js";
+export { keepInterruptedTasksNext, withInterruptedNext } from "./graph/interrupted-next.js";
+export {
+  type JsonSchema,
+  publishStateSchema,
+  type StateJsonSchemas,
+  stateJsonSchemas,
+} from "./graph/state-json-schema.js";
 // Structured memory in the graph: memory-read / memory-write nodes, a step's `memory`, time travel
 export {
   type CheckpointTime,
@@ -140,20 +149,19 @@ export {
   type RunOutcome,
 } from "./runtime/governor-runtime.js";
 export { defaultGovernorDir, GovernorStore } from "./runtime/governor-store.js";
-export { type OpenStoreOptions, openGovernorStore } from "./store/open-governor-store.js";
 export { SqliteKillSwitches } from "./runtime/kill-switches.js";
-export { budgetStateOf, findRun, modelRecordsOf, runSummaryOf } from "./runtime/run-report-source.js";
-export type { RunFilter, RunPage, RunRecord, RunStatus } from "./runtime/run-registry.js";
-export { SqliteSpendLedger } from "./runtime/spend-ledger.js";
-export { compileForServer } from "./samples/compile-for-server.js";
-export { recordServerRuns, type ServerRunsOptions } from "./samples/server-runs.js";
-export { keepInterruptedTasksNext, withInterruptedNext } from "./graph/interrupted-next.js";
 export {
-  type JsonSchema,
-  publishStateSchema,
-  type StateJsonSchemas,
-  stateJsonSchemas,
-} from "./graph/state-json-schema.js";
+  type Reconciliation,
+  reconcileEffect,
+  type UnknownEffect,
+  unknownEffects,
+} from "./runtime/reconcile-effect.js";
+export { ownerIsGone as leaseOwnerIsGone, RunLeases } from "./runtime/run-leases.js";
+export type { RunFilter, RunPage, RunRecord, RunStatus } from "./runtime/run-registry.js";
+export { budgetStateOf, findRun, modelRecordsOf, runSummaryOf } from "./runtime/run-report-source.js";
+export { SqliteSpendLedger } from "./runtime/spend-ledger.js";
+export { storeKeys } from "./runtime/store-keys.js";
+export { compileForServer } from "./samples/compile-for-server.js";
 export { defineSample, type SampleCase, type SampleDefinition } from "./samples/define-sample.js";
 export {
   namedModelEnv,
@@ -161,6 +169,10 @@ export {
   resolveNamedModels,
   routingModelNames,
 } from "./samples/named-models.js";
+export { recordServerRuns, type ServerRunsOptions } from "./samples/server-runs.js";
+export type { GovernorStores, GraphServices } from "./store/governor-stores.js";
+export { type OpenStoreOptions, openGovernorStore } from "./store/open-governor-store.js";
+export type { LeaseStore, RunStore } from "./store/run-store.js";
 // Tools and the gateway
 export {
   type AnyTool,
@@ -200,9 +212,3 @@ export type {
   WorkflowNode,
 } from "./workflow/node-definitions.js";
 export { findWorkflowIssues, validate } from "./workflow/validate.js";
-// What a store backend implements and reuses (@governor/store-postgres, the contract suites)
-export { type KillSwitchStore, killScope } from "./control/kill-switch.js";
-export { ownerIsGone as leaseOwnerIsGone, RunLeases } from "./runtime/run-leases.js";
-export { storeKeys } from "./runtime/store-keys.js";
-export type { GovernorStores, GraphServices } from "./store/governor-stores.js";
-export type { LeaseStore, RunStore } from "./store/run-store.js";
