@@ -57,8 +57,7 @@ export const ERROR_CODES = {
   CONFIG_INVALID: "a configuration value is invalid",
   VALUE_UNSERIALIZABLE:
     "a value cannot be written to a journal as JSON (a circular reference, or nested too deep)",
-  STORE_NOT_FOUND:
-    "no Governor store exists at that path: a command that only reads never creates one",
+  STORE_NOT_FOUND: "no Governor store exists at that path: a command that only reads never creates one",
   WORKFLOW_VERSION_MISMATCH:
     "the run was recorded under another version of the workflow, so replaying it would not test the same graph",
   REPLAY_UNAVAILABLE:
@@ -73,7 +72,8 @@ export const ERROR_CODES = {
     "the store's database cannot be reached (refused, timed out, authentication failed, or it went away mid-run)",
   STORE_SCHEMA_MISMATCH:
     "the store's schema was written by a newer Governor, or is older than this one and not migrated: run governor migrate with the newer version",
-  STORE_BACKEND_MISSING: "DATABASE_URL names a backend whose package is not installed (@governor/store-postgres)",
+  STORE_BACKEND_MISSING:
+    "DATABASE_URL names a backend whose package is not installed (@governor/store-postgres)",
   QUEUE_CONFIG_INVALID: "REDIS_URL (or another queue setting) is malformed",
   QUEUE_UNREACHABLE: "the run queue's Redis cannot be reached (refused, timed out, or authentication failed)",
   JOB_INVALID:

@@ -7,10 +7,10 @@ import { AuditKey } from "./audit-key.js";
 import { matchesAuditQuery } from "./audit-query.js";
 import {
   type AuditEntry,
-  type SyncAuditJournal,
   type AuditQuery,
   type AuditRecord,
   GENESIS_HASH,
+  type SyncAuditJournal,
 } from "./audit-record.js";
 import { type PlainJson, toPlainJson } from "./plain-json.js";
 import { AUDIT_QUERY_INDEXES, AuditQueryStatements, INDEXED_CALL_ID } from "./sqlite-audit-query.js";

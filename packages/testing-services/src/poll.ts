@@ -13,7 +13,12 @@ export async function pollUntil(
   for (let delay = 20; ; delay = Math.min(delay * 2, 500)) {
     const reason = failed?.();
     if (reason) throw new Error(`${what} failed to start: ${reason}`);
-    if (await Promise.resolve().then(ready).catch(() => false)) return;
+    if (
+      await Promise.resolve()
+        .then(ready)
+        .catch(() => false)
+    )
+      return;
     if (Date.now() > deadline) throw new Error(`${what} was not ready after ${timeoutMs / 1000} s`);
     await new Promise((resolve) => setTimeout(resolve, delay));
   }

@@ -37,7 +37,9 @@ function ping(port: number): Promise<boolean> {
  * it answers PING. With `appendonly`, it keeps an append-only file in a temp dir so a restart
  * keeps its data (how a production Redis behind BullMQ is run).
  */
-export async function startRedis(options: { timeoutMs?: number; appendonly?: boolean } = {}): Promise<RedisServer> {
+export async function startRedis(
+  options: { timeoutMs?: number; appendonly?: boolean } = {},
+): Promise<RedisServer> {
   const timeoutMs = options.timeoutMs ?? 60_000;
   if (!spawnSync("which", ["redis-server"]).stdout.toString().trim())
     throw new Error("redis-server not found: install it (Debian: apt-get install -y redis-server)");
@@ -55,7 +57,12 @@ export async function startRedis(options: { timeoutMs?: number; appendonly?: boo
     child.on("exit", (code, signal) => {
       exited = `exited (${signal ?? code})`;
     });
-    await pollUntil("redis-server", () => ping(port), timeoutMs, () => exited);
+    await pollUntil(
+      "redis-server",
+      () => ping(port),
+      timeoutMs,
+      () => exited,
+    );
   };
   const stopChild = async (signal: NodeJS.Signals) => {
     const current = child;

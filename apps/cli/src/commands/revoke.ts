@@ -31,7 +31,8 @@ export async function revokeCommand(
   const runtime = await openRuntime(options.dir);
   try {
     const id =
-      jti ?? delegationOf((await runtime.getRun(options.thread as string)).principal, options.thread as string);
+      jti ??
+      delegationOf((await runtime.getRun(options.thread as string)).principal, options.thread as string);
     const record = await runtime.revokeDelegation(id, { reason: options.reason, by: operator() });
     terminal.out(paint(terminal, "red", `■ delegation ${record.jti} revoked: ${record.reason}`));
     terminal.out("  runs acting under it stop at their next step; the token can never start a run again");

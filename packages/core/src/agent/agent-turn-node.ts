@@ -78,7 +78,8 @@ export function agentTurnNode(
       await audit("identity", "refused", { code, message }, "entry-refused");
       throw error;
     }
-    if (handoff) await audit("identity", "handoff-accepted", { from: handoff.from, step }, "handoff-accepted");
+    if (handoff)
+      await audit("identity", "handoff-accepted", { from: handoff.from, step }, "handoff-accepted");
     // Bounds read the journal too: an edit of the thread's state cannot buy more turns or budget.
     const recorded = recordedUse(journal);
     const turnsTaken = Math.max(loop.turns, recorded.turns.get(id) ?? 0);
@@ -241,7 +242,8 @@ export function agentTurnNode(
         loopRefusals: guard.refusals,
       },
     };
-    if (stop) await audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
+    if (stop)
+      await audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
     const replyUpdate = proposedAny ? {} : (node.onReply?.(state, text) ?? {});
     return { ...replyUpdate, messages: added, governor: update };
   };

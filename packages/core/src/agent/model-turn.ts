@@ -171,7 +171,12 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
   } catch (error) {
     failGeneration(generation, error);
     if (reserved > 0 && control.spend)
-      await control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd: -reserved });
+      await control.spend.add({
+        principal: dailyKey,
+        day: today,
+        threadId: scope.threadId,
+        costUsd: -reserved,
+      });
     throw error;
   }
   const latencyMs = Math.round(performance.now() - calledAt);
@@ -194,7 +199,12 @@ export async function callModelWithinBudget(input: ModelTurnInput): Promise<Mode
   const costUsd =
     costOf(model, measured, control.prices) ?? costOf(plan.route.name, measured, control.prices) ?? 0;
   if (control.spend && costUsd - reserved !== 0) {
-    await control.spend.add({ principal: dailyKey, day: today, threadId: scope.threadId, costUsd: costUsd - reserved });
+    await control.spend.add({
+      principal: dailyKey,
+      day: today,
+      threadId: scope.threadId,
+      costUsd: costUsd - reserved,
+    });
   }
   const routed = picked.turn;
   const routing = routed && {

@@ -21,7 +21,12 @@ export interface RefusalKey {
  * once stays refused: the loop reads the refusal back instead of verifying again.
  */
 export async function refusedBefore(audit: AuditJournal, key: RefusalKey): Promise<string | undefined> {
-  const refusals = await audit.find({ threadId: key.threadId, kind: key.kind, outcome: "refused", node: key.node });
+  const refusals = await audit.find({
+    threadId: key.threadId,
+    kind: key.kind,
+    outcome: "refused",
+    node: key.node,
+  });
   for (const record of refusals) {
     if (record.data.refusedRequest === key.request && record.data.attempt === key.attempt) {
       return typeof record.data.reason === "string" ? record.data.reason : "refused earlier";

@@ -168,7 +168,8 @@ export function modelNode(
             node: id,
           }
         : null;
-    if (stop) await audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
+    if (stop)
+      await audit("budget", "stopped", { code: stop.code, refusals, max: maxRefusals }, "loop-stopped");
     const update: GovernorUpdate = {
       proposal,
       callCount,

@@ -39,7 +39,11 @@ const DECIDING_KINDS: readonly AuditKind[] = ["precondition", "policy", "approva
  */
 export async function unrecordedDecision(input: RecordedDecisionInput): Promise<string | undefined> {
   const { call, gate } = input;
-  const journal = await input.audit.find({ threadId: input.threadId, callId: call.id, kinds: DECIDING_KINDS });
+  const journal = await input.audit.find({
+    threadId: input.threadId,
+    callId: call.id,
+    kinds: DECIDING_KINDS,
+  });
   // Nothing on record about the call (a fresh thread started at the action with a Command
   // goto and a forged state) fails the checks below, unless the journal keeps nothing at all.
   if (!journal.length && input.audit.discards) return undefined;

@@ -170,9 +170,13 @@ export async function replayRun(
         { threadId, node, turn },
       );
     }
-    const compared = compareDecisions(decisionsOf(records), decisionsOf(await scratch.store.audit.list(threadId)), {
-      compareCallHash: versionMismatch === undefined,
-    });
+    const compared = compareDecisions(
+      decisionsOf(records),
+      decisionsOf(await scratch.store.audit.list(threadId)),
+      {
+        compareCallHash: versionMismatch === undefined,
+      },
+    );
     return report({
       threadId,
       workflow: workflow.name,

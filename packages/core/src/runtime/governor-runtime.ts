@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { formatIssues, GovernorError } from "@governor/errors";
-import { toPlainJson } from "@governor/observability";
 import {
   agentPrincipal,
   delegatedPrincipal,
@@ -10,6 +9,7 @@ import {
   verifyDelegationToken,
 } from "@governor/identity";
 import type { PriceTable } from "@governor/models";
+import { toPlainJson } from "@governor/observability";
 import type { BaseChatModel } from "@langchain/core/language_models/chat_models";
 import type { RunnableConfig } from "@langchain/core/runnables";
 import { Command, isGraphInterrupt } from "@langchain/langgraph";
@@ -31,10 +31,10 @@ import { type CompiledWorkflow, compile } from "../graph/compile.js";
 import type { GovernorEvent } from "../graph/events.js";
 import { recursionLimitFor } from "../graph/recursion-limit.js";
 import { workflowVersion } from "../replay/workflow-version.js";
+import type { GovernorStores } from "../store/governor-stores.js";
 import { inRunSegment } from "../tracing/segment-span.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { approvalResumeValue, requestToDecide } from "./approval-answers.js";
-import type { GovernorStores } from "../store/governor-stores.js";
 import { GovernorStore } from "./governor-store.js";
 import {
   type ApprovalInterrupt,

@@ -8,12 +8,12 @@ import Database from "better-sqlite3";
 import { SqliteApprovalUseLedger } from "../approvals/approval-uses.js";
 import { SqliteEffectJournal } from "../gateway/effect-journal.js";
 import { maskingAuditJournal } from "../privacy/audit-mask.js";
+import type { GovernorStores, GraphServices } from "../store/governor-stores.js";
 import { cachedStatementSaver } from "./cached-statement-saver.js";
 import { SqliteKillSwitches } from "./kill-switches.js";
 import { RunLeases } from "./run-leases.js";
 import { RunRegistry } from "./run-registry.js";
 import { SqliteSpendLedger } from "./spend-ledger.js";
-import type { GovernorStores, GraphServices } from "../store/governor-stores.js";
 import { storeKeys } from "./store-keys.js";
 
 /** Where Governor keeps state when no directory is given: `GOVERNOR_DIR`, else `.governor/` in the working directory. */

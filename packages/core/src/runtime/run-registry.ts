@@ -51,7 +51,9 @@ export class RunRegistry implements RunStore {
     db.exec("CREATE INDEX IF NOT EXISTS runs_by_created ON runs (created_at)");
     // Stores made before runs could be queued lack the columns a queued run keeps.
     const columns = new Set(
-      (db.prepare("SELECT name FROM pragma_table_info('runs')").all() as { name: string }[]).map((c) => c.name),
+      (db.prepare("SELECT name FROM pragma_table_info('runs')").all() as { name: string }[]).map(
+        (c) => c.name,
+      ),
     );
     if (!columns.has("input")) db.exec("ALTER TABLE runs ADD COLUMN input TEXT");
     if (!columns.has("answer")) db.exec("ALTER TABLE runs ADD COLUMN answer TEXT");
@@ -104,7 +106,11 @@ export class RunRegistry implements RunStore {
   }
 
   setAnswer(threadId: string, answer: unknown): void {
-    this.#setAnswer.run(answer === undefined ? null : JSON.stringify(answer), new Date().toISOString(), threadId);
+    this.#setAnswer.run(
+      answer === undefined ? null : JSON.stringify(answer),
+      new Date().toISOString(),
+      threadId,
+    );
   }
 
   answer(threadId: string): unknown {
