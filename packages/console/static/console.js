@@ -73,6 +73,13 @@
         const existing = rowOf(runRows, run.threadId);
         if (!existing) {
           runRows.prepend(runRow(run));
+          // The count above the list follows the rows that arrive live.
+          const count = document.querySelector('[data-testid="run-count"]');
+          if (count) {
+            const total = (Number(count.getAttribute("data-total")) || 0) + 1;
+            count.setAttribute("data-total", String(total));
+            count.textContent = `${total} run(s); statuses update live.`;
+          }
           return;
         }
         const status = existing.querySelector('[data-testid="run-status"]');

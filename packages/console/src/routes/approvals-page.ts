@@ -26,7 +26,7 @@ export function renderInbox(parts: InboxPageParts): Html {
   const empty = !approvals.length && !budgets.length;
   return html`${decidingAsBanner(parts.decidingAs)}
 ${empty ? html`<p data-testid="inbox-empty">Nothing is waiting for a decision.</p>` : ""}
-${approvals.length ? html`<h2>Approvals</h2>${approvals.map((entry) => approvalCard(entry, parts))}` : ""}
+${approvals.length ? html`<h2>Waiting for a decision</h2>${approvals.map((entry) => approvalCard(entry, parts))}` : ""}
 ${budgets.length ? html`<h2>Budget requests</h2>${budgets.map((entry) => budgetCard(entry, parts))}` : ""}`;
 }
 

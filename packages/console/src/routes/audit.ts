@@ -65,7 +65,7 @@ ${runs.map((run) => html`<li><a href="/audit/${encodeURIComponent(run.threadId)}
 <thead><tr><th>Seq</th><th>Time (UTC)</th><th>Node</th><th>Kind</th><th>Outcome</th><th>Tool</th><th>Approver / by</th><th>Reason</th></tr></thead>
 <tbody>${records.map(renderRecord)}</tbody>
 </table>`;
-    return ctx.layout(c, `Audit ${threadId.slice(0, 24)}`, body);
+    return ctx.layout(c, `Audit of run ${threadId.slice(0, 12)}…`, body);
   });
 
   return app;

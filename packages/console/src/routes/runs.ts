@@ -35,7 +35,7 @@ ${renderSelect("status", "Status", RUN_STATUSES, statusText)}
 ${renderSelect("workflow", "Workflow", workflows, workflowText)}
 <button type="submit">Filter</button>
 </form>
-<p class="summary" data-testid="run-count">${total} run(s)${total > runs.length ? `, the newest ${runs.length} shown` : ""}; statuses update live.</p>
+<p class="summary" data-testid="run-count" data-total="${total}">${total} run(s)${total > runs.length ? `, the newest ${runs.length} shown` : ""}; statuses update live.</p>
 <table class="runs" data-testid="runs">
 <thead><tr><th>Thread</th><th>Workflow</th><th>Status</th><th>Principal</th><th>Started (UTC)</th><th>Last change (UTC)</th></tr></thead>
 <tbody id="run-rows" data-live="${live}">${runs.map(renderRunRow)}</tbody>

@@ -37,6 +37,8 @@ describe("a supervisor approves the $1,200 refund in the console", () => {
         .poll(() => row.locator('[data-testid="run-status"]').textContent(), { timeout: LIVE_MS })
         .toContain("waiting");
       expect(await row.locator('[data-testid="run-workflow"]').textContent()).toContain("refund");
+      // The count above the list follows the row that arrived (the list was empty).
+      expect(await page.locator('[data-testid="run-count"]').textContent()).toMatch(/^1 run\(s\)/);
       await page.screenshot({ path: "/tmp/console-runs.png", fullPage: true });
       expect(await page.evaluate(() => (window as unknown as { __marker?: string }).__marker)).toBe(
         "same-document",
