@@ -180,7 +180,7 @@ export function formatOutcome(terminal: Terminal, outcome: RunOutcome): string[]
 }
 
 /** The last thing the model said in the conversation, if anything. */
-function lastModelText(messages: unknown): string | undefined {
+export function lastModelText(messages: unknown): string | undefined {
   if (!Array.isArray(messages)) return undefined;
   for (const message of [...messages].reverse()) {
     const typed = message as { getType?: () => string; content?: unknown };

@@ -1,5 +1,5 @@
 import { type GovernorEvent, maskText, type RunOutcome, type Workflow } from "@governor/core";
-import { formatOutcome } from "./format-events.js";
+import { formatOutcome, lastModelText } from "./format-events.js";
 import { paint, type Terminal } from "./terminal.js";
 
 /** What became of one governed call a run proposed. */
@@ -147,15 +147,4 @@ export function outcomeLines(
   if (outcome.status !== "completed" || (resumed && !log.calls.length))
     return formatOutcome(terminal, outcome);
   return [completedLine(terminal, workflow, log, lastModelText(outcome.state.messages), resumed)];
-}
-
-/** The last thing the model said in the conversation, if anything (as formatOutcome reads it). */
-function lastModelText(messages: unknown): string | undefined {
-  if (!Array.isArray(messages)) return undefined;
-  for (const message of [...messages].reverse()) {
-    const typed = message as { getType?: () => string; content?: unknown };
-    if (typed.getType?.() === "ai" && typeof typed.content === "string" && typed.content)
-      return typed.content;
-  }
-  return undefined;
 }

@@ -1,4 +1,4 @@
-import { findRun, type RunRecord } from "@governor/core";
+import { findRun, runSummaryOf } from "@governor/core";
 import { Hono } from "hono";
 import type { ConsoleContext, ConsoleEnv } from "../console-context.js";
 import { runMarks } from "../graph-view.js";
@@ -8,18 +8,6 @@ import { statusFilter, threadParam, timelineOf, workflowFilter } from "../run-da
 
 /** As many runs as the list shows. */
 const LIST_LIMIT = 200;
-
-/** The fields of a run the runs list shows (what a live row is built from). */
-function runRowData(run: RunRecord) {
-  return {
-    threadId: run.threadId,
-    workflow: run.workflow,
-    status: run.status,
-    principal: run.principal.id,
-    createdAt: run.createdAt,
-    updatedAt: run.updatedAt,
-  };
-}
 
 /**
  * GET /events/runs (every listed run whose status or last change moved, with the list's
@@ -46,7 +34,7 @@ export function eventRoutes(
         const version = `${run.status}|${run.updatedAt}`;
         if (seen.get(run.threadId) === version) continue;
         seen.set(run.threadId, version);
-        events.push({ event: "run", data: runRowData(run) });
+        events.push({ event: "run", data: runSummaryOf(run) });
       }
       return events;
     });
@@ -73,7 +61,7 @@ export function eventRoutes(
         lastVersion = version;
         events.push({
           event: "run",
-          data: { ...runRowData(run), current: marks.current, nodeStatus: marks.status },
+          data: { ...runSummaryOf(run), current: marks.current, nodeStatus: marks.status },
         });
       }
       return events;
