@@ -65,20 +65,20 @@ describe("governor run carrier-routing", () => {
       brainstorm: [/memory: ADD Zone B\.carrier/, /⏸ waiting for approval/],
       mandate: [
         /memory: UPDATE Zone B\.carrier/,
-        /✓ completed · final answer: "Booked SH-102 with Carrier X \(BK-1\)\."/,
+        /✓ completed · book_shipment executed · final answer: "Booked SH-102 with Carrier X \(BK-1\)\."/,
       ],
       "change-of-mandate": [
         /memory: UPDATE Zone B\.carrier/,
-        /✓ completed · final answer: "Booked SH-103 with Carrier Y \(BK-2\)\."/,
+        /✓ completed · book_shipment executed · final answer: "Booked SH-103 with Carrier Y \(BK-2\)\."/,
       ],
       "suggestion-against-mandate": [
         /memory: UPDATE Zone B\.carrier \(refused\)/,
-        /✓ completed · final answer: "Booked SH-104 with Carrier Y \(BK-3\)\."/,
+        /✓ completed · book_shipment executed · final answer: "Booked SH-104 with Carrier Y \(BK-3\)\."/,
       ],
       retraction: [/memory: DELETE Zone B\.carrier/, /⏸ waiting for approval/],
       "late-correction": [
         /memory: ADD Zone B\.carrier/,
-        /✓ completed · final answer: "Booked SH-106 with Carrier Z \(BK-4\)\."/,
+        /✓ completed · book_shipment executed · final answer: "Booked SH-106 with Carrier Z \(BK-4\)\."/,
       ],
     };
     for (const [name, [memory, outcome]] of Object.entries(expected)) {
