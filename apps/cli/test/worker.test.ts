@@ -99,6 +99,20 @@ describe.each(["sqlite", "postgres"] as const)("governor worker on %s", (backend
         // Nothing ran in the approving process.
         expect(approved.out).not.toContain("issue_refund executed");
 
+        // An approver who may not extend budgets is refused here, audited, before anything is
+        // queued: not left for a worker to find out.
+        const refusedGrant = cli.governor(
+          "budget",
+          thriftyThread,
+          "--extend-tokens",
+          "1000",
+          "--approver",
+          "supervisor:sam",
+        );
+        expect(refusedGrant.code).toBe(1);
+        expect(refusedGrant.err).toContain("error [APPROVAL_INVALID]: Refused");
+        expect(refusedGrant.out).not.toContain("queued for a worker");
+
         const granted = cli.governor(
           "budget",
           thriftyThread,

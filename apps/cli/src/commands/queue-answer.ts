@@ -1,8 +1,9 @@
-import type { BudgetExtra, GovernorRuntime } from "@governor/core";
+import { BUDGET_GRANT_SCOPE, type BudgetExtra, type GovernorRuntime } from "@governor/core";
 import { GovernorError } from "@governor/errors";
+import { refuseIneligibleApprover } from "../decision-refusal.js";
 import { loadSource } from "../load-target.js";
 import { targetModels } from "../model-for.js";
-import { openRuntime } from "../open-runtime.js";
+import { openExistingRuntime } from "../open-runtime.js";
 import { openRunQueue } from "../run-queue-client.js";
 import { paint, type Terminal } from "../terminal.js";
 import { readWorkflowConfig } from "../workflow-config.js";
@@ -58,7 +59,7 @@ export async function queueBudgetGrant(
   options: { dir?: string; config?: string; approver: string; extra: BudgetExtra; reason?: string },
 ): Promise<QueuedAnswer> {
   const config = readWorkflowConfig(options.config);
-  const runtime = await openRuntime(options.dir);
+  const runtime = await openExistingRuntime(options.dir);
   try {
     const run = await runtime.getRun(threadId);
     const target = await loadSource(run.source, config);
@@ -69,6 +70,14 @@ export async function queueBudgetGrant(
         "bold",
         `Governor · ${run.workflow} · budget ${threadId}: extend as ${options.approver}`,
       ),
+    );
+    // Checked here as the direct path checks it: a worker would only find the grant refused
+    // later, after this command had said it was queued.
+    await refuseIneligibleApprover(
+      runtime,
+      target.workflow,
+      { kind: "budget", threadId, approver: options.approver, decision: "extend", reason: options.reason },
+      BUDGET_GRANT_SCOPE,
     );
     return await enqueueAnswer(terminal, runtime, threadId, () =>
       runtime.queueBudgetGrant(
