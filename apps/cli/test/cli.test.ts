@@ -181,7 +181,7 @@ describe("governor reject", () => {
       const notAllowed = governor("approve", thread, "--approver", "support:alex");
       expect(notAllowed.code).toBe(1);
       expect(notAllowed.err).toContain(
-        "[APPROVAL_INVALID]: support:alex may not decide this request (it needs approvals:refunds). Approvers who may: supervisor:sam",
+        "[APPROVAL_INVALID]: Refused: support:alex lacks the scope approvals:refunds this request needs. Approvers who may: supervisor:sam",
       );
       const rejected = governor(
         "reject",
@@ -248,6 +248,8 @@ describe("bad input gets a typed error", () => {
   it(
     "refuses to approve a thread that does not exist",
     () => {
+      // On a store that exists (a missing store is STORE_NOT_FOUND: see newcomer-store-dir).
+      expect(governor("run", "refund", "--case", "small-refund").code).toBe(0);
       const result = governor("approve", "no-such-thread");
       expect(result.code).toBe(1);
       expect(result.err).toContain("[RUN_NOT_FOUND]");
