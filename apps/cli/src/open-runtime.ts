@@ -9,7 +9,7 @@ import {
 } from "@governor/core";
 import type { MemoryStore } from "@governor/memory";
 import { cliPrices } from "./cli-prices.js";
-import { ensureStoreDir, type StoreDir, storeDirFrom } from "./store-dir.js";
+import { ensureStoreDir, missingDirs, type StoreDir, storeDirFrom } from "./store-dir.js";
 
 /**
  * The runtime on the store the user chose: PostgreSQL when DATABASE_URL is set (the directory
@@ -41,8 +41,8 @@ export async function openRuntime(dir: string | undefined): Promise<GovernorRunt
  */
 export async function openExistingRuntime(dir: string | undefined): Promise<GovernorRuntime> {
   const storeDir = storeDirFrom(dir);
-  // A path that exists is checked first, so a file is named as one, not as a missing store.
-  if (existsSync(storeDir.path)) ensureStoreDir(storeDir);
+  // A file in the way (the path, or a parent) is named as one, not as a missing store; nothing is created.
+  missingDirs(storeDir);
   if (!process.env.DATABASE_URL && !existsSync(join(storeDir.path, "governor.db"))) {
     throw new GovernorError(
       "STORE_NOT_FOUND",

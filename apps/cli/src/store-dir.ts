@@ -49,30 +49,10 @@ export function storeDirFrom(
  * @throws {GovernorError} CONFIG_INVALID when the path (or a parent) is a file, cannot be
  *   created, or is not readable and writable.
  */
-export function ensureStoreDir({ path, origin }: StoreDir): void {
-  const invalid = (what: string, cause?: unknown) =>
-    new GovernorError(
-      "CONFIG_INVALID",
-      `The store directory ${path} (${origin}) ${what}: pass --dir with a directory you can write, or set GOVERNOR_DIR`,
-      { dir: path },
-      { cause },
-    );
-  const missing: string[] = [];
-  let existing = path;
-  for (;;) {
-    const kind = entryKind(existing, invalid);
-    if (kind === "directory") break;
-    if (kind === "file") {
-      throw invalid(
-        existing === path ? "is a file, not a directory" : `cannot be created: ${existing} is a file`,
-      );
-    }
-    missing.unshift(existing);
-    const parent = dirname(existing);
-    // The filesystem root always exists; reaching it missing means stat lies: stop, do not loop.
-    if (parent === existing) throw invalid("cannot be created (no existing parent directory)");
-    existing = parent;
-  }
+export function ensureStoreDir(storeDir: StoreDir): void {
+  const { path } = storeDir;
+  const invalid = invalidStoreDir(storeDir);
+  const missing = missingDirs(storeDir);
   for (const dir of missing) {
     try {
       mkdirSync(dir);
@@ -88,6 +68,43 @@ export function ensureStoreDir({ path, origin }: StoreDir): void {
   } catch (error) {
     throw invalid("is not readable and writable by this user", error);
   }
+}
+
+/**
+ * The directories that would have to be created for the store, outermost first; refuses a
+ * path a file stands in the way of (the path itself, or a parent) without creating anything.
+ *
+ * @throws {GovernorError} CONFIG_INVALID naming the file in the way, or an unreadable parent.
+ */
+export function missingDirs(storeDir: StoreDir): string[] {
+  const { path } = storeDir;
+  const invalid = invalidStoreDir(storeDir);
+  const missing: string[] = [];
+  let existing = path;
+  for (;;) {
+    const kind = entryKind(existing, invalid);
+    if (kind === "directory") return missing;
+    if (kind === "file") {
+      throw invalid(
+        existing === path ? "is a file, not a directory" : `cannot be created: ${existing} is a file`,
+      );
+    }
+    missing.unshift(existing);
+    const parent = dirname(existing);
+    // The filesystem root always exists; reaching it missing means stat lies: stop, do not loop.
+    if (parent === existing) throw invalid("cannot be created (no existing parent directory)");
+    existing = parent;
+  }
+}
+
+function invalidStoreDir({ path, origin }: StoreDir) {
+  return (what: string, cause?: unknown) =>
+    new GovernorError(
+      "CONFIG_INVALID",
+      `The store directory ${path} (${origin}) ${what}: pass --dir with a directory you can write, or set GOVERNOR_DIR`,
+      { dir: path },
+      { cause },
+    );
 }
 
 function entryKind(
