@@ -24,6 +24,8 @@ export function drainOnSignals(
   const onSignal = (signal: NodeJS.Signals) => {
     if (draining) {
       log(`${signal} again: leaving the active jobs to other workers`);
+      // BullMQ's forced close can itself wait on a dead connection: the exit does not wait for it long.
+      setTimeout(() => process.exit(130), 5_000).unref();
       void worker.worker.close(true).finally(() => process.exit(130));
       return;
     }

@@ -123,15 +123,20 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunWorke
       prefix: options.prefix,
       connectTimeoutMs: options.connectTimeoutMs,
     });
-    worker = new Worker(options.queueName ?? RUN_QUEUE_NAME, (job) => processJob(job, options, log), {
-      connection,
-      prefix: options.prefix,
-      concurrency,
-      lockDuration: timings.lockDurationMs,
-      stalledInterval: timings.stalledIntervalMs,
-      maxStalledCount: timings.maxStalledCount,
-      autorun: true,
-    });
+    const active = new ActiveJobs();
+    worker = new Worker(
+      options.queueName ?? RUN_QUEUE_NAME,
+      (job) => active.track(processJob(job, options, log)),
+      {
+        connection,
+        prefix: options.prefix,
+        concurrency,
+        lockDuration: timings.lockDurationMs,
+        stalledInterval: timings.stalledIntervalMs,
+        maxStalledCount: timings.maxStalledCount,
+        autorun: true,
+      },
+    );
     reportProblems(worker, log);
     await worker.waitUntilReady();
     const sweep = { leases: options.runtime.store.leases, staleMs: Math.max(60_000, timings.lockDurationMs) };
@@ -145,7 +150,7 @@ export async function startWorker(options: StartWorkerOptions): Promise<RunWorke
             () => queue?.requeueDue(options.runtime.store.runs, sweep),
             log,
           );
-    return handle(worker, queue, connection, { concurrency, timings, requeued }, sweeper);
+    return handle(worker, queue, connection, { concurrency, timings, requeued }, sweeper, active, log);
   } catch (error) {
     await worker?.close(true).catch(() => {});
     await queue?.close().catch(() => {});
@@ -187,6 +192,8 @@ function handle(
   connection: Redis,
   facts: Pick<RunWorker, "concurrency" | "timings" | "requeued">,
   sweeper: NodeJS.Timeout | undefined,
+  active: ActiveJobs,
+  log: (line: string) => void,
 ): RunWorker {
   let closing: Promise<void> | undefined;
   return {
@@ -196,14 +203,68 @@ function handle(
     close() {
       clearInterval(sweeper);
       closing ??= (async () => {
-        // Without force, BullMQ stops fetching and waits for the active jobs to finish.
-        await worker.close();
+        // Without force, BullMQ stops fetching and waits for the active jobs to finish. After
+        // Redis restarted under it, BullMQ's close can wait forever for a connection that will
+        // not answer (taskforcesh/bullmq#2430, #4656): once none of our jobs is active any
+        // more, nothing is lost by not waiting, so the connections are cut after a grace.
+        const closed = worker.close();
+        const stuck = await settledOrIdle(closed, active, CLOSE_GRACE_MS);
+        if (stuck) {
+          log(
+            `worker: BullMQ did not close within ${CLOSE_GRACE_MS / 1000} s of its last job; disconnecting`,
+          );
+          void closed.catch(() => {});
+          worker.disconnect().catch(() => {});
+          queue.bullQueue.disconnect().catch(() => {});
+          connection.disconnect();
+          return;
+        }
         await queue.close();
         connection.disconnect();
       })();
       return closing;
     },
   };
+}
+
+/** How long a drain waits for BullMQ's own close once no job of this worker is active. */
+const CLOSE_GRACE_MS = 10_000;
+
+/** The jobs this process is running now: a drain is done once none is left. */
+class ActiveJobs {
+  #count = 0;
+  get count(): number {
+    return this.#count;
+  }
+  async track<T>(job: Promise<T>): Promise<T> {
+    this.#count++;
+    try {
+      return await job;
+    } finally {
+      this.#count--;
+    }
+  }
+}
+
+/**
+ * Resolves false once `closing` settles, or true when no job has been active for `graceMs`
+ * while it has not (BullMQ waiting on a connection that will not answer).
+ */
+async function settledOrIdle(closing: Promise<void>, active: ActiveJobs, graceMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const idle = new Promise<boolean>((resolve) => {
+    let idleSince = active.count === 0 ? Date.now() : undefined;
+    timer = setInterval(() => {
+      if (active.count > 0) idleSince = undefined;
+      else idleSince ??= Date.now();
+      if (idleSince !== undefined && Date.now() - idleSince >= graceMs) resolve(true);
+    }, 250);
+  });
+  try {
+    return await Promise.race([closing.then(() => false), idle]);
+  } finally {
+    clearInterval(timer);
+  }
 }
 
 async function processJob(

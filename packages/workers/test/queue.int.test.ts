@@ -211,6 +211,59 @@ describe("startWorker", () => {
     expect(started.worker.isRunning()).toBe(true);
   });
 
+  it("a drain after Redis restarted under an idle worker is not left waiting on BullMQ's close", async () => {
+    const restarting = await startRedis({ appendonly: true });
+    const lines: string[] = [];
+    try {
+      const started = await startWorker({
+        runtime: recordingRuntime([]).runtime,
+        redis: restarting.url,
+        queueName: "restarted-idle",
+        requeueDue: false,
+        workflowFor: () => ({ workflow }),
+        log: (line) => lines.push(line),
+      });
+      await restarting.kill();
+      await restarting.restart();
+      // BullMQ's own close then waits on its blocking connection for good (taskforcesh/bullmq#2430,
+      // seen here as a worker that never exited on SIGTERM): with no job active, the worker cuts
+      // the connections after its grace instead.
+      await started.close();
+      expect(lines.join("\n")).toContain("did not close within 10 s of its last job; disconnecting");
+    } finally {
+      await restarting.stop();
+    }
+  });
+
+  it("after Redis restarted under an idle worker, it still takes jobs", async () => {
+    const restarting = await startRedis({ appendonly: true });
+    try {
+      const recording = recordingRuntime([run("after-restart")]);
+      const started = await startWorker({
+        runtime: recording.runtime,
+        redis: restarting.url,
+        queueName: "restarted",
+        requeueDue: false,
+        workflowFor: () => ({ workflow }),
+        log: () => {},
+      });
+      open.push(started);
+      await restarting.kill();
+      await restarting.restart();
+      const producer = await RunQueue.open({ redis: restarting.url, queueName: "restarted" });
+      await producer.enqueue("after-restart");
+      await producer.close();
+      await pollUntil(
+        "the job enqueued after the restart is taken",
+        () => recording.continued.length === 1,
+        60_000,
+      );
+      await started.close();
+    } finally {
+      await restarting.stop();
+    }
+  });
+
   it("sweeps the store: a due run whose job failed for good runs again; a queue-admitted run a dead worker left running is continued once its lease is free", async () => {
     const longAgo = new Date(Date.now() - 10 * 60_000).toISOString();
     const orphan = { ...run("orphan", "running"), updatedAt: longAgo };
