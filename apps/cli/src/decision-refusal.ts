@@ -1,22 +1,14 @@
 import {
   approverEntitlementProblem,
+  auditRefusedDecision,
+  type DecisionAttempt,
   GovernorError,
   type GovernorRuntime,
   type Workflow,
 } from "@governor/core";
 
-/** A decision someone tried to make from the command line, as far as it was read. */
-export interface DecisionAttempt {
-  readonly kind: "approval" | "budget";
-  readonly threadId: string;
-  readonly approver: string;
-  readonly decision: string;
-  readonly requestId?: string;
-  readonly tool?: string;
-  readonly callHash?: string;
-  /** The approver's own reason (`--reason`). */
-  readonly reason?: string;
-}
+/** A decision tried from the command line: the CLI always knows who and what. */
+export type CliDecisionAttempt = DecisionAttempt & { readonly approver: string; readonly decision: string };
 
 /**
  * Refuses a decision the approver may not make, before anything is signed: the refusal goes
@@ -31,7 +23,7 @@ export interface DecisionAttempt {
 export async function refuseIneligibleApprover(
   runtime: GovernorRuntime,
   workflow: Workflow,
-  attempt: DecisionAttempt,
+  attempt: CliDecisionAttempt,
   requiredScope: string | undefined,
 ): Promise<void> {
   // Without a registry, the workflow accepts any approver (see eligibleApprovers).
@@ -43,31 +35,10 @@ export async function refuseIneligibleApprover(
     `Refused: ${problem}; pass --approver ID. Nothing was signed; the refusal is in the audit journal (governor audit show ${attempt.threadId})`,
     { threadId: attempt.threadId, approver: attempt.approver, requestId: attempt.requestId },
   );
-  await auditRefusal(runtime, attempt, error, problem);
-  throw error;
-}
-
-async function auditRefusal(
-  runtime: GovernorRuntime,
-  attempt: DecisionAttempt,
-  error: GovernorError,
-  why: string,
-): Promise<void> {
-  await runtime.store.audit.append({
-    threadId: attempt.threadId,
-    kind: attempt.kind,
-    outcome: "refused",
-    ...(attempt.tool ? { tool: attempt.tool } : {}),
-    principal: attempt.approver,
-    data: {
-      via: "cli",
-      code: error.code,
-      reason: `the CLI refused the decision: ${why}`,
-      approver: attempt.approver,
-      requestId: attempt.requestId ?? null,
-      callHash: attempt.callHash ?? null,
-      decision: attempt.decision,
-      approverReason: attempt.reason ?? null,
-    },
+  await auditRefusedDecision(runtime.store.audit, attempt, {
+    via: "cli",
+    code: error.code,
+    reason: `the CLI refused the decision: ${problem}`,
   });
+  throw error;
 }

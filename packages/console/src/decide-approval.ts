@@ -1,11 +1,12 @@
 import {
   type ApprovalRequest,
   approverEntitlementProblem,
+  type DecisionAttempt,
   GovernorError,
   type RunOutcome,
 } from "@governor/core";
 import type { ApprovalForm } from "./decide-form.js";
-import { type DecisionAttempt, type DecisionResult, refuseDecision } from "./decide-result.js";
+import { type DecisionResult, refuseDecision } from "./decide-result.js";
 import { PerRunSerial } from "./decide-serial.js";
 import { answerWaiting, type DecideDeps, decidableRun } from "./decide-target.js";
 

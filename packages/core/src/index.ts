@@ -18,6 +18,11 @@ export {
 } from "./approvals/approval-request.js";
 export { type ApprovalUseLedger, MemoryApprovalUseLedger } from "./approvals/approval-uses.js";
 export { approverEntitlementProblem, eligibleApprovers } from "./approvals/eligible-approvers.js";
+export {
+  auditRefusedDecision,
+  type DecisionAttempt,
+  type DecisionRefusal,
+} from "./approvals/refused-decision.js";
 // Execution control: budgets, loop guard, kill switch
 export {
   BUDGET_GRANT_SCOPE,
@@ -40,7 +45,7 @@ export { canonicalId } from "./control/canonical-id.js";
 export { delegationLapse } from "./control/delegation-check.js";
 export type { DelegationRevocation, KillRecord, KillScope, KillSwitch } from "./control/kill-switch.js";
 // What a store backend implements and reuses (@governor/store-postgres, the contract suites)
-export { type KillSwitchStore, killScope } from "./control/kill-switch.js";
+export { KILL_SWITCH_THREAD, type KillSwitchStore, killScope } from "./control/kill-switch.js";
 export { callFingerprint } from "./control/loop-guard.js";
 export { DEFAULT_MAX_ARGUMENT_BYTES, DEFAULT_MAX_INPUT_BYTES } from "./control/payload-size.js";
 export type { RunStop } from "./control/run-stop.js";

@@ -1,11 +1,11 @@
-import { GovernorError } from "@governor/core";
+import { type DecisionAttempt, GovernorError } from "@governor/core";
 import { Hono } from "hono";
 import { provenApprover, signedInApprover, tokensRequired } from "../approver-auth-session.js";
 import type { ConsoleContext, ConsoleEnv, ConsoleRequest } from "../console-context.js";
 import { decideApproval } from "../decide-approval.js";
 import { decideBudget } from "../decide-budget.js";
 import { type FormBody, parseApprovalForm, parseBudgetForm } from "../decide-form.js";
-import { type DecisionAttempt, type DecisionResult, refuseDecision } from "../decide-result.js";
+import { type DecisionResult, refuseDecision } from "../decide-result.js";
 import { readInbox } from "./approvals-inbox.js";
 import { loginRoutes } from "./approvals-login.js";
 import { type DecidingAs, renderInbox } from "./approvals-page.js";

@@ -1,10 +1,10 @@
+import { KILL_SWITCH_THREAD } from "@governor/core";
 import type { AuditRecord, AuditVerification } from "@governor/observability";
 import { Hono } from "hono";
 import { html } from "hono/html";
 import type { ConsoleContext, ConsoleEnv, Html } from "../console-context.js";
 import { shown } from "../pages/timeline-text.js";
 import { threadParam } from "../run-data.js";
-import { KILL_SWITCH_THREAD } from "../security/refusal-audit.js";
 
 const RECENT_THREADS = 50;
 

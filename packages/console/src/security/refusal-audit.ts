@@ -1,7 +1,5 @@
-import type { GovernorRuntime } from "@governor/core";
+import { type GovernorRuntime, KILL_SWITCH_THREAD } from "@governor/core";
 
-/** The journal thread kill-switch records go to (the runtime's own, for `kill`/`unkill`). */
-export const KILL_SWITCH_THREAD = "governor:kill-switch";
 const DECISION = /^\/(approvals|budgets)\/([^/]{1,200})\/decide$/;
 const KILL = /^\/controls\/(kill|unkill)$/;
 

@@ -4,6 +4,9 @@ import { canonicalId } from "./canonical-id.js";
 /** Which runs a kill switch stops: every run, or the runs of one agent. */
 export type KillScope = "global" | `agent:${string}`;
 
+/** Kill switches are not runs: their audit records (engaged, released, refused) go under this thread id. */
+export const KILL_SWITCH_THREAD = "governor:kill-switch";
+
 /** An engaged kill switch. */
 export interface KillRecord {
   readonly scope: KillScope;

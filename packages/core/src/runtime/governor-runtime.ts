@@ -24,7 +24,7 @@ import type { RunBudget } from "../budget/run-budget.js";
 import type { RunUsage } from "../budget/run-usage.js";
 import { delegationLapse } from "../control/delegation-check.js";
 import { parseRunInput, trustedInput } from "../control/input-contract.js";
-import type { DelegationRevocation, KillRecord } from "../control/kill-switch.js";
+import { type DelegationRevocation, KILL_SWITCH_THREAD, type KillRecord } from "../control/kill-switch.js";
 import { enterRunTurn } from "../control/yield-to-event-loop.js";
 import type { ToolCallLimits } from "../gateway/call-limits.js";
 import { type CompiledWorkflow, compile } from "../graph/compile.js";
@@ -141,8 +141,6 @@ const LEASE_WAIT_MS = 120_000;
  */
 const LEASE_TTL_MS = 60_000;
 const LEASE_RENEW_MS = 15_000;
-/** Kill switches are not runs: their audit records go under this thread id. */
-const KILL_SWITCH_THREAD = "governor:kill-switch";
 
 /**
  * Runs workflows durably: starts them, stops them at approvals, and resumes them later

@@ -1,5 +1,4 @@
 import { GovernorError } from "@governor/errors";
-import type { Principal } from "@governor/identity";
 import type Database from "better-sqlite3";
 
 import type { RunFilter, RunPage, RunRecord, RunStatus, RunStore } from "../store/run-store.js";

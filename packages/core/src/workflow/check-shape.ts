@@ -29,6 +29,12 @@ const REQUIRED_FIELDS: Record<string, Record<string, string>> = {
   "memory-write": {},
 };
 
+/** Whether `kind` is a node kind Governor knows (the keys of the table above; anything else is a typo checkShape reports). */
+export function isNodeKind(kind: unknown): boolean {
+  // Kinds are data: "toString" must not find a function on Object.prototype.
+  return typeof kind === "string" && Object.hasOwn(REQUIRED_FIELDS, kind);
+}
+
 /**
  * The checks that need no graph: the definition's own fields, reserved names, required
  * node fields and tool names. Each problem becomes an issue with a path into the definition.

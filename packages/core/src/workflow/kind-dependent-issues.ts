@@ -1,26 +1,12 @@
 import type { WorkflowIssue } from "@governor/errors";
+import { isNodeKind } from "./check-shape.js";
 import type { Edge, Workflow } from "./define-workflow.js";
-
-/** The node kinds a workflow may use: anything else is a typo reported once by checkShape. */
-export const NODE_KINDS: readonly string[] = [
-  "model",
-  "agent",
-  "task",
-  "precondition",
-  "gate",
-  "approval",
-  "action",
-  "route",
-  "memory-read",
-  "memory-write",
-];
 
 /** Ids of the nodes whose kind is not one Governor knows (a typo such as "gaet"). */
 export function nodesOfUnknownKind(workflow: Workflow): Set<string> {
   const unknown = new Set<string>();
   for (const [id, node] of Object.entries(workflow.nodes ?? {})) {
-    const kind = (node as { kind?: unknown } | undefined)?.kind;
-    if (typeof kind !== "string" || !NODE_KINDS.includes(kind)) unknown.add(id);
+    if (!isNodeKind((node as { kind?: unknown } | undefined)?.kind)) unknown.add(id);
   }
   return unknown;
 }
