@@ -1,4 +1,4 @@
-import { canonicalId, type GovernorRuntime, type Workflow } from "@governor/core";
+import { canonicalId, type GovernorRuntime, workflowAgents } from "@governor/core";
 import { loadTarget } from "./load-target.js";
 import { SAMPLES } from "./samples.js";
 import type { WorkflowConfig } from "./workflow-config.js";
@@ -24,13 +24,13 @@ export async function knownAgents(runtime: GovernorRuntime, config: WorkflowConf
   };
   for (const entry of SAMPLES.values()) {
     const sample = await entry.load();
-    for (const id of agentsOf(sample.workflow)) add(id, sample.workflow.name);
+    for (const id of workflowAgents(sample.workflow)) add(id, sample.workflow.name);
   }
   const unreadable: string[] = [];
   for (const name of config.workflows.keys()) {
     try {
       const target = await loadTarget(name, config);
-      for (const id of agentsOf(target.workflow)) add(id, name);
+      for (const id of workflowAgents(target.workflow)) add(id, name);
     } catch {
       // An emergency stop must not depend on every module loading: name it, decide without it.
       unreadable.push(name);
@@ -38,12 +38,4 @@ export async function knownAgents(runtime: GovernorRuntime, config: WorkflowConf
   }
   for (const run of await runtime.store.runs.list()) add(run.principal.agentId, "runs in this store");
   return { agents, unreadable };
-}
-
-function agentsOf(workflow: Workflow): string[] {
-  const ids = [workflow.agent.id];
-  for (const node of Object.values(workflow.nodes)) {
-    if (node.kind === "agent" && node.agent) ids.push(node.agent.id);
-  }
-  return ids;
 }

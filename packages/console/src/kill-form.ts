@@ -1,4 +1,4 @@
-import { canonicalId } from "@governor/core";
+import { canonicalId, workflowAgents } from "@governor/core";
 import { GovernorError } from "@governor/errors";
 import type { ConsoleWorkflow } from "./console-options.js";
 
@@ -11,7 +11,8 @@ export interface KillRequest {
 }
 
 /**
- * Reads the kill form. A per-agent switch must name an agent some registered workflow runs as:
+ * Reads the kill form. A per-agent switch must name an agent some registered workflow runs as
+ * (its own agent or an agent node's, as `governor kill --agent` checks):
  * the store cannot know agents that only exist in code, and a typo would engage a switch that
  * stops nothing while the operator believes the runs are held (fail open).
  *
@@ -39,7 +40,7 @@ export function killRequestOf(
   }
   const agent = agentOf(form);
   if (agent === undefined) return { reason };
-  const known = [...new Set(workflows.map((w) => canonicalId(w.workflow.agent.id, "agent id")))].sort();
+  const known = [...new Set(workflows.flatMap((w) => workflowAgents(w.workflow)))].sort();
   if (!known.includes(agent)) {
     throw new GovernorError(
       "CONFIG_INVALID",

@@ -49,6 +49,7 @@ export { KILL_SWITCH_THREAD, type KillSwitchStore, killScope } from "./control/k
 export { callFingerprint } from "./control/loop-guard.js";
 export { DEFAULT_MAX_ARGUMENT_BYTES, DEFAULT_MAX_INPUT_BYTES } from "./control/payload-size.js";
 export type { RunStop } from "./control/run-stop.js";
+export { workflowAgents } from "./control/workflow-agents.js";
 export { DEFAULT_YIELD_SLICE_MS, setYieldSlice } from "./control/yield-to-event-loop.js";
 export { callHash, idempotencyKey } from "./gateway/call-hash.js";
 export {

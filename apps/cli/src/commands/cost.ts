@@ -1,4 +1,4 @@
-import { GovernorError } from "@governor/core";
+import { GovernorError, modelRecordsOf, runSummaryOf } from "@governor/core";
 import {
   COST_GROUPINGS,
   type CostFigures,
@@ -8,7 +8,6 @@ import {
 } from "@governor/observability";
 import { openExistingRuntime } from "../open-runtime.js";
 import { countIn, fit, REPORT_WIDTH, usd, wrap } from "../report-format.js";
-import { modelRecordsOf, runSummaryOf } from "../run-report-source.js";
 import type { Terminal } from "../terminal.js";
 
 /**

@@ -1,8 +1,7 @@
-import { GovernorError } from "@governor/core";
+import { budgetStateOf, findRun, GovernorError, modelRecordsOf, runSummaryOf } from "@governor/core";
 import { buildRunTimeline, parseSince, runTotals } from "@governor/observability";
 import { openExistingRuntime } from "../open-runtime.js";
 import { REPORT_WIDTH, wrap } from "../report-format.js";
-import { budgetStateOf, findRun, modelRecordsOf, runSummaryOf } from "../run-report-source.js";
 import { formatRunTable, pageFooter, type RunListing, SHORT_ID } from "../runs-format.js";
 import type { Terminal } from "../terminal.js";
 import { formatTimeline } from "../timeline-format.js";
