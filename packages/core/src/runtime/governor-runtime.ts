@@ -44,11 +44,11 @@ import {
   pendingApprovalRequests,
   pendingInterrupt,
   refuseIfKilled,
-  stopOf,
   usageIn,
 } from "./run-control.js";
 import { RunLeases } from "./run-leases.js";
 import type { RunRecord } from "./run-registry.js";
+import { recordRunStatus, segmentEnd } from "./segment-end.js";
 
 export interface RunOptions {
   /** Default: a new UUID. */
@@ -983,20 +983,8 @@ export class GovernorRuntime {
       configurable: { thread_id: threadId, principal },
       recursionLimit: recursionLimitFor(workflow),
     };
-    const finish = async (
-      status: RunOutcome["status"],
-      data: Record<string, unknown>,
-      error?: GovernorError,
-    ) => {
-      await this.store.runs.setStatus(threadId, status, error?.message);
-      await this.store.audit.append({
-        threadId,
-        kind: "run",
-        outcome: status,
-        principal: principal.id,
-        data,
-      });
-    };
+    const finish = (status: RunOutcome["status"], data: Record<string, unknown>, error?: GovernorError) =>
+      recordRunStatus(this.store, { threadId, principal: principal.id }, status, data, error?.message);
     try {
       // Events travel on LangGraph's custom stream; with no one listening, a plain invoke
       // skips building stream chunks for every step. The outcome is read from the checkpoint either way.
@@ -1009,26 +997,22 @@ export class GovernorRuntime {
         await graph.invoke(input as never, config);
       }
       const snapshot = await graph.getState(config);
-      const approvals = pendingApprovalRequests(snapshot, await this.#finished(snapshot));
-      const [approval] = approvals;
       const state = snapshot.values as Record<string, unknown>;
       const usage = usageIn(state);
-      if (approval) {
-        await finish("waiting", { request: approval, requests: approvals });
-        return { threadId, status: "waiting", state, approval, approvals, usage };
+      const end = segmentEnd(snapshot, await this.#finished(snapshot));
+      await finish(end.status, end.data, "stopped" in end ? end.stopped : undefined);
+      if ("approval" in end) {
+        return {
+          threadId,
+          status: "waiting",
+          state,
+          approval: end.approval,
+          approvals: end.approvals,
+          usage,
+        };
       }
-      const budget = pendingInterrupt<BudgetRequest>(snapshot, "budget");
-      if (budget) {
-        await finish("waiting", { request: budget });
-        return { threadId, status: "waiting", state, budgetRequest: budget, usage };
-      }
-      // A control that ended the run in its last node (a human declined more budget) left its reason in the state.
-      const stopped = stopOf(state);
-      if (stopped) {
-        await finish("failed", { code: stopped.code, message: stopped.message }, stopped);
-        return { threadId, status: "failed", state, usage, error: stopped };
-      }
-      await finish("completed", {});
+      if ("budget" in end) return { threadId, status: "waiting", state, budgetRequest: end.budget, usage };
+      if ("stopped" in end) return { threadId, status: "failed", state, usage, error: end.stopped };
       return { threadId, status: "completed", state, usage };
     } catch (caught) {
       if (isGraphInterrupt(caught)) throw caught;

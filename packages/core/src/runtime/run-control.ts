@@ -77,7 +77,7 @@ export function pendingInterrupt<T extends { readonly type: string }>(
 }
 
 /** Snapshot tasks as LangGraph keeps them: each with the interrupts it raised. */
-type InterruptedTasks = {
+export type InterruptedTasks = {
   tasks: readonly { id?: string; interrupts?: readonly { id?: string; value?: unknown }[] }[];
 };
 

@@ -1,7 +1,7 @@
 import type { AuditJournal } from "@governor/observability";
 import type { BaseCheckpointSaver } from "@langchain/langgraph";
-import type { BudgetRequest } from "../budget/budget-request.js";
-import { finishedTasks, pendingApprovalRequests, pendingInterrupt, stopOf } from "../runtime/run-control.js";
+import { finishedTasks } from "../runtime/run-control.js";
+import { recordRunStatus, segmentEnd } from "../runtime/segment-end.js";
 import type { RunStatus, RunStore } from "../store/run-store.js";
 
 /** What the server's run left behind, read back through the graph that ran it. */
@@ -34,14 +34,7 @@ export async function recordServerOutcome(
   failure?: unknown,
 ): Promise<RunStatus> {
   const finish = async (status: RunStatus, data: Record<string, unknown>, error?: string) => {
-    await stores.runs.setStatus(run.threadId, status, error);
-    await stores.audit.append({
-      threadId: run.threadId,
-      kind: "run",
-      outcome: status,
-      principal: run.principal,
-      data,
-    });
+    await recordRunStatus(stores, run, status, data, error);
     return status;
   };
   if (failure !== undefined) {
@@ -54,16 +47,10 @@ export async function recordServerOutcome(
   const saved = await stores.checkpointer.getTuple({
     configurable: { thread_id: run.threadId, checkpoint_ns: "" },
   });
-  const approvals = pendingApprovalRequests(snapshot, finishedTasks(saved?.pendingWrites));
-  const [approval] = approvals;
-  if (approval) return finish("waiting", { request: approval, requests: approvals });
-  const budget = pendingInterrupt<BudgetRequest>(snapshot, "budget");
-  if (budget) return finish("waiting", { request: budget });
-  const stopped = stopOf(snapshot.values as Record<string, unknown>);
-  if (stopped) return finish("failed", { code: stopped.code, message: stopped.message }, stopped.message);
+  const end = segmentEnd(snapshot, finishedTasks(saved?.pendingWrites));
   // Steps left and no request waiting: the run stopped part-way (cancelled, its client gone with
   // on_disconnect=cancel, or a Studio breakpoint: interrupt_before/after). It stays "running", as
   // a run whose process died does: Studio continues it, or `governor recover` from its checkpoint.
-  if (snapshot.next.length) return "running";
-  return finish("completed", {});
+  if (end.status === "completed" && snapshot.next.length) return "running";
+  return finish(end.status, end.data, "stopped" in end ? end.stopped.message : undefined);
 }
