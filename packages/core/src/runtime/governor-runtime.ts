@@ -36,6 +36,7 @@ import { inRunSegment } from "../tracing/segment-span.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { approvalResumeValue, requestToDecide } from "./approval-answers.js";
 import { GovernorStore } from "./governor-store.js";
+import { takeLease } from "./held-lease.js";
 import {
   type ApprovalInterrupt,
   admitBudget,
@@ -46,7 +47,6 @@ import {
   refuseIfKilled,
   usageIn,
 } from "./run-control.js";
-import { RunLeases } from "./run-leases.js";
 import type { RunRecord } from "./run-registry.js";
 import { recordRunStatus, segmentEnd } from "./segment-end.js";
 
@@ -134,13 +134,6 @@ export interface GovernorRuntimeOptions {
 
 /** How long a resume waits for another driver of the same run before RUN_BUSY. */
 const LEASE_WAIT_MS = 120_000;
-/**
- * How long a driver's lease lasts without renewal: a process that dies holding it (on another
- * machine, where its death cannot be seen) blocks the run this long at most. A live driver
- * renews it every LEASE_RENEW_MS, however long the run takes.
- */
-const LEASE_TTL_MS = 60_000;
-const LEASE_RENEW_MS = 15_000;
 
 /**
  * Runs workflows durably: starts them, stops them at approvals, and resumes them later
@@ -493,10 +486,9 @@ export class GovernorRuntime {
    * @throws {GovernorError} RUN_BUSY when the run stays held for LEASE_WAIT_MS.
    */
   async #exclusive<T>(threadId: string, drive: () => Promise<T>): Promise<T> {
-    const owner = RunLeases.owner();
-    // Wall time, not the runtime's clock: leases are shared with processes on other clocks.
     const deadline = Date.now() + LEASE_WAIT_MS;
-    for (let delay = 5; !(await this.store.leases.acquire(threadId, owner, Date.now(), LEASE_TTL_MS)); ) {
+    let lease = await takeLease(this.store.leases, threadId);
+    for (let delay = 5; !lease; lease = await takeLease(this.store.leases, threadId)) {
       if (Date.now() > deadline) {
         throw new GovernorError(
           "RUN_BUSY",
@@ -507,19 +499,10 @@ export class GovernorRuntime {
       await new Promise((resolve) => setTimeout(resolve, delay));
       delay = Math.min(delay * 2, 250);
     }
-    const renewal = setInterval(() => {
-      // A failed renewal (the store away for a moment) is tried again next time; the lease
-      // outlives a few misses, and the effect journal's claims hold even if it lapsed.
-      Promise.resolve()
-        .then(() => this.store.leases.renew(threadId, owner, Date.now(), LEASE_TTL_MS))
-        .catch(() => undefined);
-    }, LEASE_RENEW_MS);
-    renewal.unref();
     try {
       return await drive();
     } finally {
-      clearInterval(renewal);
-      await this.store.leases.release(threadId, owner);
+      await lease.release();
     }
   }
 

@@ -4,14 +4,10 @@ import { isCommand } from "@langchain/langgraph";
 import { parseRunInput } from "../control/input-contract.js";
 import { principalOf } from "../graph/node-scope.js";
 import { workflowVersion } from "../replay/workflow-version.js";
-import { RunLeases } from "../runtime/run-leases.js";
+import { takeLease } from "../runtime/held-lease.js";
 import type { GovernorStores } from "../store/governor-stores.js";
 import type { Workflow } from "../workflow/define-workflow.js";
 import { recordServerOutcome } from "./server-run-outcome.js";
-
-/** How long the server holds a run's lease without renewing it, and how often it renews (as the runtime does). */
-const LEASE_TTL_MS = 60_000;
-const LEASE_RENEW_MS = 15_000;
 
 export interface ServerRunsOptions {
   readonly workflow: Workflow;
@@ -87,20 +83,14 @@ async function* recorded(
     workflow: options.workflow,
   });
   const { stores } = options;
-  const owner = RunLeases.owner();
-  if (!(await stores.leases.acquire(threadId, owner, Date.now(), LEASE_TTL_MS))) {
+  const lease = await takeLease(stores.leases, threadId);
+  if (!lease) {
     throw new GovernorError(
       "RUN_BUSY",
       `Run ${threadId} is being driven by another process (a governor approve, a worker) right now; try again`,
       { threadId },
     );
   }
-  const renewal = setInterval(() => {
-    Promise.resolve()
-      .then(() => stores.leases.renew(threadId, owner, Date.now(), LEASE_TTL_MS))
-      .catch(() => undefined);
-  }, LEASE_RENEW_MS);
-  renewal.unref();
   try {
     await begin(options, threadId, principal, input);
     let failure: unknown;
@@ -114,8 +104,7 @@ async function* recorded(
       await recordServerOutcome(graph, stores, { threadId, principal: principal.id }, failure);
     }
   } finally {
-    clearInterval(renewal);
-    await stores.leases.release(threadId, owner);
+    await lease.release();
   }
 }
 
