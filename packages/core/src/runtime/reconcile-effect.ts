@@ -1,6 +1,6 @@
-import { randomUUID } from "node:crypto";
 import { GovernorError } from "@governor/errors";
 import type { GovernorStores } from "../store/governor-stores.js";
+import { takeLease } from "./held-lease.js";
 
 /** A side effect whose outcome nobody knows: its handler started and never reported back. */
 export interface UnknownEffect {
@@ -71,8 +71,8 @@ export async function reconcileEffect(
     throw new GovernorError("CONFIG_INVALID", "Reconciling needs who checked: pass --approver ID", {
       threadId,
     });
-  const owner = `reconcile:${randomUUID()}`;
-  if (!(await stores.leases.acquire(threadId, owner, Date.now(), 60_000))) {
+  const lease = await takeLease(stores.leases, threadId);
+  if (!lease) {
     throw new GovernorError(
       "RUN_BUSY",
       `Run ${threadId} is being driven by another process: reconcile once it stops`,
@@ -107,7 +107,7 @@ export async function reconcileEffect(
     });
     return effect;
   } finally {
-    await stores.leases.release(threadId, owner);
+    await lease.release();
   }
 }
 
