@@ -1,5 +1,6 @@
 import type { ConsoleQueue, ConsoleWorkflow } from "@governor/console";
 import { GovernorError, type RunRecord } from "@governor/core";
+import { approverOf } from "../cli-values.js";
 import { defaultApprover } from "../drive-run.js";
 import { loadSource, type Target } from "../load-target.js";
 import { targetModels } from "../model-for.js";
@@ -37,7 +38,7 @@ export interface ConsoleCommandOptions {
 export async function consoleCommand(terminal: Terminal, options: ConsoleCommandOptions): Promise<void> {
   const port = portOf(options.port);
   const host = hostOf(options.host);
-  const approver = approverOf(options.approver);
+  const approver = consoleApprover(options.approver);
   const secret = process.env[CONSOLE_SECRET_ENV];
   const { consoleSettingsOf, displayLocation, hmacApproverTokens, startConsole } = await import(
     "@governor/console"
@@ -168,8 +169,9 @@ function hostOf(value: string | undefined): string {
   return value.trim();
 }
 
-function approverOf(value: string | undefined): string {
-  const approver = value ?? defaultApprover();
+/** Who decides on loopback: as every command reads --approver and GOVERNOR_APPROVER, then one line of text. */
+function consoleApprover(value: string | undefined): string {
+  const approver = approverOf(value, defaultApprover);
   if (!approver.trim() || /\p{Cc}/u.test(approver)) {
     throw new GovernorError(
       "CONFIG_INVALID",
