@@ -143,7 +143,7 @@ describe.each(["sqlite", "postgres"] as const)(
         }),
       );
       for (const worker of doomed) {
-        const ended = await worker.exited;
+        const ended = await worker.exitedWithin(WORKER_START_MS);
         expect(ended.signal, `${worker.out()}\n${worker.err()}`).toBe("SIGKILL");
       }
       for (const boundary of BOUNDARIES) {
@@ -182,7 +182,7 @@ describe.each(["sqlite", "postgres"] as const)(
         }
       }
       rescuer.signal("SIGTERM");
-      expect((await rescuer.exited).code).toBe(0);
+      expect((await rescuer.exitedWithin()).code).toBe(0);
     }, 600_000);
   },
 );
@@ -216,7 +216,7 @@ describe("a worker told to stop (SIGTERM)", () => {
       WORKER_START_MS,
     );
     writeFileSync(join(dir, "release"), "");
-    const ended = await worker.exited;
+    const ended = await worker.exitedWithin();
     expect(ended.code, worker.err()).toBe(0);
     expect(worker.out()).toMatch(/^drain-active completed/m);
     expect(worker.out()).toContain("crash worker drained");

@@ -84,7 +84,7 @@ describe.each(["sqlite", "postgres"] as const)("governor worker on %s", (backend
         await first.waitFor(new RegExp(`^${thriftyThread} waiting.*more budget`, "m"));
         // A run waiting for a human holds no worker: drain and stop this one.
         first.signal("SIGTERM");
-        expect((await first.exited).code, first.err()).toBe(0);
+        expect((await first.exitedWithin()).code, first.err()).toBe(0);
 
         const approved = cli.governor(
           "approve",
@@ -144,7 +144,7 @@ describe.each(["sqlite", "postgres"] as const)("governor worker on %s", (backend
         expect(status.runs).toEqual({ completed: 3 });
 
         second.signal("SIGTERM");
-        expect((await second.exited).code, second.err()).toBe(0);
+        expect((await second.exitedWithin()).code, second.err()).toBe(0);
       } finally {
         cli.dispose();
       }
@@ -206,7 +206,7 @@ describe("governor worker: refusals", () => {
           await check.close();
         }
         worker.signal("SIGTERM");
-        expect((await worker.exited).code).toBe(0);
+        expect((await worker.exitedWithin()).code).toBe(0);
         // The refused run is still what the store says: queued, listed as such.
         const listed = cli.governor("runs", "--status", "queued", "--json");
         expect(listed.code, listed.err).toBe(0);

@@ -18,6 +18,11 @@ export interface WorkerProcess {
   ready(timeoutMs?: number): Promise<void>;
   /** Resolves when the process has exited: its code, or the signal that ended it. */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * The exit, or an error with what the process printed when it has not exited within
+   * `timeoutMs` (a drain that hangs fails the test with its reason instead of the test's timeout).
+   */
+  exitedWithin(timeoutMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** Waits until stdout has a line matching `pattern`. */
   waitFor(pattern: RegExp, timeoutMs?: number): Promise<void>;
   signal(signal: NodeJS.Signals): void;
@@ -25,6 +30,9 @@ export interface WorkerProcess {
 
 /** How long a worker may take to start: loading the CLI and Cedar's wasm on a loaded host is slow, not wrong. */
 export const WORKER_START_MS = 120_000;
+
+/** How long a signalled worker may take to exit: a drain finishes its active runs first. */
+export const WORKER_EXIT_MS = 90_000;
 
 const started: WorkerProcess[] = [];
 
@@ -58,6 +66,25 @@ function track(child: ChildProcess, readyLine: RegExp): WorkerProcess {
     err: () => err,
     ready: (timeoutMs) => waitFor(readyLine, timeoutMs),
     exited,
+    exitedWithin: async (timeoutMs = WORKER_EXIT_MS) => {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new Error(
+                `worker ${child.pid} had not exited ${timeoutMs / 1000} s later\nstdout:\n${out.slice(-4_000)}\nstderr:\n${err.slice(-4_000)}`,
+              ),
+            ),
+          timeoutMs,
+        );
+      });
+      try {
+        return await Promise.race([exited, late]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
     waitFor,
     signal: (signal) => {
       if (child.exitCode === null && child.signalCode === null) child.kill(signal);
