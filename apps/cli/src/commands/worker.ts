@@ -26,6 +26,12 @@ export interface WorkerCommandOptions {
  * @throws {GovernorError} QUEUE_CONFIG_INVALID (REDIS_URL, --concurrency, GOVERNOR_WORKER_*),
  *   QUEUE_UNREACHABLE; the store's own errors.
  */
+/**
+ * How long a drained worker waits for its last connections to end before it exits anyway:
+ * longer than the CLI's default trace flush (LANGFUSE_TIMEOUT, 5 s), which runs after this.
+ */
+const EXIT_GRACE_MS = 10_000;
+
 export async function workerCommand(terminal: Terminal, options: WorkerCommandOptions): Promise<void> {
   const { parseConcurrency, parseRedisUrl, startWorker, timingsFromEnv, drainOnSignals } =
     await loadWorkers();
@@ -82,4 +88,10 @@ export async function workerCommand(terminal: Terminal, options: WorkerCommandOp
   );
   await drained;
   terminal.out("governor worker drained: every active run finished; exiting");
+  // Drained and the store closed, nothing is left to do. After Redis restarted under it,
+  // BullMQ can keep reconnecting a connection of its own that our drain already cut
+  // (taskforcesh/bullmq#2430), which would keep the process alive for good: a worker whose
+  // SIGTERM never ends it is killed by its supervisor instead. The timer is unref'd, so a
+  // process with nothing left open exits at once as usual.
+  setTimeout(() => process.exit(process.exitCode ?? 0), EXIT_GRACE_MS).unref();
 }
