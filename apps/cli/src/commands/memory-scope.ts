@@ -1,4 +1,4 @@
-import { GovernorError } from "@governor/core";
+import { GovernorError } from "@governor/errors";
 import type { Principal } from "@governor/identity";
 import type { FactScope } from "@governor/memory";
 import { operator } from "../operator.js";
