@@ -8,12 +8,24 @@ export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 /** Overrides the connect timeout (milliseconds). */
 export const CONNECT_TIMEOUT_ENV = "GOVERNOR_PG_CONNECT_TIMEOUT_MS";
 
+/**
+ * How long one statement may go unanswered before it fails, unless configured: a server
+ * behind a partition (no reset, no answer) would otherwise hold a run for the OS's TCP
+ * keepalive time, hours. Generous, because a busy server answering slowly is not wrong.
+ */
+export const DEFAULT_QUERY_TIMEOUT_MS = 60_000;
+
+/** Overrides the query timeout (milliseconds). */
+export const QUERY_TIMEOUT_ENV = "GOVERNOR_PG_QUERY_TIMEOUT_MS";
+
 /** Overrides how many connections one process's pool opens at most (default 10). */
 export const POOL_MAX_ENV = "GOVERNOR_PG_POOL_MAX";
 
 export interface PoolOptions {
   /** Milliseconds to wait for a connection; default `GOVERNOR_PG_CONNECT_TIMEOUT_MS`, else 10 s. */
   readonly connectionTimeoutMillis?: number;
+  /** Milliseconds one statement may go unanswered; default `GOVERNOR_PG_QUERY_TIMEOUT_MS`, else 60 s. */
+  readonly queryTimeoutMillis?: number;
   /** Most connections this pool opens; default `GOVERNOR_PG_POOL_MAX`, else 10 (pg's default). */
   readonly max?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -39,12 +51,21 @@ export function openPool(url: string, options: PoolOptions = {}): pg.Pool {
     positive(options.connectionTimeoutMillis, "connectionTimeoutMillis") ??
     positive(fromEnv(env, CONNECT_TIMEOUT_ENV), CONNECT_TIMEOUT_ENV) ??
     DEFAULT_CONNECT_TIMEOUT_MS;
-  // The timeout goes on each connection attempt, not on the pool: pg.Pool would apply it to
-  // waiting for a busy pool's free connection too, and under load (many runs, few
-  // connections) that wait is work in progress, not an unreachable server.
+  const queryTimeout =
+    positive(options.queryTimeoutMillis, "queryTimeoutMillis") ??
+    positive(fromEnv(env, QUERY_TIMEOUT_ENV), QUERY_TIMEOUT_ENV) ??
+    DEFAULT_QUERY_TIMEOUT_MS;
+  // The connect timeout goes on each connection attempt, not on the pool: pg.Pool would apply
+  // it to waiting for a busy pool's free connection too, and under load (many runs, few
+  // connections) that wait is work in progress, not an unreachable server. The query timeout
+  // is pg's client-side one: it needs no answer from the server, so it ends a partition's wait
+  // too (a server-side statement_timeout would need the server to hear it). The connection a
+  // statement timed out on is then dropped, not reused (see unreachableCause). A statement the
+  // server already received may still run: the caller hears STORE_UNREACHABLE, an unknown
+  // outcome, as after a crash between COMMIT and its answer.
   class TimedClient extends pg.Client {
     constructor(config?: pg.ClientConfig) {
-      super({ ...config, connectionTimeoutMillis: connectTimeout });
+      super({ ...config, connectionTimeoutMillis: connectTimeout, query_timeout: queryTimeout });
     }
   }
   const pool = new pg.Pool({

@@ -7,9 +7,11 @@ export { PgAuditJournal, type PgAuditJournalOptions } from "./audit/pg-audit-jou
 export {
   CONNECT_TIMEOUT_ENV,
   DEFAULT_CONNECT_TIMEOUT_MS,
+  DEFAULT_QUERY_TIMEOUT_MS,
   openPool,
   POOL_MAX_ENV,
   type PoolOptions,
+  QUERY_TIMEOUT_ENV,
 } from "./connection.js";
 export { type DatabaseTarget, parseDatabaseUrl, redactUrl } from "./database-url.js";
 export { checkSchema, type MigrationResult, migrate } from "./migrate.js";

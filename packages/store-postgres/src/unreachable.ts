@@ -36,6 +36,9 @@ export function unreachableCause(error: unknown): string | undefined {
   // pg reports these as plain Errors without a code.
   // "timeout expired": a connection attempt that outlived the pool's connect timeout.
   if (/timeout expired|connection timeout/i.test(message)) return "connection timed out";
+  // pg's client-side query timeout: the server did not answer a statement in time.
+  if (/Query read timeout/i.test(message))
+    return "no answer to a statement within the query timeout (GOVERNOR_PG_QUERY_TIMEOUT_MS)";
   if (/Connection terminated|not queryable|connection (?:was )?closed|Client was closed/i.test(message))
     return "connection lost";
   return undefined;

@@ -16,7 +16,8 @@ beforeAll(async () => {
   store = await openPostgresStore({
     url: await server.createDatabase(),
     dir,
-    pool: { connectionTimeoutMillis: 5_000 },
+    // Generous: a loaded machine can take seconds to open a connection, which is slow, not gone.
+    pool: { connectionTimeoutMillis: 30_000 },
   });
 });
 afterAll(async () => {
@@ -94,19 +95,31 @@ describe("the database going away mid-use", () => {
     await blocker.query("SELECT pg_advisory_xact_lock(21328, hashtext($1))", [
       JSON.stringify([entry.principal, entry.day]),
     ]);
+    let settled: string | undefined;
     const reserving = store.spend.reserve(entry, 5).then(
-      () => undefined,
-      (error: Error & { code?: string }) => error,
+      () => {
+        settled = "the reservation succeeded while the lock was held";
+        return undefined;
+      },
+      (error: Error & { code?: string }) => {
+        settled = `the reservation failed before it waited: ${error.message}`;
+        return error;
+      },
     );
     await pollUntil(
       "the reservation waiting on the lock",
-      async () =>
-        (
-          await blocker.query(
-            "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'",
-          )
-        ).rows[0].n === 1,
-      30_000,
+      async () => {
+        // The blocker asks from inside its transaction, where PostgreSQL keeps the first
+        // pg_stat_activity it read for the whole transaction: without clearing it, a first look
+        // taken before the reservation arrived would say "not waiting" until the timeout.
+        await blocker.query("SELECT pg_stat_clear_snapshot()");
+        const { rows } = await blocker.query(
+          "SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%pg_advisory_xact_lock%'",
+        );
+        return rows[0].n === 1;
+      },
+      60_000,
+      () => settled,
     );
     await server.kill();
     const error = await reserving;

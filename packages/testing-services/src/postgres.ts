@@ -1,5 +1,6 @@
 import { execFile, spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -18,6 +19,12 @@ export interface PostgresServer {
   createDatabase(name?: string): Promise<string>;
   /** Stops the server immediately (`pg_ctl stop -m immediate`): what a crash looks like to clients. */
   kill(): Promise<void>;
+  /**
+   * Stops every process of this server (SIGSTOP) without closing a socket: to its clients the
+   * database answers nothing, as behind a network partition. `thaw` lets it go on.
+   */
+  freeze(): Promise<void>;
+  thaw(): Promise<void>;
   /** Starts it again on the same port and data dir, after `kill` or `stop`. */
   restart(): Promise<void>;
   /** Stops it and removes its data dir. */
@@ -98,6 +105,8 @@ export async function startPostgres(options: { timeoutMs?: number } = {}): Promi
     async kill() {
       await stopWith("immediate");
     },
+    freeze: () => signalServer(dataDir, "SIGSTOP"),
+    thaw: () => signalServer(dataDir, "SIGCONT"),
     async restart() {
       await start();
       await pollUntil("PostgreSQL", ready, timeoutMs);
@@ -107,4 +116,20 @@ export async function startPostgres(options: { timeoutMs?: number } = {}): Promi
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Sends `signal` to this server's postmaster (its pid is the first line of postmaster.pid) and
+ * to each of its children, and only those: other tests' servers run as the same user.
+ */
+async function signalServer(dataDir: string, signal: NodeJS.Signals): Promise<void> {
+  const postmaster = Number((await readFile(join(dataDir, "postmaster.pid"), "utf8")).split("\n")[0]);
+  if (!Number.isInteger(postmaster) || postmaster <= 0) throw new Error(`no postmaster pid in ${dataDir}`);
+  const children = spawnSync("pgrep", ["-P", String(postmaster)], { encoding: "utf8" })
+    .stdout.split("\n")
+    .map(Number)
+    .filter((pid) => Number.isInteger(pid) && pid > 0);
+  // The postmaster first on SIGSTOP (it forks no new backend meanwhile), last on SIGCONT.
+  const order = signal === "SIGSTOP" ? [postmaster, ...children] : [...children, postmaster];
+  for (const pid of order) process.kill(pid, signal);
 }

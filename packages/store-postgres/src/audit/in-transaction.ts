@@ -1,4 +1,5 @@
 import type pg from "pg";
+import { unreachableCause } from "../unreachable.js";
 import { storeFailure } from "./store-failure.js";
 
 /**
@@ -38,10 +39,14 @@ export async function inTransaction<T>(
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    destroy = !(await client.query("ROLLBACK").then(
-      () => true,
-      () => false,
-    ));
+    // A connection that is lost or timed out is dropped at once: a ROLLBACK on it would only
+    // wait behind the unanswered statement. The server rolls back what a dropped connection began.
+    destroy =
+      unreachableCause(error) !== undefined ||
+      !(await client.query("ROLLBACK").then(
+        () => true,
+        () => false,
+      ));
     throw storeFailure(error, what);
   } finally {
     client.off("error", ignore);
