@@ -4,6 +4,7 @@ import { openPool } from "../src/connection.js";
 import { checkSchema, migrate } from "../src/migrate.js";
 import { MIGRATIONS, SCHEMA_VERSION } from "../src/migrations/index.js";
 import { openPostgresStore } from "../src/open-postgres-store.js";
+import { failureOf } from "./failure-of.js";
 import { PgTestDatabases } from "./pg-test-databases.js";
 
 const env = { GOVERNOR_AUDIT_KEY: "k".repeat(40) };
@@ -20,15 +21,6 @@ function poolFor(url: string, max?: number): pg.Pool {
   const pool = openPool(url, max === undefined ? {} : { max });
   pools.push(pool);
   return pool;
-}
-
-async function failureOf(work: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await work;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error("expected a failure");
 }
 
 async function tables(pool: pg.Pool): Promise<string[]> {

@@ -6,6 +6,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { openPool } from "../src/connection.js";
 import { openPostgresStore, type PostgresGovernorStore } from "../src/open-postgres-store.js";
 import { StoreDatabase } from "../src/store-database.js";
+import { failureOf } from "./failure-of.js";
 
 // A database that stops answering without closing anything (a network partition, a frozen
 // host): no reset reaches the client, so only a timeout of ours ends the wait. The server is
@@ -31,15 +32,6 @@ afterAll(async () => {
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function failureOf(work: () => unknown): Promise<Error & { code?: string }> {
-  try {
-    await work();
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error("expected a failure");
-}
 
 describe("the database stops answering (a partition)", () => {
   it("fails store calls with STORE_UNREACHABLE instead of waiting for good, leaves each write whole or absent, and works again once it answers", async () => {

@@ -5,6 +5,7 @@ import { type PostgresServer, pollUntil, startPostgres } from "@governor/testing
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPostgresStore, type PostgresGovernorStore } from "../src/open-postgres-store.js";
+import { failureOf } from "./failure-of.js";
 
 let server: PostgresServer;
 let store: PostgresGovernorStore;
@@ -25,15 +26,6 @@ afterAll(async () => {
   await server?.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-async function failureOf(work: () => unknown): Promise<Error & { code?: string }> {
-  try {
-    await work();
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error("expected a failure");
-}
 
 describe("the database going away mid-use", () => {
   it("fails every store call with STORE_UNREACHABLE while it is down, and works again after it restarts, without reopening", async () => {

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openPool } from "../src/connection.js";
 import { openPostgresStore } from "../src/open-postgres-store.js";
 import { StoreDatabase } from "../src/store-database.js";
+import { failureOf } from "./failure-of.js";
 
 const env = { GOVERNOR_AUDIT_KEY: "k".repeat(40) };
 let server: PostgresServer;
@@ -11,15 +12,6 @@ beforeAll(async () => {
   server = await startPostgres();
 });
 afterAll(() => server?.stop());
-
-async function failureOf(work: Promise<unknown>): Promise<Error & { code?: string; details?: unknown }> {
-  try {
-    await work;
-  } catch (error) {
-    return error as Error & { code?: string };
-  }
-  throw new Error("expected a failure");
-}
 
 /**
  * A server that accepts connections and never answers: to a client, a blackholed host
