@@ -15,6 +15,12 @@ export interface WorkerCommandOptions {
 }
 
 /**
+ * How long a drained worker waits for its last connections to end before it exits anyway:
+ * longer than the CLI's default trace flush (LANGFUSE_TIMEOUT, 5 s), which runs after this.
+ */
+const EXIT_GRACE_MS = 10_000;
+
+/**
  * `governor worker [--concurrency N]`: takes runs from the queue on REDIS_URL and moves each
  * on from what the store says (start a queued run, continue a crashed one, resume one with
  * its stored answer). Prints one "ready" line once it listens, one line per run moved on.
@@ -26,12 +32,6 @@ export interface WorkerCommandOptions {
  * @throws {GovernorError} QUEUE_CONFIG_INVALID (REDIS_URL, --concurrency, GOVERNOR_WORKER_*),
  *   QUEUE_UNREACHABLE; the store's own errors.
  */
-/**
- * How long a drained worker waits for its last connections to end before it exits anyway:
- * longer than the CLI's default trace flush (LANGFUSE_TIMEOUT, 5 s), which runs after this.
- */
-const EXIT_GRACE_MS = 10_000;
-
 export async function workerCommand(terminal: Terminal, options: WorkerCommandOptions): Promise<void> {
   const { parseConcurrency, parseRedisUrl, startWorker, timingsFromEnv, drainOnSignals } =
     await loadWorkers();
@@ -88,10 +88,9 @@ export async function workerCommand(terminal: Terminal, options: WorkerCommandOp
   );
   await drained;
   terminal.out("governor worker drained: every active run finished; exiting");
-  // Drained and the store closed, nothing is left to do. After Redis restarted under it,
-  // BullMQ can keep reconnecting a connection of its own that our drain already cut
-  // (taskforcesh/bullmq#2430), which would keep the process alive for good: a worker whose
-  // SIGTERM never ends it is killed by its supervisor instead. The timer is unref'd, so a
-  // process with nothing left open exits at once as usual.
+  // Drained and the store closed, nothing is left to do. After Redis restarted under it, a
+  // worker once did not exit on SIGTERM (CI; not reproduced since): whatever a library leaves
+  // open, a connection or a timer, must not keep the process alive for good, or its supervisor
+  // has to kill it. The timer is unref'd, so a process with nothing left open exits at once.
   setTimeout(() => process.exit(process.exitCode ?? 0), EXIT_GRACE_MS).unref();
 }
