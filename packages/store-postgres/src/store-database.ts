@@ -1,6 +1,7 @@
 import type pg from "pg";
 import { poolTarget } from "./connection.js";
-import { storeError, unreachableCause } from "./unreachable.js";
+import { rollBackOrDrop } from "./roll-back-or-drop.js";
+import { storeError } from "./unreachable.js";
 
 /**
  * A store's way to the database: every query and transaction, with connection failures
@@ -69,8 +70,7 @@ export class StoreDatabase {
       return await work(client);
     } catch (error) {
       // A connection that failed mid-transaction is dropped, not returned to the pool.
-      if (unreachableCause(error) !== undefined) broken = error as Error;
-      else await client.query("ROLLBACK").catch((rollback: Error) => (broken = rollback));
+      broken = (await rollBackOrDrop(client, error)) ?? broken;
       throw storeError(error, this.where);
     } finally {
       client.off("error", lost);

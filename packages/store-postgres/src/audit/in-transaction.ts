@@ -1,5 +1,5 @@
 import type pg from "pg";
-import { unreachableCause } from "../unreachable.js";
+import { rollBackOrDrop } from "../roll-back-or-drop.js";
 import { storeFailure } from "./store-failure.js";
 
 /**
@@ -39,14 +39,7 @@ export async function inTransaction<T>(
     await client.query("COMMIT");
     return result;
   } catch (error) {
-    // A connection that is lost or timed out is dropped at once: a ROLLBACK on it would only
-    // wait behind the unanswered statement. The server rolls back what a dropped connection began.
-    destroy =
-      unreachableCause(error) !== undefined ||
-      !(await client.query("ROLLBACK").then(
-        () => true,
-        () => false,
-      ));
+    destroy = (await rollBackOrDrop(client, error)) !== undefined;
     throw storeFailure(error, what);
   } finally {
     client.off("error", ignore);
