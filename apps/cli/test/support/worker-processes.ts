@@ -67,23 +67,12 @@ function track(child: ChildProcess, readyLine: RegExp): WorkerProcess {
     ready: (timeoutMs) => waitFor(readyLine, timeoutMs),
     exited,
     exitedWithin: async (timeoutMs = WORKER_EXIT_MS) => {
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () =>
-            reject(
-              new Error(
-                `worker ${child.pid} had not exited ${timeoutMs / 1000} s later\nstdout:\n${out.slice(-4_000)}\nstderr:\n${err.slice(-4_000)}`,
-              ),
-            ),
-          timeoutMs,
-        );
-      });
-      try {
-        return await Promise.race([exited, late]);
-      } finally {
-        clearTimeout(timer);
-      }
+      await pollUntil(`worker ${child.pid} exiting`, () => ended !== undefined, timeoutMs).catch(
+        (error: Error) => {
+          throw new Error(`${error.message}\nstdout:\n${out.slice(-4_000)}\nstderr:\n${err.slice(-4_000)}`);
+        },
+      );
+      return exited;
     },
     waitFor,
     signal: (signal) => {
